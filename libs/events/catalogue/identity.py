@@ -1,0 +1,44 @@
+"""Events of the identity context: facilities, admins, users and their access profiles."""
+
+from libs.events.catalogue.base import Event
+
+
+class FacilityRegistered(Event, frozen=True, kw_only=True, tag="FacilityRegistered.v1"):
+    """An operator registered a facility (SPEC T1). Aggregate id: the facility's id."""
+
+    context = "identity"
+    aggregate = "facility"
+
+    code: str
+    """Three-digit facility code, e.g. ``998``."""
+    name: str
+    """Display name, e.g. ``998-Dev Hospital``."""
+    domain: str
+    """Account domain, e.g. ``nrasdev.onmicrosoft.com``."""
+    time_zone: str = "Asia/Tokyo"
+    """IANA time zone used for validity days, hours and log periods."""
+    download_period_months: int = 3
+    """How long shared files stay downloadable."""
+    internal_networks: tuple[str, ...] = ()
+    """CIDRs that count as inside the facility (院内)."""
+
+
+class AdminCreated(Event, frozen=True, kw_only=True, tag="AdminCreated.v1"):
+    """An admin account was created for a facility (SPEC T4). Aggregate id: the admin's id.
+
+    No password or secret travels in the event: the initial password is shown once to the
+    operator who created the admin and only its hash is kept, in identity's own tables.
+    """
+
+    context = "identity"
+    aggregate = "admin"
+
+    facility_id: str
+    """The facility's aggregate id."""
+    account: str
+    """Full account, ``<code>-<name>@<domain>`` (SPEC T2)."""
+    name: str
+    """The name part the admin types, e.g. ``operation-admin01``."""
+
+
+IDENTITY_EVENTS: tuple[type[Event], ...] = (FacilityRegistered, AdminCreated)

@@ -1,0 +1,228 @@
+"""The consumer runner: keeps a projection up to date from JetStream.
+
+Per fetched batch, one Postgres transaction records the event ids in the inbox and
+applies only the new ones; the acks go out after the commit. A crash between commit and
+ack leads to a redelivery that the inbox turns into a no-op. A batch that fails is
+replayed one message per transaction so one poison message cannot hold back the rest:
+it is nak'ed with backoff until ``max_deliver``, and undecodable bytes are terminated at
+once; both advisories move it to the dead-letter stream (``deadletter.py``).
+"""
+
+import asyncio
+import contextlib
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+
+import asyncpg
+import structlog
+from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+
+from libs.events import metrics
+from libs.events.codec import UndecodableEvent, decode
+from libs.events.envelope import Envelope
+from libs.events.projection import Projection, contexts_of
+from libs.events.settings import EventSettings
+from libs.events.subjects import filter_for
+
+log = structlog.get_logger("consumer")
+
+AfterCommit = Callable[[list[Msg]], Awaitable[None]]
+
+
+def projection_lock_key(name: str) -> int:
+    """Advisory lock key a rebuild takes exclusively to swap a projection's tables."""
+    return zlib.crc32(f"fumidai-projection:{name}".encode())
+
+
+def durable_name(projection: Projection, context: str) -> str:
+    return f"{projection.name}__{context}"
+
+
+def consumer_config(
+    projection: Projection, context: str, settings: EventSettings
+) -> ConsumerConfig:
+    """The durable pull consumer of ``projection`` on ``context``'s stream."""
+    filters = sorted(
+        filter_for(settings.subject_root, event)
+        for event in projection.events
+        if event.context == context
+    )
+    return ConsumerConfig(
+        durable_name=durable_name(projection, context),
+        deliver_policy=DeliverPolicy.ALL,
+        ack_policy=AckPolicy.EXPLICIT,
+        ack_wait=settings.consumer_ack_wait_s,
+        max_deliver=settings.consumer_max_deliver,
+        max_ack_pending=settings.consumer_max_ack_pending,
+        filter_subjects=filters if len(filters) > 1 else None,
+        filter_subject=filters[0] if len(filters) == 1 else None,
+    )
+
+
+async def apply_batch(
+    conn: asyncpg.Connection,
+    projection: Projection,
+    envelopes: list[Envelope],
+    *,
+    live: bool = True,
+) -> int:
+    """Record ``envelopes`` in the inbox and apply the ones not seen before; return how many.
+
+    Runs inside the caller's transaction. ``live`` writes take the projection's lock
+    shared, so a rebuild can hold them off while it swaps tables.
+    """
+    if live:
+        await conn.execute(
+            "SELECT pg_advisory_xact_lock_shared($1)", projection_lock_key(projection.name)
+        )
+    fresh = await conn.fetch(
+        """INSERT INTO inbox (projection, event_id)
+           SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING RETURNING event_id::text""",
+        projection.name,
+        [env.event_id for env in envelopes],
+    )
+    new_ids = {row["event_id"] for row in fresh}
+    for envelope in envelopes:
+        if envelope.event_id in new_ids:
+            await projection.apply(conn, envelope)
+            new_ids.discard(envelope.event_id)  # the same id twice in one batch applies once
+    return len(fresh)
+
+
+class ConsumerRunner:
+    """Runs one projection: one durable pull consumer per context it reads."""
+
+    def __init__(
+        self,
+        *,
+        projection: Projection,
+        pool: asyncpg.Pool,
+        nc: NATS,
+        settings: EventSettings,
+        after_commit: AfterCommit | None = None,
+    ) -> None:
+        self.projection = projection
+        self._pool = pool
+        self._js: JetStreamContext = nc.jetstream()
+        self._settings = settings
+        self._after_commit = after_commit
+        self._tasks: list[asyncio.Task[None]] = []
+        self.applied = 0
+
+    async def start(self) -> None:
+        """Create or update the durables and start fetching."""
+        for context in contexts_of(self.projection):
+            stream = self._settings.stream_name(context)
+            config = consumer_config(self.projection, context, self._settings)
+            await self._js.add_consumer(stream, config)
+            self._tasks.append(
+                asyncio.create_task(
+                    self._run(stream, context), name=f"consumer-{self.projection.name}-{context}"
+                )
+            )
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks = []
+
+    @property
+    def running(self) -> bool:
+        return bool(self._tasks) and all(not task.done() for task in self._tasks)
+
+    async def lag(self) -> int:
+        """Messages not yet acknowledged across this projection's consumers."""
+        total = 0
+        for context in contexts_of(self.projection):
+            try:
+                info = await self._js.consumer_info(
+                    self._settings.stream_name(context), durable_name(self.projection, context)
+                )
+            except NotFoundError:
+                continue
+            total += info.num_pending + info.num_ack_pending
+        metrics.CONSUMER_LAG.labels(self.projection.name).set(total)
+        return total
+
+    async def _run(self, stream: str, context: str) -> None:
+        durable = durable_name(self.projection, context)
+        while True:
+            try:
+                sub = await self._js.pull_subscribe_bind(durable, stream=stream)
+                while True:
+                    try:
+                        msgs = await sub.fetch(self._settings.consumer_batch, timeout=1.0)
+                    except (TimeoutError, NatsTimeoutError):
+                        continue
+                    await self._handle(msgs)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # keep consuming through NATS or Postgres outages
+                log.warning("consumer_error", projection=self.projection.name, error=repr(error))
+                await asyncio.sleep(1.0)
+
+    async def _handle(self, msgs: list[Msg]) -> None:
+        decoded: list[tuple[Msg, Envelope]] = []
+        for msg in msgs:
+            try:
+                decoded.append((msg, decode(msg.data)))
+            except UndecodableEvent as error:
+                log.error("consumer_undecodable", projection=self.projection.name, error=str(error))
+                metrics.CONSUMER_FAILURES.labels(self.projection.name).inc()
+                await msg.term()
+        if not decoded:
+            return
+        started = time.perf_counter()
+        try:
+            await self._commit([env for _, env in decoded])
+        except (OSError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError):
+            raise  # Postgres is away: let the messages redeliver after ack_wait
+        except Exception as error:
+            log.warning("consumer_batch_failed", projection=self.projection.name, error=repr(error))
+            for msg, env in decoded:
+                await self._one(msg, env)
+            return
+        metrics.CONSUME_SECONDS.labels(self.projection.name).observe(time.perf_counter() - started)
+        if self._after_commit is not None:
+            await self._after_commit([msg for msg, _ in decoded])
+        for msg, _ in decoded:
+            await msg.ack()
+        self.applied += len(decoded)
+        metrics.EVENTS_CONSUMED.labels(self.projection.name, "applied").inc(len(decoded))
+
+    async def _commit(self, envelopes: list[Envelope]) -> int:
+        async with self._pool.acquire() as conn, conn.transaction():
+            return await apply_batch(conn, self.projection, envelopes)
+
+    async def _one(self, msg: Msg, envelope: Envelope) -> None:
+        try:
+            await self._commit([envelope])
+        except Exception as error:
+            metrics.CONSUMER_FAILURES.labels(self.projection.name).inc()
+            attempt = msg.metadata.num_delivered or 1
+            delays = self._settings.nak_backoff_s
+            delay = delays[min(attempt, len(delays)) - 1] if delays else 1.0
+            log.error(
+                "consumer_message_failed",
+                projection=self.projection.name,
+                event_id=envelope.event_id,
+                type=envelope.type,
+                attempt=attempt,
+                error=repr(error),
+            )
+            await msg.nak(delay=delay)
+            return
+        if self._after_commit is not None:
+            await self._after_commit([msg])
+        await msg.ack()
+        self.applied += 1
+        metrics.EVENTS_CONSUMED.labels(self.projection.name, "applied").inc()

@@ -1,0 +1,94 @@
+"""The envelope every event travels in: identity, ordering, time, actor and tracing."""
+
+from datetime import UTC, datetime
+from typing import Literal
+
+import msgspec
+
+from libs.events.catalogue import AnyEvent, Event, event_name
+from libs.events.ids import new_id
+
+Role = Literal["operator", "admin", "user", "agent", "system"]
+
+
+class Actor(msgspec.Struct, frozen=True, kw_only=True):
+    """Who caused an event: the audit trail's who and from where."""
+
+    id: str
+    """Account, agent or operator name; ``system`` for reactions of the suite itself."""
+    role: Role
+    ip: str | None = None
+    """Source address of the request that caused the event, when there was one."""
+
+
+SYSTEM = Actor(id="system", role="system")
+
+
+class Envelope(msgspec.Struct, frozen=True, kw_only=True):
+    """An event with its metadata, exactly as stored in the events table and published."""
+
+    event_id: str
+    """UUIDv7; also the ``Nats-Msg-Id`` that JetStream de-duplicates on."""
+    facility: str
+    """Facility code the event belongs to (tenancy); ``-`` for platform events."""
+    aggregate_id: str
+    version: int
+    """The aggregate's version after this event, from 1."""
+    occurred_at: datetime
+    actor: Actor
+    correlation_id: str
+    causation_id: str | None = None
+    data: AnyEvent  # type: ignore[valid-type]
+
+    @property
+    def event(self) -> Event:
+        """The payload, typed as the catalogue base."""
+        data = self.data
+        assert isinstance(data, Event)
+        return data
+
+    @property
+    def type(self) -> str:
+        """Versioned event type, e.g. ``AdminCreated.v1``."""
+        tag = type(self.event).__struct_config__.tag
+        assert isinstance(tag, str)
+        return tag
+
+    @property
+    def name(self) -> str:
+        """Event name without version, e.g. ``AdminCreated``."""
+        return event_name(type(self.event))
+
+    @property
+    def context(self) -> str:
+        return type(self.event).context
+
+    @property
+    def aggregate_type(self) -> str:
+        return type(self.event).aggregate
+
+
+def envelop(
+    data: Event,
+    *,
+    facility: str,
+    aggregate_id: str,
+    version: int,
+    actor: Actor,
+    correlation_id: str | None = None,
+    causation_id: str | None = None,
+    occurred_at: datetime | None = None,
+) -> Envelope:
+    """Wrap a payload in a new envelope with a fresh event id."""
+    event_id = new_id()
+    return Envelope(
+        event_id=event_id,
+        facility=facility,
+        aggregate_id=aggregate_id,
+        version=version,
+        occurred_at=occurred_at or datetime.now(UTC),
+        actor=actor,
+        correlation_id=correlation_id or event_id,
+        causation_id=causation_id,
+        data=data,
+    )

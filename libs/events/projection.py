@@ -1,0 +1,34 @@
+"""What a projection is: a name, the events it reads, its tables, and how it applies one."""
+
+from collections.abc import Sequence
+from typing import Protocol
+
+import asyncpg
+
+from libs.events.catalogue import Event
+from libs.events.envelope import Envelope
+
+
+class Projection(Protocol):
+    """A read model kept from events.
+
+    ``apply`` runs inside the consumer's transaction and must use unqualified table
+    names: a rebuild runs the same code with ``search_path`` pointing at fresh tables.
+    Rows must derive from events only (no ``now()``), so a rebuild gives the same rows.
+    """
+
+    name: str
+    """Durable consumer name and inbox key, e.g. ``terminals_access``."""
+    events: Sequence[type[Event]]
+    """The event types it reads; one durable consumer per context among them."""
+    tables: Sequence[str]
+    """The tables it owns (rebuilt and swapped together)."""
+
+    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
+        """Apply one event; idempotence is the runner's job (inbox)."""
+        ...
+
+
+def contexts_of(projection: Projection) -> list[str]:
+    """The contexts (streams) a projection reads from, sorted."""
+    return sorted({event.context for event in projection.events})

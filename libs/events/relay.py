@@ -1,0 +1,165 @@
+"""The outbox relay: publishes a service's committed events to JetStream, in order.
+
+One relay per service is active: a session advisory lock on a dedicated connection
+elects it among replicas, and losing that connection ends the term. Each window is
+published with ``Nats-Msg-Id`` = event id and the checkpoint moves only after every
+PubAck of the window; a failure retries the window with the same ids, which JetStream
+de-duplicates.
+"""
+
+import asyncio
+import contextlib
+import zlib
+
+import asyncpg
+import structlog
+from nats.aio.client import Client as NATS
+from nats.js import JetStreamContext
+
+from libs.events import metrics
+from libs.events.catalogue import EVENTS_BY_TAG
+from libs.events.settings import EventSettings
+from libs.events.store import NOTIFY_CHANNEL, Cursor, StoredEvent, read_all
+
+log = structlog.get_logger("relay")
+
+
+class Relay:
+    """Moves events from one service's log to its context's stream."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        dsn: str,
+        pool: asyncpg.Pool,
+        nc: NATS,
+        settings: EventSettings,
+        wake: asyncio.Event | None = None,
+    ) -> None:
+        self._service = service
+        self._dsn = dsn
+        self._pool = pool
+        self._nc = nc
+        self._js: JetStreamContext = nc.jetstream(timeout=settings.relay_ack_timeout_s)
+        self._settings = settings
+        self._wake = wake or asyncio.Event()
+        self._lock_key = zlib.crc32(f"fumidai-relay:{service}".encode())
+        self._task: asyncio.Task[None] | None = None
+        self.is_leader = False
+        self.published = 0
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name=f"relay-{self._service}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self._lead()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the relay must outlive any single failure
+                log.warning("relay_term_ended", service=self._service, error=repr(error))
+            self.is_leader = False
+            metrics.RELAY_LEADER.set(0)
+            await asyncio.sleep(1.0)
+
+    async def _lead(self) -> None:
+        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        try:
+            while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key):
+                await asyncio.sleep(self._settings.relay_poll_s)
+            self.is_leader = True
+            metrics.RELAY_LEADER.set(1)
+            log.info("relay_leader", service=self._service)
+            await conn.add_listener(NOTIFY_CHANNEL, self._on_notify)
+            await self._publish_forever(conn)
+        finally:
+            with contextlib.suppress(Exception):
+                await conn.close()
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    async def _publish_forever(self, conn: asyncpg.Connection) -> None:
+        cursor = await self._load_checkpoint(conn)
+        failures = 0
+        while True:
+            if conn.is_closed():
+                raise ConnectionError("relay lock connection lost")
+            self._wake.clear()
+            batch = await read_all(conn, cursor, self._settings.relay_batch)
+            if not batch:
+                metrics.RELAY_BACKLOG.set(0)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), self._settings.relay_poll_s)
+                continue
+            try:
+                await self._publish_window(batch)
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                failures += 1
+                metrics.RELAY_ERRORS.inc()
+                log.warning("relay_publish_failed", error=repr(error), attempt=failures)
+                await asyncio.sleep(min(0.1 * 2**failures, 5.0))
+                continue
+            failures = 0
+            cursor = batch[-1].cursor
+            await conn.execute(
+                """INSERT INTO relay_checkpoint (tx_id, position) VALUES ($1::text::xid8, $2)
+                   ON CONFLICT (singleton) DO UPDATE
+                   SET tx_id = EXCLUDED.tx_id, position = EXCLUDED.position, updated_at = now()""",
+                str(cursor.tx_id),
+                cursor.position,
+            )
+            self.published += len(batch)
+            metrics.EVENTS_PUBLISHED.inc(len(batch))
+
+    async def _load_checkpoint(self, conn: asyncpg.Connection) -> Cursor:
+        row = await conn.fetchrow(
+            "SELECT tx_id::text::bigint AS tx_id, position FROM relay_checkpoint"
+        )
+        return Cursor(row["tx_id"], row["position"]) if row else Cursor()
+
+    async def _publish_window(self, batch: list[StoredEvent]) -> None:
+        """Publish a window and wait for every PubAck; raise if any is missing."""
+        root = self._settings.subject_root
+        futures = []
+        for stored in batch:
+            name, _, _ = stored.type.partition(".")
+            context = EVENTS_BY_TAG[stored.type].context
+            subject = (
+                f"{root}.{context}.{stored.facility}.{stored.aggregate_type}."
+                f"{stored.aggregate_id}.{name}"
+            )
+            futures.append(
+                await self._js.publish_async(
+                    subject,
+                    stored.payload,
+                    wait_stall=self._settings.relay_ack_timeout_s,
+                    headers={
+                        "Nats-Msg-Id": stored.event_id,
+                        "Fumidai-Type": stored.type,
+                    },
+                )
+            )
+        try:
+            await asyncio.wait_for(
+                asyncio.gather(*futures), timeout=self._settings.relay_ack_timeout_s
+            )
+        finally:
+            for future in futures:
+                if not future.done():
+                    future.cancel()

@@ -1,0 +1,66 @@
+"""Settings of the event backbone (streams, relay, consumers)."""
+
+from typing import Annotated
+
+import msgspec
+
+from libs.config.env import load
+
+M = msgspec.Meta
+
+
+class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """How events are named, kept and moved."""
+
+    subject_root: Annotated[str, M(description="First token of every event subject.")] = "fumidai"
+    stream_prefix: Annotated[str, M(description="Prefix of JetStream stream names.")] = "FUMIDAI"
+    replicas: Annotated[
+        int, M(ge=1, le=5, description="Stream replicas: 1 alone, 3 in a cluster.")
+    ] = 1
+    duplicate_window_s: Annotated[
+        float, M(gt=0, description="JetStream de-duplication window; ≥ the relay's retry horizon.")
+    ] = 7200.0
+    max_age_days: Annotated[
+        int, M(ge=1, description="How long streams keep events; ≥ every projection's retention.")
+    ] = 800
+    relay_batch: Annotated[
+        int, M(ge=1, le=10000, description="Events the relay publishes per window.")
+    ] = 500
+    relay_poll_s: Annotated[
+        float, M(gt=0, description="Relay polling interval when no NOTIFY arrives.")
+    ] = 1.0
+    relay_ack_timeout_s: Annotated[
+        float, M(gt=0, description="How long the relay waits for a PubAck before retrying.")
+    ] = 5.0
+    consumer_batch: Annotated[
+        int, M(ge=1, le=5000, description="Messages per fetch and transaction.")
+    ] = 200
+    consumer_max_deliver: Annotated[
+        int, M(ge=1, description="Deliveries before a message is dead-lettered.")
+    ] = 5
+    consumer_ack_wait_s: Annotated[
+        float, M(gt=0, description="Ack wait of projection consumers.")
+    ] = 30.0
+    consumer_max_ack_pending: Annotated[
+        int, M(ge=1, description="Unacked messages per consumer.")
+    ] = 2000
+    nak_backoff_s: Annotated[
+        tuple[float, ...], M(description="Redelivery delays after a failure, by attempt.")
+    ] = (0.2, 1.0, 5.0, 15.0)
+
+    def stream_name(self, context: str) -> str:
+        """The stream that carries ``context``'s events."""
+        return f"{self.stream_prefix}_{context.upper()}"
+
+    @property
+    def deadletter_stream(self) -> str:
+        return f"{self.stream_prefix}_DEADLETTER"
+
+    @property
+    def advisory_stream(self) -> str:
+        return f"{self.stream_prefix}_ADVISORIES"
+
+
+def load_event_settings() -> EventSettings:
+    """Read ``FUMIDAI_EVENTS_*`` from the environment."""
+    return load(EventSettings, "FUMIDAI_EVENTS_")

@@ -1,0 +1,72 @@
+"""JetStream provisioning from settings: one stream per context, dead letters, advisories."""
+
+from nats.js import JetStreamContext
+from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
+from nats.js.errors import NotFoundError
+
+from libs.events.catalogue import CONTEXTS
+from libs.events.settings import EventSettings
+from libs.events.subjects import context_subjects
+
+_DAY = 86400.0
+
+# The consumer advisories that mean "this message will not be delivered again".
+DEAD_ADVISORIES = ("MAX_DELIVERIES", "MSG_TERMINATED")
+
+
+def stream_configs(settings: EventSettings) -> list[StreamConfig]:
+    """Every stream the suite needs, as configured by ``settings``."""
+    configs = [
+        StreamConfig(
+            name=settings.stream_name(context),
+            subjects=[context_subjects(settings.subject_root, context)],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            duplicate_window=settings.duplicate_window_s,
+            max_age=settings.max_age_days * _DAY,
+            discard=DiscardPolicy.OLD,
+            allow_direct=True,
+        )
+        for context in CONTEXTS
+    ]
+    configs.append(
+        StreamConfig(
+            name=settings.deadletter_stream,
+            subjects=[f"{settings.subject_root}.deadletter.>"],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            duplicate_window=settings.duplicate_window_s,
+            max_age=settings.max_age_days * _DAY,
+        )
+    )
+    # Advisories are fire-and-forget core messages; capturing them in a stream means a
+    # dead letter is not lost while the service that moves it is down.
+    configs.append(
+        StreamConfig(
+            name=settings.advisory_stream,
+            subjects=[
+                f"$JS.EVENT.ADVISORY.CONSUMER.{kind}.{settings.stream_name(context)}.*"
+                for kind in DEAD_ADVISORIES
+                for context in CONTEXTS
+            ],
+            retention=RetentionPolicy.LIMITS,
+            storage=StorageType.FILE,
+            num_replicas=settings.replicas,
+            max_age=30 * _DAY,
+        )
+    )
+    return configs
+
+
+async def ensure_streams(js: JetStreamContext, settings: EventSettings) -> None:
+    """Create the streams, or bring existing ones to the configured settings."""
+    for config in stream_configs(settings):
+        assert config.name is not None
+        try:
+            await js.stream_info(config.name)
+        except NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)

@@ -1,0 +1,58 @@
+"""A projection for the backbone's tests: counts how often each probe event is applied.
+
+``applied`` above 1 would mean an event changed the projection twice.
+"""
+
+from collections.abc import Sequence
+
+import asyncpg
+
+from libs.events.catalogue import Event
+from libs.events.catalogue.identity import FacilityRegistered
+from libs.events.catalogue.probe import ProbeRecorded
+from libs.events.envelope import Envelope
+
+TALLY_DDL = """
+CREATE TABLE IF NOT EXISTS probe_tally (
+    event_id uuid PRIMARY KEY,
+    aggregate_id text NOT NULL,
+    version integer NOT NULL,
+    seq integer NOT NULL,
+    applied integer NOT NULL
+);
+CREATE TABLE IF NOT EXISTS facility_names (code text PRIMARY KEY, name text NOT NULL);
+"""
+
+
+class PoisonProbe(Exception):
+    """Raised for probes whose note is ``poison``: a handler bug on one message."""
+
+
+class ProbeTally:
+    """Projects probes (and facility names, to read from two streams)."""
+
+    name = "probe_tally"
+    events: Sequence[type[Event]] = (ProbeRecorded, FacilityRegistered)
+    tables: Sequence[str] = ("probe_tally", "facility_names")
+
+    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
+        data = envelope.data
+        if isinstance(data, ProbeRecorded):
+            if data.note == "poison":
+                raise PoisonProbe(envelope.event_id)
+            await conn.execute(
+                """INSERT INTO probe_tally (event_id, aggregate_id, version, seq, applied)
+                   VALUES ($1, $2, $3, $4, 1)
+                   ON CONFLICT (event_id) DO UPDATE SET applied = probe_tally.applied + 1""",
+                envelope.event_id,
+                envelope.aggregate_id,
+                envelope.version,
+                data.seq,
+            )
+        elif isinstance(data, FacilityRegistered):
+            await conn.execute(
+                """INSERT INTO facility_names (code, name) VALUES ($1, $2)
+                   ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name""",
+                data.code,
+                data.name,
+            )

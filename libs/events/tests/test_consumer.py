@@ -1,0 +1,167 @@
+"""Projections from JetStream: exactly-once effect, outages, poison, dead letters."""
+
+import asyncio
+
+import asyncpg
+import pytest
+from nats.aio.client import Client as NATS
+
+from libs.events import metrics
+from libs.events.catalogue.identity import FacilityRegistered
+from libs.events.codec import encode
+from libs.events.consumer import ConsumerRunner
+from libs.events.deadletter import DeadLetterMover
+from libs.events.envelope import envelop
+from libs.events.settings import EventSettings
+from libs.events.store import append
+from libs.events.tests.probes import TESTER
+from libs.events.tests.rig import Rig, wait_for
+from libs.events.tests.streamread import stream_contents
+from libs.events.tests.tally import ProbeTally
+from libs.testing.servers import SessionServers
+
+
+async def test_events_reach_the_projection_once(rig: Rig) -> None:
+    await rig.write(50)
+
+    async def done() -> bool:
+        return len(await rig.tally()) == 50
+
+    await wait_for(done)
+    assert set(await rig.tally()) == {1}
+
+
+async def test_nats_down_commands_succeed_and_every_event_arrives_once(
+    rig: Rig, servers: SessionServers
+) -> None:
+    embedded = servers.nats
+    if embedded is None:
+        pytest.skip("needs the embedded NATS server to stop and start it")
+    await rig.write(20, prefix="before")
+    embedded.kill()  # type: ignore[attr-defined]
+    try:
+        await rig.write(100, prefix="during")  # commands succeed with NATS gone
+        assert await rig.pool.fetchval("SELECT count(*) FROM events") == 120
+    finally:
+        embedded.restart()  # type: ignore[attr-defined]
+    await rig.write(20, prefix="after")
+
+    async def all_arrived() -> bool:
+        return len(await rig.tally()) == 140
+
+    await wait_for(all_arrived, 90)
+    await asyncio.sleep(1.0)
+    assert set(await rig.tally()) == {1}, "an event was applied twice"
+
+
+async def test_consumer_killed_between_commit_and_ack_changes_nothing_on_redelivery(
+    pool: asyncpg.Pool, nc: NATS, event_settings: EventSettings, database_url: str
+) -> None:
+    committed = asyncio.Event()
+
+    async def die_before_ack(_: object) -> None:
+        committed.set()
+        await asyncio.Event().wait()  # the process "dies" here: cancelled before acking
+
+    rig = Rig(pool, nc, event_settings, database_url)
+    rig.runner = ConsumerRunner(
+        projection=ProbeTally(),
+        pool=pool,
+        nc=nc,
+        settings=event_settings,
+        after_commit=die_before_ack,
+    )
+    await rig.start()
+    await rig.write(10)
+    await asyncio.wait_for(committed.wait(), 30)
+    await rig.runner.stop()  # killed: committed, never acked
+    before = await rig.tally()
+    assert before and set(before) == {1}
+
+    survivor = ConsumerRunner(projection=ProbeTally(), pool=pool, nc=nc, settings=event_settings)
+    await survivor.start()
+
+    async def redelivered_and_acked() -> bool:
+        return await survivor.lag() == 0 and len(await rig.tally()) == 10
+
+    await wait_for(redelivered_and_acked)
+    assert set(await rig.tally()) == {1}
+    assert survivor.applied >= len(before)  # the redelivered messages did come back
+    await survivor.stop()
+    await rig.relay.stop()
+    await rig.notifier.stop()
+
+
+async def test_poison_messages_are_dead_lettered_and_the_consumer_goes_on(
+    rig: Rig, nc: NATS, event_settings: EventSettings
+) -> None:
+    mover = DeadLetterMover(
+        service="t", projections=[rig.runner.projection], nc=nc, settings=event_settings
+    )
+    await mover.start()
+    js = nc.jetstream()
+    counted_before = metrics.DEAD_LETTERS.labels("probe_tally__probe", "terminated")._value.get()
+    # Bytes that are no event at all: terminated at once.
+    await js.publish(
+        f"{event_settings.subject_root}.probe.998.probe.x.ProbeRecorded", b"\xff{not json"
+    )
+    # An event the handler chokes on: nak'ed with backoff until max_deliver.
+    await rig.write(1, prefix="bad", note="poison")
+    await rig.write(5, prefix="good")
+
+    async def good_applied() -> bool:
+        return len(await rig.tally()) == 5
+
+    await wait_for(good_applied)
+
+    async def both_dead() -> bool:
+        return mover.moved >= 2
+
+    await wait_for(both_dead, 60)
+    dead = await stream_contents_raw(nc, event_settings.deadletter_stream)
+    reasons = sorted(h.get("Fumidai-Dead-Reason", "") for h in dead)
+    assert reasons == ["max_deliveries", "terminated"]
+    counted_after = metrics.DEAD_LETTERS.labels("probe_tally__probe", "terminated")._value.get()
+    assert counted_after == counted_before + 1
+    await rig.write(3, prefix="later")
+
+    async def still_consuming() -> bool:
+        return len(await rig.tally()) == 8
+
+    await wait_for(still_consuming)
+    await mover.stop()
+
+
+async def stream_contents_raw(nc: NATS, stream: str) -> list[dict[str, str]]:
+    """Headers of every message in ``stream``."""
+    js = nc.jetstream()
+    info = await js.stream_info(stream)
+    headers = []
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await js.get_msg(stream, seq)
+        headers.append(dict(msg.headers or {}))
+    return headers
+
+
+async def test_facility_events_from_a_second_stream_are_projected(rig: Rig) -> None:
+    facility = envelop(
+        FacilityRegistered(code="998", name="998-Dev Hospital", domain="nrasdev.onmicrosoft.com"),
+        facility="998",
+        aggregate_id="fac-998",
+        version=1,
+        actor=TESTER,
+    )
+    async with rig.pool.acquire() as conn:
+        await append(conn, [facility])
+    rig.notifier.poke()
+
+    async def projected() -> bool:
+        return await rig.pool.fetchval("SELECT name FROM facility_names WHERE code = '998'") == (
+            "998-Dev Hospital"
+        )
+
+    await wait_for(projected)
+    assert len(encode(facility)) < 1024
+    assert [
+        e.event_id for e in await stream_contents(rig.nc, rig.settings.stream_name("identity"))
+    ] == [facility.event_id]

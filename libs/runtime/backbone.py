@@ -1,0 +1,176 @@
+"""What connects one service to the world: its pool, migrations, NATS, relay, projections.
+
+A service's composition root builds one ``Backbone`` and hands it to its app factory;
+the app starts it on startup and stops it on shutdown (drain NATS, close the pool).
+"""
+
+import asyncio
+import contextlib
+from collections.abc import Sequence
+from pathlib import Path
+
+import asyncpg
+import nats
+import structlog
+from nats.aio.client import Client as NATS
+
+from libs.events.consumer import ConsumerRunner
+from libs.events.deadletter import DeadLetterMover
+from libs.events.projection import Projection
+from libs.events.relay import Relay
+from libs.events.settings import EventSettings
+from libs.events.store import Notifier
+from libs.events.streams import ensure_streams
+from libs.postgres.migrations import Migration, apply, discover
+from libs.runtime.settings import CoreSettings
+
+log = structlog.get_logger("backbone")
+
+EVENTS_MIGRATIONS = Path(__file__).resolve().parent.parent / "events" / "migrations"
+
+
+def service_migrations(service: str, folder: Path) -> list[Migration]:
+    """The event store's migrations followed by the service's own."""
+    return [*discover("events", EVENTS_MIGRATIONS), *discover(service, folder)]
+
+
+class Backbone:
+    """Pool, NATS connection, relay, projection runners and dead-letter mover of a service."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        core: CoreSettings,
+        events: EventSettings,
+        migrations: list[Migration],
+        projections: Sequence[Projection] = (),
+        relay: bool = True,
+    ) -> None:
+        self.service = service
+        self.core = core
+        self.events = events
+        self._migrations = migrations
+        self.projections = projections
+        self._with_relay = relay
+        self._pool: asyncpg.Pool | None = None
+        self._nc: NATS | None = None
+        self.notifier: Notifier | None = None
+        self.relay: Relay | None = None
+        self.runners: list[ConsumerRunner] = []
+        self.deadletters: DeadLetterMover | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        assert self._pool is not None, "backbone not started"
+        return self._pool
+
+    @property
+    def nc(self) -> NATS:
+        assert self._nc is not None, "backbone not started"
+        return self._nc
+
+    async def start(self) -> None:
+        """Migrate, connect, provision streams, start relay, projections and dead letters."""
+        self._pool = await asyncpg.create_pool(
+            self.core.database_url, min_size=1, max_size=self.core.pool_size
+        )
+        async with self._pool.acquire() as conn:
+            applied = await apply(conn, self._migrations)
+        if applied:
+            log.info("migrations_applied", migrations=applied)
+        self._nc = await self._connect_nats()
+        await ensure_streams(self._nc.jetstream(), self.events)
+        self.notifier = Notifier(self._pool)
+        self.notifier.start()
+        if self._with_relay:
+            self.relay = Relay(
+                service=self.service,
+                dsn=self.core.database_url,
+                pool=self._pool,
+                nc=self._nc,
+                settings=self.events,
+                wake=self.notifier.subscribe_local(),
+            )
+            self.relay.start()
+        for projection in self.projections:
+            runner = ConsumerRunner(
+                projection=projection, pool=self._pool, nc=self._nc, settings=self.events
+            )
+            await runner.start()
+            self.runners.append(runner)
+        if self.projections:
+            self.deadletters = DeadLetterMover(
+                service=self.service,
+                projections=self.projections,
+                nc=self._nc,
+                settings=self.events,
+            )
+            await self.deadletters.start()
+        log.info("backbone_started", projections=[p.name for p in self.projections])
+
+    async def _connect_nats(self) -> NATS:
+        async def disconnected() -> None:
+            log.warning("nats_disconnected")
+
+        async def reconnected() -> None:
+            log.info("nats_reconnected")
+
+        async def error(exc: Exception) -> None:
+            log.warning("nats_error", error=repr(exc))
+
+        delay = 0.2
+        while True:
+            try:
+                return await nats.connect(
+                    servers=self.core.nats_servers,
+                    name=f"fumidai-{self.service}",
+                    max_reconnect_attempts=-1,
+                    reconnect_time_wait=0.5,
+                    disconnected_cb=disconnected,
+                    reconnected_cb=reconnected,
+                    error_cb=error,
+                )
+            except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
+                log.warning("nats_unreachable", error=repr(exc), retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+
+    async def stop(self) -> None:
+        """Stop consuming, stop the relay, drain NATS, close the pool."""
+        if self.deadletters is not None:
+            await self.deadletters.stop()
+        for runner in self.runners:
+            await runner.stop()
+        self.runners = []
+        if self.relay is not None:
+            await self.relay.stop()
+        if self.notifier is not None:
+            await self.notifier.stop()
+        if self._nc is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._nc.drain(), 5.0)
+            self._nc = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        log.info("backbone_stopped")
+
+    def committed(self) -> None:
+        """Tell the relay that a transaction with events committed."""
+        if self.notifier is not None:
+            self.notifier.poke()
+
+    async def readiness(self) -> dict[str, bool]:
+        """Each dependency's state: database, NATS, relay, every consumer."""
+        checks: dict[str, bool] = {}
+        try:
+            checks["database"] = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2.0)
+        except Exception:
+            checks["database"] = False
+        checks["nats"] = self._nc is not None and self._nc.is_connected
+        if self._with_relay:
+            checks["relay"] = self.relay is not None and self.relay.running
+        for runner in self.runners:
+            checks[f"consumer:{runner.projection.name}"] = runner.running
+        return checks

@@ -1,0 +1,40 @@
+"""Liveness, readiness and Prometheus metrics routes, the same on every service."""
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar import Response, get
+from litestar.handlers import HTTPRouteHandler
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def health_handlers(service: str, readiness: ReadinessCheck) -> list[HTTPRouteHandler]:
+    """Route handlers for ``/health/live``, ``/health/ready`` and ``/metrics``."""
+
+    @get(
+        "/health/live",
+        operation_id=f"{service}_live",
+        include_in_schema=False,
+        sync_to_thread=False,
+    )
+    def live() -> dict[str, str]:
+        return {"status": "ok", "service": service}
+
+    @get("/health/ready", operation_id=f"{service}_ready", include_in_schema=False)
+    async def ready() -> Response[dict[str, Any]]:
+        checks = await readiness()
+        ok = all(checks.values())
+        return Response(
+            {"status": "ok" if ok else "unavailable", "service": service, "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    @get(
+        "/metrics", operation_id=f"{service}_metrics", include_in_schema=False, sync_to_thread=False
+    )
+    def metrics() -> Response[bytes]:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return [live, ready, metrics]

@@ -1,0 +1,133 @@
+"""Errors as RFC 9457 problem+json, with a stable code and a Japanese message.
+
+Domain errors carry the code and message; the one exception-handler table here maps
+them to HTTP for every service.
+"""
+
+from typing import Any
+
+import msgspec
+import structlog
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from libs.events.store import ConcurrencyConflict
+
+log = structlog.get_logger("http")
+
+
+class FieldProblem(msgspec.Struct, frozen=True):
+    """One field's problem, for forms: which field, what code, what to tell the admin."""
+
+    field: str
+    code: str
+    message: str
+
+
+class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
+    type: str
+    title: str
+    status: int
+    code: str
+    detail: str | None = None
+    errors: tuple[FieldProblem, ...] = ()
+
+
+class DomainError(Exception):
+    """A refusal the caller can act on. Subclasses set ``status``; instances a code."""
+
+    status = 400
+
+    def __init__(
+        self, code: str, message: str, *, errors: tuple[FieldProblem, ...] = (), status: int = 0
+    ) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.errors = errors
+        if status:
+            self.status = status
+
+
+class NotFound(DomainError):
+    """Missing, or another facility's (SPEC T3: the two are indistinguishable)."""
+
+    status = 404
+
+    def __init__(self, code: str = "not_found", message: str = "対象が見つかりません。") -> None:
+        super().__init__(code, message)
+
+
+class Conflict(DomainError):
+    status = 409
+
+
+def problem_response(
+    status: int, code: str, title: str, errors: tuple[FieldProblem, ...] = ()
+) -> Response[Any]:
+    """A problem+json response."""
+    body = Problem(
+        type=f"https://fumidai.invalid/problems/{code}",
+        title=title,
+        status=status,
+        code=code,
+        errors=errors,
+    )
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=status,
+        media_type="application/problem+json",
+    )
+
+
+def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    return problem_response(exc.status, exc.code, exc.message, exc.errors)
+
+
+def _conflict(_: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Response[Any]:
+    return problem_response(
+        409, "version_conflict", "他の管理者が先に更新しました。画面を再読み込みしてください。"
+    )
+
+
+def _validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = tuple(
+        FieldProblem(
+            field=str(item.get("key") or item.get("source") or ""),
+            code="invalid",
+            message=str(item.get("message", "")),
+        )
+        for item in extra
+        if isinstance(item, dict)
+    )
+    return problem_response(400, "invalid_request", "入力内容に誤りがあります。", errors)
+
+
+def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    titles = {
+        401: ("unauthenticated", "ログインしてください。"),
+        403: ("forbidden", "この操作は許可されていません。"),
+        404: ("not_found", "対象が見つかりません。"),
+        405: ("method_not_allowed", "この操作は許可されていません。"),
+        413: ("too_large", "送信されたデータが大きすぎます。"),
+    }
+    code, title = titles.get(exc.status_code, ("http_error", "リクエストを処理できませんでした。"))
+    return problem_response(exc.status_code, code, title)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
+    return problem_response(
+        500, "internal_error", "システムエラーが発生しました。時間をおいて再度お試しください。"
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: _domain,
+    ConcurrencyConflict: _conflict,
+    ValidationException: _validation,
+    HTTPException: _http,
+    Exception: _unexpected,
+}
+"""Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""
