@@ -69,6 +69,8 @@ class EmbeddedNats:
         for requested in (port, monitor_port):
             if requested is not None and requested in FOREIGN_SERVICE_PORTS:
                 raise ValueError(f"port {requested} belongs to a system service; pick another")
+        if port is not None and port == monitor_port:
+            raise ValueError("the client and monitoring ports must differ")
         self.store_dir: Final = Path(store_dir).absolute()
         self.port = port if port is not None else free_port()
         self.monitor_port = monitor_port if monitor_port is not None else free_port()
@@ -175,8 +177,10 @@ class EmbeddedNats:
             self.port = free_port()
         if self._monitor_port_is_explicit:
             ensure_port_usable(self.monitor_port)
-        elif not is_port_free(self.monitor_port):
-            self.monitor_port = free_port()
+        else:
+            # Two kernel-chosen ports picked before either is bound can coincide.
+            while self.monitor_port == self.port or not is_port_free(self.monitor_port):
+                self.monitor_port = free_port()
 
     def _command(self) -> list[str]:
         return [

@@ -126,6 +126,7 @@ class EmbeddedPostgres:
         self._take_ownership(owner)
         self._remove_stale_pidfile()
         self.socket_dir = self._choose_socket_dir(owner)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         offset = log_size(self.log_path)
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
@@ -280,7 +281,10 @@ class EmbeddedPostgres:
             )
         # The recorded pid is dead or now belongs to another program (common in containers,
         # where pids restart low); the postmaster would mistake the latter for a live server.
+        # The socket lock files beside it record the same pid and would fail the same way.
         pidfile.unlink(missing_ok=True)
+        for leftover in self.data_dir.glob(".s.PGSQL.*"):
+            leftover.unlink(missing_ok=True)
 
     def _claim_port(self) -> None:
         if self._port_is_explicit or self._started_once:
@@ -448,13 +452,13 @@ def _is_postmaster_of(pid: int, data_dir: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError:
-        # No /proc details (not Linux, or not permitted): trust the pid only if it is alive.
+        # No /proc details (not Linux, or not permitted): a live pid must be assumed to be it.
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return False
         except PermissionError:
-            return True
+            pass  # alive, merely not ours to signal
         return True
     # The postmaster chdirs into its data dir, which tells it apart from a reused pid.
     return Path(exe).name == "postgres" and Path(cwd) == data_dir.resolve()

@@ -47,7 +47,7 @@ def decode(raw: bytes) -> Envelope:
         tag = data.get("type") if isinstance(data, dict) else None
         if not isinstance(tag, str) or tag not in UPCASTERS:
             raise UndecodableEvent(str(typed_error)) from typed_error
-        while isinstance(tag, str) and tag in UPCASTERS:
+        while isinstance(tag, str) and tag in UPCASTERS and isinstance(data, dict):
             data = UPCASTERS[tag](data)
             tag = data.get("type")
         if tag not in EVENTS_BY_TAG:

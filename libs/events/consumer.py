@@ -29,6 +29,7 @@ from libs.events.envelope import Envelope
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.subjects import filter_for
+from libs.postgres.connection import Connection
 
 log = structlog.get_logger("consumer")
 
@@ -66,7 +67,7 @@ def consumer_config(
 
 
 async def apply_batch(
-    conn: asyncpg.Connection,
+    conn: Connection,
     projection: Projection,
     envelopes: list[Envelope],
     *,

@@ -122,7 +122,7 @@ class DeadLetterMover:
             headers["Fumidai-Dead-Lost"] = "true"
         else:
             data = original.data or b""
-            headers["Fumidai-Dead-Subject"] = original.subject
+            headers["Fumidai-Dead-Subject"] = original.subject or ""
         await self._js.publish(
             deadletter_subject(self._settings.subject_root, stream, consumer),
             data,

@@ -38,7 +38,7 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
     actor: Actor
     correlation_id: str
     causation_id: str | None = None
-    data: AnyEvent  # type: ignore[valid-type]
+    data: AnyEvent
 
     @property
     def event(self) -> Event:
@@ -69,7 +69,7 @@ class Envelope(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def envelop(
-    data: Event,
+    data: AnyEvent,
     *,
     facility: str,
     aggregate_id: str,

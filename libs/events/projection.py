@@ -3,10 +3,9 @@
 from collections.abc import Sequence
 from typing import Protocol
 
-import asyncpg
-
 from libs.events.catalogue import Event
 from libs.events.envelope import Envelope
+from libs.postgres.connection import Connection
 
 
 class Projection(Protocol):
@@ -24,7 +23,7 @@ class Projection(Protocol):
     tables: Sequence[str]
     """The tables it owns (rebuilt and swapped together)."""
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
+    async def apply(self, conn: Connection, envelope: Envelope) -> None:
         """Apply one event; idempotence is the runner's job (inbox)."""
         ...
 

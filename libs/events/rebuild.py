@@ -22,6 +22,7 @@ from libs.events.envelope import Envelope
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.subjects import filter_for
+from libs.postgres.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def scratch_schema(projection: Projection) -> str:
     return f"rebuild_{projection.name}"
 
 
-async def _prepare(conn: asyncpg.Connection, projection: Projection) -> str:
+async def _prepare(conn: Connection, projection: Projection) -> str:
     schema = scratch_schema(projection)
     await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     await conn.execute(f'CREATE SCHEMA "{schema}"')
@@ -112,7 +113,7 @@ async def _replay(
     return applied, reached
 
 
-async def _compare(conn: asyncpg.Connection, projection: Projection, schema: str) -> dict[str, int]:
+async def _compare(conn: Connection, projection: Projection, schema: str) -> dict[str, int]:
     differences = {}
     for table in projection.tables:
         differences[table] = await conn.fetchval(
@@ -166,7 +167,7 @@ async def _replay_locked(
     settings: EventSettings,
     schema: str,
     reached: dict[str, int],
-    conn: asyncpg.Connection,
+    conn: Connection,
 ) -> tuple[int, dict[str, int]]:
     """Catch up while the lock is held; live consumers wait, so nothing moves under us.
 

@@ -20,6 +20,7 @@ from libs.events import metrics
 from libs.events.catalogue import EVENTS_BY_TAG
 from libs.events.settings import EventSettings
 from libs.events.store import NOTIFY_CHANNEL, Cursor, StoredEvent, read_all
+from libs.postgres.connection import Connection
 
 log = structlog.get_logger("relay")
 
@@ -76,7 +77,7 @@ class Relay:
             await asyncio.sleep(1.0)
 
     async def _lead(self) -> None:
-        conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
+        conn: Connection = await asyncpg.connect(self._dsn)
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key):
                 await asyncio.sleep(self._settings.relay_poll_s)
@@ -92,7 +93,7 @@ class Relay:
     def _on_notify(self, *_: object) -> None:
         self._wake.set()
 
-    async def _publish_forever(self, conn: asyncpg.Connection) -> None:
+    async def _publish_forever(self, conn: Connection) -> None:
         cursor = await self._load_checkpoint(conn)
         failures = 0
         while True:
@@ -127,7 +128,7 @@ class Relay:
             self.published += len(batch)
             metrics.EVENTS_PUBLISHED.inc(len(batch))
 
-    async def _load_checkpoint(self, conn: asyncpg.Connection) -> Cursor:
+    async def _load_checkpoint(self, conn: Connection) -> Cursor:
         row = await conn.fetchrow(
             "SELECT tx_id::text::bigint AS tx_id, position FROM relay_checkpoint"
         )

@@ -15,6 +15,7 @@ import asyncpg
 from libs.events import metrics
 from libs.events.codec import decode, encode
 from libs.events.envelope import Envelope
+from libs.postgres.connection import Connection
 
 NOTIFY_CHANNEL = "fumidai_events"
 
@@ -72,7 +73,7 @@ WHERE guard.fresh
 """
 
 
-async def append(conn: asyncpg.Connection, envelopes: Sequence[Envelope]) -> None:
+async def append(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     """Append envelopes as the first write of ``conn``'s transaction (or alone, autocommit).
 
     Raises ConcurrencyConflict when a version is taken (stale expected version) and
@@ -109,7 +110,7 @@ async def append(conn: asyncpg.Connection, envelopes: Sequence[Envelope]) -> Non
     metrics.EVENTS_APPENDED.inc(len(envelopes))
 
 
-async def read_stream(conn: asyncpg.Connection, aggregate_id: str) -> list[Envelope]:
+async def read_stream(conn: Connection, aggregate_id: str) -> list[Envelope]:
     """Every event of one aggregate, in version order."""
     rows = await conn.fetch(
         "SELECT payload FROM events WHERE aggregate_id = $1 ORDER BY version", aggregate_id
@@ -118,7 +119,7 @@ async def read_stream(conn: asyncpg.Connection, aggregate_id: str) -> list[Envel
 
 
 async def read_all(
-    conn: asyncpg.Connection, after: Cursor = Cursor(), limit: int = 1000
+    conn: Connection, after: Cursor = Cursor(), limit: int = 1000
 ) -> list[StoredEvent]:
     """Events after ``after`` in relay (commit) order, only from finished transactions."""
     rows = await conn.fetch(
@@ -147,7 +148,7 @@ async def read_all(
 
 
 async def iterate_all(
-    conn: asyncpg.Connection, after: Cursor = Cursor(), page: int = 5000
+    conn: Connection, after: Cursor = Cursor(), page: int = 5000
 ) -> AsyncIterator[StoredEvent]:
     """Every finished event after ``after``, page by page, in relay order."""
     while True:

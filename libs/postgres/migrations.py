@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import asyncpg
+from libs.postgres.connection import Connection
 
 _FILE = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 _LOCK_KEY = 0x66756D6964616921  # "fumidai!" as a 64-bit advisory lock key
@@ -48,7 +48,7 @@ def discover(component: str, folder: Path) -> list[Migration]:
     return found
 
 
-async def apply(conn: asyncpg.Connection, migrations: list[Migration]) -> list[str]:
+async def apply(conn: Connection, migrations: list[Migration]) -> list[str]:
     """Apply the pending migrations; return the names applied."""
     applied_now: list[str] = []
     await conn.execute("SELECT pg_advisory_lock($1)", _LOCK_KEY)

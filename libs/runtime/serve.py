@@ -1,9 +1,12 @@
 """Run a Litestar app under uvicorn until SIGINT or SIGTERM, then shut down gracefully."""
 
+from collections.abc import Callable
+
 import uvicorn
 from litestar import Litestar
 
-from libs.runtime.settings import CoreSettings
+from libs.runtime.logging import configure
+from libs.runtime.settings import CoreSettings, ServiceSettings, load_service_settings
 
 
 def serve(app: Litestar, core: CoreSettings) -> None:
@@ -17,3 +20,10 @@ def serve(app: Litestar, core: CoreSettings) -> None:
         lifespan="on",
         timeout_graceful_shutdown=10,
     )
+
+
+def run_service(service: str, bootstrap: Callable[[ServiceSettings], Litestar]) -> None:
+    """Read settings, configure logging, build the app with ``bootstrap`` and serve it."""
+    settings = load_service_settings(service)
+    configure(service, settings.core.log_level)
+    serve(bootstrap(settings), settings.core)

@@ -1,11 +1,13 @@
 """Settings every service has: where its database and NATS are, where it listens."""
 
 import os
+from dataclasses import dataclass
 from typing import Annotated
 
 import msgspec
 
 from libs.config.env import load
+from libs.events.settings import EventSettings, load_event_settings
 
 M = msgspec.Meta
 
@@ -41,3 +43,16 @@ def load_core(service: str, environ: dict[str, str] | None = None) -> CoreSettin
                 merged[f"X_{upper}"] = env[name]
                 break
     return load(CoreSettings, "X_", merged)
+
+
+@dataclass(frozen=True)
+class ServiceSettings:
+    """What every service reads: its core settings and the event backbone's."""
+
+    core: CoreSettings
+    events: EventSettings
+
+
+def load_service_settings(service: str) -> ServiceSettings:
+    """``FUMIDAI_<SERVICE>_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
+    return ServiceSettings(core=load_core(service), events=load_event_settings())

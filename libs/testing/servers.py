@@ -8,6 +8,9 @@ from pathlib import Path
 
 import asyncpg
 
+from libs.devservers.nats import EmbeddedNats
+from libs.devservers.postgres import EmbeddedPostgres
+
 
 @dataclass
 class SessionServers:
@@ -15,7 +18,8 @@ class SessionServers:
 
     postgres_url: str
     nats_url: str
-    nats: object | None = None  # an EmbeddedNats when embedded: fault tests kill it
+    nats: "EmbeddedNats | None" = None
+    """The embedded NATS server, when there is one: fault tests kill and restart it."""
 
     def dsn(self, database: str) -> str:
         base, _, _ = self.postgres_url.rpartition("/")
@@ -23,9 +27,6 @@ class SessionServers:
 
 
 def _embedded(tmp: Path) -> Iterator[SessionServers]:
-    from libs.devservers.nats import EmbeddedNats
-    from libs.devservers.postgres import EmbeddedPostgres
-
     postgres = EmbeddedPostgres(tmp / "pg")
     nats_server = EmbeddedNats(tmp / "nats")
     postgres.start()
@@ -60,35 +61,6 @@ async def create_database(servers: SessionServers, prefix: str = "t") -> str:
     finally:
         await conn.close()
     return servers.dsn(name)
-
-
-def _embedded(tmp: Path) -> Iterator[SessionServers]:
-    from libs.devservers.nats import EmbeddedNats
-    from libs.devservers.postgres import EmbeddedPostgres
-
-    postgres = EmbeddedPostgres(tmp / "pg")
-    nats_server = EmbeddedNats(tmp / "nats")
-    postgres.start()
-    try:
-        nats_server.start()
-        try:
-            yield SessionServers(postgres.dsn("postgres"), nats_server.url, nats_server)
-        finally:
-            nats_server.stop()
-    finally:
-        postgres.stop()
-
-
-def _containers() -> Iterator[SessionServers]:
-    from testcontainers.core.container import DockerContainer
-    from testcontainers.postgres import PostgresContainer
-
-    with (
-        PostgresContainer("postgres:16", driver=None) as pg,
-        DockerContainer("nats:2.10").with_command("-js").with_exposed_ports(4222) as nc,
-    ):
-        url = f"nats://{nc.get_container_host_ip()}:{nc.get_exposed_port(4222)}"
-        yield SessionServers(pg.get_connection_url(), url)
 
 
 def session_servers(tmp: Path) -> Iterator[SessionServers]:

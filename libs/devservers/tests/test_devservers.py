@@ -24,6 +24,7 @@ from libs.devservers import (
     is_port_free,
     reserve_port,
 )
+from libs.devservers.postgres import SYSTEM_USER
 
 
 @pytest.fixture
@@ -117,22 +118,37 @@ def test_postgres_refuses_a_busy_explicit_port(workdir: Path) -> None:
         EmbeddedPostgres(workdir / "pg", port=5432)
 
 
-def test_postgres_copes_with_a_stale_pidfile_and_a_long_path(workdir: Path) -> None:
-    # Too long for a unix socket inside the data dir: the server must fall back to /tmp.
+def test_postgres_puts_its_socket_in_tmp_when_the_data_dir_path_is_too_long(
+    workdir: Path,
+) -> None:
     data_dir = workdir / ("d" * 60) / ("e" * 40)
     with EmbeddedPostgres(data_dir) as pg:
-        assert pg.socket_dir is not None and pg.socket_dir != data_dir
-        assert pg.port != 5432
-    # A crash leaves postmaster.pid behind, and in a container its pid is soon reused by an
-    # unrelated live process, which the postmaster alone would take for a running server.
-    unrelated = subprocess.Popen(["sleep", "30"])
+        socket_dir = pg.socket_dir
+        assert socket_dir is not None and socket_dir.parent == Path("/tmp")
+        assert (socket_dir / f".s.PGSQL.{pg.port}").is_socket()
+    assert not socket_dir.exists()
+
+
+def test_postgres_copes_with_a_stale_pidfile(workdir: Path) -> None:
+    data_dir = workdir / "pg"
+    pg = EmbeddedPostgres(data_dir)
+    pg.start()
+    pg.stop()
+    # A crash leaves postmaster.pid and the socket lock behind, and their pid may be reused by
+    # an unrelated process of the same user (say, a backend of another test cluster), which the
+    # postmaster alone would take for a live server and refuse to start.
+    same_user = SYSTEM_USER if os.geteuid() == 0 else None
+    unrelated = subprocess.Popen(["sleep", "30"], user=same_user)
     try:
-        pidfile = data_dir / "postmaster.pid"
-        pidfile.write_text(
-            f"{unrelated.pid}\n{data_dir}\n0\n{pg.port}\n/tmp\n127.0.0.1\n0 0\nready\n"
+        (data_dir / "postmaster.pid").write_text(
+            f"{unrelated.pid}\n{data_dir}\n0\n{pg.port}\n{data_dir}\n127.0.0.1\n0 0\nready\n"
         )
-        with EmbeddedPostgres(data_dir) as again:
-            assert again.is_running
+        (data_dir / f".s.PGSQL.{pg.port}.lock").write_text(
+            f"{unrelated.pid}\n{data_dir}\n0\n{pg.port}\n{data_dir}\n"
+        )
+        pg.start()
+        assert pg.is_running
+        pg.stop()
     finally:
         unrelated.kill()
         unrelated.wait()

@@ -5,12 +5,11 @@
 
 from collections.abc import Sequence
 
-import asyncpg
-
 from libs.events.catalogue import Event
 from libs.events.catalogue.identity import FacilityRegistered
 from libs.events.catalogue.probe import ProbeRecorded
 from libs.events.envelope import Envelope
+from libs.postgres.connection import Connection
 
 TALLY_DDL = """
 CREATE TABLE IF NOT EXISTS probe_tally (
@@ -35,7 +34,7 @@ class ProbeTally:
     events: Sequence[type[Event]] = (ProbeRecorded, FacilityRegistered)
     tables: Sequence[str] = ("probe_tally", "facility_names")
 
-    async def apply(self, conn: asyncpg.Connection, envelope: Envelope) -> None:
+    async def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         if isinstance(data, ProbeRecorded):
             if data.note == "poison":

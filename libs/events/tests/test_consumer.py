@@ -38,12 +38,12 @@ async def test_nats_down_commands_succeed_and_every_event_arrives_once(
     if embedded is None:
         pytest.skip("needs the embedded NATS server to stop and start it")
     await rig.write(20, prefix="before")
-    embedded.kill()  # type: ignore[attr-defined]
+    embedded.kill()
     try:
         await rig.write(100, prefix="during")  # commands succeed with NATS gone
         assert await rig.pool.fetchval("SELECT count(*) FROM events") == 120
     finally:
-        embedded.restart()  # type: ignore[attr-defined]
+        embedded.restart()
     await rig.write(20, prefix="after")
 
     async def all_arrived() -> bool:
@@ -156,9 +156,8 @@ async def test_facility_events_from_a_second_stream_are_projected(rig: Rig) -> N
     rig.notifier.poke()
 
     async def projected() -> bool:
-        return await rig.pool.fetchval("SELECT name FROM facility_names WHERE code = '998'") == (
-            "998-Dev Hospital"
-        )
+        name = await rig.pool.fetchval("SELECT name FROM facility_names WHERE code = '998'")
+        return bool(name == ("998-Dev Hospital"))
 
     await wait_for(projected)
     assert len(encode(facility)) < 1024

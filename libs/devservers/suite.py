@@ -1,0 +1,152 @@
+"""The five services as child processes (``python -m services.<name>``), for ``up`` and tests.
+
+Each service gets its own database on the given PostgreSQL server, a port, the shared
+NATS URL and internal-token secret; their JSON logs go to one file per service.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import asyncpg
+import httpx
+
+from libs.devservers.ports import free_port
+
+SERVICES = ("identity", "terminals", "audit", "fileshare", "gateway")
+
+
+class SuiteError(Exception):
+    """A service did not become ready, or died."""
+
+
+async def ensure_databases(postgres_url: str, names: list[str]) -> None:
+    """Create the named databases on the server at ``postgres_url`` when missing."""
+    conn = await asyncpg.connect(postgres_url)
+    try:
+        existing = {r["datname"] for r in await conn.fetch("SELECT datname FROM pg_database")}
+        for name in names:
+            if name not in existing:
+                await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def database_url(postgres_url: str, database: str) -> str:
+    """``postgres_url`` pointing at ``database`` instead."""
+    base, _, _ = postgres_url.rpartition("/")
+    return f"{base}/{database}"
+
+
+@dataclass
+class Suite:
+    """The running services: their ports, URLs and processes."""
+
+    postgres_url: str
+    nats_url: str
+    log_dir: Path
+    secret: str
+    database_prefix: str = "fumidai_"
+    gateway_port: int | None = None
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    _logs: list[IO[bytes]] = field(default_factory=list)
+
+    def database(self, service: str) -> str:
+        return f"{self.database_prefix}{service}"
+
+    def database_url(self, service: str) -> str:
+        return database_url(self.postgres_url, self.database(service))
+
+    def url(self, service: str) -> str:
+        return f"http://127.0.0.1:{self.ports[service]}"
+
+    async def prepare(self) -> None:
+        """Create every service's database."""
+        await ensure_databases(self.postgres_url, [self.database(s) for s in SERVICES])
+
+    def environment(self) -> dict[str, str]:
+        """The variables every service process starts with."""
+        for service in SERVICES:
+            if service not in self.ports:
+                wanted = self.gateway_port if service == "gateway" else None
+                self.ports[service] = wanted or free_port()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
+        env.update(
+            {
+                "FUMIDAI_NATS_URL": self.nats_url,
+                "FUMIDAI_INTERNAL_TOKEN_SECRET": self.secret,
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        for service in SERVICES:
+            upper = service.upper()
+            env[f"FUMIDAI_{upper}_DATABASE_URL"] = self.database_url(service)
+            env[f"FUMIDAI_{upper}_PORT"] = str(self.ports[service])
+            if service != "gateway":
+                env[f"FUMIDAI_GATEWAY_{upper}_URL"] = self.url(service)
+        env.update(self.extra_env)
+        return env
+
+    def start(self) -> None:
+        """Start every service; return at once (see ``wait_ready``)."""
+        env = self.environment()
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        root = Path(__file__).resolve().parents[2]
+        for service in SERVICES:
+            log = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed in stop()
+            self._logs.append(log)
+            self.processes[service] = subprocess.Popen(
+                [sys.executable, "-m", f"services.{service}"],
+                cwd=root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        """Block until every service answers 200 on ``/health/ready``."""
+        deadline = time.monotonic() + timeout
+        pending = set(SERVICES)
+        while pending:
+            for service in sorted(pending):
+                process = self.processes[service]
+                if process.poll() is not None:
+                    raise SuiteError(f"{service} exited with {process.returncode}; see its log")
+                try:
+                    response = httpx.get(f"{self.url(service)}/health/ready", timeout=1.0)
+                except httpx.HTTPError:
+                    continue
+                if response.status_code == 200:
+                    pending.discard(service)
+            if pending and time.monotonic() > deadline:
+                raise SuiteError(f"not ready after {timeout}s: {', '.join(sorted(pending))}")
+            if pending:
+                time.sleep(0.2)
+
+    def stop(self, timeout: float = 15.0) -> dict[str, int | None]:
+        """SIGTERM every service (gateway first), wait, SIGKILL stragglers; exit codes."""
+        for service in reversed(SERVICES):
+            process = self.processes.get(service)
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        codes: dict[str, int | None] = {}
+        for service, process in self.processes.items():
+            try:
+                codes[service] = process.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                codes[service] = process.wait()
+        for log in self._logs:
+            log.close()
+        self._logs = []
+        self.processes = {}
+        return codes

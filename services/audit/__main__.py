@@ -1,0 +1,7 @@
+"""``python -m services.audit``: run the audit service."""
+
+from libs.runtime.serve import run_service
+from services.audit.bootstrap import SERVICE, bootstrap
+
+if __name__ == "__main__":
+    run_service(SERVICE, bootstrap)

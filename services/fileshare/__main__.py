@@ -1,0 +1,7 @@
+"""``python -m services.fileshare``: run the fileshare service."""
+
+from libs.runtime.serve import run_service
+from services.fileshare.bootstrap import SERVICE, bootstrap
+
+if __name__ == "__main__":
+    run_service(SERVICE, bootstrap)

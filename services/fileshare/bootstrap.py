@@ -1,0 +1,25 @@
+"""fileshare's composition root."""
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.settings import ServiceSettings
+from services.fileshare.consumers import PROJECTIONS
+from services.fileshare.http import create_app
+
+SERVICE = "fileshare"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def bootstrap(settings: ServiceSettings) -> Litestar:
+    """Wire fileshare's backbone into its HTTP app."""
+    backbone = Backbone(
+        service=SERVICE,
+        core=settings.core,
+        events=settings.events,
+        migrations=service_migrations(SERVICE, MIGRATIONS),
+        projections=PROJECTIONS,
+    )
+    return create_app(backbone)

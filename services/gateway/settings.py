@@ -1,0 +1,39 @@
+"""gateway's own settings: where the services behind it are."""
+
+from typing import Annotated
+
+import msgspec
+
+from libs.config.env import load
+
+M = msgspec.Meta
+
+
+class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Base URLs of the internal APIs the gateway composes."""
+
+    identity_url: Annotated[str, M(description="identity's internal API.")] = (
+        "http://127.0.0.1:8001"
+    )
+    terminals_url: Annotated[str, M(description="terminals' internal API.")] = (
+        "http://127.0.0.1:8002"
+    )
+    audit_url: Annotated[str, M(description="audit's internal API.")] = "http://127.0.0.1:8003"
+    fileshare_url: Annotated[str, M(description="fileshare's internal API.")] = (
+        "http://127.0.0.1:8004"
+    )
+    upstream_timeout_s: Annotated[float, M(gt=0, description="Timeout of one upstream call.")] = 5.0
+
+    def urls(self) -> dict[str, str]:
+        """Service name → base URL."""
+        return {
+            "identity": self.identity_url,
+            "terminals": self.terminals_url,
+            "audit": self.audit_url,
+            "fileshare": self.fileshare_url,
+        }
+
+
+def load_upstreams() -> UpstreamSettings:
+    """Read ``FUMIDAI_GATEWAY_*_URL``."""
+    return load(UpstreamSettings, "FUMIDAI_GATEWAY_")

@@ -1,0 +1,23 @@
+"""identity's composition root."""
+
+from pathlib import Path
+
+from litestar import Litestar
+
+from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.settings import ServiceSettings
+from services.identity.http import create_app
+
+SERVICE = "identity"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def bootstrap(settings: ServiceSettings) -> Litestar:
+    """Wire identity's backbone into its HTTP app."""
+    backbone = Backbone(
+        service=SERVICE,
+        core=settings.core,
+        events=settings.events,
+        migrations=service_migrations(SERVICE, MIGRATIONS),
+    )
+    return create_app(backbone)

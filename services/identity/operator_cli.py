@@ -1,0 +1,51 @@
+"""Operator commands run from the shell (``./fumidai facility create``).
+
+They write straight into identity's database through the same handlers as the API;
+the events wait in identity's outbox until its relay publishes them.
+"""
+
+import asyncpg
+
+from libs.events.envelope import Actor
+from libs.events.store import NOTIFY_CHANNEL
+from libs.postgres.migrations import apply
+from libs.runtime.backbone import service_migrations
+from services.identity.adapters.postgres import PostgresUnitOfWork
+from services.identity.app.operator import FacilityCreated, register_facility
+from services.identity.bootstrap import MIGRATIONS, SERVICE
+from services.identity.domain.facility import RegisterFacility
+
+
+async def create_facility(
+    database_url: str, cmd: RegisterFacility, operator: str
+) -> FacilityCreated:
+    """Register a facility and its first admin in identity's database at ``database_url``."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        await apply(conn, service_migrations(SERVICE, MIGRATIONS))
+    finally:
+        await conn.close()
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        result = await register_facility(
+            cmd, PostgresUnitOfWork(pool, lambda: None), Actor(id=operator, role="operator")
+        )
+        # Wake a running relay now rather than at its next poll.
+        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        return result
+    finally:
+        await pool.close()
+
+
+async def facility_exists(database_url: str, code: str) -> bool:
+    """True when identity at ``database_url`` already has facility ``code``."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        has_table = await conn.fetchval("SELECT to_regclass('public.facilities') IS NOT NULL")
+        if not has_table:
+            return False
+        return bool(
+            await conn.fetchval("SELECT EXISTS (SELECT 1 FROM facilities WHERE code = $1)", code)
+        )
+    finally:
+        await conn.close()

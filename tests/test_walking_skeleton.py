@@ -1,0 +1,125 @@
+"""The walking skeleton end to end: five real service processes, real NATS and Postgres.
+
+An operator registers facility 998 with its first admin; terminals and audit project
+both events from NATS; the gateway's readiness reports every service; SIGTERM stops
+them all cleanly.
+"""
+
+import asyncio
+import secrets
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from libs.devservers.suite import Suite
+from libs.runtime.internal_auth import issue
+from libs.testing.servers import SessionServers
+from services.identity.domain.facility import RegisterFacility
+from services.identity.operator_cli import create_facility
+
+
+@pytest.fixture
+def suite(servers: SessionServers, tmp_path: Path) -> Iterator[Suite]:
+    suite = Suite(
+        postgres_url=servers.postgres_url,
+        nats_url=servers.nats_url,
+        log_dir=tmp_path / "logs",
+        secret=secrets.token_hex(16),
+        database_prefix=f"skel{secrets.token_hex(3)}_",
+        extra_env={
+            "FUMIDAI_EVENTS_SUBJECT_ROOT": f"s{secrets.token_hex(4)}",
+            "FUMIDAI_EVENTS_STREAM_PREFIX": f"S{secrets.token_hex(4).upper()}",
+        },
+    )
+    yield suite
+    codes = suite.stop()
+    # uvicorn re-raises SIGTERM after its graceful shutdown, hence -15 rather than 0.
+    assert set(codes.values()) <= {0, -signal.SIGTERM}, f"killed: {codes}"
+    for service in codes:
+        log = (suite.log_dir / f"{service}.log").read_text()
+        assert '"event": "backbone_stopped"' in log, f"{service} did not shut down gracefully"
+
+
+async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) -> None:
+    await suite.prepare()
+    suite.start()
+    await asyncio.to_thread(suite.wait_ready, 90)
+
+    ready = httpx.get(f"{suite.url('gateway')}/health/ready").json()
+    assert ready["status"] == "ok"
+    for service in ("identity", "terminals", "audit", "fileshare"):
+        assert ready["checks"][f"service:{service}"] is True
+
+    created = await create_facility(
+        suite.database_url("identity"),
+        RegisterFacility(
+            code="998",
+            name="998-Dev Hospital",
+            domain="nrasdev.onmicrosoft.com",
+            admin_name="operation-admin01",
+        ),
+        operator="pytest-operator",
+    )
+    assert created.admin_account == "998-operation-admin01@nrasdev.onmicrosoft.com"
+    assert len(created.initial_password) >= 12
+
+    terminals = await asyncpg.connect(suite.database_url("terminals"))
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            rows = await terminals.fetch("SELECT account_key, is_admin FROM accounts")
+            if rows or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        assert [(r["account_key"], r["is_admin"]) for r in rows] == [
+            ("998-operation-admin01@nrasdev.onmicrosoft.com", True)
+        ]
+        assert await terminals.fetchval("SELECT name FROM facilities WHERE code = '998'") == (
+            "998-Dev Hospital"
+        )
+    finally:
+        await terminals.close()
+
+    admin_token = issue(suite.secret, sub=created.admin_account, role="admin", facility="998")
+    async with httpx.AsyncClient(base_url=suite.url("audit")) as audit:
+        deadline = time.monotonic() + 20
+        while True:
+            response = await audit.get(
+                "/internal/v1/facilities/998/operations",
+                headers={"Authorization": f"Bearer {admin_token}"},
+            )
+            assert response.status_code == 200
+            if len(response.json()) == 2 or time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.1)
+        operations = response.json()
+        assert sorted(op["action"] for op in operations) == ["AdminCreated", "FacilityRegistered"]
+        assert {op["actor_id"] for op in operations} == {"pytest-operator"}
+        assert created.initial_password not in response.text
+
+        # SPEC T3: another facility's admin sees nothing, as if it did not exist.
+        other = issue(suite.secret, sub="997-x@y.example", role="admin", facility="997")
+        response = await audit.get(
+            "/internal/v1/facilities/998/operations", headers={"Authorization": f"Bearer {other}"}
+        )
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+        response = await audit.get("/internal/v1/facilities/998/operations")
+        assert response.status_code == 401
+
+
+async def test_gateway_reports_a_missing_service(suite: Suite) -> None:
+    await suite.prepare()
+    suite.start()
+    await asyncio.to_thread(suite.wait_ready, 90)
+    suite.processes["audit"].terminate()
+    suite.processes["audit"].wait(15)
+    response = httpx.get(f"{suite.url('gateway')}/health/ready")
+    assert response.status_code == 503
+    assert response.json()["checks"]["service:audit"] is False
+    assert response.json()["checks"]["service:identity"] is True
