@@ -137,17 +137,25 @@ class CpuMeter:
 
     @staticmethod
     def _seconds(proc: psutil.Process | None, children: bool) -> float | None:
+        """CPU seconds of ``proc`` and, with ``children``, of its children dead or alive.
+
+        A server's backends come and go (one per connection): the ones that exited are in
+        the parent's reaped-children times, the live ones are summed one by one.
+        """
         if proc is None:
             return None
-        procs = [proc]
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            return None
+        total = times.user + times.system
         if children:
+            total += times.children_user + times.children_system
             with contextlib.suppress(psutil.Error):
-                procs += proc.children(recursive=True)
-        total = 0.0
-        for p in procs:
-            with contextlib.suppress(psutil.Error):
-                times = p.cpu_times()
-                total += times.user + times.system
+                for child in proc.children(recursive=True):
+                    with contextlib.suppress(psutil.Error):
+                        child_times = child.cpu_times()
+                        total += child_times.user + child_times.system
         return total
 
     def snapshot(self) -> tuple[float, float | None, float | None, float | None]:
@@ -519,7 +527,7 @@ class Bench:
             with contextlib.suppress(Exception):
                 await self._delete_streams(nc)
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(nc.drain(), 5.0)
+                await asyncio.wait_for(nc.close(), 5.0)
         if not self.srv.embedded:
             for name in self.databases:
                 with contextlib.suppress(Exception):

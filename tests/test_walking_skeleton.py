@@ -50,7 +50,8 @@ async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) ->
     suite.start()
     await asyncio.to_thread(suite.wait_ready, 90)
 
-    ready = httpx.get(f"{suite.url('gateway')}/health/ready").json()
+    async with httpx.AsyncClient() as client:
+        ready = (await client.get(f"{suite.url('gateway')}/health/ready")).json()
     assert ready["status"] == "ok"
     for service in ("identity", "terminals", "audit", "fileshare"):
         assert ready["checks"][f"service:{service}"] is True
@@ -119,7 +120,8 @@ async def test_gateway_reports_a_missing_service(suite: Suite) -> None:
     await asyncio.to_thread(suite.wait_ready, 90)
     suite.processes["audit"].terminate()
     suite.processes["audit"].wait(15)
-    response = httpx.get(f"{suite.url('gateway')}/health/ready")
+    async with httpx.AsyncClient() as client:
+        response = await client.get(f"{suite.url('gateway')}/health/ready")
     assert response.status_code == 503
     assert response.json()["checks"]["service:audit"] is False
     assert response.json()["checks"]["service:identity"] is True

@@ -7,7 +7,7 @@ and validates the lot, so a bad value stops the service at start with the variab
 
 import os
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import msgspec
 
@@ -34,8 +34,9 @@ def load(group: type[T], prefix: str, environ: Mapping[str, str] | None = None) 
 
 def _parse(value: str, annotation: Any) -> Any:
     """Lists and tuples come as JSON arrays or comma-separated; the rest as text."""
-    origin = getattr(annotation, "__origin__", None)
-    if origin in (list, tuple):
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    if get_origin(annotation) in (list, tuple):
         stripped = value.strip()
         if stripped.startswith("["):
             return msgspec.json.decode(stripped)

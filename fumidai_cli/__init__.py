@@ -1,0 +1,1 @@
+"""The ``./fumidai`` command line: run the suite, test it, operate it."""

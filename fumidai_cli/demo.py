@@ -1,0 +1,46 @@
+"""Demo data of ``./fumidai up``: facility 998 of the manual and its first admin."""
+
+from pathlib import Path
+
+import msgspec
+
+from services.identity.domain.facility import RegisterFacility
+from services.identity.operator_cli import create_facility, facility_exists
+
+DEMO_FACILITY = RegisterFacility(
+    code="998",
+    name="998-Dev Hospital",
+    domain="nrasdev.onmicrosoft.com",
+    admin_name="operation-admin01",
+    internal_networks=("10.0.0.0/8", "192.168.0.0/16"),
+)
+
+
+class DemoAdmin(msgspec.Struct, frozen=True):
+    account: str
+    password: str
+    fresh: bool = False
+    note: str = "demo admin's initial password as first shown; changed if you changed it"
+
+
+async def ensure_demo(identity_url: str, state: Path) -> DemoAdmin:
+    """Create facility 998 once; remember its admin's initial password for this machine.
+
+    The password is kept only in ``.fumidai/demo-admin.json`` (mode 0600) so that a second
+    ``up`` can show it again: a local demo convenience; real facilities are created with
+    ``./fumidai facility create``, which shows the password once and keeps nothing.
+    """
+    path = state / "demo-admin.json"
+    if await facility_exists(identity_url, DEMO_FACILITY.code):
+        if path.exists():
+            return msgspec.json.decode(path.read_bytes(), type=DemoAdmin)
+        return DemoAdmin(
+            account=f"998-{DEMO_FACILITY.admin_name}@{DEMO_FACILITY.domain}",
+            password="(shown when it was created)",
+            note="reset it with the operator tools if lost",
+        )
+    created = await create_facility(identity_url, DEMO_FACILITY, operator="fumidai-up")
+    admin = DemoAdmin(account=created.admin_account, password=created.initial_password)
+    path.write_bytes(msgspec.json.encode(admin))
+    path.chmod(0o600)
+    return DemoAdmin(admin.account, admin.password, fresh=True)

@@ -1,0 +1,96 @@
+"""``./fumidai up``: the whole suite with demo data, on embedded servers, until Ctrl-C."""
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+import threading
+from typing import Any
+
+from fumidai_cli.demo import DemoAdmin, ensure_demo
+from fumidai_cli.state import Runtime, clear_runtime, secret, state_dir, write_runtime
+from libs.devservers.nats import EmbeddedNats
+from libs.devservers.ports import is_port_free
+from libs.devservers.postgres import EmbeddedPostgres
+from libs.devservers.suite import SERVICES, Suite
+
+
+def register(commands: Any) -> None:
+    parser = commands.add_parser("up", help="run the whole suite with demo data until Ctrl-C")
+    parser.add_argument("--port", type=int, default=8000, help="gateway port (default 8000)")
+    parser.set_defaults(run=run)
+
+
+def say(text: str) -> None:
+    print(f"fumidai: {text}", file=sys.stderr, flush=True)
+
+
+def run(args: argparse.Namespace, _: list[str]) -> int:
+    state = state_dir()
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+
+    postgres: EmbeddedPostgres | None = None
+    nats_server: EmbeddedNats | None = None
+    postgres_url = os.environ.get("FUMIDAI_DATABASE_URL")
+    nats_url = os.environ.get("FUMIDAI_NATS_URL")
+    suite: Suite | None = None
+    try:
+        if not postgres_url:
+            say("starting embedded PostgreSQL (data in .fumidai/postgres) ...")
+            postgres = EmbeddedPostgres(state / "postgres")
+            postgres.start()
+            postgres_url = postgres.dsn("postgres")
+        if not nats_url:
+            say("starting embedded NATS JetStream (data in .fumidai/nats) ...")
+            nats_server = EmbeddedNats(state / "nats")
+            nats_server.start()
+            nats_url = nats_server.url
+        port = args.port if is_port_free(args.port) else None
+        if port is None:
+            say(f"port {args.port} is taken; the gateway gets a free port instead")
+        suite = Suite(
+            postgres_url=postgres_url,
+            nats_url=nats_url,
+            log_dir=state / "logs",
+            secret=secret("internal-token-secret"),
+            gateway_port=port,
+        )
+        asyncio.run(suite.prepare())
+        say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")
+        suite.start()
+        suite.wait_ready(120)
+        write_runtime(
+            Runtime(
+                postgres_url=postgres_url,
+                nats_url=nats_url,
+                database_prefix=suite.database_prefix,
+                service_urls={s: suite.url(s) for s in SERVICES},
+            )
+        )
+        admin = asyncio.run(ensure_demo(suite.database_url("identity"), state))
+        print(ready_line(suite.url("gateway"), admin), flush=True)
+        while not stop.wait(1.0):
+            dead = [s for s, p in suite.processes.items() if p.poll() is not None]
+            if dead:
+                say(f"{', '.join(dead)} stopped unexpectedly; see .fumidai/logs. Stopping.")
+                return 1
+        say("stopping ...")
+        return 0
+    finally:
+        if suite is not None:
+            suite.stop()
+        clear_runtime()
+        if nats_server is not None:
+            nats_server.stop()
+        if postgres is not None:
+            postgres.stop()
+        say("stopped")
+
+
+def ready_line(url: str, admin: DemoAdmin) -> str:
+    """The one line that tells a person where to go and how to sign in."""
+    note = "initial password, change it at first sign-in" if admin.fresh else admin.note
+    return f"fumidai is up: {url}  admin {admin.account}  password {admin.password}  ({note})"
