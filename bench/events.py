@@ -7,12 +7,17 @@ Run on demand, not as a test::
 It starts a private PostgreSQL and NATS JetStream (or uses ``FUMIDAI_BENCH_DATABASE_URL``
 and ``FUMIDAI_BENCH_NATS_URL`` when both are set), creates fresh databases and streams of
 its own, prints a table as it goes, and prints one JSON object as its last line.
-See ``bench/README.md`` for what each figure means.
+
+Each "ours" figure is measured next to its raw reference so that both see the same
+machine: the fixed-duration write runs are cut into slices taken in turn (raw, ours,
+peer, raw, ours, peer, ...), and the raw publish and fetch runs are split in two halves
+taken just before and just after the relay and consumer runs. See ``bench/README.md``.
 """
 
 import argparse
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -23,7 +28,7 @@ import threading
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
@@ -35,6 +40,7 @@ import structlog
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from libs.events.catalogue.probe import ProbeRecorded
@@ -62,8 +68,10 @@ BENCH_ACTOR = Actor(id="bench", role="system", ip="127.0.0.1")
 PEER_TOPIC = "libs.events.catalogue.probe:ProbeRecorded"
 WRITERS = 8
 LAG_RATE = 500  # events per second in the steady-state latency run
+LAG_WARMUP_S = 2.0  # written at the same rate first, not measured (the CHECKPOINT's aftermath)
 RAW_PUBLISH_WINDOW = 4000  # outstanding PubAcks of the raw publisher (nats-py's default)
 BACKLOG_CHUNK = 1000  # envelopes per append() call when pre-writing a backlog
+WARMUP_OPS = 50  # untimed operations per writer before its first slice
 
 
 @dataclass(frozen=True)
@@ -71,15 +79,16 @@ class Plan:
     """How long and how much: the full run or the quick one."""
 
     quick: bool
-    duration_s: float  # each fixed-duration write run
+    duration_s: float  # each fixed-duration write figure, summed over its slices
+    rounds: int  # slices per write figure, taken in turn with the others
     events: int  # backlog for publish, fetch, relay, consume, rebuild
     lag_s: float  # steady-state latency run
 
     @classmethod
     def of(cls, quick: bool) -> "Plan":
         if quick:
-            return cls(quick=True, duration_s=3.0, events=10_000, lag_s=10.0)
-        return cls(quick=False, duration_s=8.0, events=50_000, lag_s=60.0)
+            return cls(quick=True, duration_s=3.0, rounds=3, events=10_000, lag_s=10.0)
+        return cls(quick=False, duration_s=8.0, rounds=4, events=50_000, lag_s=60.0)
 
 
 def bench_event(aggregate_id: str, seq: int) -> Envelope:
@@ -121,14 +130,17 @@ def row(
 ) -> None:
     ratio_text = f"{ratio:7.2f}" if ratio is not None else " " * 7
     verdict = "" if ok is None else ("ok" if ok else "MISS")
-    say(f"  {label:<30}{value:>12,.1f} {unit:<6}{ratio_text}  {target:<9}{verdict:<5} {note}")
+    say(f"  {label:<32}{value:>11,.1f} {unit:<6}{ratio_text}  {target:<9}{verdict:<5} {note}")
 
 
 # -- CPU accounting ----------------------------------------------------------------------
 
+Snapshot = tuple[float, float | None, float | None, float | None]
+"""Wall clock, then CPU seconds of this process, PostgreSQL and NATS (None: unknown)."""
+
 
 class CpuMeter:
-    """CPU used by this process, the PostgreSQL server and the NATS server over a span."""
+    """CPU used by this process, the PostgreSQL server and the NATS server."""
 
     def __init__(self, pg_pid: int | None, nats_pid: int | None) -> None:
         self._me = psutil.Process()
@@ -140,7 +152,8 @@ class CpuMeter:
         """CPU seconds of ``proc`` and, with ``children``, of its children dead or alive.
 
         A server's backends come and go (one per connection): the ones that exited are in
-        the parent's reaped-children times, the live ones are summed one by one.
+        the parent's reaped-children times, the live ones are summed one by one. A backend
+        that exited but is not reaped yet is missed, so read before closing connections.
         """
         if proc is None:
             return None
@@ -158,7 +171,7 @@ class CpuMeter:
                         total += child_times.user + child_times.system
         return total
 
-    def snapshot(self) -> tuple[float, float | None, float | None, float | None]:
+    def snapshot(self) -> Snapshot:
         return (
             time.perf_counter(),
             self._seconds(self._me, False),
@@ -166,13 +179,31 @@ class CpuMeter:
             self._seconds(self._nats, False),
         )
 
-    def since(self, snap: tuple[float, float | None, float | None, float | None]) -> str:
-        now = self.snapshot()
-        wall = max(now[0] - snap[0], 1e-9)
-        parts = []
-        for name, before, after in zip(("py", "pg", "nats"), snap[1:], now[1:], strict=True):
-            if before is not None and after is not None:
-                parts.append(f"{name} {100 * (after - before) / wall:.0f}%")
+    def since(self, snap: Snapshot) -> str:
+        usage = CpuUsage()
+        usage.add(snap, self.snapshot())
+        return usage.text()
+
+
+@dataclass
+class CpuUsage:
+    """CPU seconds summed over one or more spans, shown as percent of their wall time."""
+
+    wall: float = 0.0
+    seconds: list[float | None] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+
+    def add(self, before: Snapshot, after: Snapshot) -> None:
+        self.wall += after[0] - before[0]
+        for i, (b, a) in enumerate(zip(before[1:], after[1:], strict=True)):
+            current = self.seconds[i]
+            self.seconds[i] = None if a is None or b is None or current is None else current + a - b
+
+    def text(self) -> str:
+        parts = [
+            f"{name} {100 * used / max(self.wall, 1e-9):.0f}%"
+            for name, used in zip(("py", "pg", "nats"), self.seconds, strict=True)
+            if used is not None
+        ]
         return "cpu " + " ".join(parts)
 
 
@@ -225,60 +256,24 @@ def servers() -> Iterator[Servers]:
 
 
 def dsn_for(url: str, database: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{database}"))
+    return urlunsplit(urlsplit(url)._replace(path=f"/{database}"))
 
 
-async def create_database(admin_url: str, name: str) -> str:
-    conn = await asyncpg.connect(admin_url)
+async def admin(url: str, sql: str) -> None:
+    conn = await asyncpg.connect(url)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return dsn_for(admin_url, name)
-
-
-async def drop_database(admin_url: str, name: str) -> None:
-    conn = await asyncpg.connect(admin_url)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(sql)
     finally:
         await conn.close()
 
 
 async def checkpoint(admin_url: str) -> None:
-    """Flush dirty pages now so a checkpoint does not land inside a timed run."""
+    """Flush dirty pages now so that a checkpoint is less likely inside a timed run."""
     with contextlib.suppress(asyncpg.PostgresError):
-        conn = await asyncpg.connect(admin_url)
-        try:
-            await conn.execute("CHECKPOINT")
-        finally:
-            await conn.close()
+        await admin(admin_url, "CHECKPOINT")
 
 
 # -- helpers -----------------------------------------------------------------------------
-
-Op = Callable[[int], Awaitable[None]]
-
-
-async def run_for(ops: list[Op], duration_s: float, warmup: int = 50) -> float:
-    """Run each op in its own loop for ``duration_s``; return operations per second."""
-    for op in ops:
-        for i in range(warmup):
-            await op(-1 - i)
-    done = [0] * len(ops)
-    start = time.perf_counter()
-    end = start + duration_s
-
-    async def loop(k: int, op: Op) -> None:
-        i = 0
-        while time.perf_counter() < end:
-            await op(i)
-            i += 1
-        done[k] = i
-
-    await asyncio.gather(*(loop(k, op) for k, op in enumerate(ops)))
-    return sum(done) / (time.perf_counter() - start)
 
 
 async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float, poll: float) -> None:
@@ -301,166 +296,255 @@ def ratio(ours: float, theirs: float) -> float:
     return ours / theirs if theirs else float("nan")
 
 
-# -- raw PostgreSQL ----------------------------------------------------------------------
+# -- fixed-duration write loads, run in slices -------------------------------------------
+
+Op = Callable[[int], Awaitable[None]]
+"""One write; its argument is the writer's running operation number."""
 
 
-async def raw_insert(dsn: str, connections: int, duration_s: float) -> float:
-    conns = [await asyncpg.connect(dsn) for _ in range(connections)]
-    try:
+@dataclass
+class Load:
+    """Writers doing one write per transaction; timed over slices, reported as a rate."""
 
-        def op_for(conn: asyncpg.Connection) -> Op:
-            async def op(_: int) -> None:
-                await conn.execute("INSERT INTO raw_events (payload) VALUES ($1)", PAYLOAD)
+    key: str
+    label: str
+    count: int = 0
+    seconds: float = 0.0
+    slice_rates: list[float] = field(default_factory=list)
+    cpu: CpuUsage = field(default_factory=CpuUsage)
 
-            return op
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else float("nan")
 
-        return await run_for([op_for(c) for c in conns], duration_s)
-    finally:
-        for conn in conns:
-            await conn.close()
+    def record(self, count: int, before: Snapshot, after: Snapshot) -> None:
+        elapsed = after[0] - before[0]
+        self.count += count
+        self.seconds += elapsed
+        self.slice_rates.append(count / elapsed)
+        self.cpu.add(before, after)
 
+    def spread(self) -> str:
+        return f"slices {min(self.slice_rates):,.0f}–{max(self.slice_rates):,.0f}"
 
-# -- our append --------------------------------------------------------------------------
+    async def open(self) -> None: ...
 
+    async def slice(self, seconds: float, meter: CpuMeter) -> None: ...
 
-async def our_append(dsn: str, writers: int, duration_s: float, *, tx: bool, tag: str) -> float:
-    conns = [await asyncpg.connect(dsn) for _ in range(writers)]
-    try:
-
-        def op_for(k: int, conn: asyncpg.Connection) -> Op:
-            async def op(i: int) -> None:
-                envelope = bench_event(f"{tag}-{k}-{i}", i)
-                if tx:
-                    async with conn.transaction():
-                        await append(conn, [envelope])
-                else:
-                    await append(conn, [envelope])
-
-            return op
-
-        return await run_for([op_for(k, c) for k, c in enumerate(conns)], duration_s)
-    finally:
-        for conn in conns:
-            await conn.close()
+    async def close(self) -> None: ...
 
 
-# -- the peer: the eventsourcing package's PostgreSQL recorder ---------------------------
+class AsyncLoad(Load):
+    """Coroutines on one asyncio loop, each writing on its own asyncpg connection."""
 
+    def __init__(
+        self, key: str, label: str, dsn: str, writers: int, op_for: Callable[..., Op]
+    ) -> None:
+        super().__init__(key, label)
+        self._dsn, self._writers, self._op_for = dsn, writers, op_for
+        self._conns: list[asyncpg.Connection] = []
+        self._ops: list[Op] = []
+        self._numbers: list[Iterator[int]] = []
 
-def peer_append(dsn: str, writers: int, duration_s: float, *, create: bool) -> float:
-    """Insert one stored event per call with ``writers`` threads; return events per second."""
-    from eventsourcing.persistence import StoredEvent
-    from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+    async def open(self) -> None:
+        self._conns = [await asyncpg.connect(self._dsn) for _ in range(self._writers)]
+        self._ops = [self._op_for(k, conn) for k, conn in enumerate(self._conns)]
+        self._numbers = [itertools.count() for _ in self._ops]
+        for op, numbers in zip(self._ops, self._numbers, strict=True):
+            for _ in range(WARMUP_OPS):
+                await op(next(numbers))
 
-    parts = urlsplit(dsn)
-    datastore = PostgresDatastore(
-        dbname=unquote(parts.path.lstrip("/")),
-        host=parts.hostname or "127.0.0.1",
-        port=parts.port or 5432,
-        user=unquote(parts.username or "postgres"),
-        password=unquote(parts.password or ""),
-        pool_size=writers,
-    )
-    try:
-        recorder = PostgresApplicationRecorder(datastore)
-        if create:
-            recorder.create_table()
+    async def slice(self, seconds: float, meter: CpuMeter) -> None:
+        done = [0] * len(self._ops)
+        before = meter.snapshot()
+        end = before[0] + seconds
 
-        def insert() -> None:
-            recorder.insert_events(
-                [
-                    StoredEvent(
-                        originator_id=uuid.uuid4(),
-                        originator_version=1,
-                        topic=PEER_TOPIC,
-                        state=PAYLOAD,
-                    )
-                ]
-            )
-
-        counts = [0] * writers
-        window: dict[str, float] = {}
-
-        def open_window() -> None:  # runs once, when every thread is warm
-            window["start"] = time.perf_counter()
-            window["end"] = window["start"] + duration_s
-
-        ready = threading.Barrier(writers, action=open_window)
-
-        def work(k: int) -> None:
-            for _ in range(50):
-                insert()
-            ready.wait()
-            end = window["end"]
-            n = 0
+        async def loop(k: int) -> None:
+            op, numbers, n = self._ops[k], self._numbers[k], 0
             while time.perf_counter() < end:
-                insert()
+                await op(next(numbers))
                 n += 1
-            counts[k] = n
+            done[k] = n
 
-        threads = [threading.Thread(target=work, args=(k,)) for k in range(writers)]
+        await asyncio.gather(*(loop(k) for k in range(len(self._ops))))
+        self.record(sum(done), before, meter.snapshot())
+
+    async def close(self) -> None:
+        for conn in self._conns:
+            await conn.close()
+
+
+def raw_insert_op(_: int, conn: asyncpg.Connection) -> Op:
+    async def op(_: int) -> None:
+        await conn.execute("INSERT INTO raw_events (payload) VALUES ($1)", PAYLOAD)
+
+    return op
+
+
+def append_op(tag: str, *, tx: bool) -> Callable[[int, asyncpg.Connection], Op]:
+    def op_for(k: int, conn: asyncpg.Connection) -> Op:
+        async def op(i: int) -> None:
+            envelope = bench_event(f"{tag}-{k}-{i}", i)
+            if tx:
+                async with conn.transaction():
+                    await append(conn, [envelope])
+            else:
+                await append(conn, [envelope])  # autocommit: a standalone append
+
+        return op
+
+    return op_for
+
+
+class PeerLoad(Load):
+    """The eventsourcing package's PostgreSQL recorder: one stored event per call, threads.
+
+    Its API is synchronous (psycopg 3), so each writer is a thread with a pooled
+    connection; ``insert_events`` takes the table's EXCLUSIVE lock and NOTIFYs in the
+    transaction, as the package does to keep its notification ids in commit order.
+    """
+
+    def __init__(self, key: str, label: str, dsn: str, writers: int, *, create: bool) -> None:
+        super().__init__(key, label)
+        self._dsn, self._writers, self._create = dsn, writers, create
+        self._datastore: Any = None
+        self._recorder: Any = None
+
+    def _insert(self) -> None:
+        from eventsourcing.persistence import StoredEvent
+
+        self._recorder.insert_events(
+            [
+                StoredEvent(
+                    originator_id=uuid.uuid4(),
+                    originator_version=1,
+                    topic=PEER_TOPIC,
+                    state=PAYLOAD,
+                )
+            ]
+        )
+
+    def _run_threads(self, body: Callable[[int], None]) -> None:
+        threads = [threading.Thread(target=body, args=(k,)) for k in range(self._writers)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
-        return sum(counts) / (time.perf_counter() - window["start"])
-    finally:
-        datastore.close()
+
+    def _open(self) -> None:
+        from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+
+        parts = urlsplit(self._dsn)
+        self._datastore = PostgresDatastore(
+            dbname=unquote(parts.path.lstrip("/")),
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or "postgres"),
+            password=unquote(parts.password or ""),
+            pool_size=self._writers,
+        )
+        self._recorder = PostgresApplicationRecorder(self._datastore)
+        if self._create:
+            self._recorder.create_table()
+
+        def warm(_: int) -> None:
+            for _ in range(WARMUP_OPS):
+                self._insert()
+
+        self._run_threads(warm)
+
+    def _slice(self, seconds: float, meter: CpuMeter) -> None:
+        done = [0] * self._writers
+        ready = threading.Barrier(self._writers + 1)
+        window: dict[str, float] = {}
+
+        def body(k: int) -> None:
+            ready.wait()
+            end, n = window["end"], 0
+            while time.perf_counter() < end:
+                self._insert()
+                n += 1
+            done[k] = n
+
+        threads = [threading.Thread(target=body, args=(k,)) for k in range(self._writers)]
+        for thread in threads:
+            thread.start()
+        before = meter.snapshot()
+        window["end"] = before[0] + seconds
+        ready.wait()
+        for thread in threads:
+            thread.join()
+        self.record(sum(done), before, meter.snapshot())
+
+    async def open(self) -> None:
+        await asyncio.to_thread(self._open)
+
+    async def slice(self, seconds: float, meter: CpuMeter) -> None:
+        await asyncio.to_thread(self._slice, seconds, meter)
+
+    async def close(self) -> None:
+        if self._datastore is not None:
+            await asyncio.to_thread(self._datastore.close)
 
 
 # -- raw JetStream -----------------------------------------------------------------------
 
 
-async def raw_publish(nc: NATS, settings: EventSettings, count: int) -> float:
-    """Async publish with a window of outstanding PubAcks to a fresh stream like ours."""
-    js = nc.jetstream(publish_async_max_pending=RAW_PUBLISH_WINDOW)
-    root = settings.subject_root
+async def raw_publish(js: JetStreamContext, root: str, first: int, count: int) -> float:
+    """Async-publish ``count`` messages like ours with a window of PubAcks; return seconds."""
     start = time.perf_counter()
-    futures = []
-    for i in range(count):
-        futures.append(
-            await js.publish_async(
-                f"{root}.probe.998.probe.raw-{i}.ProbeRecorded",
-                PAYLOAD,
-                wait_stall=30.0,
-                headers={"Nats-Msg-Id": str(uuid.uuid4()), "Fumidai-Type": "ProbeRecorded.v1"},
-            )
+    futures = [
+        await js.publish_async(
+            f"{root}.probe.998.probe.raw-{i}.ProbeRecorded",
+            PAYLOAD,
+            wait_stall=30.0,
+            headers={"Nats-Msg-Id": str(uuid.uuid4()), "Fumidai-Type": "ProbeRecorded.v1"},
         )
+        for i in range(first, first + count)
+    ]
     await asyncio.gather(*futures)
-    elapsed = time.perf_counter() - start
-    info = await js.stream_info(settings.stream_name("probe"))
-    assert info.state.messages == count, f"raw stream holds {info.state.messages}, not {count}"
-    return count / elapsed
+    return time.perf_counter() - start
 
 
-async def raw_fetch_ack(nc: NATS, settings: EventSettings, count: int) -> float:
-    """A durable pull consumer: fetch 200, ack each, until ``count`` are acked."""
-    js = nc.jetstream()
-    stream = settings.stream_name("probe")
-    sub = await js.pull_subscribe(
-        f"{settings.subject_root}.probe.>",
-        durable="raw_fetch_ack",
-        stream=stream,
-        config=ConsumerConfig(
-            deliver_policy=DeliverPolicy.ALL,
-            ack_policy=AckPolicy.EXPLICIT,
-            max_ack_pending=settings.consumer_max_ack_pending,
-        ),
-    )
-    acked = 0
-    start = time.perf_counter()
-    while acked < count:
-        try:
-            msgs = await sub.fetch(settings.consumer_batch, timeout=2.0)
-        except (TimeoutError, NatsTimeoutError):
-            continue
-        for msg in msgs:
-            await msg.ack()
-        acked += len(msgs)
-    await nc.flush()
-    elapsed = time.perf_counter() - start
-    await sub.unsubscribe()
-    return count / elapsed
+class RawFetcher:
+    """A durable pull consumer that fetches a batch and acks each message."""
+
+    def __init__(self, nc: NATS, settings: EventSettings) -> None:
+        self._nc, self._settings = nc, settings
+        self._sub: JetStreamContext.PullSubscription | None = None
+        self.acked = 0
+
+    async def open(self) -> None:
+        settings = self._settings
+        self._sub = await self._nc.jetstream().pull_subscribe(
+            f"{settings.subject_root}.probe.>",
+            durable="raw_fetch_ack",
+            stream=settings.stream_name("probe"),
+            config=ConsumerConfig(
+                deliver_policy=DeliverPolicy.ALL,
+                ack_policy=AckPolicy.EXPLICIT,
+                max_ack_pending=settings.consumer_max_ack_pending,
+            ),
+        )
+
+    async def run(self, until: int) -> float:
+        """Fetch and ack until ``until`` messages in all are acked; return seconds."""
+        assert self._sub is not None
+        start = time.perf_counter()
+        while self.acked < until:
+            try:
+                msgs = await self._sub.fetch(self._settings.consumer_batch, timeout=2.0)
+            except (TimeoutError, NatsTimeoutError):
+                continue
+            for msg in msgs:
+                await msg.ack()
+            self.acked += len(msgs)
+        await self._nc.flush()
+        return time.perf_counter() - start
+
+    async def close(self) -> None:
+        if self._sub is not None:
+            await self._sub.unsubscribe()
 
 
 # -- the run -----------------------------------------------------------------------------
@@ -481,62 +565,63 @@ class Bench:
         self.databases: list[str] = []
         self.streams: list[str] = []
         self.results: dict[str, Any] = {}
+        self.slices: dict[str, list[float]] = {}
 
     async def database(self, role: str, *, events: bool = False, tally: bool = False) -> str:
         name = f"bench_{self.tag}_{role}"
-        dsn = await create_database(self.srv.postgres_url, name)
+        await admin(self.srv.postgres_url, f'CREATE DATABASE "{name}"')
         self.databases.append(name)
-        if events or tally:
-            conn = await asyncpg.connect(dsn)
-            try:
-                if events:
-                    await apply(conn, discover("events", EVENTS_MIGRATIONS))
-                if tally:
-                    await conn.execute(TALLY_DDL)
-            finally:
-                await conn.close()
+        dsn = dsn_for(self.srv.postgres_url, name)
+        conn = await asyncpg.connect(dsn)
+        try:
+            if events:
+                await apply(conn, discover("events", EVENTS_MIGRATIONS))
+            if tally:
+                await conn.execute(TALLY_DDL)
+        finally:
+            await conn.close()
         return dsn
 
     async def run(self) -> dict[str, Any]:
         plan, r = self.plan, self.results
         say(
             f"fumidai event backbone benchmark ({'quick' if plan.quick else 'full'}): "
-            f"{plan.events:,} events, {plan.duration_s:.0f}s write runs, "
+            f"{plan.events:,} events, {plan.duration_s:.0f}s write runs in {plan.rounds} slices, "
             f"{plan.lag_s:.0f}s at {LAG_RATE}/s, payload {len(PAYLOAD)} B, "
             f"{psutil.cpu_count()} CPUs"
         )
         say(f"  postgres {self.srv.postgres_url}  nats {self.srv.nats_url}")
-        say(f"  {'':<30}{'value':>12} {'unit':<6}{'ratio':>7}  {'target':<9}")
+        say(f"  {'':<32}{'value':>11} {'unit':<6}{'ratio':>7}  {'target':<9}")
         raw_dsn = await self.database("raw")
         append_dsn = await self.database("append", events=True)
         svc_dsn = await self.database("svc", events=True)
         other_dsn = await self.database("other", events=True, tally=True)
         peer_dsn = await self.database("peer")
-        conn = await asyncpg.connect(raw_dsn)
-        await conn.execute(
-            "CREATE TABLE raw_events (id bigserial PRIMARY KEY, payload bytea NOT NULL)"
+        await admin(
+            raw_dsn, "CREATE TABLE raw_events (id bigserial PRIMARY KEY, payload bytea NOT NULL)"
         )
-        await conn.close()
 
         nc = await nats.connect(self.srv.nats_url, max_reconnect_attempts=-1, error_cb=_quiet)
         try:
-            await self._postgres(raw_dsn, append_dsn, peer_dsn)
-            await self._jetstream(nc)
+            await self._writes(raw_dsn, append_dsn, peer_dsn)
             await self._backbone(nc, svc_dsn, other_dsn)
         finally:
-            with contextlib.suppress(Exception):
-                await self._delete_streams(nc)
+            js = nc.jetstream()
+            for name in self.streams:
+                with contextlib.suppress(Exception):
+                    await js.delete_stream(name)
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(nc.close(), 5.0)
-        if not self.srv.embedded:
-            for name in self.databases:
-                with contextlib.suppress(Exception):
-                    await drop_database(self.srv.postgres_url, name)
+            if not self.srv.embedded:
+                for name in self.databases:
+                    with contextlib.suppress(Exception):
+                        await admin(
+                            self.srv.postgres_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+                        )
 
         r["append_ratio_1w"] = ratio(r["append_1w_eps"], r["raw_insert_1c_tps"])
         r["append_ratio_8w"] = ratio(r["append_8w_eps"], r["raw_insert_8c_tps"])
-        r["relay_ratio"] = ratio(r["relay_eps"], r["raw_publish_mps"])
-        r["consume_ratio"] = ratio(r["consume_eps"], r["raw_fetch_ack_mps"])
+        r["append_tx_ratio_1w"] = ratio(r["append_1w_tx_eps"], r["raw_insert_1c_tps"])
         r["peer_append_ratio"] = ratio(r["append_1w_eps"], r["peer_append_1w_eps"])
         r["peer_append_ratio_8w"] = ratio(r["append_8w_eps"], r["peer_append_8w_eps"])
         r["peer_append_ratio_tx"] = ratio(r["append_1w_tx_eps"], r["peer_append_1w_eps"])
@@ -551,124 +636,119 @@ class Bench:
             "targets": TARGETS,
             **{k: _rounded(v) for k, v in r.items()},
             "met": self._met(),
+            "slice_rates": {k: [round(v) for v in rates] for k, rates in self.slices.items()},
         }
 
     # -- PostgreSQL writes ---------------------------------------------------------------
 
-    async def _postgres(self, raw_dsn: str, append_dsn: str, peer_dsn: str) -> None:
+    async def _writes(self, raw_dsn: str, append_dsn: str, peer_dsn: str) -> None:
         plan, r = self.plan, self.results
-        d = plan.duration_s
-        header("PostgreSQL writes, one event (row) per transaction")
-        for key, label, run in (
-            ("raw_insert_1c_tps", "raw INSERT, 1 conn", lambda: raw_insert(raw_dsn, 1, d)),
-            (
-                "raw_insert_8c_tps",
-                f"raw INSERT, {WRITERS} conns",
-                lambda: raw_insert(raw_dsn, WRITERS, d),
-            ),
-            (
+        header(
+            f"PostgreSQL writes, one event (row) per transaction; {plan.duration_s:.0f}s each, "
+            f"in {plan.rounds} slices taken in turn"
+        )
+        n = WRITERS
+        loads: list[Load] = [
+            AsyncLoad("raw_insert_1c_tps", "raw INSERT, 1 conn", raw_dsn, 1, raw_insert_op),
+            AsyncLoad(
                 "append_1w_eps",
                 "append(), 1 writer, autocommit",
-                lambda: our_append(append_dsn, 1, d, tx=False, tag="a1"),
+                append_dsn,
+                1,
+                append_op("a1", tx=False),
             ),
-            (
+            AsyncLoad(
                 "append_1w_tx_eps",
                 "append(), 1 writer, in tx",
-                lambda: our_append(append_dsn, 1, d, tx=True, tag="a1tx"),
+                append_dsn,
+                1,
+                append_op("a1tx", tx=True),
             ),
-            (
-                "append_8w_eps",
-                f"append(), {WRITERS} writers",
-                lambda: our_append(append_dsn, WRITERS, d, tx=False, tag="a8"),
+            PeerLoad(
+                "peer_append_1w_eps", "peer insert_events, 1 thread", peer_dsn, 1, create=True
             ),
+            AsyncLoad("raw_insert_8c_tps", f"raw INSERT, {n} conns", raw_dsn, n, raw_insert_op),
+            AsyncLoad(
+                "append_8w_eps", f"append(), {n} writers", append_dsn, n, append_op("a8", tx=False)
+            ),
+            PeerLoad(
+                "peer_append_8w_eps", f"peer insert_events, {n} threads", peer_dsn, n, create=False
+            ),
+        ]
+        try:
+            for load in loads:
+                await load.open()
+            for _ in range(plan.rounds):
+                await checkpoint(self.srv.postgres_url)
+                for load in loads:
+                    await load.slice(plan.duration_s / plan.rounds, self.cpu)
+        finally:
+            for load in loads:
+                await load.close()
+        for load in loads:
+            r[load.key] = load.rate
+            self.slices[load.key] = load.slice_rates
+        by_key = {load.key: load for load in loads}
+        references = {
+            "append_1w_eps": "raw_insert_1c_tps",
+            "append_1w_tx_eps": "raw_insert_1c_tps",
+            "append_8w_eps": "raw_insert_8c_tps",
+        }
+        for key in (
+            "raw_insert_1c_tps",
+            "raw_insert_8c_tps",
+            "append_1w_eps",
+            "append_1w_tx_eps",
+            "append_8w_eps",
         ):
-            await checkpoint(self.srv.postgres_url)
-            snap = self.cpu.snapshot()
-            r[key] = await run()
-            note = self.cpu.since(snap)
-            if key == "append_1w_eps":
-                ref = r["raw_insert_1c_tps"]
-                ok = ratio(r[key], ref) >= TARGETS["append_ratio"]
-                row(
-                    label,
-                    r[key],
-                    "ev/s",
-                    ratio=ratio(r[key], ref),
-                    target="≥0.7 raw",
-                    ok=ok,
-                    note=note,
-                )
-            elif key == "append_8w_eps":
-                ref = r["raw_insert_8c_tps"]
-                ok = ratio(r[key], ref) >= TARGETS["append_ratio"]
-                row(
-                    label,
-                    r[key],
-                    "ev/s",
-                    ratio=ratio(r[key], ref),
-                    target="≥0.7 raw",
-                    ok=ok,
-                    note=note,
-                )
-            elif key == "append_1w_tx_eps":
-                row(label, r[key], "ev/s", ratio=ratio(r[key], r["raw_insert_1c_tps"]), note=note)
-            else:
-                row(label, r[key], "tx/s", note=note)
-
-        header("peer: eventsourcing PostgresApplicationRecorder (psycopg, threads)")
-        for key, writers, create in (
-            ("peer_append_1w_eps", 1, True),
-            ("peer_append_8w_eps", WRITERS, False),
-        ):
-            await checkpoint(self.srv.postgres_url)
-            snap = self.cpu.snapshot()
-            r[key] = await asyncio.to_thread(peer_append, peer_dsn, writers, d, create=create)
-            ours = r["append_1w_eps"] if writers == 1 else r["append_8w_eps"]
+            load = by_key[key]
+            note = f"{load.spread()}; {load.cpu.text()}"
+            if key.startswith("raw_"):
+                row(load.label, load.rate, "tx/s", note=note)
+                continue
+            share = ratio(load.rate, r[references[key]])
+            graded = key != "append_1w_tx_eps"
             row(
-                f"peer insert_events, {writers} thr",
-                r[key],
+                load.label,
+                load.rate,
                 "ev/s",
-                ratio=ratio(ours, r[key]),
-                target="ours/peer",
-                note=self.cpu.since(snap),
+                ratio=share,
+                target="≥0.7 raw" if graded else "(vs raw)",
+                ok=share >= TARGETS["append_ratio"] if graded else None,
+                note=note,
             )
-
-    # -- JetStream limits ----------------------------------------------------------------
-
-    async def _jetstream(self, nc: NATS) -> None:
-        plan, r = self.plan, self.results
-        header("JetStream limits (fresh stream configured like ours)")
-        js = nc.jetstream()
-        raw_stream = self.raw_settings.stream_name("probe")
-        config = next(c for c in stream_configs(self.raw_settings) if c.name == raw_stream)
-        await js.add_stream(config)
-        self.streams.append(raw_stream)
-        snap = self.cpu.snapshot()
-        r["raw_publish_mps"] = await raw_publish(nc, self.raw_settings, plan.events)
-        row(
-            f"publish_async, window {RAW_PUBLISH_WINDOW}",
-            r["raw_publish_mps"],
-            "msg/s",
-            note=self.cpu.since(snap),
-        )
-        snap = self.cpu.snapshot()
-        r["raw_fetch_ack_mps"] = await raw_fetch_ack(nc, self.raw_settings, plan.events)
-        row(
-            f"pull fetch {self.raw_settings.consumer_batch} + ack",
-            r["raw_fetch_ack_mps"],
-            "msg/s",
-            note=self.cpu.since(snap),
-        )
+        header("peer: eventsourcing PostgresApplicationRecorder (psycopg 3, threads)")
+        for key, ours in (
+            ("peer_append_1w_eps", "append_1w_eps"),
+            ("peer_append_8w_eps", "append_8w_eps"),
+        ):
+            load = by_key[key]
+            row(
+                load.label,
+                load.rate,
+                "ev/s",
+                ratio=ratio(r[ours], load.rate),
+                target="ours/peer",
+                note=f"{load.spread()}; {load.cpu.text()}",
+            )
 
     # -- relay, consume, rebuild, lag ----------------------------------------------------
 
     async def _backbone(self, nc: NATS, svc_dsn: str, other_dsn: str) -> None:
         plan, r, settings = self.plan, self.results, self.settings
         n = plan.events
-        header("our relay, consumer, rebuild")
+        half = n // 2
         js = nc.jetstream()
         await ensure_streams(js, settings)
         self.streams += [c.name for c in stream_configs(settings) if c.name is not None]
+        raw_stream = self.raw_settings.stream_name("probe")
+        await js.add_stream(
+            next(c for c in stream_configs(self.raw_settings) if c.name == raw_stream)
+        )
+        self.streams.append(raw_stream)
+        raw_js = nc.jetstream(publish_async_max_pending=RAW_PUBLISH_WINDOW)
+        raw_root = self.raw_settings.subject_root
+
         svc_pool = await asyncpg.create_pool(svc_dsn, min_size=2, max_size=16)
         other_pool = await asyncpg.create_pool(other_dsn, min_size=2, max_size=8)
         notifier = Notifier(svc_pool)
@@ -680,8 +760,12 @@ class Bench:
             settings=settings,
             wake=notifier.subscribe_local(),
         )
+        fetcher = RawFetcher(nc, self.raw_settings)
         try:
-            # A backlog, written in bulk before the relay starts.
+            header(
+                "publish: raw JetStream (fresh stream configured like ours) vs our relay; "
+                "raw in two halves around the relay"
+            )
             started = time.perf_counter()
             async with svc_pool.acquire() as conn:
                 for first in range(0, n, BACKLOG_CHUNK):
@@ -692,8 +776,15 @@ class Bench:
                             for i in range(first, min(n, first + BACKLOG_CHUNK))
                         ],
                     )
-            say(f"  (backlog of {n:,} written in bulk in {time.perf_counter() - started:.1f}s)")
+            say(
+                f"  (relay backlog of {n:,} events written in bulk in "
+                f"{time.perf_counter() - started:.1f}s)"
+            )
             await checkpoint(self.srv.postgres_url)
+            raw_cpu = CpuUsage()
+            snap = self.cpu.snapshot()
+            raw_seconds = await raw_publish(raw_js, raw_root, 0, half)
+            raw_cpu.add(snap, self.cpu.snapshot())
 
             notifier.start()
             snap = self.cpu.snapshot()
@@ -703,23 +794,45 @@ class Bench:
             async def relayed() -> bool:
                 return relay.published >= n
 
-            await wait_until(relayed, timeout=300, poll=0.005)
+            await wait_until(relayed, timeout=600, poll=0.005)
             r["relay_eps"] = n / (time.perf_counter() - started)
-            info = await js.stream_info(settings.stream_name("probe"))
-            assert info.state.messages == n, f"stream holds {info.state.messages}, not {n}"
+            relay_cpu = self.cpu.since(snap)
+
+            snap = self.cpu.snapshot()
+            raw_seconds += await raw_publish(raw_js, raw_root, half, n - half)
+            raw_cpu.add(snap, self.cpu.snapshot())
+            r["raw_publish_mps"] = n / raw_seconds
+            for stream in (settings.stream_name("probe"), raw_stream):
+                held = (await js.stream_info(stream)).state.messages
+                assert held == n, f"{stream} holds {held}, not {n}"
             r["relay_ratio"] = ratio(r["relay_eps"], r["raw_publish_mps"])
+            row(
+                f"raw publish_async, window {RAW_PUBLISH_WINDOW}",
+                r["raw_publish_mps"],
+                "msg/s",
+                note=raw_cpu.text(),
+            )
             row(
                 f"relay backlog (batch {settings.relay_batch})",
                 r["relay_eps"],
                 "ev/s",
                 ratio=r["relay_ratio"],
-                target="≥0.5 pub",
+                target="≥0.5 raw",
                 ok=r["relay_ratio"] >= TARGETS["relay_ratio"],
-                note=self.cpu.since(snap),
+                note=relay_cpu,
             )
 
-            # The projection catches up on the whole stream, in the other service's db.
+            header(
+                "consume: raw fetch+ack vs our ConsumerRunner(ProbeTally) in another database; "
+                "raw in two halves around it"
+            )
             await checkpoint(self.srv.postgres_url)
+            await fetcher.open()
+            raw_cpu = CpuUsage()
+            snap = self.cpu.snapshot()
+            raw_seconds = await fetcher.run(half)
+            raw_cpu.add(snap, self.cpu.snapshot())
+
             runner = ConsumerRunner(
                 projection=ProbeTally(), pool=other_pool, nc=nc, settings=settings
             )
@@ -731,25 +844,36 @@ class Bench:
                 return runner.applied >= n
 
             try:
-                await wait_until(consumed, timeout=600, poll=0.005)
+                await wait_until(consumed, timeout=900, poll=0.005)
                 r["consume_eps"] = n / (time.perf_counter() - started)
-                note = self.cpu.since(snap)
+                consume_cpu = self.cpu.since(snap)
             finally:
                 await runner.stop()
+
+            snap = self.cpu.snapshot()
+            raw_seconds += await fetcher.run(n)
+            raw_cpu.add(snap, self.cpu.snapshot())
+            r["raw_fetch_ack_mps"] = fetcher.acked / raw_seconds
             tallied = await other_pool.fetchval("SELECT count(*) FROM probe_tally")
             assert tallied == n, f"tally holds {tallied}, not {n}"
             r["consume_ratio"] = ratio(r["consume_eps"], r["raw_fetch_ack_mps"])
+            row(
+                f"raw pull fetch {settings.consumer_batch} + ack",
+                r["raw_fetch_ack_mps"],
+                "msg/s",
+                note=raw_cpu.text(),
+            )
             row(
                 f"consume ProbeTally (batch {settings.consumer_batch})",
                 r["consume_eps"],
                 "ev/s",
                 ratio=r["consume_ratio"],
-                target="≥0.5 f+a",
+                target="≥0.5 raw",
                 ok=r["consume_ratio"] >= TARGETS["consume_ratio"],
-                note=note,
+                note=consume_cpu,
             )
 
-            # Rebuild the projection from the stream, beside the live one, and compare.
+            header("rebuild ProbeTally from the stream (swap=False), beside the live one")
             await checkpoint(self.srv.postgres_url)
             snap = self.cpu.snapshot()
             started = time.perf_counter()
@@ -758,18 +882,20 @@ class Bench:
             r["rebuild_events"] = report.events
             r["rebuild_differences"] = sum(report.differences.values())
             row(
-                "rebuild ProbeTally (no swap)",
+                "rebuild",
                 r["rebuild_eps"],
                 "ev/s",
                 target="≥10000",
                 ok=r["rebuild_eps"] >= TARGETS["rebuild_eps"],
-                note=f"{report.events:,} ev, {r['rebuild_differences']} diffs; "
+                note=f"{report.events:,} events, {r['rebuild_differences']} differences; "
                 + self.cpu.since(snap),
             )
 
             await checkpoint(self.srv.postgres_url)
             await self._lag(nc, svc_pool, other_pool, notifier)
         finally:
+            with contextlib.suppress(Exception):
+                await fetcher.close()
             await relay.stop()
             await notifier.stop()
             await svc_pool.close()
@@ -781,11 +907,12 @@ class Bench:
         """Steady writes; latency from just before append to the other db's projection commit."""
         plan, r = self.plan, self.results
         header(
-            f"end-to-end lag at {LAG_RATE} ev/s for {plan.lag_s:.0f}s "
-            "(append+poke → relay → consumer commit in another db)"
+            f"end-to-end lag at {LAG_RATE} ev/s for {plan.lag_s:.0f}s: append in its own tx + "
+            "poke → relay → consumer commit in another database"
         )
         started_at: dict[str, float] = {}
         latencies: list[float] = []
+        by_second: dict[int, float] = {}  # worst latency of the events started in each second
 
         async def after_commit(msgs: list[Msg]) -> None:
             now = time.perf_counter()
@@ -793,6 +920,8 @@ class Bench:
                 began = started_at.pop(decode(msg.data).event_id, None)
                 if began is not None:
                     latencies.append(now - began)
+                    second = int(began - measured_from)
+                    by_second[second] = max(by_second.get(second, 0.0), now - began)
 
         runner = ConsumerRunner(
             projection=ProbeTally(),
@@ -802,23 +931,26 @@ class Bench:
             after_commit=after_commit,
         )
         await runner.start()
+        warmup = round(LAG_RATE * LAG_WARMUP_S)
         total = round(LAG_RATE * plan.lag_s)
         writes: set[asyncio.Task[None]] = set()
         worst_slip = 0.0
+        origin = time.perf_counter() + 0.1
+        measured_from = origin + warmup / LAG_RATE
 
         async def write(i: int) -> None:
             envelope = bench_event(f"lag-{i}", i)
-            started_at[envelope.event_id] = time.perf_counter()
+            if i >= warmup:
+                started_at[envelope.event_id] = time.perf_counter()
             async with svc_pool.acquire() as conn, conn.transaction():
                 await append(conn, [envelope])
             notifier.poke()
 
         try:
             snap = self.cpu.snapshot()
-            origin = time.perf_counter() + 0.1
-            for i in range(total):
-                deadline = origin + i / LAG_RATE
-                delay = deadline - time.perf_counter()
+            for i in range(warmup + total):
+                # Absolute deadlines: a late wake-up is caught up, never accumulated.
+                delay = origin + i / LAG_RATE - time.perf_counter()
                 if delay > 0:
                     await asyncio.sleep(delay)
                 else:
@@ -841,15 +973,21 @@ class Bench:
         values = sorted(latencies)
         r["lag_events"] = len(values)
         r["lag_missing"] = total - len(values)
-        r["lag_rate_eps"] = total / written_in
+        r["lag_rate_eps"] = (warmup + total) / written_in
+        r["lag_warmup_s"] = LAG_WARMUP_S
+        r["lag_seconds_over_target"] = sum(
+            1 for worst in by_second.values() if worst * 1000 > TARGETS["lag_p99_ms"]
+        )
         r["lag_schedule_slip_ms"] = worst_slip * 1000
         r["lag_p50_ms"] = percentile(values, 50) * 1000
         r["lag_p95_ms"] = percentile(values, 95) * 1000
         r["lag_p99_ms"] = percentile(values, 99) * 1000
         r["lag_max_ms"] = (values[-1] if values else float("nan")) * 1000
         say(
-            f"  ({total:,} written at {r['lag_rate_eps']:.0f}/s, worst schedule slip "
-            f"{r['lag_schedule_slip_ms']:.1f} ms, {r['lag_missing']} not arrived; {note})"
+            f"  ({total:,} measured after {warmup:,} of warm-up, written at "
+            f"{r['lag_rate_eps']:.0f}/s, worst schedule slip {r['lag_schedule_slip_ms']:.1f} ms, "
+            f"{r['lag_missing']} not arrived, {r['lag_seconds_over_target']} of "
+            f"{len(by_second)} seconds had an event over {TARGETS['lag_p99_ms']:.0f} ms; {note})"
         )
         row("lag p50", r["lag_p50_ms"], "ms")
         row("lag p95", r["lag_p95_ms"], "ms")
@@ -861,12 +999,6 @@ class Bench:
             ok=r["lag_p99_ms"] <= TARGETS["lag_p99_ms"],
         )
         row("lag max", r["lag_max_ms"], "ms")
-
-    async def _delete_streams(self, nc: NATS) -> None:
-        js = nc.jetstream()
-        for name in self.streams:
-            with contextlib.suppress(Exception):
-                await js.delete_stream(name)
 
     # -- verdicts ------------------------------------------------------------------------
 
@@ -893,8 +1025,7 @@ class Bench:
             (f"append {WRITERS}w / peer {WRITERS} threads", r["peer_append_ratio_8w"], ""),
         ):
             say(f"  {label:<36}{value:>8.2f}  {target}")
-        met = self._met()
-        missed = [k for k, ok in met.items() if not ok]
+        missed = [k for k, ok in self._met().items() if not ok]
         say(f"  targets missed: {', '.join(missed) if missed else 'none'}")
 
 
@@ -911,6 +1042,7 @@ def _rounded(value: Any) -> Any:
 
 
 def quiet_logs() -> None:
+    """Only warnings and errors, on stderr: the table and the JSON line own stdout."""
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     structlog.configure(
         wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING),
@@ -919,9 +1051,12 @@ def quiet_logs() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.events", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.events",
+        description="Benchmark the event backbone against raw PostgreSQL and JetStream.",
+    )
     parser.add_argument(
-        "--quick", action="store_true", help="3 s runs, 10,000 events, 10 s lag run (~1 min)"
+        "--quick", action="store_true", help="3 s write runs, 10,000 events, 10 s lag run"
     )
     args = parser.parse_args(argv)
     quiet_logs()

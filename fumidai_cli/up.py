@@ -34,7 +34,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
 
     postgres: EmbeddedPostgres | None = None
     nats_server: EmbeddedNats | None = None
-    postgres_url = os.environ.get("FUMIDAI_DATABASE_URL")
+    postgres_url = os.environ.get("FUMIDAI_POSTGRES_URL")
     nats_url = os.environ.get("FUMIDAI_NATS_URL")
     suite: Suite | None = None
     try:

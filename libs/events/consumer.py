@@ -115,9 +115,11 @@ class ConsumerRunner:
         self._after_commit = after_commit
         self._tasks: list[asyncio.Task[None]] = []
         self.applied = 0
+        self._stopping = False
 
     async def start(self) -> None:
         """Create or update the durables and start fetching."""
+        self._stopping = False
         for context in contexts_of(self.projection):
             stream = self._settings.stream_name(context)
             config = consumer_config(self.projection, context, self._settings)
@@ -129,6 +131,9 @@ class ConsumerRunner:
             )
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: nats-py's fetch uses asyncio.wait_for, which on
+        # Python 3.11 can swallow a cancel that races its timeout.
+        self._stopping = True
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:
@@ -156,10 +161,10 @@ class ConsumerRunner:
 
     async def _run(self, stream: str, context: str) -> None:
         durable = durable_name(self.projection, context)
-        while True:
+        while not self._stopping:
             try:
                 sub = await self._js.pull_subscribe_bind(durable, stream=stream)
-                while True:
+                while not self._stopping:
                     try:
                         msgs = await sub.fetch(self._settings.consumer_batch, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):

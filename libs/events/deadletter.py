@@ -45,6 +45,7 @@ class DeadLetterMover:
         self._settings = settings
         self._task: asyncio.Task[None] | None = None
         self.moved = 0
+        self._stopping = False
 
     def filters(self) -> list[str]:
         """Advisory subjects of this service's durables."""
@@ -76,6 +77,7 @@ class DeadLetterMover:
         self._task = asyncio.create_task(self._run(durable), name=f"deadletters-{self._service}")
 
     async def stop(self) -> None:
+        self._stopping = True  # see ConsumerRunner.stop
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -83,12 +85,12 @@ class DeadLetterMover:
             self._task = None
 
     async def _run(self, durable: str) -> None:
-        while True:
+        while not self._stopping:
             try:
                 sub = await self._js.pull_subscribe_bind(
                     durable, stream=self._settings.advisory_stream
                 )
-                while True:
+                while not self._stopping:
                     try:
                         advisories = await sub.fetch(50, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):

@@ -9,6 +9,7 @@ de-duplicates.
 
 import asyncio
 import contextlib
+import time
 import zlib
 
 import asyncpg
@@ -49,11 +50,17 @@ class Relay:
         self._task: asyncio.Task[None] | None = None
         self.is_leader = False
         self.published = 0
+        self._stopping = False
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name=f"relay-{self._service}")
 
     async def stop(self) -> None:
+        # The flag as well as the cancel: on Python 3.11 a cancel that races a timeout
+        # (asyncio.wait_for, used inside nats-py too) can be swallowed.
+        self._stopping = True
+        self._wake.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -65,7 +72,7 @@ class Relay:
         return self._task is not None and not self._task.done()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
                 await self._lead()
             except asyncio.CancelledError:
@@ -80,6 +87,8 @@ class Relay:
         conn: Connection = await asyncpg.connect(self._dsn)
         try:
             while not await conn.fetchval("SELECT pg_try_advisory_lock($1)", self._lock_key):
+                if self._stopping:
+                    return
                 await asyncio.sleep(self._settings.relay_poll_s)
             self.is_leader = True
             metrics.RELAY_LEADER.set(1)
@@ -96,15 +105,21 @@ class Relay:
     async def _publish_forever(self, conn: Connection) -> None:
         cursor = await self._load_checkpoint(conn)
         failures = 0
-        while True:
+        measured = 0.0
+        while not self._stopping:
+            if time.monotonic() - measured > 1.0:
+                await self._measure_backlog(conn, cursor)
+                measured = time.monotonic()
             if conn.is_closed():
                 raise ConnectionError("relay lock connection lost")
             self._wake.clear()
             batch = await read_all(conn, cursor, self._settings.relay_batch)
             if not batch:
-                metrics.RELAY_BACKLOG.set(0)
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
+                # that arrives as the wake-up does, and the relay would never stop.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._settings.relay_poll_s)
+                    async with asyncio.timeout(self._settings.relay_poll_s):
+                        await self._wake.wait()
                 continue
             try:
                 await self._publish_window(batch)
@@ -127,6 +142,16 @@ class Relay:
             )
             self.published += len(batch)
             metrics.EVENTS_PUBLISHED.inc(len(batch))
+
+    async def _measure_backlog(self, conn: Connection, cursor: Cursor) -> None:
+        """Events committed past the checkpoint (counted up to 1,000,000), for the gauge."""
+        backlog = await conn.fetchval(
+            """SELECT count(*) FROM (SELECT 1 FROM events
+                   WHERE (tx_id, position) > ($1::text::xid8, $2) LIMIT 1000000) AS pending""",
+            str(cursor.tx_id),
+            cursor.position,
+        )
+        metrics.RELAY_BACKLOG.set(backlog)
 
     async def _load_checkpoint(self, conn: Connection) -> Cursor:
         row = await conn.fetchrow(
@@ -157,9 +182,8 @@ class Relay:
                 )
             )
         try:
-            await asyncio.wait_for(
-                asyncio.gather(*futures), timeout=self._settings.relay_ack_timeout_s
-            )
+            async with asyncio.timeout(self._settings.relay_ack_timeout_s):
+                await asyncio.gather(*futures)
         finally:
             for future in futures:
                 if not future.done():

@@ -1,8 +1,11 @@
 """JetStream provisioning from settings: one stream per context, dead letters, advisories."""
 
+import asyncio
+
+from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
-from nats.js.errors import NotFoundError
+from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from libs.events.catalogue import CONTEXTS
 from libs.events.settings import EventSettings
@@ -60,13 +63,24 @@ def stream_configs(settings: EventSettings) -> list[StreamConfig]:
     return configs
 
 
-async def ensure_streams(js: JetStreamContext, settings: EventSettings) -> None:
-    """Create the streams, or bring existing ones to the configured settings."""
+async def ensure_streams(js: JetStreamContext, settings: EventSettings, attempts: int = 10) -> None:
+    """Create the streams, or bring existing ones to the configured settings.
+
+    Retries on timeouts: replicas starting together on a fresh cluster race to create
+    the same streams, and a cluster electing its stream leaders answers slowly.
+    """
     for config in stream_configs(settings):
         assert config.name is not None
-        try:
-            await js.stream_info(config.name)
-        except NotFoundError:
-            await js.add_stream(config)
-        else:
-            await js.update_stream(config)
+        for attempt in range(1, attempts + 1):
+            try:
+                try:
+                    await js.stream_info(config.name)
+                except NotFoundError:
+                    await js.add_stream(config)
+                else:
+                    await js.update_stream(config)
+                break
+            except (TimeoutError, NatsTimeoutError, ServiceUnavailableError):
+                if attempt == attempts:
+                    raise
+                await asyncio.sleep(min(0.2 * 2**attempt, 5.0))

@@ -7,6 +7,7 @@ from litestar import Litestar, Request
 from litestar.di import Provide
 from litestar.types import ControllerRouterHandler
 
+from libs.config.env import SettingsError
 from libs.runtime.backbone import Backbone
 from libs.runtime.health import ReadinessCheck, health_handlers
 from libs.runtime.internal_auth import Claims, claims_from
@@ -20,6 +21,9 @@ def service_app(
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token)."""
     secret = backbone.core.internal_token_secret
+    if len(secret) < 16:
+        # Without it every internal call would be refused; better not to start at all.
+        raise SettingsError("FUMIDAI_INTERNAL_TOKEN_SECRET must be set (16+ characters)")
 
     async def claims(request: Request[Any, Any, Any]) -> Claims:
         return claims_from(request, secret)

@@ -149,7 +149,8 @@ class Backbone:
             await self.notifier.stop()
         if self._nc is not None:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._nc.drain(), 5.0)
+                async with asyncio.timeout(5.0):
+                    await self._nc.drain()
             self._nc = None
         if self._pool is not None:
             await self._pool.close()
@@ -165,7 +166,8 @@ class Backbone:
         """Each dependency's state: database, NATS, relay, every consumer."""
         checks: dict[str, bool] = {}
         try:
-            checks["database"] = await asyncio.wait_for(self.pool.fetchval("SELECT true"), 2.0)
+            async with asyncio.timeout(2.0):
+                checks["database"] = bool(await self.pool.fetchval("SELECT true"))
         except Exception:
             checks["database"] = False
         checks["nats"] = self._nc is not None and self._nc.is_connected

@@ -1,0 +1,481 @@
+"""deploy/ stays consistent with the code: every service, every setting name, every metric.
+
+These tests only read files: nothing here runs Docker, Kubernetes, Prometheus or a server.
+"""
+
+import functools
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import msgspec
+import pytest
+import yaml
+from prometheus_client.metrics import MetricWrapperBase
+
+from libs.devservers.suite import SERVICES
+from libs.events import metrics
+from libs.events.settings import EventSettings
+from libs.runtime.settings import CoreSettings
+from services.gateway.settings import UpstreamSettings
+
+DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
+PORT = 8000
+UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
+NATS_NODES = ("nats-1", "nats-2", "nats-3")
+SECRETS = ("FUMIDAI_INTERNAL_TOKEN_SECRET", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD")
+
+
+# -- what the code reads -------------------------------------------------------------------
+
+
+def _names(group: type[msgspec.Struct], prefix: str) -> set[str]:
+    return {f"{prefix}{f.encode_name.upper()}" for f in msgspec.structs.fields(group)}
+
+
+SHARED_SETTINGS = _names(CoreSettings, "FUMIDAI_") | _names(EventSettings, "FUMIDAI_EVENTS_")
+"""Read by every service: FUMIDAI_<FIELD> is the fallback of FUMIDAI_<SERVICE>_<FIELD>."""
+
+
+def settings_of(service: str) -> set[str]:
+    """Every FUMIDAI_* variable ``service`` reads (libs/runtime/settings.py and its own)."""
+    own = _names(CoreSettings, f"FUMIDAI_{service.upper()}_")
+    if service == "gateway":
+        own |= _names(UpstreamSettings, "FUMIDAI_GATEWAY_")
+    return SHARED_SETTINGS | own
+
+
+_SUFFIXES = {
+    "counter": ("_total", "_created"),
+    "gauge": ("",),
+    "histogram": ("_bucket", "_count", "_sum", "_created"),
+    "summary": ("", "_count", "_sum", "_created"),
+}
+
+
+@functools.cache
+def exposed_metrics() -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Sample name in the exposition → (family name, label names), from libs/events/metrics.py.
+
+    prometheus_client drops a counter's ``_total`` from the family name and adds it back
+    (and ``_created``) on exposition; histograms expose ``_bucket``, ``_count`` and ``_sum``.
+    """
+    exposed: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for value in vars(metrics).values():
+        if isinstance(value, MetricWrapperBase):
+            labels = tuple(getattr(value, "_labelnames", ()))
+            for family in value.describe():
+                for suffix in _SUFFIXES[family.type]:
+                    exposed[family.name + suffix] = (family.name, labels)
+    return exposed
+
+
+def test_metric_names_are_read_from_the_module() -> None:
+    exposed = exposed_metrics()
+    assert "fumidai_events_appended_total" in exposed
+    assert "fumidai_consume_batch_seconds_bucket" in exposed
+    assert "fumidai_events_appended" not in exposed  # a counter is only seen with _total
+
+
+# -- the files -----------------------------------------------------------------------------
+
+
+@functools.cache
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((DEPLOY / "compose.yaml").read_text())
+    return loaded
+
+
+def compose_service(name: str) -> dict[str, Any]:
+    services: dict[str, Any] = compose()["services"]
+    assert name in services, f"deploy/compose.yaml has no service {name!r}"
+    service: dict[str, Any] = services[name]
+    return service
+
+
+def compose_env(service: dict[str, Any]) -> dict[str, str]:
+    raw = service.get("environment") or {}
+    if isinstance(raw, list):
+        raw = dict(item.partition("=")[::2] for item in raw)
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+@functools.cache
+def manifests() -> list[dict[str, Any]]:
+    """Every Kubernetes object under deploy/k8s/ (including templates/)."""
+    docs: list[dict[str, Any]] = []
+    for path in sorted((DEPLOY / "k8s").rglob("*.yaml")):
+        docs.extend(doc for doc in yaml.safe_load_all(path.read_text()) if doc)
+    return docs
+
+
+def objects(kind: str) -> dict[str, dict[str, Any]]:
+    return {o["metadata"]["name"]: o for o in manifests() if o["kind"] == kind}
+
+
+@functools.cache
+def dashboard() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads((DEPLOY / "grafana" / "fumidai-dashboard.json").read_text())
+    return loaded
+
+
+def dashboard_queries() -> list[str]:
+    """Every PromQL expression of the dashboard: panel targets and template queries."""
+    queries = []
+    for panel in dashboard()["panels"]:
+        queries += [target["expr"] for target in panel.get("targets", [])]
+    for variable in dashboard()["templating"]["list"]:
+        query = variable.get("query")
+        if variable["type"] == "query":
+            queries.append(query["query"] if isinstance(query, dict) else query)
+    return queries
+
+
+# -- compose -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_runs_every_service_from_the_one_image(service: str) -> None:
+    spec = compose_service(service)
+    assert spec["command"] == [f"services.{service}"]
+    assert spec["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert (DEPLOY / spec["build"]["context"] / spec["build"]["dockerfile"]).is_file()
+    assert spec["image"] == compose_service("gateway")["image"]
+    assert f"127.0.0.1:{PORT}/health/" in " ".join(spec["healthcheck"]["test"])
+    for dependency in ("postgres", *NATS_NODES):
+        assert spec["depends_on"][dependency]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_gives_each_service_its_database_and_address(service: str) -> None:
+    env = compose_env(compose_service(service))
+    upper = service.upper()
+    assert env[f"FUMIDAI_{upper}_DATABASE_URL"].endswith(f"@postgres:5432/fumidai_{service}")
+    assert env[f"FUMIDAI_{upper}_HOST"] == "0.0.0.0"
+    assert env[f"FUMIDAI_{upper}_PORT"] == str(PORT)
+    assert env["FUMIDAI_EVENTS_REPLICAS"] == "3"
+    assert env["FUMIDAI_NATS_URL"].split(",") == [f"nats://{n}:4222" for n in NATS_NODES]
+    assert env["FUMIDAI_INTERNAL_TOKEN_SECRET"].startswith("${FUMIDAI_INTERNAL_TOKEN_SECRET:?")
+
+
+def test_compose_sets_only_settings_the_code_reads() -> None:
+    """Each FUMIDAI_* variable a container gets is one its service reads (no typos, no
+    other service's variables); containers that are not fumidai services get none."""
+    wrong = [
+        f"{name}: {var}"
+        for name, spec in compose()["services"].items()
+        for var in compose_env(spec)
+        if var.startswith("FUMIDAI_")
+        and var not in (settings_of(name) if name in SERVICES else set())
+    ]
+    assert not wrong, f"FUMIDAI_* variables that no setting of that service reads: {wrong}"
+
+
+def test_compose_secrets_come_from_the_environment_without_defaults() -> None:
+    text = (DEPLOY / "compose.yaml").read_text()
+    used = re.findall(r"\$\{([A-Z0-9_]+)([^}]*)\}", text)
+    for name in SECRETS:
+        uses = [modifier for var, modifier in used if var == name]
+        assert uses, f"compose.yaml does not use ${{{name}}}"
+        assert all(m.startswith(":?") for m in uses), f"${{{name}}} must be ${{{name}:?...}}"
+    example = dict(
+        line.partition("=")[::2]
+        for line in (DEPLOY / "env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
+    assert example == dict.fromkeys(SECRETS, ""), "env.example lists the secrets, all empty"
+
+
+def test_gateway_alone_is_published_and_reaches_every_service() -> None:
+    env = compose_env(compose_service("gateway"))
+    for upstream in UPSTREAMS:
+        assert env[f"FUMIDAI_GATEWAY_{upstream.upper()}_URL"] == f"http://{upstream}:{PORT}"
+        assert compose_service("gateway")["depends_on"][upstream]["condition"] == (
+            "service_healthy"
+        )
+        assert "ports" not in compose_service(upstream)
+    assert compose_service("gateway")["ports"] == [f"{PORT}:{PORT}"]
+
+
+def test_postgres_init_creates_one_database_per_service() -> None:
+    init = DEPLOY / "postgres" / "init"
+    sql = "\n".join(p.read_text() for p in sorted(init.glob("*.sql")))
+    created = re.findall(r"^CREATE DATABASE (\w+);", sql, re.MULTILINE)
+    assert sorted(created) == sorted(f"fumidai_{s}" for s in SERVICES)
+    postgres = compose_service("postgres")
+    assert postgres["image"].startswith("postgres:16")
+    assert "./postgres/init:/docker-entrypoint-initdb.d:ro" in postgres["volumes"]
+
+
+@pytest.mark.parametrize("node", NATS_NODES)
+def test_nats_node_config(node: str) -> None:
+    conf = (DEPLOY / "nats" / f"{node}.conf").read_text()
+    assert re.search(rf"^server_name: {node}$", conf, re.MULTILINE)
+    assert re.search(r"^http: 0\.0\.0\.0:8222$", conf, re.MULTILINE)
+    assert re.search(r"^jetstream \{[^}]*store_dir: /data/jetstream", conf, re.MULTILINE)
+    cluster = re.search(r"^cluster \{(.*?)^\}", conf, re.MULTILINE | re.DOTALL)
+    assert cluster, f"{node}.conf has no cluster block"
+    routes = re.findall(r"nats-route://([\w-]+):6222", cluster.group(1))
+    assert sorted(routes) == list(NATS_NODES)
+    spec = compose_service(node)
+    assert spec["image"].startswith("nats:2.10")
+    assert f"./nats/{node}.conf:/etc/nats/nats.conf:ro" in spec["volumes"]
+    assert any(v.endswith(":/data") for v in spec["volumes"])
+
+
+def test_compose_mounts_files_that_exist() -> None:
+    for name, spec in compose()["services"].items():
+        for volume in spec.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (DEPLOY / source).exists(), f"{name} mounts missing {source}"
+
+
+# -- Kubernetes ----------------------------------------------------------------------------
+
+
+def secret_keys() -> set[str]:
+    return set(objects("Secret")["fumidai"]["stringData"])
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_deployment_and_service(service: str) -> None:
+    deployment = objects("Deployment").get(service)
+    assert deployment, f"deploy/k8s has no Deployment {service!r}"
+    spec = deployment["spec"]
+    assert spec["replicas"] == 2
+    labels = spec["template"]["metadata"]["labels"]
+    assert spec["selector"]["matchLabels"].items() <= labels.items()
+    (container,) = spec["template"]["spec"]["containers"]
+    assert container["args"] == [f"services.{service}"]
+    assert (
+        container["image"]
+        == objects("Deployment")["gateway"]["spec"]["template"]["spec"]["containers"][0]["image"]
+    )
+    assert container["readinessProbe"]["httpGet"]["path"] == "/health/ready"
+    assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
+    for bound in ("requests", "limits"):
+        assert {"cpu", "memory"} <= set(container["resources"][bound])
+    (port,) = container["ports"]
+    assert port == {"name": "http", "containerPort": PORT}
+
+    env = {e["name"]: e for e in container["env"]}
+    upper = service.upper()
+    assert env[f"FUMIDAI_{upper}_HOST"]["value"] == "0.0.0.0"
+    assert env[f"FUMIDAI_{upper}_PORT"]["value"] == str(PORT)
+    for var in env:
+        assert var in settings_of(service), f"{service} sets {var}, which nothing reads"
+    for var in (f"FUMIDAI_{upper}_DATABASE_URL", "FUMIDAI_INTERNAL_TOKEN_SECRET"):
+        ref = env[var]["valueFrom"]["secretKeyRef"]
+        assert ref["name"] == "fumidai" and ref["key"] in secret_keys()
+    dsns = {v for v in env if v.endswith("_DATABASE_URL")}
+    assert dsns == {f"FUMIDAI_{upper}_DATABASE_URL"}, "each service reads only its own DSN"
+    if service == "gateway":
+        for upstream in UPSTREAMS:
+            url = env[f"FUMIDAI_GATEWAY_{upstream.upper()}_URL"]["value"]
+            assert url == f"http://{upstream}:{PORT}"
+    (source,) = container["envFrom"]
+    assert source["configMapRef"]["name"] in objects("ConfigMap")
+
+    svc = objects("Service").get(service)
+    assert svc, f"deploy/k8s has no Service {service!r}"
+    assert svc["spec"]["selector"].items() <= labels.items()
+    assert svc["spec"]["ports"] == [{"name": "http", "port": PORT, "targetPort": "http"}]
+
+
+def test_k8s_objects_live_in_the_namespace() -> None:
+    (namespace,) = objects("Namespace")
+    for obj in manifests():
+        if obj["kind"] != "Namespace":
+            assert obj["metadata"]["namespace"] == namespace, obj["metadata"]["name"]
+
+
+def test_k8s_shared_config_holds_real_shared_settings() -> None:
+    data = objects("ConfigMap")["fumidai-shared"]["data"]
+    assert set(data) <= SHARED_SETTINGS, set(data) - SHARED_SETTINGS
+    assert data["FUMIDAI_EVENTS_REPLICAS"] == "3"
+    nats = objects("StatefulSet")["nats"]["spec"]
+    hosts = [f"nats-{i}.{nats['serviceName']}" for i in range(nats["replicas"])]
+    assert data["FUMIDAI_NATS_URL"].split(",") == [f"nats://{h}:4222" for h in hosts]
+
+
+def test_k8s_secret_is_a_template_without_secrets() -> None:
+    (secret,) = (o for o in manifests() if o["kind"] == "Secret")
+    keys = secret_keys()
+    assert keys == {"FUMIDAI_INTERNAL_TOKEN_SECRET"} | {
+        f"FUMIDAI_{s.upper()}_DATABASE_URL" for s in SERVICES
+    }
+    data = secret["stringData"]
+    assert data["FUMIDAI_INTERNAL_TOKEN_SECRET"] == ""
+    for service in SERVICES:
+        dsn = data[f"FUMIDAI_{service.upper()}_DATABASE_URL"]
+        assert "<password>" in dsn and dsn.endswith(f"/fumidai_{service}")
+    # `kubectl apply -f deploy/k8s/` is not recursive: the template is never applied by it.
+    assert not any("kind: Secret" in p.read_text() for p in (DEPLOY / "k8s").glob("*.yaml"))
+
+
+def test_k8s_nats_cluster() -> None:
+    statefulset = objects("StatefulSet")["nats"]
+    spec = statefulset["spec"]
+    assert spec["replicas"] == 3
+    headless = objects("Service")[spec["serviceName"]]["spec"]
+    assert headless["clusterIP"] == "None"
+    labels = spec["template"]["metadata"]["labels"]
+    assert headless["selector"].items() <= labels.items()
+    (claim,) = spec["volumeClaimTemplates"]
+    (container,) = spec["template"]["spec"]["containers"]
+    assert container["image"].startswith("nats:2.10")
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    conf = objects("ConfigMap")["nats-config"]["data"]["nats.conf"]
+    assert f"store_dir: {mounts[claim['metadata']['name']]}/jetstream" in conf
+    routes = re.findall(r"nats://([\w.-]+):6222", conf)
+    assert routes == [f"nats-{i}.{spec['serviceName']}" for i in range(3)]
+    (budget,) = objects("PodDisruptionBudget").values()
+    assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items()
+    assert budget["spec"]["maxUnavailable"] == 1
+
+
+def test_k8s_ingress_leads_to_the_gateway_only() -> None:
+    (ingress,) = objects("Ingress").values()
+    backends = [
+        path["backend"]["service"]
+        for rule in ingress["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    assert backends and all(b["name"] == "gateway" for b in backends)
+    port_names = {p["name"] for p in objects("Service")["gateway"]["spec"]["ports"]}
+    assert all(b["port"]["name"] in port_names for b in backends)
+
+
+def test_k8s_network_policy_lets_only_the_gateway_call_the_services() -> None:
+    (policy,) = objects("NetworkPolicy").values()
+    spec = policy["spec"]
+    (selector,) = spec["podSelector"]["matchExpressions"]
+    assert selector["key"] == "app.kubernetes.io/name" and selector["operator"] == "In"
+    assert sorted(selector["values"]) == sorted(UPSTREAMS)
+    assert spec["policyTypes"] == ["Ingress"]
+    peers = []
+    for rule in spec["ingress"]:
+        assert rule["ports"] == [{"protocol": "TCP", "port": PORT}]
+        assert rule["from"], "an empty `from` admits everyone"
+        peers += rule["from"]
+    callers = []
+    for peer in peers:
+        name = peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"]
+        # Same namespace for the gateway; the only other caller is Prometheus, from its own
+        # namespace, scraping /metrics (served on the API's port).
+        assert ("namespaceSelector" in peer) == (name == "prometheus"), peer
+        callers.append(name)
+    assert sorted(callers) == ["gateway", "prometheus"]
+
+
+# -- metrics, Prometheus, Grafana ----------------------------------------------------------
+
+
+def test_dashboard_uses_only_metrics_the_code_defines() -> None:
+    exposed = exposed_metrics()
+    for query in dashboard_queries():
+        for name in re.findall(r"\bfumidai_[a-z0-9_]+", query):
+            assert name in exposed, f"{name} is not defined in libs/events/metrics.py: {query}"
+
+
+def test_dashboard_shows_every_metric_the_code_defines() -> None:
+    used = {
+        exposed_metrics()[name][0]
+        for query in dashboard_queries()
+        for name in re.findall(r"\bfumidai_[a-z0-9_]+", query)
+    }
+    families = {family for family, _ in exposed_metrics().values()}
+    assert families <= used, f"metrics missing from the dashboard: {sorted(families - used)}"
+
+
+def test_dashboard_groups_by_labels_that_exist() -> None:
+    # `service` comes from deploy/prometheus/prometheus.yml; `le` from histograms.
+    known = {"service", "instance", "job", "le"}
+    for _, labels in exposed_metrics().values():
+        known |= set(labels)
+    for query in dashboard_queries():
+        for group in re.findall(r"\bby \(([^)]*)\)", query):
+            for label in (g.strip() for g in group.split(",")):
+                assert label in known, f"no metric has label {label!r}: {query}"
+
+
+def test_dashboard_panels() -> None:
+    board = dashboard()
+    assert 36 <= board["schemaVersion"] <= 41
+    panels = board["panels"]
+    assert len({p["id"] for p in panels}) == len(panels)
+    queries = " ".join(dashboard_queries())
+    for quantile in ("0.5", "0.99"):
+        assert re.search(
+            rf"histogram_quantile\({quantile}, sum by \(le, projection\) "
+            r"\(rate\(fumidai_consume_batch_seconds_bucket",
+            queries,
+        )
+    titles = " | ".join(p["title"].lower() for p in panels)
+    topics = (
+        "request latency",
+        "events appended",
+        "relay backlog",
+        "relay leader",
+        "consumer lag",
+        "consumed by projection",
+        "consumer failures",
+        "dead letters",
+        "batch latency",
+    )
+    for topic in topics:
+        assert topic in titles
+    latency = next(p for p in panels if "request latency" in p["title"].lower())
+    assert "litestar_request_duration_seconds" in latency["description"]
+    for panel in panels:
+        for target in panel.get("targets", []):
+            assert target["datasource"]["uid"] == "${datasource}"
+
+
+def test_prometheus_scrapes_every_service() -> None:
+    config = yaml.safe_load((DEPLOY / "prometheus" / "prometheus.yml").read_text())
+    jobs = {job["job_name"]: job for job in config["scrape_configs"]}
+    for service in SERVICES:
+        job = jobs.get(service)
+        assert job, f"prometheus.yml does not scrape {service}"
+        assert job["metrics_path"] == "/metrics"
+        (discovery,) = job["dns_sd_configs"]
+        assert discovery["names"] == [service] and discovery["port"] == PORT
+        assert {"target_label": "service", "replacement": service} in job["relabel_configs"]
+    assert (
+        "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"
+        in compose_service("prometheus")["volumes"]
+    )
+
+
+def test_grafana_is_provisioned_with_the_dashboard() -> None:
+    provisioning = DEPLOY / "grafana" / "provisioning"
+    sources = yaml.safe_load((provisioning / "datasources" / "prometheus.yaml").read_text())
+    (source,) = sources["datasources"]
+    assert source["type"] == "prometheus"
+    assert source["url"] == "http://prometheus:9090"
+    providers = yaml.safe_load((provisioning / "dashboards" / "fumidai.yaml").read_text())
+    (provider,) = providers["providers"]
+    grafana = compose_service("grafana")
+    mounted = {v.split(":")[0]: v.split(":")[1] for v in grafana["volumes"]}
+    assert mounted["./grafana/provisioning"] == "/etc/grafana/provisioning"
+    target = mounted["./grafana/fumidai-dashboard.json"]
+    assert str(Path(target).parent) == provider["options"]["path"]
+    assert grafana["depends_on"]["prometheus"]["condition"] == "service_healthy"
+
+
+# -- the image -----------------------------------------------------------------------------
+
+
+def test_dockerfile() -> None:
+    text = (DEPLOY / "Dockerfile").read_text()
+    stages = re.findall(r"^FROM (\S+)", text, re.MULTILINE)
+    assert stages and all(s == "python:3.11-slim" for s in stages)
+    (user,) = re.findall(r"^USER (\S+)", text, re.MULTILINE)
+    assert user.split(":")[0] not in ("root", "0")
+    assert re.search(r"^HEALTHCHECK .*\n?.*/health/live", text, re.MULTILINE)
+    assert re.search(r'^ENTRYPOINT \["python", "-m"\]$', text, re.MULTILINE)
+    for var in re.findall(r"\b(FUMIDAI_\w+)=", text):
+        assert var in SHARED_SETTINGS, f"the image sets {var}, which nothing reads"
