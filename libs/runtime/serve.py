@@ -1,12 +1,15 @@
 """Run a Litestar app under uvicorn until SIGINT or SIGTERM, then shut down gracefully."""
 
 from collections.abc import Callable
+from typing import TypeVar
 
 import uvicorn
 from litestar import Litestar
 
 from libs.runtime.logging import configure
 from libs.runtime.settings import CoreSettings, ServiceSettings, load_service_settings
+
+S = TypeVar("S", bound=ServiceSettings)
 
 
 def serve(app: Litestar, core: CoreSettings) -> None:
@@ -22,8 +25,12 @@ def serve(app: Litestar, core: CoreSettings) -> None:
     )
 
 
-def run_service(service: str, bootstrap: Callable[[ServiceSettings], Litestar]) -> None:
+def run_service(
+    service: str,
+    bootstrap: Callable[[S], Litestar],
+    load_settings: Callable[[str], S] = load_service_settings,  # type: ignore[assignment]
+) -> None:
     """Read settings, configure logging, build the app with ``bootstrap`` and serve it."""
-    settings = load_service_settings(service)
+    settings = load_settings(service)
     configure(service, settings.core.log_level)
     serve(bootstrap(settings), settings.core)

@@ -5,14 +5,14 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
-from libs.runtime.settings import ServiceSettings
 from services.identity.http import create_app
+from services.identity.settings import IdentitySettings
 
 SERVICE = "identity"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def bootstrap(settings: ServiceSettings) -> Litestar:
+def bootstrap(settings: IdentitySettings) -> Litestar:
     """Wire identity's backbone into its HTTP app."""
     backbone = Backbone(
         service=SERVICE,
@@ -20,4 +20,4 @@ def bootstrap(settings: ServiceSettings) -> Litestar:
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
     )
-    return create_app(backbone)
+    return create_app(backbone, settings.own)

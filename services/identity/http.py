@@ -1,81 +1,17 @@
-"""identity's internal HTTP API (only the gateway and operators' tools call it)."""
+"""identity's internal HTTP API (only the gateway and operators' tools call it).
 
-import msgspec
-from litestar import Litestar, get, post
+Each area keeps its routes in ``api/``; this module only puts them together.
+"""
+
+from litestar import Litestar
 
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import Claims, require_role
-from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.app.operator import register_facility
-from services.identity.domain.errors import facility_not_found
-from services.identity.domain.facility import RegisterFacility
+from services.identity.api.operator import operator_routes
+from services.identity.settings import IdentityOwn
 
 
-class FacilityCreate(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    name: str
-    domain: str
-    admin: str
-    time_zone: str = "Asia/Tokyo"
-    download_period_months: int = 3
-    internal_networks: list[str] = []
-
-
-class FacilityCreatedOut(msgspec.Struct, frozen=True, kw_only=True):
-    facility_id: str
-    admin_account: str
-    initial_password: str
-    consistency_token: str
-
-
-class FacilityOut(msgspec.Struct, frozen=True, kw_only=True):
-    facility_id: str
-    code: str
-    name: str
-    domain: str
-    time_zone: str
-    download_period_months: int
-    internal_networks: list[str]
-
-
-def create_app(backbone: Backbone) -> Litestar:
+def create_app(backbone: Backbone, own: IdentityOwn) -> Litestar:
     """The Litestar app of identity, started and stopped with its backbone."""
-
-    @post("/internal/v1/operator/facilities", operation_id="registerFacility", status_code=201)
-    async def create_facility(data: FacilityCreate, claims: Claims) -> FacilityCreatedOut:
-        require_role(claims, "operator")
-        result = await register_facility(
-            RegisterFacility(
-                code=data.code,
-                name=data.name,
-                domain=data.domain,
-                admin_name=data.admin,
-                time_zone=data.time_zone,
-                download_period_months=data.download_period_months,
-                internal_networks=tuple(data.internal_networks),
-            ),
-            PostgresUnitOfWork(backbone.pool, backbone.committed),
-            claims.actor,
-        )
-        return FacilityCreatedOut(
-            facility_id=result.facility_id,
-            admin_account=result.admin_account,
-            initial_password=result.initial_password,
-            consistency_token=result.last_event_id,
-        )
-
-    @get("/internal/v1/facilities/{code:str}", operation_id="getFacility")
-    async def get_facility(code: str, claims: Claims) -> FacilityOut:
-        if not claims.may_act_in(code):
-            raise facility_not_found()  # SPEC T3: another facility's looks missing
-        row = await backbone.pool.fetchrow(
-            """SELECT facility_id, code, name, domain, time_zone, download_period_months,
-                      internal_networks FROM facilities WHERE code = $1""",
-            code,
-        )
-        if row is None:
-            raise facility_not_found()
-        return FacilityOut(**{**dict(row), "internal_networks": list(row["internal_networks"])})
-
-    return service_app(backbone, [create_facility, get_facility])
+    del own  # read by the areas that need it (sign-in, CSV) as they land
+    return service_app(backbone, [*operator_routes(backbone)])

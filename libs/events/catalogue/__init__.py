@@ -9,11 +9,46 @@ from typing import TypeAlias
 from libs.events.catalogue.base import Event, event_name
 from libs.events.catalogue.identity import IDENTITY_EVENTS, AdminCreated, FacilityRegistered
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
+from libs.events.catalogue.terminals import (
+    TERMINAL_EVENTS,
+    TerminalCreated,
+    TerminalDeleted,
+    TerminalRenamed,
+)
+from libs.events.catalogue.users import (
+    USER_EVENTS,
+    TerminalAssigned,
+    TerminalUnassigned,
+    UserCreated,
+    UserDeleted,
+    UserMfaReset,
+    UserPasswordReset,
+    UserUpdated,
+)
 
-ALL_EVENTS: tuple[type[Event], ...] = (*IDENTITY_EVENTS, *PROBE_EVENTS)
+ALL_EVENTS: tuple[type[Event], ...] = (
+    *IDENTITY_EVENTS,
+    *USER_EVENTS,
+    *TERMINAL_EVENTS,
+    *PROBE_EVENTS,
+)
 """Every event type the suite knows, in catalogue order."""
 
-AnyEvent: TypeAlias = FacilityRegistered | AdminCreated | ProbeRecorded
+AnyEvent: TypeAlias = (
+    FacilityRegistered
+    | AdminCreated
+    | UserCreated
+    | UserUpdated
+    | UserDeleted
+    | TerminalAssigned
+    | TerminalUnassigned
+    | UserPasswordReset
+    | UserMfaReset
+    | TerminalCreated
+    | TerminalRenamed
+    | TerminalDeleted
+    | ProbeRecorded
+)
 """Every event type, spelled out so type checkers see it; a test holds it equal to ALL_EVENTS."""
 
 EVENTS_BY_TAG: dict[str, type[Event]] = {cls.__struct_config__.tag: cls for cls in ALL_EVENTS}  # type: ignore[misc]

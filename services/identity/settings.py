@@ -1,0 +1,41 @@
+"""identity's settings: the common ones plus its own (``FUMIDAI_IDENTITY_*``)."""
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import msgspec
+
+from libs.config.env import load
+from libs.events.settings import EventSettings, load_event_settings
+from libs.runtime.settings import CoreSettings, ServiceSettings, load_core
+
+SERVICE = "identity"
+M = msgspec.Meta
+
+
+class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
+    """What only identity reads."""
+
+    totp_key: Annotated[
+        str,
+        M(description="Key that encrypts TOTP secrets at rest (urlsafe base64 of 32 bytes)."),
+    ] = ""
+    lockout_failures: Annotated[int, M(ge=1, description="Failures in a row that lock (L4).")] = 5
+    lockout_minutes: Annotated[int, M(ge=1, description="How long a lock lasts (L4).")] = 15
+    csv_max_rows: Annotated[int, M(ge=1, description="Largest CSV import, in rows (U6).")] = 10000
+    csv_max_bytes: Annotated[int, M(ge=1, description="Largest CSV import, in bytes (U6).")] = (
+        10 * 1024 * 1024
+    )
+    export_keep_days: Annotated[int, M(ge=1, description="How long export files stay (U6).")] = 3
+
+
+@dataclass(frozen=True)
+class IdentitySettings(ServiceSettings):
+    own: IdentityOwn = field(default_factory=IdentityOwn)
+
+
+def load_identity_settings(service: str = SERVICE) -> IdentitySettings:
+    """``FUMIDAI_IDENTITY_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
+    core: CoreSettings = load_core(service)
+    events: EventSettings = load_event_settings()
+    return IdentitySettings(core=core, events=events, own=load(IdentityOwn, "FUMIDAI_IDENTITY_"))
