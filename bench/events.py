@@ -161,7 +161,7 @@ class CpuMeter:
             times = proc.cpu_times()
         except psutil.Error:
             return None
-        total = times.user + times.system
+        total: float = times.user + times.system
         if children:
             total += times.children_user + times.children_system
             with contextlib.suppress(psutil.Error):

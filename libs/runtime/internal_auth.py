@@ -9,10 +9,11 @@ import base64
 import hashlib
 import hmac
 import time
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from libs.events.envelope import Actor, Role
@@ -92,6 +93,10 @@ def claims_from(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> 
         return verify(token, secret)
     except InvalidToken as error:
         raise NotAuthorizedException() from error
+
+
+Caller: TypeAlias = NamedDependency[Claims]
+"""Annotate a handler parameter ``claims: Caller`` to receive the verified token's claims."""
 
 
 def require_role(claims: Claims, *roles: Role) -> None:

@@ -5,11 +5,11 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Litestar, get
-from litestar.params import Parameter
+from litestar.params import FromPath, QueryParameter
 
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import Claims, require_role
+from libs.runtime.internal_auth import Caller, require_role
 from libs.runtime.problems import NotFound
 
 
@@ -32,9 +32,9 @@ def create_app(backbone: Backbone) -> Litestar:
 
     @get("/internal/v1/facilities/{code:str}/operations", operation_id="listOperations")
     async def list_operations(
-        code: str,
-        claims: Claims,
-        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        code: FromPath[str],
+        claims: Caller,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> list[Operation]:
         require_role(claims, "admin", "operator")
         if not claims.may_act_in(code):

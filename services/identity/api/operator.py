@@ -3,9 +3,10 @@
 import msgspec
 from litestar import get, post
 from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody
 
 from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import Claims, require_role
+from libs.runtime.internal_auth import Caller, require_role
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.app.operator import register_facility
 from services.identity.domain.errors import facility_not_found
@@ -43,7 +44,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
     """Register a facility (operators) and read one (its admins, operators)."""
 
     @post("/internal/v1/operator/facilities", operation_id="registerFacility", status_code=201)
-    async def create_facility(data: FacilityCreate, claims: Claims) -> FacilityCreatedOut:
+    async def create_facility(data: JSONBody[FacilityCreate], claims: Caller) -> FacilityCreatedOut:
         require_role(claims, "operator")
         result = await register_facility(
             RegisterFacility(
@@ -66,7 +67,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
         )
 
     @get("/internal/v1/facilities/{code:str}", operation_id="getFacility")
-    async def get_facility(code: str, claims: Claims) -> FacilityOut:
+    async def get_facility(code: FromPath[str], claims: Caller) -> FacilityOut:
         if not claims.may_act_in(code):
             raise facility_not_found()  # SPEC T3: another facility's looks missing
         row = await backbone.pool.fetchrow(
