@@ -89,10 +89,17 @@ async def apply_batch(
         [env.event_id for env in envelopes],
     )
     new_ids = {row["event_id"] for row in fresh}
+    todo = []
     for envelope in envelopes:
         if envelope.event_id in new_ids:
-            await projection.apply(conn, envelope)
+            todo.append(envelope)
             new_ids.discard(envelope.event_id)  # the same id twice in one batch applies once
+    apply_many = getattr(projection, "apply_many", None)
+    if apply_many is not None and len(todo) > 1:
+        await apply_many(conn, todo)
+    else:
+        for envelope in todo:
+            await projection.apply(conn, envelope)
     return len(fresh)
 
 

@@ -106,6 +106,7 @@ class Relay:
         cursor = await self._load_checkpoint(conn)
         failures = 0
         measured = 0.0
+        held_back_delay = 0.005
         while not self._stopping:
             if time.monotonic() - measured > 1.0:
                 await self._measure_backlog(conn, cursor)
@@ -114,6 +115,13 @@ class Relay:
                 raise ConnectionError("relay lock connection lost")
             self._wake.clear()
             batch = await read_all(conn, cursor, self._settings.relay_batch)
+            if not batch and await self._held_back(conn, cursor):
+                # Committed events exist but an older write transaction somewhere on the
+                # server is still open (see read_all): look again soon, not at next poll.
+                await asyncio.sleep(held_back_delay)
+                held_back_delay = min(held_back_delay * 2, 0.2)
+                continue
+            held_back_delay = 0.005
             if not batch:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel
                 # that arrives as the wake-up does, and the relay would never stop.
@@ -142,6 +150,16 @@ class Relay:
             )
             self.published += len(batch)
             metrics.EVENTS_PUBLISHED.inc(len(batch))
+
+    async def _held_back(self, conn: Connection, cursor: Cursor) -> bool:
+        return bool(
+            await conn.fetchval(
+                """SELECT EXISTS (SELECT 1 FROM events
+                       WHERE (tx_id, position) > ($1::text::xid8, $2))""",
+                str(cursor.tx_id),
+                cursor.position,
+            )
+        )
 
     async def _measure_backlog(self, conn: Connection, cursor: Cursor) -> None:
         """Events committed past the checkpoint (counted up to 1,000,000), for the gauge."""

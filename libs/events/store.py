@@ -72,6 +72,28 @@ FROM unnest($1::uuid[], $2::text[], $3::int[], $4::text[], $5::text[], $6::text[
 WHERE guard.fresh
 """
 
+# One event, the common case: plain parameters are cheaper than one-element arrays for
+# both asyncpg and the server. The guard in WHERE is evaluated before the row is written.
+_APPEND_ONE = """
+INSERT INTO events (event_id, aggregate_id, version, aggregate_type, type, facility,
+                    occurred_at, payload)
+SELECT $1::uuid, $2::text, $3::int, $4::text, $5::text, $6::text, $7::timestamptz, $8::bytea
+WHERE pg_current_xact_id_if_assigned() IS NULL
+"""
+
+
+def _row(env: Envelope) -> tuple[object, ...]:
+    return (
+        env.event_id,
+        env.aggregate_id,
+        env.version,
+        env.aggregate_type,
+        env.type,
+        env.facility,
+        env.occurred_at,
+        encode(env),
+    )
+
 
 async def append(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     """Append envelopes as the first write of ``conn``'s transaction (or alone, autocommit).
@@ -81,25 +103,12 @@ async def append(conn: Connection, envelopes: Sequence[Envelope]) -> None:
     """
     if not envelopes:
         return
-    columns: tuple[list[object], ...] = ([], [], [], [], [], [], [], [])
-    for env in envelopes:
-        for column, value in zip(
-            columns,
-            (
-                env.event_id,
-                env.aggregate_id,
-                env.version,
-                env.aggregate_type,
-                env.type,
-                env.facility,
-                env.occurred_at,
-                encode(env),
-            ),
-            strict=True,
-        ):
-            column.append(value)
     try:
-        status = await conn.execute(_APPEND, *columns)
+        if len(envelopes) == 1:
+            status = await conn.execute(_APPEND_ONE, *_row(envelopes[0]))
+        else:
+            columns = tuple(list(column) for column in zip(*map(_row, envelopes), strict=True))
+            status = await conn.execute(_APPEND, *columns)
     except asyncpg.UniqueViolationError as error:
         if error.constraint_name == "events_pkey":
             first = envelopes[0]

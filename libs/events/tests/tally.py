@@ -49,9 +49,32 @@ class ProbeTally:
                 data.seq,
             )
         elif isinstance(data, FacilityRegistered):
+            await self._facility(conn, data)
+
+    async def apply_many(self, conn: Connection, envelopes: Sequence[Envelope]) -> None:
+        """The batch path: all probes of the batch in one statement."""
+        probes = [e for e in envelopes if isinstance(e.data, ProbeRecorded)]
+        if any(p.data.note == "poison" for p in probes if isinstance(p.data, ProbeRecorded)):
+            raise PoisonProbe("poison in batch")
+        if probes:
             await conn.execute(
-                """INSERT INTO facility_names (code, name) VALUES ($1, $2)
-                   ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name""",
-                data.code,
-                data.name,
+                """INSERT INTO probe_tally (event_id, aggregate_id, version, seq, applied)
+                   SELECT e, a, v, s, 1 FROM unnest($1::uuid[], $2::text[], $3::int[], $4::int[])
+                        AS t(e, a, v, s)
+                   ON CONFLICT (event_id) DO UPDATE SET applied = probe_tally.applied + 1""",
+                [p.event_id for p in probes],
+                [p.aggregate_id for p in probes],
+                [p.version for p in probes],
+                [p.data.seq for p in probes if isinstance(p.data, ProbeRecorded)],
             )
+        for envelope in envelopes:
+            if isinstance(envelope.data, FacilityRegistered):
+                await self._facility(conn, envelope.data)
+
+    async def _facility(self, conn: Connection, data: FacilityRegistered) -> None:
+        await conn.execute(
+            """INSERT INTO facility_names (code, name) VALUES ($1, $2)
+               ON CONFLICT (code) DO UPDATE SET name = EXCLUDED.name""",
+            data.code,
+            data.name,
+        )
