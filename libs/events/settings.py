@@ -23,6 +23,13 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     max_age_days: Annotated[
         int, M(ge=1, description="How long streams keep events; ≥ every projection's retention.")
     ] = 800
+    signin_max_age_days: Annotated[
+        int,
+        M(
+            ge=30,
+            description="How long the signin stream keeps attempts; ≥ the 30-day ログインログ.",
+        ),
+    ] = 45
     relay_batch: Annotated[
         int, M(ge=1, le=10000, description="Events the relay publishes per window.")
     ] = 500
@@ -51,6 +58,10 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     def stream_name(self, context: str) -> str:
         """The stream that carries ``context``'s events."""
         return f"{self.stream_prefix}_{context.upper()}"
+
+    def stream_max_age_days(self, context: str) -> int:
+        """How long ``context``'s stream keeps events: high-volume sign-ins get less."""
+        return self.signin_max_age_days if context == "signin" else self.max_age_days
 
     @property
     def deadletter_stream(self) -> str:

@@ -27,7 +27,7 @@ def stream_configs(settings: EventSettings) -> list[StreamConfig]:
             storage=StorageType.FILE,
             num_replicas=settings.replicas,
             duplicate_window=settings.duplicate_window_s,
-            max_age=settings.max_age_days * _DAY,
+            max_age=settings.stream_max_age_days(context) * _DAY,
             discard=DiscardPolicy.OLD,
             allow_direct=True,
         )

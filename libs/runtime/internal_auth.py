@@ -31,6 +31,9 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
     exp: float
     """Expiry, Unix seconds."""
     ip: str | None = None
+    second_password_at: float | None = None
+    """When the gateway had identity verify this user's second password, Unix seconds;
+    None when it did not. Users' file-share routes require it to be recent (SPEC F7)."""
 
     @property
     def actor(self) -> Actor:
@@ -60,10 +63,25 @@ def sign(claims: Claims, secret: str) -> str:
 
 
 def issue(
-    secret: str, *, sub: str, role: Role, facility: str, ip: str | None = None, ttl: float = 60.0
+    secret: str,
+    *,
+    sub: str,
+    role: Role,
+    facility: str,
+    ip: str | None = None,
+    ttl: float = 60.0,
+    second_password_at: float | None = None,
 ) -> str:
     """A fresh token valid for ``ttl`` seconds."""
-    return sign(Claims(sub=sub, role=role, facility=facility, ip=ip, exp=time.time() + ttl), secret)
+    claims = Claims(
+        sub=sub,
+        role=role,
+        facility=facility,
+        ip=ip,
+        exp=time.time() + ttl,
+        second_password_at=second_password_at,
+    )
+    return sign(claims, secret)
 
 
 def verify(token: str, secret: str, now: float | None = None) -> Claims:

@@ -13,7 +13,115 @@ MESSAGES: dict[str, str] = {
     ),
     "account_taken": "このアカウントは既に使用されています。",
     "facility_not_found": "施設が見つかりません。",
+    # Users and their access profile (SPEC U1–U7).
+    "user_not_found": "利用者が見つかりません。",
+    "invalid_input": "入力内容に誤りがあります。各項目のエラーを確認してください。",
+    "account_is_admin": "管理者アカウントは利用者として登録・編集できません。",
+    "admin_not_deletable": "管理者アカウントは削除できません。",
+    "account_foreign": "この施設のアカウント（施設コード-名前@ドメイン）を入力してください。",
+    "family_name_required": "姓を入力してください。",
+    "user_name_invalid": "ユーザー名に使用できない文字（制御文字など）が含まれています。",
+    "user_name_too_long": "ユーザー名は姓と名を合わせて64文字以内で入力してください。",
+    "email_required": "メールアドレスを入力してください。",
+    "email_too_long": "メールアドレスは64文字以内で入力してください。",
+    "email_invalid": "メールアドレスの形式が正しくありません。",
+    "valid_from_invalid": "有効開始日を日付（yyyy/mm/dd）で入力してください。",
+    "valid_until_invalid": "有効終了日を日付（yyyy/mm/dd）で入力してください。",
+    "valid_until_before_start": "有効終了日は有効開始日以降の日付を指定してください。",
+    "valid_until_too_late": "有効終了日は本日から2年以内の日付を指定してください。",
+    "mac_invalid": (
+        "MACアドレスの形式が正しくありません（AA:BB:CC:DD:EE:FF、AA-BB-CC-DD-EE-FF、"
+        "AABBCCDDEEFFのいずれか）。"
+    ),
+    "mac_duplicate": "同じMACアドレスが重複して指定されています。",
+    "mac_too_many": "MACアドレスは20個まで登録できます。",
+    "hours_start_invalid": "開始時間は00:00〜23:30の30分単位で指定してください。",
+    "hours_end_invalid": "終了時間は00:30〜24:00の30分単位で指定してください。",
+    "hours_same": "開始時間と終了時間に同じ時刻は指定できません。",
+    "hours_incomplete": "開始時間と終了時間は両方指定するか、両方空欄（常に許可）にしてください。",
+    "file_share_invalid": (
+        "ファイル共有権限は「常に許可」「承認後に許可」「拒否」のいずれかを指定してください。"
+    ),
+    "federation_target_unknown": "この施設に登録されていない認証連携先が指定されています。",
+    "terminal_unknown": "この施設に存在しない接続端末が指定されています。",
+    "version_conflict": "他の管理者が先に更新しました。画面を再読み込みしてください。",
+    "end_date_users_invalid": "有効終了日を設定するユーザーを1〜1000人選択してください。",
+    "search_invalid": "検索条件は120文字以内で入力してください。",
+    "cursor_invalid": "ページの指定が正しくありません。最初のページから表示し直してください。",
+    # CSV bulk (SPEC U6): whole-file refusals and per-row problems.
+    "csv_too_large": "CSVファイルのサイズが上限を超えています。",
+    "csv_too_many_rows": "CSVファイルの行数が上限を超えています。",
+    "csv_encoding_unreadable": (
+        "CSVファイルの文字コードを読み取れません。UTF-8またはShift_JISで保存してください。"
+    ),
+    "csv_malformed": "CSVファイルの形式が正しくありません。",
+    "csv_columns_missing": "CSVファイルに必須の列がありません。",
+    "csv_column_missing": "この列がありません。",
+    "csv_column_repeated": "同じ名前の列が複数あります。",
+    "csv_account_required": "アカウントを入力してください。",
+    "csv_account_repeated": "同じアカウントがファイル内の前の行にもあります。",
+    "csv_row_failed": "この行の登録中にエラーが発生しました。再度一括登録してください。",
+    "at_rest_key_missing": (
+        "サーバーの暗号鍵が設定されていないため一括登録できません。運用者に連絡してください。"
+    ),
+    # Jobs of 出力一覧 (SPEC U6).
+    "job_not_found": "出力ファイルが見つかりません。",
+    "job_not_ready": "ファイルはまだ作成されていません。しばらくしてから「更新」してください。",
+    "job_interrupted": "処理が繰り返し中断されたため失敗しました。再度実行してください。",
+    "job_failed": "処理中にエラーが発生しました。再度実行してください。",
+    # Sign-in (SPEC L1–L4) and operator resets (T4).
+    "password_policy": "新しいパスワードがパスワードポリシーを満たしていません。",
+    "password_characters_invalid": "パスワードに使用できない文字が含まれています。",
+    "password_length": "パスワードは12〜128文字で入力してください。",
+    "password_classes": (
+        "パスワードには英大文字・英小文字・数字・記号のうち3種類以上を含めてください。"
+    ),
+    "password_contains_account": "パスワードにアカウント名を含めることはできません。",
+    "password_reused": "現在のパスワードとは異なるパスワードを入力してください。",
+    "signin_failed": "アカウントまたはパスワードが正しくありません。",
+    "totp_invalid": "確認コードが正しくないか、既に使用されています。新しいコードを入力してください。",
+    "second_password_invalid": "第二パスワードが正しくありません。",
+    "account_locked": (
+        "ログインに連続して失敗したため、アカウントがロックされています。"
+        "しばらく待ってから再度お試しください。"
+    ),
+    "signin_expired": "ログインの有効期限が切れました。最初からやり直してください。",
+    "signin_step_mismatch": "この手順は現在実行できません。最初からやり直してください。",
+    "admin_not_found": "管理者が見つかりません。",
+    "password_expiry_invalid": "パスワードの有効期間は1〜3650日で指定してください。",
 }
+
+
+TOTP_ISSUER = "fumidai"
+"""The issuer authenticator apps show next to the account (SPEC L2)."""
+
+
+FILE_SHARE_LABELS: dict[str, str] = {
+    "always": "常に許可",
+    "approval": "承認後に許可",
+    "deny": "拒否",
+}
+"""ファイル共有権限 as the form, the list and the CSV show it (SPEC U1, U6)."""
+
+JOB_STATUS_LABELS: dict[str, str] = {
+    "queued": "待機中",
+    "running": "処理中",
+    "done": "完了",
+    "failed": "失敗",
+}
+"""ステータス of 出力一覧 (SPEC U6)."""
+
+JOB_KIND_LABELS: dict[str, str] = {
+    "user_export": "ユーザー一覧",
+    "user_import": "一括登録結果",
+}
+"""出力種別 of 出力一覧 (SPEC U6)."""
+
+CHANGE_LABELS: dict[str, str] = {
+    "created": "新規作成",
+    "unchanged": "変更なし",
+}
+"""更新内容 of an import's result CSV, besides the names of changed columns (SPEC U6)."""
 
 
 def message(code: str) -> str:

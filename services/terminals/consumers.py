@@ -4,8 +4,16 @@ from collections.abc import Sequence
 
 from libs.events.catalogue import Event
 from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.users import (
+    TerminalAssigned,
+    TerminalUnassigned,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from services.terminals.domain.decision import clock_minutes, normalize_mac
 
 
 class Directory:
@@ -43,4 +51,80 @@ class Directory:
             )
 
 
-PROJECTIONS = (Directory(),)
+class AccessProfiles:
+    """Users' access profiles and terminal assignments (SPEC C1, K1's user counts).
+
+    Tolerates any arrival order: each row keeps the user aggregate's version it reflects
+    and an older event never overwrites a newer one; a deletion is a tombstone that later
+    events of the same user cannot lift; an assignment needs no user row to be recorded.
+    """
+
+    name = "terminals_access"
+    events: Sequence[type[Event]] = (
+        UserCreated,
+        UserUpdated,
+        UserDeleted,
+        TerminalAssigned,
+        TerminalUnassigned,
+    )
+    tables: Sequence[str] = ("access_users", "access_assignments")
+
+    async def apply(self, conn: Connection, envelope: Envelope) -> None:
+        data = envelope.data
+        if isinstance(data, UserCreated | UserUpdated):
+            profile = data.profile
+            macs = sorted({mac for raw in profile.macs if (mac := normalize_mac(raw))})
+            hours = profile.hours
+            await conn.execute(
+                """INSERT INTO access_users (user_id, facility, account, account_key,
+                       profile_version, family_name, given_name, email, valid_from,
+                       valid_until, macs, hours_start, hours_end)
+                   VALUES ($1, $2, $3, lower($3), $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                   ON CONFLICT (user_id) DO UPDATE SET
+                       facility = EXCLUDED.facility, account = EXCLUDED.account,
+                       account_key = EXCLUDED.account_key,
+                       profile_version = EXCLUDED.profile_version,
+                       family_name = EXCLUDED.family_name, given_name = EXCLUDED.given_name,
+                       email = EXCLUDED.email, valid_from = EXCLUDED.valid_from,
+                       valid_until = EXCLUDED.valid_until, macs = EXCLUDED.macs,
+                       hours_start = EXCLUDED.hours_start, hours_end = EXCLUDED.hours_end
+                   WHERE access_users.profile_version IS NULL
+                      OR access_users.profile_version < EXCLUDED.profile_version""",
+                envelope.aggregate_id,
+                envelope.facility,
+                data.account,
+                envelope.version,
+                profile.family_name,
+                profile.given_name,
+                profile.email,
+                profile.valid_from,
+                profile.valid_until,
+                macs,
+                clock_minutes(hours.start) if hours else None,
+                clock_minutes(hours.end) if hours else None,
+            )
+        elif isinstance(data, UserDeleted):
+            await conn.execute(
+                """INSERT INTO access_users (user_id, facility, account, account_key, deleted)
+                   VALUES ($1, $2, $3, lower($3), true)
+                   ON CONFLICT (user_id) DO UPDATE SET deleted = true""",
+                envelope.aggregate_id,
+                envelope.facility,
+                data.account,
+            )
+        elif isinstance(data, TerminalAssigned | TerminalUnassigned):
+            await conn.execute(
+                """INSERT INTO access_assignments (user_id, terminal_id, facility, assigned, version)
+                   VALUES ($1, $2, $3, $4, $5)
+                   ON CONFLICT (user_id, terminal_id) DO UPDATE
+                   SET assigned = EXCLUDED.assigned, version = EXCLUDED.version
+                   WHERE access_assignments.version < EXCLUDED.version""",
+                envelope.aggregate_id,
+                data.terminal_id,
+                envelope.facility,
+                isinstance(data, TerminalAssigned),
+                envelope.version,
+            )
+
+
+PROJECTIONS = (Directory(), AccessProfiles())

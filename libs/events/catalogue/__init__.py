@@ -7,10 +7,41 @@ version (``UserCreated.v2``) plus an upcaster in ``libs.events.codec``.
 from typing import TypeAlias
 
 from libs.events.catalogue.base import Event, event_name
+from libs.events.catalogue.credentials import (
+    CREDENTIAL_EVENTS,
+    AdminMfaEnrolled,
+    AdminMfaReset,
+    AdminPasswordChanged,
+    AdminPasswordReset,
+    FacilityPasswordExpirySet,
+    UserMfaEnrolled,
+    UserPasswordChanged,
+)
+from libs.events.catalogue.fileshare import (
+    FILESHARE_EVENTS,
+    FileScanned,
+    ShareApproved,
+    ShareAvailable,
+    ShareAwaitingApproval,
+    ShareBlocked,
+    ShareDenied,
+    ShareDownloaded,
+    ShareExpired,
+    ShareUploaded,
+)
 from libs.events.catalogue.identity import IDENTITY_EVENTS, AdminCreated, FacilityRegistered
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
+from libs.events.catalogue.signin import SIGNIN_EVENTS, SignInAttempted
 from libs.events.catalogue.terminals import (
     TERMINAL_EVENTS,
+    AgentCredentialIssued,
+    AgentCredentialRevoked,
+    ConnectionDecided,
+    SessionCloseAcknowledged,
+    SessionEnded,
+    SessionForceClosed,
+    SessionStarted,
+    SessionTimedOut,
     TerminalCreated,
     TerminalDeleted,
     TerminalRenamed,
@@ -29,8 +60,11 @@ from libs.events.catalogue.users import (
 ALL_EVENTS: tuple[type[Event], ...] = (
     *IDENTITY_EVENTS,
     *USER_EVENTS,
+    *CREDENTIAL_EVENTS,
+    *SIGNIN_EVENTS,
     *TERMINAL_EVENTS,
     *PROBE_EVENTS,
+    *FILESHARE_EVENTS,
 )
 """Every event type the suite knows, in catalogue order."""
 
@@ -44,10 +78,35 @@ AnyEvent: TypeAlias = (
     | TerminalUnassigned
     | UserPasswordReset
     | UserMfaReset
+    | AdminPasswordChanged
+    | AdminMfaEnrolled
+    | AdminPasswordReset
+    | AdminMfaReset
+    | UserPasswordChanged
+    | UserMfaEnrolled
+    | FacilityPasswordExpirySet
+    | SignInAttempted
     | TerminalCreated
     | TerminalRenamed
     | TerminalDeleted
+    | AgentCredentialIssued
+    | AgentCredentialRevoked
+    | ConnectionDecided
+    | SessionStarted
+    | SessionEnded
+    | SessionForceClosed
+    | SessionTimedOut
+    | SessionCloseAcknowledged
     | ProbeRecorded
+    | ShareUploaded
+    | FileScanned
+    | ShareAvailable
+    | ShareAwaitingApproval
+    | ShareBlocked
+    | ShareApproved
+    | ShareDenied
+    | ShareDownloaded
+    | ShareExpired
 )
 """Every event type, spelled out so type checkers see it; a test holds it equal to ALL_EVENTS."""
 

@@ -1,5 +1,15 @@
-"""Password hashing (argon2id, SPEC L5) and generation of initial passwords."""
+"""Password hashing (argon2id, SPEC L5) and generation of initial passwords.
 
+Passwords people choose are hashed with argon2id. Secrets the system generates itself
+(initial passwords and second passwords, ≥ 120 random bits) get a salted HMAC-SHA256,
+which is as safe for them and fast enough to create 10,000 users in seconds: see
+docs/decisions/0004-secret-hashing.md. ``verify_secret`` checks either kind.
+"""
+
+import base64
+import hashlib
+import hmac
+import os
 import secrets
 
 from argon2 import PasswordHasher
@@ -35,3 +45,51 @@ def generate_password(length: int = 16) -> str:
     chars += [secrets.choice(everything) for _ in range(length - len(chars))]
     secrets.SystemRandom().shuffle(chars)
     return "".join(chars)
+
+
+GENERATED_SECRET_LENGTH = 20
+"""Characters of a generated initial or second password: 20 of 67 symbols, ~121 bits."""
+
+_FAST_SCHEME = "$fumidai-hs256$"
+_SALT_BYTES = 16
+
+
+def generate_secret() -> str:
+    """A fresh initial password or second password for a user (≥ 120 random bits)."""
+    return generate_password(GENERATED_SECRET_LENGTH)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode().rstrip("=")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+
+
+def hash_generated_secret(secret: str) -> str:
+    """A salted HMAC-SHA256 of a secret from ``generate_secret`` (never of a chosen one).
+
+    Refuses anything shorter than a generated secret, so a human-chosen password cannot
+    end up with this fast hash by mistake (decision 0004).
+    """
+    if len(secret) < GENERATED_SECRET_LENGTH:
+        raise ValueError("only generated secrets may use the fast hash")
+    salt = os.urandom(_SALT_BYTES)
+    digest = hmac.new(salt, secret.encode(), hashlib.sha256).digest()
+    return f"{_FAST_SCHEME}{_b64(salt)}${_b64(digest)}"
+
+
+def verify_secret(stored_hash: str, candidate: str) -> bool:
+    """True when ``candidate`` matches ``stored_hash``, argon2id or generated-secret kind."""
+    if stored_hash.startswith("$argon2"):
+        return verify_password(stored_hash, candidate)
+    if not stored_hash.startswith(_FAST_SCHEME):
+        return False
+    salt_text, _, digest_text = stored_hash[len(_FAST_SCHEME) :].partition("$")
+    try:
+        salt, digest = _unb64(salt_text), _unb64(digest_text)
+    except ValueError:
+        return False
+    expected = hmac.new(salt, candidate.encode(), hashlib.sha256).digest()
+    return hmac.compare_digest(expected, digest)

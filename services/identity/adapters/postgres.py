@@ -13,6 +13,7 @@ from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
+from services.identity.adapters.credentials import set_admin_second_password
 from services.identity.domain.errors import taken
 
 
@@ -103,6 +104,9 @@ class PostgresUnitOfWork:
             password_hash,
             must_change,
         )
+
+    async def set_admin_second_password(self, admin_id: str, secret_hash: str) -> None:
+        await set_admin_second_password(self.conn, admin_id, secret_hash)
 
 
 async def apply_own(conn: Connection, envelope: Envelope) -> None:

@@ -1,14 +1,21 @@
-"""Operator routes of identity's internal API: facilities and their first admin (SPEC T4)."""
+"""Operator routes of identity's internal API (SPEC T4): facilities and their first admin,
+admin password and MFA resets, a facility's password expiry (L1)."""
 
 import msgspec
-from litestar import get, post
+from litestar import get, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller, require_role
+from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.app.operator import register_facility
+from services.identity.app.operator import (
+    register_facility,
+    reset_admin_mfa,
+    reset_admin_password,
+    set_password_expiry,
+)
 from services.identity.domain.errors import facility_not_found
 from services.identity.domain.facility import RegisterFacility
 
@@ -27,6 +34,31 @@ class FacilityCreatedOut(msgspec.Struct, frozen=True, kw_only=True):
     facility_id: str
     admin_account: str
     initial_password: str
+    initial_second_password: str
+    consistency_token: str
+
+
+class AdminAccountIn(msgspec.Struct, frozen=True, kw_only=True):
+    account: str
+    """The admin's full account, ``<code>-<name>@<domain>``."""
+
+
+class AdminResetOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    admin_id: str
+    account: str
+    initial_password: str | None = None
+    """Only for a password reset: shown once, changed at the admin's next sign-in."""
+    consistency_token: str
+
+
+class PasswordExpiryIn(msgspec.Struct, frozen=True, kw_only=True):
+    max_age_days: int | None
+    """Days a password lasts after its change; null turns expiry off (the default)."""
+
+
+class PasswordExpiryOut(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    max_age_days: int | None
     consistency_token: str
 
 
@@ -63,8 +95,46 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             facility_id=result.facility_id,
             admin_account=result.admin_account,
             initial_password=result.initial_password,
+            initial_second_password=result.initial_second_password,
             consistency_token=result.last_event_id,
         )
+
+    def store() -> CredentialStore:
+        return CredentialStore(backbone.pool, backbone.committed)
+
+    @post(
+        "/internal/v1/operator/admins/password-reset",
+        operation_id="resetAdminPassword",
+        status_code=200,
+    )
+    async def admin_password_reset(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminResetOut:
+        require_role(claims, "operator")
+        done = await reset_admin_password(data.account, store(), claims.actor)
+        return AdminResetOut(
+            admin_id=done.admin_id,
+            account=done.account,
+            initial_password=done.initial_password,
+            consistency_token=done.last_event_id,
+        )
+
+    @post("/internal/v1/operator/admins/mfa-reset", operation_id="resetAdminMfa", status_code=200)
+    async def admin_mfa_reset(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminResetOut:
+        require_role(claims, "operator")
+        done = await reset_admin_mfa(data.account, store(), claims.actor)
+        return AdminResetOut(
+            admin_id=done.admin_id, account=done.account, consistency_token=done.last_event_id
+        )
+
+    @put(
+        "/internal/v1/operator/facilities/{code:str}/password-expiry",
+        operation_id="setPasswordExpiry",
+    )
+    async def password_expiry(
+        code: FromPath[str], data: JSONBody[PasswordExpiryIn], claims: Caller
+    ) -> PasswordExpiryOut:
+        require_role(claims, "operator")
+        token = await set_password_expiry(code, data.max_age_days, store(), claims.actor)
+        return PasswordExpiryOut(code=code, max_age_days=data.max_age_days, consistency_token=token)
 
     @get("/internal/v1/facilities/{code:str}", operation_id="getFacility")
     async def get_facility(code: FromPath[str], claims: Caller) -> FacilityOut:
@@ -79,4 +149,4 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             raise facility_not_found()
         return FacilityOut(**{**dict(row), "internal_networks": list(row["internal_networks"])})
 
-    return [create_facility, get_facility]
+    return [create_facility, get_facility, admin_password_reset, admin_mfa_reset, password_expiry]

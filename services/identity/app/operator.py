@@ -1,19 +1,33 @@
-"""Operator commands (SPEC T4): register a facility with its first admin."""
+"""Operator commands (SPEC T4): register a facility with its first admin, reset an admin's
+password or authenticator, set a facility's password expiry (L1)."""
 
 from dataclasses import dataclass
 
-from libs.events.envelope import Actor, envelop
+from libs.events.catalogue.credentials import (
+    AdminMfaReset,
+    AdminPasswordReset,
+    FacilityPasswordExpirySet,
+)
+from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
-from services.identity.adapters.passwords import generate_password, hash_password
+from libs.runtime.problems import NotFound
+from services.identity.adapters.credentials import Account, CredentialStore
+from services.identity.adapters.passwords import (
+    generate_password,
+    generate_secret,
+    hash_generated_secret,
+    hash_password,
+)
 from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.domain.admin import create_admin
-from services.identity.domain.errors import taken
+from services.identity.domain.errors import facility_not_found, invalid, taken
 from services.identity.domain.facility import RegisterFacility, register
+from services.identity.messages import message
 
 
 @dataclass(frozen=True)
 class FacilityCreated:
-    """What the operator sees once: the admin's account and initial password."""
+    """What the operator sees once: the admin's account, initial and second passwords."""
 
     facility_id: str
     admin_id: str
@@ -21,6 +35,8 @@ class FacilityCreated:
     initial_password: str
     last_event_id: str
     """Consistency token: the last event this command wrote."""
+    initial_second_password: str = ""
+    """The admin's second password (L3); it never changes and is never shown again."""
 
 
 async def register_facility(
@@ -32,6 +48,7 @@ async def register_facility(
     admin_id = new_id()
     admin = create_admin(facility_id, facility, cmd.admin_name)
     password = generate_password()
+    second_password = generate_secret()
     async with uow:
         if await uow.facility_by_code(facility.code) is not None:
             raise taken("code", "facility_code_taken")
@@ -51,5 +68,97 @@ async def register_facility(
         )
         await uow.append([registered, created])
         await uow.set_admin_password(admin_id, hash_password(password), must_change=True)
+        await uow.set_admin_second_password(admin_id, hash_generated_secret(second_password))
         await uow.commit()
-    return FacilityCreated(facility_id, admin_id, admin.account, password, created.event_id)
+    return FacilityCreated(
+        facility_id,
+        admin_id,
+        admin.account,
+        password,
+        created.event_id,
+        initial_second_password=second_password,
+    )
+
+
+@dataclass(frozen=True)
+class AdminReset:
+    """An admin's credential reset; the new initial password is shown once (password only)."""
+
+    admin_id: str
+    account: str
+    last_event_id: str
+    initial_password: str | None = None
+
+
+async def reset_admin_password(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
+    """Give an admin a new initial password, changed at its next sign-in; lift its lock."""
+    password = generate_secret()
+    password_hash = hash_generated_secret(password)
+    async with store:
+        admin = await _admin(store, account)
+        reset = await _append_admin_event(
+            store, admin, AdminPasswordReset(account=admin.account), actor
+        )
+        await store.set_password(admin, password_hash, must_change=True, changed_at=None)
+        await store.clear_failures(admin.key)
+        await store.cancel_signins(admin.account_id)
+        await store.commit()
+    return AdminReset(admin.account_id, admin.account, reset.event_id, password)
+
+
+async def reset_admin_mfa(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
+    """Unbind an admin's authenticator: it enrols a new one at its next sign-in."""
+    async with store:
+        admin = await _admin(store, account)
+        # Applying AdminMfaReset deletes the sealed secret and ends sign-ins in progress.
+        reset = await _append_admin_event(store, admin, AdminMfaReset(account=admin.account), actor)
+        await store.commit()
+    return AdminReset(admin.account_id, admin.account, reset.event_id)
+
+
+async def set_password_expiry(
+    code: str, max_age_days: int | None, store: CredentialStore, actor: Actor
+) -> str:
+    """Make passwords of facility ``code`` expire after ``max_age_days`` (None: never).
+
+    Returns the consistency token.
+    """
+    if max_age_days is not None and not 1 <= max_age_days <= 3650:
+        raise invalid("max_age_days", "password_expiry_invalid")
+    async with store:
+        row = await store.conn.fetchrow("SELECT facility_id FROM facilities WHERE code = $1", code)
+        if row is None:
+            raise facility_not_found()
+        versions = await store.versions(row["facility_id"])
+        event = envelop(
+            FacilityPasswordExpirySet(max_age_days=max_age_days),
+            facility=code,
+            aggregate_id=row["facility_id"],
+            version=versions.current + 1,
+            actor=actor,
+        )
+        await store.append([event])
+        await store.commit()
+    return event.event_id
+
+
+async def _admin(store: CredentialStore, account: str) -> Account:
+    admin = await store.admin_by_account(account.strip().lower())
+    if admin is None:
+        raise NotFound("admin_not_found", message("admin_not_found"))
+    return admin
+
+
+async def _append_admin_event(
+    store: CredentialStore, admin: Account, data: AdminPasswordReset | AdminMfaReset, actor: Actor
+) -> Envelope:
+    versions = await store.versions(admin.account_id)
+    event = envelop(
+        data,
+        facility=admin.facility_code,
+        aggregate_id=admin.account_id,
+        version=versions.current + 1,
+        actor=actor,
+    )
+    await store.append([event])
+    return event

@@ -1,0 +1,57 @@
+"""Events of the sign-in context: every attempt at every step (SPEC L4, A1 ログインログ).
+
+High volume and short-lived, so they have a stream of their own with a shorter age
+(``EventSettings.signin_max_age_days``). Each attempt is its own aggregate (version 1):
+attempts never contend with each other or with the account's own aggregate. The source
+address is the envelope's ``actor.ip``; the steps of one sign-in share the envelope's
+``correlation_id`` (the transaction's public reference, never its secret handle). No
+password, code or secret is ever carried.
+"""
+
+from typing import Literal
+
+from libs.events.catalogue.base import Event
+
+SignInApp = Literal["メンテナンスツール", "リモートアクセス", "ファイル共有"]
+"""アプリ名 of the ログインログ: admins sign in to the maintenance tool, users to the other two."""
+
+SignInStep = Literal["password", "new_password", "totp", "second_password"]
+"""The factor the attempt presented; an authenticator's enrolment counts as ``totp``."""
+
+SignInReason = Literal[
+    "step_passed",
+    "signed_in",
+    "unknown_account",
+    "wrong_password",
+    "app_not_allowed",
+    "account_not_valid",
+    "locked",
+    "password_rejected",
+    "wrong_totp",
+    "totp_replayed",
+    "wrong_second_password",
+    "signin_expired",
+]
+"""Why the attempt ended as it did: the first two are successes, the rest failures."""
+
+
+class SignInAttempted(Event, frozen=True, kw_only=True, tag="SignInAttempted.v1"):
+    """One sign-in step was attempted, successfully or not. Aggregate id: the attempt's id."""
+
+    context = "signin"
+    aggregate = "signin"
+
+    account: str
+    """The account as typed (trimmed, at most 254 characters), known or not."""
+    account_id: str | None = None
+    """The admin's or user's aggregate id, when the account exists."""
+    account_kind: Literal["admin", "user"] | None = None
+    facility: str | None = None
+    """Facility code of the account, when it exists (also the envelope's facility)."""
+    app: SignInApp
+    step: SignInStep
+    result: Literal["success", "failure"]
+    reason: SignInReason
+
+
+SIGNIN_EVENTS: tuple[type[Event], ...] = (SignInAttempted,)

@@ -1,0 +1,164 @@
+"""Sign-in routes of identity's internal API (SPEC L1–L4), called only by the gateway.
+
+Nobody is signed in yet when these are called, so the gateway calls them with its own
+pre-authentication token: role ``system``, facility ``*`` (any: the account decides the
+facility), ``sub`` naming the gateway and ``ip`` the browser's source address, which goes
+into every ``SignInAttempted`` as ``actor.ip``. Any other role is refused (403): an admin's
+or user's token must never be able to drive someone else's sign-in.
+
+The password step returns an opaque ``handle``; each later step sends it back in the body
+(never in a URL, which proxies log). The last step returns a ``grant``: what the gateway
+needs to open a session (account id, account, role, facility code). The gateway owns
+sessions, cookies and CSRF.
+"""
+
+from datetime import datetime, timedelta
+from typing import Annotated
+
+import msgspec
+from litestar import post
+from litestar.exceptions import PermissionDeniedException
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import JSONBody
+
+from libs.events.catalogue.signin import SignInApp
+from libs.runtime.backbone import Backbone
+from libs.runtime.internal_auth import ALL_FACILITIES, Caller, Claims, require_role
+from services.identity.adapters.credentials import CredentialStore
+from services.identity.adapters.totp import SecretBox
+from services.identity.app.signin import Clock, Progress, SignInPolicy, SignIns, system_clock
+from services.identity.settings import IdentityOwn
+
+Account = Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+# Longer than any password the policy allows (128), short enough that argon2 never
+# hashes megabytes for an attacker.
+Secret = Annotated[str, msgspec.Meta(max_length=1024)]
+Handle = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
+
+
+class PasswordStep(msgspec.Struct, frozen=True, kw_only=True):
+    account: Account
+    """The full account as typed, e.g. ``998-operation-admin01@nrasdev.onmicrosoft.com``."""
+    password: Secret
+    app: SignInApp
+
+
+class NewPasswordStep(msgspec.Struct, frozen=True, kw_only=True):
+    handle: Handle
+    new_password: Secret
+
+
+class TotpStep(msgspec.Struct, frozen=True, kw_only=True):
+    handle: Handle
+    code: Annotated[str, msgspec.Meta(max_length=16)]
+
+
+class SecondPasswordStep(msgspec.Struct, frozen=True, kw_only=True):
+    handle: Handle
+    second_password: Secret
+
+
+class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
+    secret: str
+    """Base32, for authenticator apps that take it typed instead of scanned."""
+    otpauth_uri: str
+    qr_svg: str
+
+
+class GrantOut(msgspec.Struct, frozen=True, kw_only=True):
+    account_id: str
+    account: str
+    role: str
+    """``admin`` or ``user``: the role of the session's internal tokens."""
+    facility: str
+    """Facility code: the facility claim of the session's internal tokens."""
+    facility_id: str
+    app: SignInApp
+
+
+class SignInOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    next_step: str
+    """``new_password`` | ``totp_enrol`` | ``totp`` | ``second_password`` | ``done``."""
+    handle: str | None = None
+    expires_at: datetime | None = None
+    password_reason: str | None = None
+    """Why a new password is needed: ``initial`` (first sign-in or reset) or ``expired``."""
+    enrolment: EnrolmentOut | None = None
+    grant: GrantOut | None = None
+
+
+def require_gateway(claims: Claims) -> None:
+    """403 unless the caller is the gateway's pre-authentication identity."""
+    require_role(claims, "system")
+    if claims.facility != ALL_FACILITIES:
+        raise PermissionDeniedException()
+
+
+def _out(progress: Progress) -> SignInOut:
+    enrolment = progress.enrolment
+    grant = progress.grant
+    return SignInOut(
+        next_step=progress.next_step,
+        handle=progress.handle,
+        expires_at=progress.expires_at,
+        password_reason=progress.password_reason,
+        enrolment=EnrolmentOut(
+            secret=enrolment.secret, otpauth_uri=enrolment.otpauth_uri, qr_svg=enrolment.qr_svg
+        )
+        if enrolment
+        else None,
+        grant=GrantOut(
+            account_id=grant.account_id,
+            account=grant.account,
+            role=grant.role,
+            facility=grant.facility,
+            facility_id=grant.facility_id,
+            app=grant.app,
+        )
+        if grant
+        else None,
+    )
+
+
+def signin_routes(
+    backbone: Backbone, own: IdentityOwn, clock: Clock = system_clock
+) -> list[HTTPRouteHandler]:
+    """The four steps; each answers the next one, or a problem (401/409/410/423/400).
+
+    Raises SettingsError without a valid ``totp_key``: identity does not start without it.
+    """
+    signins = SignIns(
+        lambda: CredentialStore(backbone.pool, backbone.committed),
+        SecretBox(own.totp_key),
+        SignInPolicy(
+            lockout_failures=own.lockout_failures,
+            lockout=timedelta(minutes=own.lockout_minutes),
+        ),
+        clock,
+    )
+
+    @post("/internal/v1/signin/password", operation_id="signInPassword", status_code=200)
+    async def password_step(data: JSONBody[PasswordStep], claims: Caller) -> SignInOut:
+        require_gateway(claims)
+        return _out(await signins.start(data.account, data.password, data.app, claims.ip))
+
+    @post("/internal/v1/signin/new-password", operation_id="signInNewPassword", status_code=200)
+    async def new_password_step(data: JSONBody[NewPasswordStep], claims: Caller) -> SignInOut:
+        require_gateway(claims)
+        return _out(await signins.new_password(data.handle, data.new_password, claims.ip))
+
+    @post("/internal/v1/signin/totp", operation_id="signInTotp", status_code=200)
+    async def totp_step(data: JSONBody[TotpStep], claims: Caller) -> SignInOut:
+        require_gateway(claims)
+        return _out(await signins.totp(data.handle, data.code, claims.ip))
+
+    @post(
+        "/internal/v1/signin/second-password",
+        operation_id="signInSecondPassword",
+        status_code=200,
+    )
+    async def second_password_step(data: JSONBody[SecondPasswordStep], claims: Caller) -> SignInOut:
+        require_gateway(claims)
+        return _out(await signins.second_password(data.handle, data.second_password, claims.ip))
+
+    return [password_step, new_password_step, totp_step, second_password_step]

@@ -1,0 +1,553 @@
+"""Sign-in, one step per request (SPEC L1–L4): the engine behind the gateway's screens.
+
+The password step opens a sign-in transaction and hands back an opaque handle; every
+later step presents it and must be the step the transaction expects. Each step is one
+``CredentialStore`` transaction under the account's advisory lock: read, decide, append
+``SignInAttempted`` (plus any credential event) first, write the rows, commit — and only
+then raise a refusal, so every attempt, either way, is logged and counted (L4).
+
+Accounts that do not exist answer exactly like a wrong password, cost the same argon2
+verification, and lock the same way after 5 failures: nothing tells them apart.
+"""
+
+import asyncio
+import functools
+import hashlib
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal, NoReturn
+from zoneinfo import ZoneInfo
+
+from libs.events.catalogue import AnyEvent
+from libs.events.catalogue.credentials import (
+    AdminMfaEnrolled,
+    AdminPasswordChanged,
+    UserMfaEnrolled,
+    UserPasswordChanged,
+)
+from libs.events.catalogue.signin import SignInApp, SignInAttempted, SignInReason, SignInStep
+from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.ids import new_id
+from libs.events.store import ConcurrencyConflict
+from libs.runtime.problems import Conflict, DomainError
+from services.identity.adapters import passwords, totp
+from services.identity.adapters.credentials import (
+    Account,
+    CredentialStore,
+    SignIn,
+    Versions,
+)
+from services.identity.adapters.totp import SecretBox
+from services.identity.domain.password_policy import (
+    password_expired,
+    policy_problems,
+    policy_refusal,
+)
+from services.identity.domain.signin import (
+    Failures,
+    NextStep,
+    after_failure,
+    app_allows,
+    step_after_new_password,
+    step_after_password,
+    step_after_totp,
+)
+from services.identity.messages import TOTP_ISSUER, message
+
+Clock = Callable[[], datetime]
+
+# Failures of a factor: they count toward the lock (L4). A rejected new password or an
+# expired sign-in is logged but proves nothing about who is typing.
+_COUNTED: frozenset[SignInReason] = frozenset(
+    {
+        "unknown_account",
+        "wrong_password",
+        "app_not_allowed",
+        "account_not_valid",
+        "wrong_totp",
+        "totp_replayed",
+        "wrong_second_password",
+    }
+)
+_CONFLICT_RETRIES = 3
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class SignInPolicy:
+    """The limits of L4 and how long one step may take."""
+
+    lockout_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+    step_ttl: timedelta = timedelta(minutes=5)
+    issuer: str = TOTP_ISSUER
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """What the enrolment screen shows once: the QR code, its URI, the secret for typing."""
+
+    secret: str
+    otpauth_uri: str
+    qr_svg: str
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A finished sign-in: what the gateway needs to open a session."""
+
+    account_id: str
+    account: str
+    role: Literal["admin", "user"]
+    facility: str
+    facility_id: str
+    app: SignInApp
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The next step of a sign-in, or its grant when ``next_step`` is ``done``."""
+
+    next_step: NextStep
+    handle: str | None = None
+    expires_at: datetime | None = None
+    password_reason: str | None = None
+    enrolment: Enrolment | None = None
+    grant: Grant | None = None
+
+
+def refusal(code: str, status: int) -> DomainError:
+    return DomainError(code, message(code), status=status)
+
+
+_REFUSALS: dict[SignInReason, tuple[str, int]] = {
+    "unknown_account": ("signin_failed", 401),
+    "wrong_password": ("signin_failed", 401),
+    "app_not_allowed": ("signin_failed", 401),
+    "account_not_valid": ("signin_failed", 401),
+    "wrong_totp": ("totp_invalid", 401),
+    "totp_replayed": ("totp_invalid", 401),
+    "wrong_second_password": ("second_password_invalid", 401),
+    "locked": ("account_locked", 423),
+    "signin_expired": ("signin_expired", 410),
+}
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    """An argon2id hash nobody knows the password of: unknown accounts verify against it."""
+    return passwords.hash_password(secrets.token_urlsafe(24))
+
+
+def _check_secret_sync(stored: str | None, candidate: str) -> bool:
+    if stored is None:
+        passwords.verify_password(_decoy_hash(), candidate)
+        return False
+    ok = passwords.verify_secret(stored, candidate)
+    if not stored.startswith("$argon2"):
+        # A fast keyed hash (machine-made initial secrets) would answer sooner than the
+        # argon2 of a chosen password or of an unknown account: pad to the same cost.
+        passwords.verify_password(_decoy_hash(), candidate)
+    return ok
+
+
+async def check_secret(stored: str | None, candidate: str) -> bool:
+    """True when ``candidate`` matches ``stored``; always one argon2 verification's cost."""
+    return await asyncio.to_thread(_check_secret_sync, stored, candidate)
+
+
+def handle_hash(handle: str) -> bytes:
+    return hashlib.sha256(handle.encode()).digest()
+
+
+def _within_validity(account: Account, now: datetime) -> bool:
+    """Users sign in only within their validity days, facility time (U1)."""
+    if account.kind != "user" or account.valid_from is None or account.valid_until is None:
+        return True
+    today = now.astimezone(ZoneInfo(account.time_zone)).date()
+    return account.valid_from <= today <= account.valid_until
+
+
+def _password_verdict(
+    account: Account | None, matched: bool, app: SignInApp, now: datetime
+) -> SignInReason:
+    """How the password step ends, once the password was checked (or the decoy was)."""
+    if account is None:
+        return "unknown_account"
+    if not matched:
+        return "wrong_password"
+    if not app_allows(app, account.kind):
+        return "app_not_allowed"
+    if not _within_validity(account, now):
+        return "account_not_valid"
+    return "step_passed"
+
+
+@dataclass
+class _Resumed:
+    """A sign-in transaction found, locked and still good for its next step."""
+
+    signin: SignIn
+    account: Account
+    versions: Versions
+    failures: Failures
+    now: datetime
+
+
+class SignIns:
+    """The sign-in steps of admins and users, on identity's database."""
+
+    def __init__(
+        self,
+        store: Callable[[], CredentialStore],
+        box: SecretBox,
+        policy: SignInPolicy,
+        clock: Clock = system_clock,
+    ) -> None:
+        self._store = store
+        self._box = box
+        self._policy = policy
+        self._clock = clock
+
+    # -- steps ---------------------------------------------------------------------------
+
+    async def start(self, typed: str, password: str, app: SignInApp, ip: str | None) -> Progress:
+        """Step 1: account and password. Opens the sign-in transaction."""
+        typed = typed.strip()
+        key = typed.lower()
+        async with self._store() as store:
+            await store.lock(key)
+            now = self._clock()
+            account = await store.find_account(key)
+            failures = await store.failures(key)
+            ref = new_id()
+            reason: SignInReason = "locked"
+            if not failures.locked(now):
+                matched = await check_secret(account.password_hash if account else None, password)
+                reason = _password_verdict(account, matched, app, now)
+            attempt = self._attempt(typed, account, app, "password", reason, ref, ip, now)
+            if reason != "step_passed" or account is None:
+                await store.append([attempt])
+                error = await self._count(store, key, account, failures, reason, now)
+                await store.purge(now)
+                await store.commit()
+                raise error
+            versions = await store.versions(account.account_id)
+            expired = password_expired(
+                account.password_changed_at, account.password_max_age_days, now
+            )
+            next_step = step_after_password(
+                account.kind,
+                must_change=account.must_change_password,
+                expired=expired,
+                enrolled=await self._enrolled(store, account, versions),
+            )
+            enrolment, pending = self._offer(account, next_step)
+            handle = secrets.token_urlsafe(32)
+            signin = SignIn(
+                handle_hash=handle_hash(handle),
+                signin_ref=ref,
+                account_id=account.account_id,
+                account_kind=account.kind,
+                app=app,
+                next_step=next_step,
+                base_version=versions.current,
+                password_reason=(
+                    "initial" if account.must_change_password else "expired" if expired else None
+                ),
+                pending_totp_sealed=pending,
+                created_at=now,
+                expires_at=now + self._policy.step_ttl,
+            )
+            await store.append([attempt])
+            await store.open_signin(signin)
+            await store.purge(now)
+            await store.commit()
+        return Progress(
+            next_step=next_step,
+            handle=handle,
+            expires_at=signin.expires_at,
+            password_reason=signin.password_reason,
+            enrolment=enrolment,
+        )
+
+    async def new_password(self, handle: str, password: str, ip: str | None) -> Progress:
+        """The forced change of L1: first sign-in, after a reset, or on expiry."""
+        return await self._retrying(lambda: self._new_password(handle, password, ip))
+
+    async def totp(self, handle: str, code: str, ip: str | None) -> Progress:
+        """An authenticator code: confirms an enrolment or proves the bound one (L2)."""
+        return await self._retrying(lambda: self._totp(handle, code, ip))
+
+    async def second_password(self, handle: str, password: str, ip: str | None) -> Progress:
+        """The admin's second password, the last step (L3)."""
+        async with self._store() as store:
+            r = await self._resume(store, handle, ("second_password",), "second_password", ip)
+            if not await check_secret(r.account.second_password_hash, password):
+                await self._fail(store, r, "second_password", "wrong_second_password", ip)
+            await store.append([self._resumed_attempt(r, "second_password", "signed_in", ip)])
+            grant = await self._finish(store, r)
+            await store.commit()
+        return Progress(next_step="done", grant=grant)
+
+    # -- step bodies ---------------------------------------------------------------------
+
+    async def _new_password(self, handle: str, password: str, ip: str | None) -> Progress:
+        async with self._store() as store:
+            r = await self._resume(store, handle, ("new_password",), "new_password", ip)
+            account = r.account
+            same = await check_secret(account.password_hash, password)
+            problems = policy_problems(password, account.name, same_as_current=same)
+            if problems:
+                await store.append(
+                    [self._resumed_attempt(r, "new_password", "password_rejected", ip)]
+                )
+                await store.commit()
+                raise policy_refusal(problems)
+            new_hash = await asyncio.to_thread(passwords.hash_password, password)
+            why: Literal["initial", "expired"] = (
+                "expired" if r.signin.password_reason == "expired" else "initial"
+            )
+            changed: AnyEvent = (
+                AdminPasswordChanged(account=account.account, reason=why)
+                if account.kind == "admin"
+                else UserPasswordChanged(account=account.account, reason=why)
+            )
+            next_step = step_after_new_password(
+                account.kind, enrolled=await self._enrolled(store, account, r.versions)
+            )
+            enrolment, pending = self._offer(account, next_step)
+            await store.append(
+                [
+                    self._resumed_attempt(r, "new_password", "step_passed", ip),
+                    self._account_event(changed, r, ip),
+                ]
+            )
+            await store.set_password(account, new_hash, must_change=False, changed_at=r.now)
+            expires_at = r.now + self._policy.step_ttl
+            await store.advance(r.signin.handle_hash, next_step, expires_at, pending)
+            await store.commit()
+        return Progress(
+            next_step=next_step, handle=handle, expires_at=expires_at, enrolment=enrolment
+        )
+
+    async def _totp(self, handle: str, code: str, ip: str | None) -> Progress:
+        async with self._store() as store:
+            r = await self._resume(store, handle, ("totp", "totp_enrol"), "totp", ip)
+            account = r.account
+            enrolling = r.signin.next_step == "totp_enrol"
+            if enrolling:
+                sealed, last = r.signin.pending_totp_sealed, -1
+            else:
+                bound = await store.totp(account.account_id)
+                sealed, last = (bound.secret_sealed, bound.last_step) if bound else (None, -1)
+            if sealed is None:  # unbound behind our back without a reset event: start over
+                await self._fail(store, r, "totp", "signin_expired", ip)
+            step = totp.matching_step(self._box.open(sealed, account.account_id), code, r.now)
+            if step is None:
+                await self._fail(store, r, "totp", "wrong_totp", ip)
+            if step <= last:
+                await self._fail(store, r, "totp", "totp_replayed", ip)
+            next_step = step_after_totp(account.kind)
+            reason: SignInReason = "signed_in" if next_step == "done" else "step_passed"
+            events = [self._resumed_attempt(r, "totp", reason, ip)]
+            if enrolling:
+                enrolled: AnyEvent = (
+                    AdminMfaEnrolled(account=account.account)
+                    if account.kind == "admin"
+                    else UserMfaEnrolled(account=account.account)
+                )
+                events.append(self._account_event(enrolled, r, ip))
+            await store.append(events)
+            if enrolling:
+                await store.enrol_totp(
+                    account.account_id,
+                    sealed,
+                    version=r.versions.current + 1,
+                    step=step,
+                    at=r.now,
+                )
+            else:
+                await store.accept_step(account.account_id, step)
+            if next_step == "done":
+                grant = await self._finish(store, r)
+                await store.commit()
+                return Progress(next_step="done", grant=grant)
+            expires_at = r.now + self._policy.step_ttl
+            await store.advance(r.signin.handle_hash, next_step, expires_at, None)
+            await store.commit()
+        return Progress(next_step=next_step, handle=handle, expires_at=expires_at)
+
+    # -- shared parts --------------------------------------------------------------------
+
+    async def _retrying(self, step: Callable[[], Awaitable[Progress]]) -> Progress:
+        """Run a step that appends to the account's aggregate again when an admin's edit of
+        the same account took the version first (rare: it only costs a re-read)."""
+        for attempt in range(_CONFLICT_RETRIES):
+            try:
+                return await step()
+            except ConcurrencyConflict:
+                if attempt == _CONFLICT_RETRIES - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _resume(
+        self,
+        store: CredentialStore,
+        handle: str,
+        expected: tuple[NextStep, ...],
+        step: SignInStep,
+        ip: str | None,
+    ) -> _Resumed:
+        """The sign-in of ``handle``, locked, if it is live and expects ``step``; else raise
+        (after logging the attempt when there is an account to log it for)."""
+        hashed = handle_hash(handle)
+        seen = await store.signin(hashed)
+        account = await store.account_by_id(seen.account_id, seen.account_kind) if seen else None
+        if seen is None or account is None:
+            raise refusal("signin_expired", 410)
+        await store.lock(account.key)
+        now = self._clock()
+        signin = await store.signin(hashed)  # again, under the lock
+        if signin is None:
+            raise refusal("signin_expired", 410)
+        if signin.next_step not in expected:
+            raise Conflict("signin_step_mismatch", message("signin_step_mismatch"))
+        r = _Resumed(
+            signin=signin,
+            account=account,
+            versions=await store.versions(account.account_id),
+            failures=await store.failures(account.key),
+            now=now,
+        )
+        if signin.expires_at <= now or r.versions.any_reset > signin.base_version:
+            await self._fail(store, r, step, "signin_expired", ip)
+        if r.failures.locked(now):
+            await self._fail(store, r, step, "locked", ip)
+        return r
+
+    async def _fail(
+        self,
+        store: CredentialStore,
+        r: _Resumed,
+        step: SignInStep,
+        reason: SignInReason,
+        ip: str | None,
+    ) -> NoReturn:
+        """Log and count a failed step of a resumed sign-in, commit, and raise its refusal."""
+        await store.append([self._resumed_attempt(r, step, reason, ip)])
+        if reason in ("signin_expired", "locked"):
+            await store.close_signin(r.signin.handle_hash)
+        error = await self._count(store, r.account.key, r.account, r.failures, reason, r.now)
+        await store.commit()
+        raise error
+
+    async def _count(
+        self,
+        store: CredentialStore,
+        key: str,
+        account: Account | None,
+        failures: Failures,
+        reason: SignInReason,
+        now: datetime,
+    ) -> DomainError:
+        """Count a factor's failure (the limit-th in a row locks) and pick the refusal."""
+        if reason in _COUNTED:
+            state = after_failure(
+                failures,
+                now,
+                limit=self._policy.lockout_failures,
+                lock_for=self._policy.lockout,
+            )
+            await store.save_failures(key, state)
+            if state.locked(now):
+                if account is not None:
+                    await store.cancel_signins(account.account_id)
+                reason = "locked"
+        code, status = _REFUSALS[reason]
+        return refusal(code, status)
+
+    async def _finish(self, store: CredentialStore, r: _Resumed) -> Grant:
+        """Close the transaction and start the failure count over: the sign-in succeeded."""
+        await store.close_signin(r.signin.handle_hash)
+        await store.clear_failures(r.account.key)
+        return Grant(
+            account_id=r.account.account_id,
+            account=r.account.account,
+            role=r.account.kind,
+            facility=r.account.facility_code,
+            facility_id=r.account.facility_id,
+            app=r.signin.app,
+        )
+
+    async def _enrolled(self, store: CredentialStore, account: Account, versions: Versions) -> bool:
+        """Bound, and not unbound by a reset event since (whoever deletes the row)."""
+        bound = await store.totp(account.account_id)
+        return bound is not None and bound.enrolled_version > versions.mfa_reset
+
+    def _offer(
+        self, account: Account, next_step: NextStep
+    ) -> tuple[Enrolment | None, bytes | None]:
+        """A fresh secret to enrol when the next step is enrolment: shown, and kept sealed."""
+        if next_step != "totp_enrol":
+            return None, None
+        secret = totp.new_secret()
+        uri = totp.provisioning_uri(secret, account.account, self._policy.issuer)
+        enrolment = Enrolment(secret=secret, otpauth_uri=uri, qr_svg=totp.qr_svg(uri))
+        return enrolment, self._box.seal(secret, account.account_id)
+
+    def _attempt(
+        self,
+        typed: str,
+        account: Account | None,
+        app: SignInApp,
+        step: SignInStep,
+        reason: SignInReason,
+        ref: str,
+        ip: str | None,
+        now: datetime,
+    ) -> Envelope:
+        """The SignInAttempted event of one step: its own aggregate, version 1."""
+        return envelop(
+            SignInAttempted(
+                account=typed,
+                account_id=account.account_id if account else None,
+                account_kind=account.kind if account else None,
+                facility=account.facility_code if account else None,
+                app=app,
+                step=step,
+                result="success" if reason in ("step_passed", "signed_in") else "failure",
+                reason=reason,
+            ),
+            facility=account.facility_code if account else "-",
+            aggregate_id=new_id(),
+            version=1,
+            # Nobody is authenticated yet: the actor is whoever claims the account.
+            actor=Actor(id=typed, role=account.kind if account else "user", ip=ip),
+            correlation_id=ref,
+            occurred_at=now,
+        )
+
+    def _resumed_attempt(
+        self, r: _Resumed, step: SignInStep, reason: SignInReason, ip: str | None
+    ) -> Envelope:
+        return self._attempt(
+            r.account.account, r.account, r.signin.app, step, reason, r.signin.signin_ref, ip, r.now
+        )
+
+    def _account_event(self, data: AnyEvent, r: _Resumed, ip: str | None) -> Envelope:
+        """A credential event on the admin's or user's own aggregate, next version."""
+        return envelop(
+            data,
+            facility=r.account.facility_code,
+            aggregate_id=r.account.account_id,
+            version=r.versions.current + 1,
+            actor=Actor(id=r.account.account, role=r.account.kind, ip=ip),
+            correlation_id=r.signin.signin_ref,
+            occurred_at=r.now,
+        )

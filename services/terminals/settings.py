@@ -1,0 +1,50 @@
+"""terminals' settings: the common ones plus its own (``FUMIDAI_TERMINALS_*``)."""
+
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import msgspec
+
+from libs.config.env import load
+from libs.events.settings import load_event_settings
+from libs.runtime.settings import ServiceSettings, load_core
+
+SERVICE = "terminals"
+M = msgspec.Meta
+
+
+class TerminalsOwn(msgspec.Struct, frozen=True, kw_only=True):
+    """What only terminals reads."""
+
+    heartbeat_timeout_s: Annotated[
+        float, M(gt=0, description="Silence after which a live session is timed out (C3).")
+    ] = 300.0
+    sweep_interval_s: Annotated[
+        float, M(gt=0, description="How often silent sessions are looked for.")
+    ] = 15.0
+    grant_ttl_s: Annotated[
+        float, M(gt=0, description="How long an allowed decision may start its session.")
+    ] = 120.0
+    poll_wait_max_s: Annotated[
+        float, M(gt=0, le=60, description="Longest an agent's control-channel poll is held.")
+    ] = 25.0
+    order_recheck_s: Annotated[
+        float, M(gt=0, description="How often held polls look in Postgres for missed orders.")
+    ] = 1.0
+    credential_cache_s: Annotated[
+        float, M(ge=0, description="How long a verified agent credential is trusted unread.")
+    ] = 5.0
+
+
+@dataclass(frozen=True)
+class TerminalsSettings(ServiceSettings):
+    own: TerminalsOwn = field(default_factory=TerminalsOwn)
+
+
+def load_terminals_settings(service: str = SERVICE) -> TerminalsSettings:
+    """``FUMIDAI_TERMINALS_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
+    return TerminalsSettings(
+        core=load_core(service),
+        events=load_event_settings(),
+        own=load(TerminalsOwn, "FUMIDAI_TERMINALS_"),
+    )
