@@ -41,3 +41,28 @@ async def running(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """A client of ``app`` with its lifespan (startup and shutdown) run for real."""
     async with AsyncTestClient(app=app, timeout=30) as client:
         yield client
+
+
+@asynccontextmanager
+async def served(app: Litestar) -> AsyncIterator[str]:
+    """Serve ``app`` over real HTTP on a free loopback port in this event loop; its URL."""
+    import asyncio
+
+    import uvicorn
+
+    from libs.devservers.ports import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+    )
+    task = asyncio.create_task(server.serve())
+    try:
+        while not server.started:
+            if task.done():
+                task.result()  # raises why it could not start
+            await asyncio.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task

@@ -37,3 +37,29 @@ class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
 def load_upstreams() -> UpstreamSettings:
     """Read ``FUMIDAI_GATEWAY_*_URL``."""
     return load(UpstreamSettings, "FUMIDAI_GATEWAY_")
+
+
+class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
+    """Sessions and protection of the public surfaces."""
+
+    cookie_secure: Annotated[
+        bool, M(description="Mark the session cookie Secure (on whenever served over HTTPS).")
+    ] = False
+    session_idle_minutes: Annotated[int, M(ge=1, description="Idle timeout (SPEC L5).")] = 30
+    session_absolute_hours: Annotated[int, M(ge=1, description="Absolute timeout (L5).")] = 12
+    signin_per_account: Annotated[
+        int, M(ge=1, description="Sign-in requests per account per window.")
+    ] = 20
+    signin_per_address: Annotated[
+        int, M(ge=1, description="Sign-in requests per source address per window.")
+    ] = 100
+    signin_window_minutes: Annotated[int, M(ge=1, description="Rate-limit window.")] = 15
+    trusted_proxies: Annotated[
+        tuple[str, ...],
+        M(description="Addresses of proxies whose X-Forwarded-For is believed."),
+    ] = ()
+
+
+def load_gateway_own() -> GatewayOwn:
+    """Read ``FUMIDAI_GATEWAY_*`` (sessions and protection)."""
+    return load(GatewayOwn, "FUMIDAI_GATEWAY_")

@@ -1,0 +1,168 @@
+"""``/api/v1/session``: an admin's sign-in steps (SPEC L1–L4), the session, sign-out (L5).
+
+Each step is relayed to identity with the gateway's pre-authentication token carrying the
+browser's address; the last one returns a grant, and only then a session is opened: an
+HttpOnly, SameSite=Strict cookie (Secure when configured), plus a CSRF token in the body.
+Scripts may ask for the session token in the body instead (``"token": true``) and send it
+as a bearer token.
+"""
+
+from datetime import datetime
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, delete, get, post
+from litestar.datastructures import Cookie
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody
+
+from libs.runtime.problems import DomainError
+from services.gateway.auth import COOKIE
+from services.gateway.gateway_context import Gateway
+from services.gateway.messages import message
+from services.gateway.sessions import Grant, Session
+from services.gateway.upstreams import before_sign_in
+
+APP = "メンテナンスツール"
+
+
+class PasswordIn(msgspec.Struct, frozen=True, kw_only=True):
+    account: str
+    password: str
+    token: bool = False
+    """Return the session token in the body (scripts) instead of a cookie (browsers)."""
+
+
+class HandleIn(msgspec.Struct, frozen=True, kw_only=True):
+    handle: str
+    new_password: str | None = None
+    code: str | None = None
+    second_password: str | None = None
+    token: bool = False
+
+
+class SessionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    account: str
+    facility: str
+    csrf_token: str
+    expires_at: datetime
+    session_token: str | None = None
+
+
+def _session_out(session: Session, token: str | None = None) -> SessionOut:
+    return SessionOut(
+        account=session.grant.account,
+        facility=session.grant.facility,
+        csrf_token=session.csrf_token,
+        expires_at=session.expires_at,
+        session_token=token,
+    )
+
+
+def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+    """The sign-in steps, the current session and sign-out."""
+    cookie_args = {
+        "httponly": True,
+        "samesite": "strict",
+        "secure": gw.own.cookie_secure,
+        "path": "/",
+    }
+
+    async def throttled(request: Request[Any, Any, Any], account: str | None) -> None:
+        ip = gw.ip(request) or "unknown"
+        ok = await gw.throttle.allow(f"ip:{ip}", gw.own.signin_per_address)
+        if account is not None:
+            ok = (
+                await gw.throttle.allow(f"acct:{account.lower()}", gw.own.signin_per_account) and ok
+            )
+        if not ok:
+            raise DomainError("too_many_attempts", message("too_many_attempts"), status=429)
+
+    async def step(
+        request: Request[Any, Any, Any], path: str, body: dict[str, Any], want_token: bool
+    ) -> Response[Any]:
+        upstream = await gw.upstreams.call(
+            "identity",
+            "POST",
+            f"/internal/v1/signin/{path}",
+            before_sign_in(gw.ip(request)),
+            json=body,
+        )
+        payload = upstream.json() if upstream.content else {}
+        if upstream.status_code != 200:
+            return Response(
+                payload, status_code=upstream.status_code, media_type="application/problem+json"
+            )
+        grant = payload.get("grant")
+        if not grant:
+            return Response(payload)
+        if grant["role"] != "admin":
+            raise DomainError("wrong_app", message("wrong_app"), status=403)
+        token, session = await gw.sessions.open(
+            Grant(
+                **{
+                    k: grant[k]
+                    for k in ("account_id", "account", "role", "facility", "facility_id", "app")
+                }
+            ),
+            ip=gw.ip(request),
+            user_agent=request.headers.get("user-agent"),
+        )
+        out = {
+            "next_step": "done",
+            "session": msgspec.to_builtins(_session_out(session, token if want_token else None)),
+        }
+        response: Response[Any] = Response(out)
+        if not want_token:
+            response.set_cookie(Cookie(key=COOKIE, value=token, **cookie_args))  # type: ignore[arg-type]
+        return response
+
+    @post(
+        "/api/v1/session/password", operation_id="signInPassword", status_code=200, tags=["session"]
+    )
+    async def password(
+        request: Request[Any, Any, Any], data: JSONBody[PasswordIn]
+    ) -> Response[Any]:
+        """Step 1: account and password."""
+        await throttled(request, data.account)
+        body = {"account": data.account, "password": data.password, "app": APP}
+        return await step(request, "password", body, data.token)
+
+    @post(
+        "/api/v1/session/{step_name:str}",
+        operation_id="signInStep",
+        status_code=200,
+        tags=["session"],
+    )
+    async def next_step(
+        request: Request[Any, Any, Any], step_name: FromPath[str], data: JSONBody[HandleIn]
+    ) -> Response[Any]:
+        """Later steps: ``new-password``, ``totp``, ``second-password``."""
+        await throttled(request, None)
+        fields = {
+            "new-password": "new_password",
+            "totp": "code",
+            "second-password": "second_password",
+        }
+        field = fields.get(step_name)
+        value = getattr(data, field) if field else None
+        if field is None or value is None:
+            raise DomainError("invalid_request", "入力内容に誤りがあります。", status=400)
+        return await step(request, step_name, {"handle": data.handle, field: value}, data.token)
+
+    @get("/api/v1/session", operation_id="getSession", tags=["session"])
+    async def current(request: Request[Any, Any, Any]) -> SessionOut:
+        """The signed-in admin's session and its CSRF token."""
+        caller = await gw.admin(request)
+        return _session_out(caller.session)
+
+    @delete("/api/v1/session", operation_id="signOut", status_code=204, tags=["session"])
+    async def sign_out(request: Request[Any, Any, Any]) -> Response[None]:
+        """Sign out: the session ends on the server; the cookie is cleared."""
+        caller = await gw.admin(request)
+        await gw.sessions.revoke(caller.token)
+        response: Response[None] = Response(None, status_code=204)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    return [password, next_step, current, sign_out]

@@ -1,0 +1,86 @@
+"""Who is calling the public admin API: session cookie (+ CSRF) or bearer session token.
+
+Browsers carry the session in an HttpOnly cookie and must echo the session's CSRF token in
+``X-CSRF-Token`` on every state change (SPEC L5). Scripts send the session token as a
+bearer token instead; browsers never attach that by themselves, so it needs no CSRF token.
+"""
+
+import hmac
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+
+from libs.events.envelope import Role
+from libs.runtime.problems import DomainError
+from services.gateway.sessions import Session, SessionStore
+from services.gateway.upstreams import Acting
+
+COOKIE = "fumidai_session"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_MESSAGE = "画面を再読み込みしてから、もう一度操作してください。"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """A signed-in caller of the public API."""
+
+    session: Session
+    token: str
+    via_cookie: bool
+    ip: str | None
+
+    @property
+    def acting(self) -> Acting:
+        """The internal token claims for calls made on this caller's behalf."""
+        grant = self.session.grant
+        role: Role = "admin" if grant.role == "admin" else "user"
+        return Acting(sub=grant.account, role=role, facility=grant.facility, ip=self.ip)
+
+
+def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:
+    """The client address; X-Forwarded-For only when the peer is a trusted proxy."""
+    peer = request.client.host if request.client else None
+    if peer and peer in trusted_proxies:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",")[0].strip()
+        try:
+            return str(ipaddress.ip_address(first))
+        except ValueError:
+            return peer
+    return peer
+
+
+def session_token(request: Request[Any, Any, Any]) -> tuple[str, bool] | None:
+    """The presented session token and whether it came in the cookie."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token:
+        return token.strip(), False
+    cookie = request.cookies.get(COOKIE)
+    return (cookie, True) if cookie else None
+
+
+async def authenticate(
+    request: Request[Any, Any, Any],
+    store: SessionStore,
+    role: str,
+    trusted_proxies: tuple[str, ...],
+) -> Caller:
+    """The caller's live session for ``role``: 401 without one, 403 for another role or CSRF."""
+    presented = session_token(request)
+    if presented is None:
+        raise NotAuthorizedException()
+    token, via_cookie = presented
+    session = await store.resolve(token)
+    if session is None:
+        raise NotAuthorizedException()
+    if session.grant.role != role:
+        raise PermissionDeniedException()
+    if via_cookie and request.method not in SAFE_METHODS:
+        echoed = request.headers.get(CSRF_HEADER, "")
+        if not hmac.compare_digest(echoed.encode(), session.csrf_token.encode()):
+            raise DomainError("csrf_failed", CSRF_MESSAGE, status=403)
+    return Caller(session, token, via_cookie, source_ip(request, trusted_proxies))

@@ -1,0 +1,47 @@
+"""Everything the gateway's routes share, built once by its composition root."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from litestar import Request
+
+from libs.runtime.backbone import Backbone
+from services.gateway.auth import Caller, authenticate, source_ip
+from services.gateway.sessions import SessionStore
+from services.gateway.settings import GatewayOwn
+from services.gateway.throttle import Throttle
+from services.gateway.upstreams import Upstreams
+
+
+@dataclass
+class Gateway:
+    backbone: Backbone
+    upstreams: Upstreams
+    own: GatewayOwn
+    sessions: SessionStore
+    throttle: Throttle
+
+    @classmethod
+    def build(cls, backbone: Backbone, upstreams: Upstreams, own: GatewayOwn) -> "Gateway":
+        def pool():  # type: ignore[no-untyped-def]
+            return backbone.pool
+
+        return cls(
+            backbone=backbone,
+            upstreams=upstreams,
+            own=own,
+            sessions=SessionStore(
+                pool,
+                idle=timedelta(minutes=own.session_idle_minutes),
+                absolute=timedelta(hours=own.session_absolute_hours),
+            ),
+            throttle=Throttle(pool, timedelta(minutes=own.signin_window_minutes)),
+        )
+
+    def ip(self, request: Request[Any, Any, Any]) -> str | None:
+        return source_ip(request, self.own.trusted_proxies)
+
+    async def admin(self, request: Request[Any, Any, Any]) -> Caller:
+        """The signed-in admin making ``request`` (401/403 otherwise)."""
+        return await authenticate(request, self.sessions, "admin", self.own.trusted_proxies)

@@ -1,0 +1,12 @@
+"""Japanese messages the gateway itself shows (the services send their own)."""
+
+MESSAGES: dict[str, str] = {
+    "too_many_attempts": "試行回数が多すぎます。しばらく待ってから再度お試しください。",
+    "wrong_app": "このアカウントではメンテナンスツールにログインできません。",
+    "upstream_unavailable": "サービスに接続できません。時間をおいて再度お試しください。",
+}
+
+
+def message(code: str) -> str:
+    """The Japanese message for ``code``."""
+    return MESSAGES[code]

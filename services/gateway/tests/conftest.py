@@ -1,0 +1,37 @@
+"""The gateway running in-process on a fresh database; services behind it as needed."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from libs.events.settings import EventSettings
+from libs.runtime.settings import ServiceSettings
+from libs.testing.apps import core_settings, running
+from libs.testing.servers import SessionServers
+from services.gateway.bootstrap import bootstrap
+from services.gateway.settings import GatewayOwn, UpstreamSettings
+
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.fixture
+def gateway_settings(
+    servers: SessionServers, database_url: str, event_settings: EventSettings
+) -> ServiceSettings:
+    return ServiceSettings(
+        core=core_settings(database_url, servers.nats_url), events=event_settings
+    )
+
+
+@pytest.fixture
+async def gateway(gateway_settings: ServiceSettings) -> AsyncIterator[Client]:
+    """The gateway alone (its upstreams unreachable): sessions, headers, CSRF."""
+    nowhere = "http://127.0.0.1:9"
+    upstreams = UpstreamSettings(
+        identity_url=nowhere, terminals_url=nowhere, audit_url=nowhere, fileshare_url=nowhere
+    )
+    app = bootstrap(gateway_settings, upstreams, GatewayOwn())
+    async with running(app) as client:
+        yield client

@@ -1,0 +1,127 @@
+"""Sessions, CSRF and headers of the public API (SPEC L5), without the services behind."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+import pytest
+
+from services.gateway.auth import COOKIE
+from services.gateway.security import CONTENT_SECURITY_POLICY
+from services.gateway.sessions import Grant, SessionStore
+from services.gateway.settings import GatewayOwn
+from services.gateway.tests.conftest import Client
+
+GRANT = Grant(
+    account_id="a1",
+    account="998-operation-admin01@nrasdev.onmicrosoft.com",
+    role="admin",
+    facility="998",
+    facility_id="f1",
+    app="メンテナンスツール",
+)
+
+
+@pytest.fixture
+async def store(database_url: str, gateway: Client) -> AsyncIterator[SessionStore]:
+    """The gateway's session table, through a pool of the test's own event loop.
+
+    The app runs its own loop in another thread; its pool cannot be used from here.
+    """
+    del gateway  # started first: its migrations create the tables
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    yield SessionStore(lambda: pool, idle=timedelta(minutes=30), absolute=timedelta(hours=12))
+    await pool.close()
+
+
+async def test_l5_every_response_has_the_security_headers(gateway: Client) -> None:
+    response = await gateway.get("/health/live")
+    assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
+    assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_l5_signed_out_requests_are_401_problems(gateway: Client) -> None:
+    response = await gateway.get("/api/v1/session")
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+    gateway.cookies.set(COOKIE, "forged")
+    forged = await gateway.get("/api/v1/session")
+    assert forged.status_code == 401
+
+
+async def test_l5_cookie_session_needs_csrf_for_state_changes(
+    gateway: Client, store: SessionStore
+) -> None:
+    token, session = await store.open(GRANT, ip="192.0.2.1", user_agent="t")
+    gateway.cookies.set(COOKIE, token)
+    current = await gateway.get("/api/v1/session")
+    assert current.status_code == 200
+    assert current.json()["csrf_token"] == session.csrf_token
+    refused = await gateway.delete("/api/v1/session")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "csrf_failed"
+    wrong = await gateway.delete("/api/v1/session", headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403
+    signed_out = await gateway.delete(
+        "/api/v1/session", headers={"X-CSRF-Token": session.csrf_token}
+    )
+    assert signed_out.status_code == 204
+    assert (await gateway.get("/api/v1/session")).status_code == 401  # revoked on the server
+
+
+async def test_l5_bearer_sessions_need_no_csrf(gateway: Client, store: SessionStore) -> None:
+    token, _ = await store.open(GRANT, ip=None, user_agent=None)
+    headers = {"Authorization": f"Bearer {token}"}
+    assert (await gateway.get("/api/v1/session", headers=headers)).status_code == 200
+    assert (await gateway.delete("/api/v1/session", headers=headers)).status_code == 204
+    assert (await gateway.get("/api/v1/session", headers=headers)).status_code == 401
+
+
+async def test_l5_idle_and_absolute_timeouts(database_url: str, gateway: Client) -> None:
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    now = [datetime(2026, 11, 27, 9, 0, tzinfo=UTC)]
+    store = SessionStore(
+        lambda: pool,
+        idle=timedelta(minutes=30),
+        absolute=timedelta(hours=12),
+        clock=lambda: now[0],
+    )
+    token, _ = await store.open(GRANT, ip=None, user_agent=None)
+    now[0] += timedelta(minutes=29)
+    assert await store.resolve(token) is not None  # touched: idle restarts
+    now[0] += timedelta(minutes=29)
+    assert await store.resolve(token) is not None
+    now[0] += timedelta(minutes=31)
+    assert await store.resolve(token) is None  # idle for 31 minutes
+
+    token, _ = await store.open(GRANT, ip=None, user_agent=None)
+    opened = now[0]
+    for _ in range(30):  # active every 29 minutes: only the absolute limit can end it
+        now[0] += timedelta(minutes=29)
+        if await store.resolve(token) is None:
+            break
+    lived = now[0] - opened
+    assert timedelta(hours=12) <= lived < timedelta(hours=12, minutes=29)
+    assert await store.resolve(token) is None
+    await pool.close()
+
+
+async def test_l5_revoking_an_account_ends_all_its_sessions(store: SessionStore) -> None:
+    tokens = [(await store.open(GRANT, ip=None, user_agent=None))[0] for _ in range(3)]
+    assert await store.revoke_account("a1") == 3
+    for token in tokens:
+        assert await store.resolve(token) is None
+
+
+async def test_sign_in_is_rate_limited_per_account(gateway: Client) -> None:
+    limit = GatewayOwn().signin_per_account
+    blocked = None
+    for _ in range(limit + 1):
+        blocked = await gateway.post(
+            "/api/v1/session/password", json={"account": "victim@x.example", "password": "x"}
+        )
+    assert blocked is not None and blocked.status_code == 429
+    assert blocked.json()["code"] == "too_many_attempts"

@@ -1,0 +1,38 @@
+"""Sign-in rate limits per account and per source address, shared by gateway replicas.
+
+Fixed windows in Postgres: one upsert per request. Coarser than a sliding window, but
+exact across replicas and restarts, which is what a brute-force limit needs.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+from services.gateway.sessions import Clock, PoolOf, utc_now
+
+
+class Throttle:
+    def __init__(self, pool: PoolOf, window: timedelta, clock: Clock = utc_now) -> None:
+        self._pool_of = pool
+        self._window = window
+        self._clock = clock
+
+    def _window_start(self) -> datetime:
+        seconds = int(self._window.total_seconds())
+        now = int(self._clock().timestamp())
+        return datetime.fromtimestamp(now - now % seconds, UTC)
+
+    async def allow(self, key: str, limit: int) -> bool:
+        """Count one request for ``key``; False once the window's ``limit`` is passed."""
+        hits = await self._pool_of().fetchval(
+            """INSERT INTO throttle (key, window_start, hits) VALUES ($1, $2, 1)
+               ON CONFLICT (key, window_start) DO UPDATE SET hits = throttle.hits + 1
+               RETURNING hits""",
+            key[:300],
+            self._window_start(),
+        )
+        return int(hits) <= limit
+
+    async def purge(self) -> None:
+        """Forget finished windows."""
+        await self._pool_of().execute(
+            "DELETE FROM throttle WHERE window_start < $1", self._clock() - 2 * self._window
+        )
