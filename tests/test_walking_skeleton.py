@@ -69,6 +69,33 @@ async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) ->
     assert created.admin_account == "998-operation-admin01@nrasdev.onmicrosoft.com"
     assert len(created.initial_password) >= 12
 
+    admin_token = issue(suite.secret, sub=created.admin_account, role="admin", facility="998")
+    async with httpx.AsyncClient(base_url=suite.url("audit")) as audit:
+        # Read-your-writes across services: audit waits until it has applied the event
+        # the command returned as its consistency token, then answers. No polling.
+        response = await audit.get(
+            "/internal/v1/facilities/998/operations",
+            headers={
+                "Authorization": f"Bearer {admin_token}",
+                "X-Fumidai-Consistency": created.last_event_id,
+            },
+        )
+        assert response.status_code == 200
+        operations = response.json()
+        assert sorted(op["action"] for op in operations) == ["AdminCreated", "FacilityRegistered"]
+        assert {op["actor_id"] for op in operations} == {"pytest-operator"}
+        assert created.initial_password not in response.text
+
+        # SPEC T3: another facility's admin sees nothing, as if it did not exist.
+        other = issue(suite.secret, sub="997-x@y.example", role="admin", facility="997")
+        response = await audit.get(
+            "/internal/v1/facilities/998/operations", headers={"Authorization": f"Bearer {other}"}
+        )
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/problem+json")
+        response = await audit.get("/internal/v1/facilities/998/operations")
+        assert response.status_code == 401
+
     terminals = await asyncpg.connect(suite.database_url("terminals"))
     try:
         deadline = time.monotonic() + 20
@@ -85,33 +112,6 @@ async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) ->
         )
     finally:
         await terminals.close()
-
-    admin_token = issue(suite.secret, sub=created.admin_account, role="admin", facility="998")
-    async with httpx.AsyncClient(base_url=suite.url("audit")) as audit:
-        deadline = time.monotonic() + 20
-        while True:
-            response = await audit.get(
-                "/internal/v1/facilities/998/operations",
-                headers={"Authorization": f"Bearer {admin_token}"},
-            )
-            assert response.status_code == 200
-            if len(response.json()) == 2 or time.monotonic() > deadline:
-                break
-            await asyncio.sleep(0.1)
-        operations = response.json()
-        assert sorted(op["action"] for op in operations) == ["AdminCreated", "FacilityRegistered"]
-        assert {op["actor_id"] for op in operations} == {"pytest-operator"}
-        assert created.initial_password not in response.text
-
-        # SPEC T3: another facility's admin sees nothing, as if it did not exist.
-        other = issue(suite.secret, sub="997-x@y.example", role="admin", facility="997")
-        response = await audit.get(
-            "/internal/v1/facilities/998/operations", headers={"Authorization": f"Bearer {other}"}
-        )
-        assert response.status_code == 404
-        assert response.headers["content-type"].startswith("application/problem+json")
-        response = await audit.get("/internal/v1/facilities/998/operations")
-        assert response.status_code == 401
 
 
 async def test_gateway_reports_a_missing_service(suite: Suite) -> None:

@@ -1,25 +1,43 @@
 """The Litestar app every service builds: its routes plus health, auth and errors."""
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+import structlog
 from litestar import Litestar, Request
 from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
 from litestar.types import ControllerRouterHandler
 
 from libs.config.env import SettingsError
+from libs.events.consistency import wait_for_event
 from libs.runtime.backbone import Backbone
 from libs.runtime.health import ReadinessCheck, health_handlers
 from libs.runtime.internal_auth import Claims, claims_from
 from libs.runtime.problems import EXCEPTION_HANDLERS
+
+CONSISTENCY_HEADER = "x-fumidai-consistency"
+"""The event id a request waits for (the consistency token a command returned)."""
+CONSISTENCY_WAIT_S = 2.0
+
+log = structlog.get_logger("http")
 
 
 def service_app(
     backbone: Backbone,
     routes: Sequence[ControllerRouterHandler],
     readiness: ReadinessCheck | None = None,
+    *,
+    on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
+    on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
+    openapi_config: OpenAPIConfig | None = None,
 ) -> Litestar:
-    """An app serving ``routes`` whose handlers may take ``claims`` (verified token)."""
+    """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
+
+    ``on_startup`` hooks run after the backbone has started, ``on_shutdown`` hooks before
+    it stops; ``openapi_config`` serves an OpenAPI document (none by default).
+    """
     secret = backbone.core.internal_token_secret
     if len(secret) < 16:
         # Without it every internal call would be refused; better not to start at all.
@@ -28,14 +46,31 @@ def service_app(
     async def claims(request: Request[Any, Any, Any]) -> Claims:
         return claims_from(request, secret)
 
+    async def read_your_writes(request: Request[Any, Any, Any]) -> None:
+        """Wait (bounded) until this service has applied the event the caller names.
+
+        DESIGN.md "Commands, queries and consistency"; docs/decisions/0002.
+        """
+        token = request.headers.get(CONSISTENCY_HEADER)
+        if not token or not backbone.projections:
+            return
+        try:
+            uuid.UUID(token)
+        except ValueError:
+            return  # a malformed token cannot name an event: nothing to wait for
+        if not await wait_for_event(backbone.pool, token, CONSISTENCY_WAIT_S):
+            # Answer anyway, from what is there: a bounded wait, as DESIGN.md says.
+            log.warning("consistency_wait_timed_out", event_id=token, path=request.url.path)
+
     return Litestar(
         route_handlers=[
             *health_handlers(backbone.service, readiness or backbone.readiness),
             *routes,
         ],
         dependencies={"claims": Provide(claims)},
+        before_request=read_your_writes,
         exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[backbone.start],
-        on_shutdown=[backbone.stop],
-        openapi_config=None,
+        on_startup=[backbone.start, *on_startup],
+        on_shutdown=[*on_shutdown, backbone.stop],
+        openapi_config=openapi_config,
     )
