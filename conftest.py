@@ -20,6 +20,7 @@ from nats.aio.client import Client as NATS
 
 from libs.events.settings import EventSettings
 from libs.events.streams import stream_configs
+from libs.testing.fileshare_fixtures import clamd_server, mail_catcher  # noqa: F401
 from libs.testing.servers import SessionServers, create_database, session_servers
 
 

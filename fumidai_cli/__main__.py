@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fumidai_cli import facility, projections, test, up
+from fumidai_cli import admin, agent, facility, projections, test, up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -13,6 +13,8 @@ def main(argv: list[str] | None = None) -> int:
     test.register(commands)
     facility.register(commands)
     projections.register(commands)
+    agent.register(commands)
+    admin.register(commands)
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "test":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")

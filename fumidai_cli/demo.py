@@ -20,6 +20,7 @@ class DemoAdmin(msgspec.Struct, frozen=True):
     account: str
     password: str
     fresh: bool = False
+    second_password: str = ""
     note: str = "demo admin's initial password as first shown; changed if you changed it"
 
 
@@ -40,7 +41,13 @@ async def ensure_demo(identity_url: str, state: Path) -> DemoAdmin:
             note="reset it with the operator tools if lost",
         )
     created = await create_facility(identity_url, DEMO_FACILITY, operator="fumidai-up")
-    admin = DemoAdmin(account=created.admin_account, password=created.initial_password)
+    admin = DemoAdmin(
+        account=created.admin_account,
+        password=created.initial_password,
+        second_password=created.initial_second_password,
+    )
     path.write_bytes(msgspec.json.encode(admin))
     path.chmod(0o600)
-    return DemoAdmin(admin.account, admin.password, fresh=True)
+    return DemoAdmin(
+        admin.account, admin.password, fresh=True, second_password=admin.second_password
+    )

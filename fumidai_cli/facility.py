@@ -64,5 +64,9 @@ def run_create(args: argparse.Namespace, _: list[str]) -> int:
     print(f"facility  {args.code}  {args.name}")
     print(f"admin     {created.admin_account}")
     print(f"password  {created.initial_password}")
-    print("This password is shown once; the admin sets a new one at first sign-in.")
+    print(f"second    {created.initial_second_password}")
+    print(
+        "Both are shown once; the admin sets a new password at first sign-in "
+        "and keeps the second password."
+    )
     return 0

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from typing import Any
 
+from fumidai_cli import system
 from fumidai_cli.state import ROOT
 
 
@@ -22,7 +23,9 @@ def step(title: str, command: list[str]) -> bool:
 
 def run(_: argparse.Namespace, pytest_args: list[str]) -> int:
     python = sys.executable
+    print("==> system packages: " + " ".join(system.PACKAGES), flush=True)
     results = {
+        "system packages": system.ensure(),
         "ruff check": step("lint", [python, "-m", "ruff", "check", "."]),
         "ruff format": step("format", [python, "-m", "ruff", "format", "--check", "."]),
         "mypy": step("types", [python, "-m", "mypy"]),

@@ -8,8 +8,10 @@ import sys
 import threading
 from typing import Any
 
+from fumidai_cli import system
 from fumidai_cli.demo import DemoAdmin, ensure_demo
 from fumidai_cli.state import Runtime, clear_runtime, secret, state_dir, write_runtime
+from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats
 from libs.devservers.ports import is_port_free
 from libs.devservers.postgres import EmbeddedPostgres
@@ -37,6 +39,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
     postgres_url = os.environ.get("FUMIDAI_POSTGRES_URL")
     nats_url = os.environ.get("FUMIDAI_NATS_URL")
     suite: Suite | None = None
+    fileshare_servers: FileshareServers | None = None
     try:
         if not postgres_url:
             say("starting embedded PostgreSQL (data in .fumidai/postgres) ...")
@@ -48,6 +51,9 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             nats_server = EmbeddedNats(state / "nats")
             nats_server.start()
             nats_url = nats_server.url
+        system.ensure()
+        fileshare_servers = FileshareServers(state, say)
+        fileshare_env = fileshare_servers.start()
         port = args.port if is_port_free(args.port) else None
         if port is None:
             say(f"port {args.port} is taken; the gateway gets a free port instead")
@@ -56,7 +62,9 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             nats_url=nats_url,
             log_dir=state / "logs",
             secret=secret("internal-token-secret"),
+            totp_key=secret("identity-totp-key"),
             gateway_port=port,
+            extra_env=fileshare_env,
         )
         asyncio.run(suite.prepare())
         say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")
@@ -83,6 +91,8 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         if suite is not None:
             suite.stop()
         clear_runtime()
+        if fileshare_servers is not None:
+            fileshare_servers.stop()
         if nats_server is not None:
             nats_server.stop()
         if postgres is not None:
@@ -93,4 +103,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
 def ready_line(url: str, admin: DemoAdmin) -> str:
     """The one line that tells a person where to go and how to sign in."""
     note = "initial password, change it at first sign-in" if admin.fresh else admin.note
-    return f"fumidai is up: {url}  admin {admin.account}  password {admin.password}  ({note})"
+    second = f"  second password {admin.second_password}" if admin.second_password else ""
+    return (
+        f"fumidai is up: {url}  admin {admin.account}  password {admin.password}{second}  ({note})"
+    )

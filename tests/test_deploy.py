@@ -19,12 +19,18 @@ from libs.events import metrics
 from libs.events.settings import EventSettings
 from libs.runtime.settings import CoreSettings
 from services.gateway.settings import UpstreamSettings
+from services.identity.settings import IdentityOwn
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 PORT = 8000
 UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
-SECRETS = ("FUMIDAI_INTERNAL_TOKEN_SECRET", "POSTGRES_PASSWORD", "GRAFANA_ADMIN_PASSWORD")
+SECRETS = (
+    "FUMIDAI_INTERNAL_TOKEN_SECRET",
+    "FUMIDAI_IDENTITY_TOTP_KEY",
+    "POSTGRES_PASSWORD",
+    "GRAFANA_ADMIN_PASSWORD",
+)
 
 
 # -- what the code reads -------------------------------------------------------------------
@@ -43,6 +49,8 @@ def settings_of(service: str) -> set[str]:
     own = _names(CoreSettings, f"FUMIDAI_{service.upper()}_")
     if service == "gateway":
         own |= _names(UpstreamSettings, "FUMIDAI_GATEWAY_")
+    if service == "identity":
+        own |= _names(IdentityOwn, "FUMIDAI_IDENTITY_")
     return SHARED_SETTINGS | own
 
 
@@ -303,11 +311,11 @@ def test_k8s_shared_config_holds_real_shared_settings() -> None:
 def test_k8s_secret_is_a_template_without_secrets() -> None:
     (secret,) = (o for o in manifests() if o["kind"] == "Secret")
     keys = secret_keys()
-    assert keys == {"FUMIDAI_INTERNAL_TOKEN_SECRET"} | {
+    assert keys == {"FUMIDAI_INTERNAL_TOKEN_SECRET", "FUMIDAI_IDENTITY_TOTP_KEY"} | {
         f"FUMIDAI_{s.upper()}_DATABASE_URL" for s in SERVICES
     }
     data = secret["stringData"]
-    assert data["FUMIDAI_INTERNAL_TOKEN_SECRET"] == ""
+    assert data["FUMIDAI_INTERNAL_TOKEN_SECRET"] == data["FUMIDAI_IDENTITY_TOTP_KEY"] == ""
     for service in SERVICES:
         dsn = data[f"FUMIDAI_{service.upper()}_DATABASE_URL"]
         assert "<password>" in dsn and dsn.endswith(f"/fumidai_{service}")

@@ -5,6 +5,7 @@ NATS URL and internal-token secret; their JSON logs go to one file per service.
 """
 
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -55,6 +56,8 @@ class Suite:
     database_prefix: str = "fumidai_"
     gateway_port: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
+    totp_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    """identity's key for authenticator secrets at rest; ``up`` keeps one in ``.fumidai/``."""
     ports: dict[str, int] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
@@ -83,6 +86,7 @@ class Suite:
             {
                 "FUMIDAI_NATS_URL": self.nats_url,
                 "FUMIDAI_INTERNAL_TOKEN_SECRET": self.secret,
+                "FUMIDAI_IDENTITY_TOTP_KEY": self.totp_key,
                 "PYTHONUNBUFFERED": "1",
             }
         )

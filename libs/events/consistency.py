@@ -10,12 +10,24 @@ import time
 import asyncpg
 
 
-async def wait_for_event(pool: asyncpg.Pool, event_id: str, timeout: float = 2.0) -> bool:
-    """True once any projection of this service has applied ``event_id``; False on timeout."""
+async def wait_for_event(
+    pool: asyncpg.Pool, event_id: str, timeout: float = 2.0, projection: str | None = None
+) -> bool:
+    """True once any projection of this service (or ``projection``, when named) has applied
+    ``event_id``; False on timeout.
+
+    Name the projection a read comes from when several of the service's projections read
+    the same event type: each has its own consumer, and one may be ahead of another.
+    """
     deadline = time.monotonic() + timeout
     delay = 0.002
     while True:
-        if await pool.fetchval("SELECT EXISTS (SELECT 1 FROM inbox WHERE event_id = $1)", event_id):
+        if await pool.fetchval(
+            """SELECT EXISTS (SELECT 1 FROM inbox WHERE event_id = $1
+                              AND ($2::text IS NULL OR projection = $2))""",
+            event_id,
+            projection,
+        ):
             return True
         remaining = deadline - time.monotonic()
         if remaining <= 0:

@@ -121,6 +121,7 @@ class ConsumerRunner:
         self._settings = settings
         self._after_commit = after_commit
         self._tasks: list[asyncio.Task[None]] = []
+        self._subs: list[JetStreamContext.PullSubscription] = []
         self.applied = 0
         self._stopping = False
 
@@ -147,6 +148,12 @@ class ConsumerRunner:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._tasks = []
+        # nats-py leaves messages a fetch took from its queue unmarked as done, and draining
+        # the connection then waits for them until its timeout: unsubscribe first.
+        for sub in self._subs:
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+        self._subs = []
 
     @property
     def running(self) -> bool:
@@ -171,6 +178,7 @@ class ConsumerRunner:
         while not self._stopping:
             try:
                 sub = await self._js.pull_subscribe_bind(durable, stream=stream)
+                self._subs.append(sub)
                 while not self._stopping:
                     try:
                         msgs = await sub.fetch(self._settings.consumer_batch, timeout=1.0)

@@ -44,6 +44,7 @@ class DeadLetterMover:
         self._js: JetStreamContext = nc.jetstream()
         self._settings = settings
         self._task: asyncio.Task[None] | None = None
+        self._sub: JetStreamContext.PullSubscription | None = None
         self.moved = 0
         self._stopping = False
 
@@ -83,11 +84,15 @@ class DeadLetterMover:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+        if self._sub is not None:  # see ConsumerRunner.stop: lets the connection drain
+            with contextlib.suppress(Exception):
+                await self._sub.unsubscribe()
+            self._sub = None
 
     async def _run(self, durable: str) -> None:
         while not self._stopping:
             try:
-                sub = await self._js.pull_subscribe_bind(
+                self._sub = sub = await self._js.pull_subscribe_bind(
                     durable, stream=self._settings.advisory_stream
                 )
                 while not self._stopping:

@@ -117,14 +117,16 @@ OPERATIONS: dict[str, str] = {
     "TerminalUnassigned": "利用者「{account}」から接続端末「{terminal}」の割り当てを解除",
     "UserPasswordReset": "利用者「{account}」のパスワードをリセット",
     "UserMfaReset": "利用者「{account}」の多要素認証情報をリセット",
-    "UserPasswordChanged": "利用者「{account}」のパスワードを変更",
-    "UserMfaEnrolled": "利用者「{account}」の多要素認証を登録",
     "TerminalCreated": "接続端末「{name}」を登録",
     "TerminalRenamed": "接続端末「{previous}」の名前を「{name}」に変更",
     "TerminalDeleted": "接続端末「{name}」を削除",
     "AgentCredentialIssued": "接続端末「{terminal}」のエージェント認証情報を発行",
     "AgentCredentialRevoked": "接続端末「{terminal}」のエージェント認証情報を失効",
     "SessionForceClosed": "「{account}」の接続端末「{terminal}」への接続を強制切断（理由: {reason}）",
+    "ShareUploaded": "利用者「{account}」宛てにファイル「{file}」をアップロード",
+    "ShareApproved": "「{account}」のファイル共有を承認",
+    "ShareDenied": "「{account}」のファイル共有を否認",
+    "ShareDownloaded": "「{account}」が共有したファイル「{file}」をダウンロード",
 }
 """操作内容 of each event an admin or operator causes; placeholders come from the event."""
 

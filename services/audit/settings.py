@@ -28,6 +28,9 @@ class AuditOwn(msgspec.Struct, frozen=True, kw_only=True):
     operations_keep_days: Annotated[
         int, M(ge=1, description="操作ログ retention in days (A1: 2 years).")
     ] = 730
+    purge_enabled: Annotated[
+        bool, M(description="Whether this replica runs the scheduled purge at all.")
+    ] = True
     purge_every_s: Annotated[
         float, M(gt=0, description="How often the retention purge runs (A2: daily).")
     ] = 86400.0
@@ -55,9 +58,6 @@ class AuditOwn(msgspec.Struct, frozen=True, kw_only=True):
     export_lease_s: Annotated[
         float, M(gt=0, description="A running export silent this long is taken over.")
     ] = 300.0
-    consistency_wait_s: Annotated[
-        float, M(ge=0, le=10, description="Longest wait for a consistency token.")
-    ] = 2.0
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from libs.runtime.serve import run_service
 from services.fileshare.bootstrap import SERVICE, bootstrap
+from services.fileshare.settings import load_fileshare_settings
 
 if __name__ == "__main__":
-    run_service(SERVICE, bootstrap)
+    run_service(SERVICE, bootstrap, load_fileshare_settings)

@@ -1,20 +1,34 @@
 """fileshare's composition root."""
 
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from litestar import Litestar
 
+from libs.events.consumer import AfterCommit
 from libs.runtime.backbone import Backbone, service_migrations
-from libs.runtime.settings import ServiceSettings
+from services.fileshare.adapters.clamd import Clamd, ClamdAddress
+from services.fileshare.adapters.smtp import Sender, SmtpSender
+from services.fileshare.app.context import Context, utc_now
 from services.fileshare.consumers import PROJECTIONS
 from services.fileshare.http import create_app
+from services.fileshare.runtime import FileshareRuntime
+from services.fileshare.settings import FileshareSettings
 
 SERVICE = "fileshare"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def bootstrap(settings: ServiceSettings) -> Litestar:
-    """Wire fileshare's backbone into its HTTP app."""
+def bootstrap(
+    settings: FileshareSettings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    sender: Sender | None = None,
+    mail_after_commit: AfterCommit | None = None,
+) -> Litestar:
+    """Wire fileshare's backbone, scanner, mailer and clock into its HTTP app."""
+    own = settings.own
     backbone = Backbone(
         service=SERVICE,
         core=settings.core,
@@ -22,4 +36,10 @@ def bootstrap(settings: ServiceSettings) -> Litestar:
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
     )
-    return create_app(backbone)
+    scanner = Clamd(
+        ClamdAddress(host=own.clamd_host, port=own.clamd_port, socket=own.clamd_socket),
+        timeout=own.clamd_timeout_s,
+    )
+    ctx = Context(backbone=backbone, own=own, scanner=scanner, clock=clock)
+    runtime = FileshareRuntime(ctx, sender or SmtpSender(own), mail_after_commit=mail_after_commit)
+    return create_app(ctx, runtime)

@@ -38,7 +38,14 @@ class Caller:
         """The internal token claims for calls made on this caller's behalf."""
         grant = self.session.grant
         role: Role = "admin" if grant.role == "admin" else "user"
-        return Acting(sub=grant.account, role=role, facility=grant.facility, ip=self.ip)
+        verified = self.session.second_password_at
+        return Acting(
+            sub=grant.account,
+            role=role,
+            facility=grant.facility,
+            ip=self.ip,
+            second_password_at=verified.timestamp() if verified else None,
+        )
 
 
 def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:

@@ -7,6 +7,7 @@ from typing import Any
 from litestar import Request
 
 from libs.runtime.backbone import Backbone
+from libs.runtime.problems import NotFound
 from services.gateway.auth import Caller, authenticate, source_ip
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
@@ -45,3 +46,14 @@ class Gateway:
     async def admin(self, request: Request[Any, Any, Any]) -> Caller:
         """The signed-in admin making ``request`` (401/403 otherwise)."""
         return await authenticate(request, self.sessions, "admin", self.own.trusted_proxies)
+
+    async def admin_of(self, request: Request[Any, Any, Any], code: str) -> Caller:
+        """The signed-in admin of facility ``code``; another facility answers 404 (T3)."""
+        caller = await self.admin(request)
+        if caller.session.grant.facility != code:
+            raise NotFound()
+        return caller
+
+    async def user(self, request: Request[Any, Any, Any]) -> Caller:
+        """The signed-in user (利用者) making ``request`` (401/403 otherwise)."""
+        return await authenticate(request, self.sessions, "user", self.own.trusted_proxies)

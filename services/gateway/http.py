@@ -3,8 +3,16 @@
 from litestar import Litestar
 
 from libs.runtime.app import service_app
-from services.gateway.api.session import session_routes
+from services.gateway.api.agent import agent_routes
+from services.gateway.api.jobs import job_routes
+from services.gateway.api.logs import log_routes
+from services.gateway.api.session import session_routes, sign_in_routes
+from services.gateway.api.shares import share_routes
+from services.gateway.api.terminals import terminal_routes
+from services.gateway.api.user import user_api_routes
+from services.gateway.api.users import user_routes
 from services.gateway.gateway_context import Gateway
+from services.gateway.openapi import OPENAPI, openapi_routes
 from services.gateway.security import security_headers
 
 
@@ -16,7 +24,19 @@ def create_app(gw: Gateway) -> Litestar:
         services = await gw.upstreams.readiness()
         return {**own, **{f"service:{name}": ok for name, ok in services.items()}}
 
-    app = service_app(gw.backbone, [*session_routes(gw)], readiness=readiness)
+    routes = [
+        *session_routes(gw),
+        *user_routes(gw),
+        *job_routes(gw),
+        *terminal_routes(gw),
+        *log_routes(gw),
+        *share_routes(gw),
+        *agent_routes(gw),
+        *sign_in_routes(gw, "user"),
+        *user_api_routes(gw),
+        *openapi_routes(),
+    ]
+    app = service_app(gw.backbone, routes, readiness=readiness, openapi_config=OPENAPI)
     app.on_startup.append(gw.upstreams.start)
     app.on_shutdown.insert(0, gw.upstreams.stop)
     app.asgi_handler = security_headers(app.asgi_handler)

@@ -3,6 +3,8 @@
 MESSAGES: dict[str, str] = {
     "too_many_attempts": "試行回数が多すぎます。しばらく待ってから再度お試しください。",
     "wrong_app": "このアカウントではメンテナンスツールにログインできません。",
+    "wrong_app_user": "管理者アカウントではこのアプリにログインできません。",
+    "second_password_required": "第二パスワードを入力してください。",
     "upstream_unavailable": "サービスに接続できません。時間をおいて再度お試しください。",
 }
 

@@ -41,6 +41,8 @@ class Session:
     last_seen_at: datetime
     expires_at: datetime
     """When the session ends at the latest, idle or absolute, whichever comes first."""
+    second_password_at: datetime | None = None
+    """When identity last verified the user's second password in this session (F7)."""
 
 
 def _hash(token: str) -> bytes:
@@ -97,7 +99,7 @@ class SessionStore:
             return None
         row = await self._pool_of().fetchrow(
             """SELECT account_id, account, role, facility, facility_id, app, csrf_token,
-                      created_at, last_seen_at
+                      created_at, last_seen_at, second_password_at
                FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL""",
             _hash(token),
         )
@@ -121,8 +123,21 @@ class SessionStore:
             row["app"],
         )
         return Session(
-            grant, row["csrf_token"], row["created_at"], seen, self._expiry(row["created_at"], seen)
+            grant,
+            row["csrf_token"],
+            row["created_at"],
+            seen,
+            self._expiry(row["created_at"], seen),
+            row["second_password_at"],
         )
+
+    async def mark_second_password(self, token: str) -> datetime:
+        """Record that the second password was just verified in this session; return when."""
+        now = self._clock()
+        await self._pool_of().execute(
+            "UPDATE sessions SET second_password_at = $2 WHERE token_hash = $1", _hash(token), now
+        )
+        return now
 
     async def revoke(self, token: str) -> None:
         """End one session (sign-out)."""

@@ -1,6 +1,7 @@
 """The gateway's HTTP clients to the services behind it."""
 
 import asyncio
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,6 +9,8 @@ import httpx
 
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
+from libs.runtime.problems import DomainError
+from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
 
 
@@ -19,6 +22,8 @@ class Acting:
     role: Role
     facility: str
     ip: str | None
+    second_password_at: float | None = None
+    """When identity last verified this user's second password (fileshare's F7 contract)."""
 
 
 GATEWAY_ITSELF = "gateway"
@@ -28,6 +33,11 @@ GATEWAY_ITSELF = "gateway"
 def before_sign_in(ip: str | None) -> Acting:
     """The gateway acting for a browser nobody has signed in on yet."""
     return Acting(sub=GATEWAY_ITSELF, role="system", facility="*", ip=ip)
+
+
+def unavailable() -> DomainError:
+    """503: a service behind the gateway did not answer."""
+    return DomainError("upstream_unavailable", message("upstream_unavailable"), status=503)
 
 
 class Upstreams:
@@ -49,17 +59,64 @@ class Upstreams:
         params: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
     ) -> httpx.Response:
-        """Call ``service`` with a token naming ``acting``, valid for 60 seconds."""
+        """Call ``service`` with a token naming ``acting``, valid for 60 seconds.
+
+        A service that cannot be reached answers 503 ``upstream_unavailable``.
+        """
+        try:
+            return await self.clients[service].request(
+                method,
+                path,
+                json=json,
+                params=params,
+                headers={**(headers or {}), **self._authorization(acting)},
+            )
+        except httpx.TransportError as error:
+            raise unavailable() from error
+
+    def _authorization(self, acting: Acting) -> dict[str, str]:
         token = issue(
-            self._secret, sub=acting.sub, role=acting.role, facility=acting.facility, ip=acting.ip
+            self._secret,
+            sub=acting.sub,
+            role=acting.role,
+            facility=acting.facility,
+            ip=acting.ip,
+            second_password_at=acting.second_password_at,
         )
-        return await self.clients[service].request(
+        return {"Authorization": f"Bearer {token}"}
+
+    async def open(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        acting: Acting | None,
+        *,
+        content: AsyncIterator[bytes] | bytes | None = None,
+        params: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+        timeout: float | None = None,
+    ) -> httpx.Response:
+        """A streamed call: the request body is sent, and the answer is left to be read
+        chunk by chunk; the caller closes it (``relay.relay_stream`` does).
+
+        ``acting`` None forwards ``headers`` as they are (the agent API carries its own
+        credential, which only terminals can check).
+        """
+        client = self.clients[service]
+        auth = self._authorization(acting) if acting is not None else {}
+        request = client.build_request(
             method,
             path,
-            json=json,
+            content=content,
             params=params,
-            headers={**(headers or {}), "Authorization": f"Bearer {token}"},
+            headers={**(headers or {}), **auth},
+            timeout=timeout if timeout is not None else httpx.USE_CLIENT_DEFAULT,
         )
+        try:
+            return await client.send(request, stream=True)
+        except httpx.TransportError as error:
+            raise unavailable() from error
 
     async def start(self) -> None:
         for name, url in self._settings.urls().items():

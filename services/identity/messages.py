@@ -88,6 +88,8 @@ MESSAGES: dict[str, str] = {
     "signin_expired": "ログインの有効期限が切れました。最初からやり直してください。",
     "signin_step_mismatch": "この手順は現在実行できません。最初からやり直してください。",
     "admin_not_found": "管理者が見つかりません。",
+    "account_not_found": "アカウントが見つかりません。",
+    "current_password_invalid": "現在のパスワードが正しくありません。",
     "password_expiry_invalid": "パスワードの有効期間は1〜3650日で指定してください。",
 }
 

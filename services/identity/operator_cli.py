@@ -1,4 +1,4 @@
-"""Operator commands run from the shell (``./fumidai facility create``).
+"""Operator commands run from the shell (``./fumidai facility create``, ``./fumidai admin``).
 
 They write straight into identity's database through the same handlers as the API;
 the events wait in identity's outbox until its relay publishes them.
@@ -10,8 +10,15 @@ from libs.events.envelope import Actor
 from libs.events.store import NOTIFY_CHANNEL
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
+from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.app.operator import FacilityCreated, register_facility
+from services.identity.app.operator import (
+    AdminReset,
+    FacilityCreated,
+    register_facility,
+    reset_admin_mfa,
+    reset_admin_password,
+)
 from services.identity.bootstrap import MIGRATIONS, SERVICE
 from services.identity.domain.facility import RegisterFacility
 
@@ -49,3 +56,19 @@ async def facility_exists(database_url: str, code: str) -> bool:
         )
     finally:
         await conn.close()
+
+
+async def reset_admin(database_url: str, account: str, operator: str, *, mfa: bool) -> AdminReset:
+    """Reset an admin's password (``mfa=False``: a new initial password) or authenticator."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        store = CredentialStore(pool, lambda: None)
+        actor = Actor(id=operator, role="operator")
+        if mfa:
+            result = await reset_admin_mfa(account, store, actor)
+        else:
+            result = await reset_admin_password(account, store, actor)
+        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        return result
+    finally:
+        await pool.close()

@@ -27,6 +27,14 @@ class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
         10 * 1024 * 1024
     )
     export_keep_days: Annotated[int, M(ge=1, description="How long export files stay (U6).")] = 3
+    csv_import_workers: Annotated[
+        int,
+        M(
+            ge=1,
+            le=64,
+            description="Rows an import applies at once, each on a connection of its own (U6).",
+        ),
+    ] = 16
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,17 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
-from libs.runtime.settings import ServiceSettings
+from services.terminals.clock import Clock, system_clock
 from services.terminals.consumers import PROJECTIONS
 from services.terminals.http import create_app
+from services.terminals.runtime import TerminalsRuntime
+from services.terminals.settings import SERVICE, TerminalsSettings
 
-SERVICE = "terminals"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-def bootstrap(settings: ServiceSettings) -> Litestar:
-    """Wire terminals's backbone into its HTTP app."""
+def build_runtime(settings: TerminalsSettings, clock: Clock = system_clock) -> TerminalsRuntime:
+    """terminals's backbone and runtime, not started; tests pass their clock."""
     backbone = Backbone(
         service=SERVICE,
         core=settings.core,
@@ -22,4 +23,9 @@ def bootstrap(settings: ServiceSettings) -> Litestar:
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
     )
-    return create_app(backbone)
+    return TerminalsRuntime(backbone, settings.own, clock)
+
+
+def bootstrap(settings: TerminalsSettings, clock: Clock = system_clock) -> Litestar:
+    """Wire terminals's backbone and runtime into its HTTP app."""
+    return create_app(build_runtime(settings, clock))

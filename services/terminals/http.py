@@ -1,11 +1,49 @@
-"""terminals's internal HTTP API: health and metrics until its own endpoints land."""
+"""terminals's internal HTTP API: the admin routes, the agent protocol, its OpenAPI document.
+
+Each area keeps its routes in ``api/``; this module only puts them together.
+"""
 
 from litestar import Litestar
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 
 from libs.runtime.app import service_app
-from libs.runtime.backbone import Backbone
+from services.terminals.api.admin import admin_router
+from services.terminals.api.agent import agent_router
+from services.terminals.runtime import TerminalsRuntime
+
+OPENAPI = OpenAPIConfig(
+    title="fumidai terminals",
+    version="1.0.0",
+    description=(
+        "Terminals, sessions and force close for the gateway (`/internal/v1`, signed internal "
+        "token), and the jump-host agent protocol (`/agent/v1`, per-terminal agent token; "
+        "see docs/agent-protocol.md)."
+    ),
+    components=Components(
+        security_schemes={
+            "agentToken": SecurityScheme(
+                type="http",
+                scheme="bearer",
+                description="A terminal's agent credential, `fta1.<id>.<secret>`.",
+            ),
+            "internalToken": SecurityScheme(
+                type="http", scheme="bearer", description="The gateway's signed internal token."
+            ),
+        }
+    ),
+    security=[{"internalToken": []}],
+    path="/schema",
+)
 
 
-def create_app(backbone: Backbone) -> Litestar:
-    """The Litestar app of terminals, started and stopped with its backbone."""
-    return service_app(backbone, [])
+def create_app(runtime: TerminalsRuntime) -> Litestar:
+    """The Litestar app of terminals, started and stopped with its backbone and runtime."""
+    return service_app(
+        runtime.backbone,
+        [admin_router(runtime), agent_router(runtime)],
+        runtime.readiness,
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
+        openapi_config=OPENAPI,
+    )

@@ -13,12 +13,10 @@ MESSAGES: dict[str, str] = {
     "credential_not_found": "エージェント認証情報が見つかりません。",
     "agent_unauthenticated": "エージェント認証情報が無効です。",
     "terminal_deleted": "この接続端末は削除されました。",
-    "decision_not_found": "接続判定が見つかりません。",
-    "decision_refused": "許可されなかった接続判定では接続を開始できません。",
+    "decision_not_found": "許可された接続判定が見つかりません。",
     "decision_expired": "接続判定の有効期限が切れました。もう一度判定を受けてください。",
     "decision_revoked": "判定後に利用者または接続端末が削除されたため、接続を開始できません。",
     "order_not_found": "切断指示が見つかりません。",
-    "account_invalid": "アカウントの形式が正しくありません。",
     # Reasons of a refused connection (SPEC C1), for the agent to show.
     "unknown_user": "アカウントが存在しません。",
     "admin_account": "管理者アカウントはリモート接続に使用できません。",
@@ -34,3 +32,12 @@ MESSAGES: dict[str, str] = {
 def message(code: str) -> str:
     """The Japanese message for ``code``."""
     return MESSAGES[code]
+
+
+STATE_LABELS: dict[str, str] = {
+    "live": "接続中",
+    "ended": "切断",
+    "force_closed": "強制切断",
+    "timed_out": "タイムアウト",
+}
+"""アクティブ状態 of a session as the log and the live list show it (SPEC A1, C3)."""

@@ -47,7 +47,8 @@ class SignInAttempted(Event, frozen=True, kw_only=True, tag="SignInAttempted.v1"
     """The admin's or user's aggregate id, when the account exists."""
     account_kind: Literal["admin", "user"] | None = None
     facility: str | None = None
-    """Facility code of the account, when it exists (also the envelope's facility)."""
+    """Facility code of the account; for an unknown account, of the facility its code and
+    domain name, if any. Also the envelope's facility (``-`` when None)."""
     app: SignInApp
     step: SignInStep
     result: Literal["success", "failure"]

@@ -159,3 +159,10 @@ CREATE TABLE export_chunks (
 
 -- Retention of the inbox: an id whose message has left its stream can never come again.
 CREATE INDEX inbox_projection_applied ON inbox (projection, applied_at);
+
+-- When each periodic task (the daily purge) last ran, so replicas and restarts agree.
+CREATE TABLE maintenance_runs (
+    task text PRIMARY KEY,
+    last_run_at timestamptz NOT NULL,
+    detail jsonb NOT NULL DEFAULT '{}'
+);

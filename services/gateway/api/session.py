@@ -8,7 +8,7 @@ as a bearer token.
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Response, delete, get, post
@@ -17,13 +17,16 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
 from libs.runtime.problems import DomainError
-from services.gateway.auth import COOKIE
+from services.gateway.api.common import problems
+from services.gateway.auth import COOKIE, Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.sessions import Grant, Session
 from services.gateway.upstreams import before_sign_in
 
 APP = "メンテナンスツール"
+SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 423, 429, 503)
+"""identity refuses a step with 400/401/409/410/423; the gateway adds 403 and 429."""
 
 
 class PasswordIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -31,6 +34,14 @@ class PasswordIn(msgspec.Struct, frozen=True, kw_only=True):
     password: str
     token: bool = False
     """Return the session token in the body (scripts) instead of a cookie (browsers)."""
+
+
+class UserPasswordIn(msgspec.Struct, frozen=True, kw_only=True):
+    account: str
+    password: str
+    app: Literal["リモートアクセス", "ファイル共有"]
+    """Which of the user's apps is signing in (it goes to the login log, L4)."""
+    token: bool = False
 
 
 class HandleIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -60,7 +71,22 @@ def _session_out(session: Session, token: str | None = None) -> SessionOut:
 
 
 def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
-    """The sign-in steps, the current session and sign-out."""
+    """The admin's sign-in steps, the current session and sign-out (``/api/v1/session``)."""
+    return sign_in_routes(gw, "admin")
+
+
+def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRouteHandler]:
+    """The sign-in steps, the current session and sign-out of ``role``'s surface."""
+    base = "/api/v1/session" if role == "admin" else "/user-api/v1/session"
+    ops = "" if role == "admin" else "user"
+    tags = ["session"] if role == "admin" else ["user-session"]
+
+    def op(name: str) -> str:
+        return f"{ops}{name[0].upper()}{name[1:]}" if ops else name
+
+    async def signed_in(request: Request[Any, Any, Any]) -> Caller:
+        return await (gw.admin(request) if role == "admin" else gw.user(request))
+
     cookie_args = {
         "httponly": True,
         "samesite": "strict",
@@ -96,8 +122,9 @@ def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         grant = payload.get("grant")
         if not grant:
             return Response(payload)
-        if grant["role"] != "admin":
-            raise DomainError("wrong_app", message("wrong_app"), status=403)
+        if grant["role"] != role:
+            wrong = "wrong_app" if role == "admin" else "wrong_app_user"
+            raise DomainError("wrong_app", message(wrong), status=403)
         token, session = await gw.sessions.open(
             Grant(
                 **{
@@ -118,7 +145,11 @@ def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         return response
 
     @post(
-        "/api/v1/session/password", operation_id="signInPassword", status_code=200, tags=["session"]
+        f"{base}/password",
+        operation_id=op("signInPassword"),
+        status_code=200,
+        tags=tags,
+        responses=SIGN_IN_PROBLEMS,
     )
     async def password(
         request: Request[Any, Any, Any], data: JSONBody[PasswordIn]
@@ -129,10 +160,26 @@ def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         return await step(request, "password", body, data.token)
 
     @post(
-        "/api/v1/session/{step_name:str}",
-        operation_id="signInStep",
+        f"{base}/password",
+        operation_id=op("signInPassword"),
         status_code=200,
-        tags=["session"],
+        tags=tags,
+        responses=SIGN_IN_PROBLEMS,
+    )
+    async def user_password(
+        request: Request[Any, Any, Any], data: JSONBody[UserPasswordIn]
+    ) -> Response[Any]:
+        """Step 1: account, password and the app (「リモートアクセス」 or 「ファイル共有」)."""
+        await throttled(request, data.account)
+        body = {"account": data.account, "password": data.password, "app": data.app}
+        return await step(request, "password", body, data.token)
+
+    @post(
+        f"{base}/{{step_name:str}}",
+        operation_id=op("signInStep"),
+        status_code=200,
+        tags=tags,
+        responses=SIGN_IN_PROBLEMS,
     )
     async def next_step(
         request: Request[Any, Any, Any], step_name: FromPath[str], data: JSONBody[HandleIn]
@@ -150,19 +197,26 @@ def session_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             raise DomainError("invalid_request", "入力内容に誤りがあります。", status=400)
         return await step(request, step_name, {"handle": data.handle, field: value}, data.token)
 
-    @get("/api/v1/session", operation_id="getSession", tags=["session"])
+    @get(base, operation_id=op("getSession"), tags=tags, responses=problems(401, 403, 503))
     async def current(request: Request[Any, Any, Any]) -> SessionOut:
-        """The signed-in admin's session and its CSRF token."""
-        caller = await gw.admin(request)
+        """The signed-in session and its CSRF token."""
+        caller = await signed_in(request)
         return _session_out(caller.session)
 
-    @delete("/api/v1/session", operation_id="signOut", status_code=204, tags=["session"])
+    @delete(
+        base,
+        operation_id=op("signOut"),
+        status_code=204,
+        tags=tags,
+        responses=problems(401, 403, 503),
+    )
     async def sign_out(request: Request[Any, Any, Any]) -> Response[None]:
         """Sign out: the session ends on the server; the cookie is cleared."""
-        caller = await gw.admin(request)
+        caller = await signed_in(request)
         await gw.sessions.revoke(caller.token)
         response: Response[None] = Response(None, status_code=204)
         response.delete_cookie(COOKIE, path="/")
         return response
 
-    return [password, next_step, current, sign_out]
+    first = password if role == "admin" else user_password
+    return [first, next_step, current, sign_out]

@@ -36,6 +36,7 @@ from libs.events.catalogue.signin import SignInApp
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
+from services.identity.adapters import user_state
 from services.identity.domain.signin import FAILURE_MEMORY, AccountKind, Failures, NextStep
 
 PASSWORD_RESETS = ("AdminPasswordReset.v1", "UserPasswordReset.v1")
@@ -194,25 +195,18 @@ async def apply_credentials(conn: Connection, envelope: Envelope) -> None:
     that owns the row would append with a stale version and be refused.
     """
     data = envelope.data
-    if isinstance(data, AdminPasswordChanged | AdminMfaEnrolled | AdminPasswordReset):
+    if isinstance(
+        data, AdminPasswordChanged | AdminMfaEnrolled | AdminPasswordReset | AdminMfaReset
+    ):
         await conn.execute(
             "UPDATE admins SET version = $2 WHERE admin_id = $1",
             envelope.aggregate_id,
             envelope.version,
         )
-    elif isinstance(data, AdminMfaReset):
-        await conn.execute(
-            "UPDATE admins SET version = $2 WHERE admin_id = $1",
-            envelope.aggregate_id,
-            envelope.version,
-        )
-        await clear_totp(conn, envelope.aggregate_id)
+        if isinstance(data, AdminMfaReset):
+            await clear_totp(conn, envelope.aggregate_id)
     elif isinstance(data, UserPasswordChanged | UserMfaEnrolled):
-        await conn.execute(
-            "UPDATE users SET version = $2 WHERE user_id = $1",
-            envelope.aggregate_id,
-            envelope.version,
-        )
+        await user_state.version_only(conn, envelope)
     elif isinstance(data, FacilityPasswordExpirySet):
         await conn.execute(
             """UPDATE facilities SET version = $2, password_max_age_days = $3
@@ -286,6 +280,17 @@ class CredentialStore:
     async def admin_by_account(self, account_key: str) -> Account | None:
         found = await find_account(self.conn, account_key)
         return found if found is not None and found.kind == "admin" else None
+
+    async def facility_named_by(self, account_key: str) -> str | None:
+        """The code of the facility whose code and domain ``<code>-<name>@<domain>`` names."""
+        local, _, domain = account_key.rpartition("@")
+        code, dash, name = local.partition("-")
+        if not (dash and name and len(code) == 3 and code.isdigit()):
+            return None
+        found: str | None = await self.conn.fetchval(
+            "SELECT code FROM facilities WHERE code = $1 AND lower(domain) = $2", code, domain
+        )
+        return found
 
     async def versions(self, account_id: str) -> Versions:
         return await account_versions(self.conn, account_id)

@@ -1,20 +1,41 @@
-"""identity's unit of work on PostgreSQL: events and state tables in one transaction."""
+"""identity's unit of work on PostgreSQL: events and state tables in one transaction.
+
+``apply_own`` brings the state tables in line with identity's own events: users' rows
+through ``user_state`` (one statement per user per command), everything else through
+the ``OWN_APPLIERS`` table, one line per event type. Another area that keeps rows about
+an event (e.g. sign-in clearing a TOTP secret on ``UserMfaReset``) adds its function there.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Self
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from libs.events.catalogue import Event
 from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.users import (
+    UserCreated,
+    UserDeleted,
+    UserMfaReset,
+    UserPasswordReset,
+)
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
-from services.identity.adapters.credentials import set_admin_second_password
+from services.identity.adapters import user_state
+from services.identity.adapters.credentials import (
+    cancel_signins,
+    clear_totp,
+    set_admin_second_password,
+)
+from services.identity.adapters.user_reads import account_holder, load_user, load_users
+from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain.errors import taken
+from services.identity.domain.user import User
 
 
 @dataclass(frozen=True)
@@ -29,9 +50,21 @@ class Facility:
 class PostgresUnitOfWork:
     """A transaction on identity's database; ``on_commit`` wakes the relay."""
 
-    def __init__(self, pool: asyncpg.Pool, on_commit: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        pool: asyncpg.Pool,
+        on_commit: Callable[[], None],
+        *,
+        conn: PoolConnectionProxy[asyncpg.Record] | None = None,
+    ) -> None:
+        """``conn``: run on this held connection instead of one from ``pool`` per transaction.
+
+        Bulk work (the CSV import) holds one connection per worker: giving it back to the
+        pool after each row costs a reset round trip as long as the row's own work.
+        """
         self._pool = pool
         self._on_commit = on_commit
+        self._held = conn
         self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
@@ -42,7 +75,7 @@ class PostgresUnitOfWork:
         return self._conn
 
     async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
+        self._conn = self._held or await self._pool.acquire()
         self._tx = self._conn.transaction()
         await self._tx.start()
         self._committed = False
@@ -54,7 +87,8 @@ class PostgresUnitOfWork:
             if not self._committed:
                 await self._tx.rollback()
         finally:
-            await self._pool.release(self._conn)
+            if self._held is None:
+                await self._pool.release(self._conn)
             self._conn = None
         if self._committed:
             self._on_commit()
@@ -78,15 +112,17 @@ class PostgresUnitOfWork:
             )
         )
 
-    async def append(self, envelopes: Sequence[Envelope]) -> None:
+    async def append(
+        self, envelopes: Sequence[Envelope], alongside: Alongside | None = None
+    ) -> None:
         await append(self.conn, envelopes)
         try:
-            for envelope in envelopes:
-                await apply_own(self.conn, envelope)
+            await apply_own(self.conn, envelopes, alongside)
         except asyncpg.UniqueViolationError as error:
             # A concurrent command won the race the handler's read could not see.
             if error.constraint_name == "accounts_pkey":
-                raise taken("account", "account_taken") from error
+                users = any(isinstance(e.data, UserCreated) for e in envelopes)
+                raise taken("name" if users else "account", "account_taken") from error
             if error.constraint_name == "facilities_code_key":
                 raise taken("code", "facility_code_taken") from error
             raise
@@ -108,38 +144,167 @@ class PostgresUnitOfWork:
     async def set_admin_second_password(self, admin_id: str, secret_hash: str) -> None:
         await set_admin_second_password(self.conn, admin_id, secret_hash)
 
+    # -- users (SPEC U1–U7) ---------------------------------------------------------------
 
-async def apply_own(conn: Connection, envelope: Envelope) -> None:
-    """Update identity's state tables from one of its own events (same transaction)."""
+    async def account_kind(self, account: str) -> str | None:
+        """``admin`` or ``user`` when ``account`` (any case) is taken, else None."""
+        kind = await self.conn.fetchval(
+            "SELECT kind FROM accounts WHERE account_key = lower($1)", account
+        )
+        return str(kind) if kind is not None else None
+
+    async def is_admin_of(self, facility: FacilityRow, admin_id: str) -> bool:
+        return bool(
+            await self.conn.fetchval(
+                "SELECT EXISTS (SELECT 1 FROM admins WHERE admin_id = $1 AND facility_id = $2)",
+                admin_id,
+                facility.facility_id,
+            )
+        )
+
+    async def user(self, facility: FacilityRow, user_id: str) -> User | None:
+        """The facility's user ``user_id``, or None (missing or another facility's)."""
+        return await load_user(self.conn, facility.facility_id, facility.code, user_id)
+
+    async def users(self, facility: FacilityRow, user_ids: Sequence[str]) -> dict[str, User]:
+        return await load_users(self.conn, facility.facility_id, facility.code, user_ids)
+
+    async def account_holder(
+        self, facility: FacilityRow, account: str
+    ) -> tuple[str | None, User | None]:
+        """Who holds ``account`` (any case): (``admin``/``user``/None, the facility's user)."""
+        return await account_holder(self.conn, facility.facility_id, facility.code, account)
+
+    async def live_terminals(self, facility: FacilityRow) -> dict[str, str]:
+        return await live_terminals(self.conn, facility.code)
+
+    async def federation_catalogue(self, facility: FacilityRow) -> frozenset[str]:
+        return await federation_catalogue(self.conn, facility.facility_id)
+
+    async def reset_user_password(self, user_id: str, password_hash: str) -> None:
+        """A new initial password (hash) the user must change at next sign-in (U4)."""
+        status = await self.conn.execute(
+            """UPDATE user_credentials SET password_hash = $2, must_change_password = true,
+                   password_changed_at = NULL
+               WHERE user_id = $1""",
+            user_id,
+            password_hash,
+        )
+        assert status == "UPDATE 1", f"no credentials row for user {user_id}"
+
+    async def record_job_row(self, record: RowRecord) -> None:
+        """An import row's sealed result, committed with the row's own changes."""
+        await self.conn.execute(
+            "INSERT INTO job_rows (job_id, row_no, sealed) VALUES ($1, $2, $3)",
+            record.job_id,
+            record.row_no,
+            record.sealed,
+        )
+
+
+async def facility_by_id(conn: Connection, facility_id: str) -> Facility | None:
+    row = await conn.fetchrow(
+        "SELECT facility_id, code, name, domain, time_zone FROM facilities WHERE facility_id = $1",
+        facility_id,
+    )
+    return Facility(**dict(row)) if row else None
+
+
+async def live_terminals(conn: Connection, facility_code: str) -> dict[str, str]:
+    """id → name of the facility's terminals not deleted (identity's projection)."""
+    rows = await conn.fetch(
+        "SELECT terminal_id, name FROM terminals WHERE facility_code = $1 AND NOT deleted",
+        facility_code,
+    )
+    return {row["terminal_id"]: row["name"] for row in rows}
+
+
+async def federation_catalogue(conn: Connection, facility_id: str) -> frozenset[str]:
+    """The facility's 認証連携先 (T1); empty until facility settings fill it."""
+    rows = await conn.fetch(
+        "SELECT target FROM facility_federation_targets WHERE facility_id = $1", facility_id
+    )
+    return frozenset(row["target"] for row in rows)
+
+
+Applier = Callable[[Connection, Envelope], Awaitable[None]]
+"""Brings state rows in line with one event, inside the command's transaction."""
+
+
+async def apply_own(
+    conn: Connection, envelopes: Sequence[Envelope], alongside: Alongside | None = None
+) -> None:
+    """Update identity's state tables from one command's own events (same transaction).
+
+    Each user's events go to ``user_state`` together (one statement per user, with the
+    rows ``alongside`` it); then every event's ``OWN_APPLIERS`` run, in order.
+    """
+    runs: dict[str, list[Envelope]] = {}
+    for envelope in envelopes:
+        if envelope.aggregate_type == "user":
+            runs.setdefault(envelope.aggregate_id, []).append(envelope)
+    for user_id, run in runs.items():
+        with_it = alongside if alongside and alongside.user_id == user_id else None
+        await user_state.apply_user(conn, run, with_it)
+    for envelope in envelopes:
+        for applier in OWN_APPLIERS.get(type(envelope.data), ()):
+            await applier(conn, envelope)
+
+
+async def _facility_registered(conn: Connection, envelope: Envelope) -> None:
     data = envelope.data
-    if isinstance(data, FacilityRegistered):
-        await conn.execute(
-            """INSERT INTO facilities (facility_id, code, name, domain, time_zone,
-                   download_period_months, internal_networks, version, registered_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-            envelope.aggregate_id,
-            data.code,
-            data.name,
-            data.domain,
-            data.time_zone,
-            data.download_period_months,
-            list(data.internal_networks),
-            envelope.version,
-            envelope.occurred_at,
-        )
-    elif isinstance(data, AdminCreated):
-        await conn.execute(
-            "INSERT INTO accounts (account_key, owner_id, kind) VALUES (lower($1), $2, 'admin')",
-            data.account,
-            envelope.aggregate_id,
-        )
-        await conn.execute(
-            """INSERT INTO admins (admin_id, facility_id, account, name, version, created_at)
-               VALUES ($1, $2, $3, $4, $5, $6)""",
-            envelope.aggregate_id,
-            data.facility_id,
-            data.account,
-            data.name,
-            envelope.version,
-            envelope.occurred_at,
-        )
+    assert isinstance(data, FacilityRegistered)
+    await conn.execute(
+        """INSERT INTO facilities (facility_id, code, name, domain, time_zone,
+               download_period_months, internal_networks, version, registered_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+        envelope.aggregate_id,
+        data.code,
+        data.name,
+        data.domain,
+        data.time_zone,
+        data.download_period_months,
+        list(data.internal_networks),
+        envelope.version,
+        envelope.occurred_at,
+    )
+
+
+async def _admin_created(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    assert isinstance(data, AdminCreated)
+    await conn.execute(
+        "INSERT INTO accounts (account_key, owner_id, kind) VALUES (lower($1), $2, 'admin')",
+        data.account,
+        envelope.aggregate_id,
+    )
+    await conn.execute(
+        """INSERT INTO admins (admin_id, facility_id, account, name, version, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6)""",
+        envelope.aggregate_id,
+        data.facility_id,
+        data.account,
+        data.name,
+        envelope.version,
+        envelope.occurred_at,
+    )
+
+
+async def _end_signins(conn: Connection, envelope: Envelope) -> None:
+    """A reset password cancels the user's sign-ins in progress (sign-in's rows)."""
+    await cancel_signins(conn, envelope.aggregate_id)
+
+
+async def _unbind_authenticator(conn: Connection, envelope: Envelope) -> None:
+    """A reset MFA or a deletion unbinds the user's authenticator (sign-in's rows)."""
+    await clear_totp(conn, envelope.aggregate_id)
+
+
+OWN_APPLIERS: Mapping[type[Event], tuple[Applier, ...]] = {
+    FacilityRegistered: (_facility_registered,),
+    AdminCreated: (_admin_created,),
+    UserPasswordReset: (_end_signins,),
+    UserMfaReset: (_unbind_authenticator,),
+    UserDeleted: (_unbind_authenticator,),
+}
+"""What each of identity's own events does besides the users' rows (``user_state``)."""

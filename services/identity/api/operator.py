@@ -48,6 +48,8 @@ class AdminResetOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     account: str
     initial_password: str | None = None
     """Only for a password reset: shown once, changed at the admin's next sign-in."""
+    initial_second_password: str | None = None
+    """Only when the admin had no second password yet (created before they existed)."""
     consistency_token: str
 
 
@@ -114,6 +116,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             admin_id=done.admin_id,
             account=done.account,
             initial_password=done.initial_password,
+            initial_second_password=done.initial_second_password,
             consistency_token=done.last_event_id,
         )
 

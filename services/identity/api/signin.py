@@ -6,6 +6,10 @@ facility), ``sub`` naming the gateway and ``ip`` the browser's source address, w
 into every ``SignInAttempted`` as ``actor.ip``. Any other role is refused (403): an admin's
 or user's token must never be able to drive someone else's sign-in.
 
+Two credential checks serve a signed-in admin or user, called with that session's token
+(role ``admin`` or ``user``, ``sub`` its account): changing its own password, and checking
+its second password before a file-share action (F7).
+
 The password step returns an opaque ``handle``; each later step sends it back in the body
 (never in a URL, which proxies log). The last step returns a ``grant``: what the gateway
 needs to open a session (account id, account, role, facility code). The gateway owns
@@ -26,7 +30,14 @@ from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import ALL_FACILITIES, Caller, Claims, require_role
 from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.totp import SecretBox
-from services.identity.app.signin import Clock, Progress, SignInPolicy, SignIns, system_clock
+from services.identity.app.signin import (
+    Clock,
+    Progress,
+    SignedIn,
+    SignInPolicy,
+    SignIns,
+    system_clock,
+)
 from services.identity.settings import IdentityOwn
 
 Account = Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
@@ -56,6 +67,19 @@ class TotpStep(msgspec.Struct, frozen=True, kw_only=True):
 class SecondPasswordStep(msgspec.Struct, frozen=True, kw_only=True):
     handle: Handle
     second_password: Secret
+
+
+class PasswordChange(msgspec.Struct, frozen=True, kw_only=True):
+    current_password: Secret
+    new_password: Secret
+
+
+class SecondPasswordCheck(msgspec.Struct, frozen=True, kw_only=True):
+    second_password: Secret
+
+
+class PasswordChangedOut(msgspec.Struct, frozen=True, kw_only=True):
+    consistency_token: str
 
 
 class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -161,4 +185,32 @@ def signin_routes(
         require_gateway(claims)
         return _out(await signins.second_password(data.handle, data.second_password, claims.ip))
 
-    return [password_step, new_password_step, totp_step, second_password_step]
+    @post("/internal/v1/credentials/password", operation_id="changeOwnPassword", status_code=200)
+    async def change_password(data: JSONBody[PasswordChange], claims: Caller) -> PasswordChangedOut:
+        require_role(claims, "admin", "user")
+        token = await signins.change_password(
+            _signed_in(claims), data.current_password, data.new_password, claims.ip
+        )
+        return PasswordChangedOut(consistency_token=token)
+
+    @post(
+        "/internal/v1/credentials/second-password/check",
+        operation_id="checkSecondPassword",
+        status_code=204,
+    )
+    async def check_second_password(data: JSONBody[SecondPasswordCheck], claims: Caller) -> None:
+        require_role(claims, "admin", "user")
+        await signins.check_second_password(_signed_in(claims), data.second_password)
+
+    return [
+        password_step,
+        new_password_step,
+        totp_step,
+        second_password_step,
+        change_password,
+        check_second_password,
+    ]
+
+
+def _signed_in(claims: Claims) -> SignedIn:
+    return SignedIn(account=claims.sub, role=claims.role, facility=claims.facility)

@@ -88,6 +88,8 @@ class AdminReset:
     account: str
     last_event_id: str
     initial_password: str | None = None
+    initial_second_password: str | None = None
+    """Only when the admin had none (created before second passwords existed)."""
 
 
 async def reset_admin_password(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
@@ -100,10 +102,14 @@ async def reset_admin_password(account: str, store: CredentialStore, actor: Acto
             store, admin, AdminPasswordReset(account=admin.account), actor
         )
         await store.set_password(admin, password_hash, must_change=True, changed_at=None)
+        second = None
+        if admin.second_password_hash is None:
+            second = generate_secret()
+            await store.set_admin_second_password(admin.account_id, hash_generated_secret(second))
         await store.clear_failures(admin.key)
         await store.cancel_signins(admin.account_id)
         await store.commit()
-    return AdminReset(admin.account_id, admin.account, reset.event_id, password)
+    return AdminReset(admin.account_id, admin.account, reset.event_id, password, second)
 
 
 async def reset_admin_mfa(account: str, store: CredentialStore, actor: Actor) -> AdminReset:

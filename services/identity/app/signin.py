@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal, NoReturn
+from typing import Literal, NoReturn, TypeVar
 from zoneinfo import ZoneInfo
 
 from libs.events.catalogue import AnyEvent
@@ -31,7 +31,7 @@ from libs.events.catalogue.signin import SignInApp, SignInAttempted, SignInReaso
 from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.events.store import ConcurrencyConflict
-from libs.runtime.problems import Conflict, DomainError
+from libs.runtime.problems import Conflict, DomainError, NotFound
 from services.identity.adapters import passwords, totp
 from services.identity.adapters.credentials import (
     Account,
@@ -57,6 +57,7 @@ from services.identity.domain.signin import (
 from services.identity.messages import TOTP_ISSUER, message
 
 Clock = Callable[[], datetime]
+T = TypeVar("T")
 
 # Failures of a factor: they count toward the lock (L4). A rejected new password or an
 # expired sign-in is logged but proves nothing about who is typing.
@@ -144,21 +145,25 @@ def _decoy_hash() -> str:
     return passwords.hash_password(secrets.token_urlsafe(24))
 
 
-def _check_secret_sync(stored: str | None, candidate: str) -> bool:
+def _check_secret_sync(stored: str | None, candidate: str, even_time: bool) -> bool:
     if stored is None:
         passwords.verify_password(_decoy_hash(), candidate)
         return False
     ok = passwords.verify_secret(stored, candidate)
-    if not stored.startswith("$argon2"):
+    if even_time and not stored.startswith("$argon2"):
         # A fast keyed hash (machine-made initial secrets) would answer sooner than the
         # argon2 of a chosen password or of an unknown account: pad to the same cost.
         passwords.verify_password(_decoy_hash(), candidate)
     return ok
 
 
-async def check_secret(stored: str | None, candidate: str) -> bool:
-    """True when ``candidate`` matches ``stored``; always one argon2 verification's cost."""
-    return await asyncio.to_thread(_check_secret_sync, stored, candidate)
+async def check_secret(stored: str | None, candidate: str, *, even_time: bool = False) -> bool:
+    """True when ``candidate`` matches ``stored`` (None: never, at an argon2's cost).
+
+    ``even_time``: always cost one argon2 verification, so the answer's timing says
+    nothing about the account (the password step; later steps know the account already).
+    """
+    return await asyncio.to_thread(_check_secret_sync, stored, candidate, even_time)
 
 
 def handle_hash(handle: str) -> bytes:
@@ -188,6 +193,27 @@ def _password_verdict(
     return "step_passed"
 
 
+async def _retrying(command: Callable[[], Awaitable[T]]) -> T:
+    """Run ``command`` again when another writer took the account aggregate's version
+    first (an admin editing the same user: rare, and it only costs a re-read)."""
+    for attempt in range(_CONFLICT_RETRIES):
+        try:
+            return await command()
+        except ConcurrencyConflict:
+            if attempt == _CONFLICT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    """Who a session belongs to, as the gateway's internal token names it."""
+
+    account: str
+    role: str
+    facility: str
+
+
 @dataclass
 class _Resumed:
     """A sign-in transaction found, locked and still good for its next step."""
@@ -213,6 +239,7 @@ class SignIns:
         self._box = box
         self._policy = policy
         self._clock = clock
+        _decoy_hash()  # now, not in the first unknown account's answer time
 
     # -- steps ---------------------------------------------------------------------------
 
@@ -228,9 +255,14 @@ class SignIns:
             ref = new_id()
             reason: SignInReason = "locked"
             if not failures.locked(now):
-                matched = await check_secret(account.password_hash if account else None, password)
+                matched = await check_secret(
+                    account.password_hash if account else None, password, even_time=True
+                )
                 reason = _password_verdict(account, matched, app, now)
-            attempt = self._attempt(typed, account, app, "password", reason, ref, ip, now)
+            # An unknown account that names a facility goes to that facility's log: its
+            # admins see guessing at their accounts (the name says nothing they lack).
+            named = None if account else await store.facility_named_by(key)
+            attempt = self._attempt(typed, account, app, "password", reason, ref, ip, now, named)
             if reason != "step_passed" or account is None:
                 await store.append([attempt])
                 error = await self._count(store, key, account, failures, reason, now)
@@ -278,11 +310,11 @@ class SignIns:
 
     async def new_password(self, handle: str, password: str, ip: str | None) -> Progress:
         """The forced change of L1: first sign-in, after a reset, or on expiry."""
-        return await self._retrying(lambda: self._new_password(handle, password, ip))
+        return await _retrying(lambda: self._new_password(handle, password, ip))
 
     async def totp(self, handle: str, code: str, ip: str | None) -> Progress:
         """An authenticator code: confirms an enrolment or proves the bound one (L2)."""
-        return await self._retrying(lambda: self._totp(handle, code, ip))
+        return await _retrying(lambda: self._totp(handle, code, ip))
 
     async def second_password(self, handle: str, password: str, ip: str | None) -> Progress:
         """The admin's second password, the last step (L3)."""
@@ -294,6 +326,78 @@ class SignIns:
             grant = await self._finish(store, r)
             await store.commit()
         return Progress(next_step="done", grant=grant)
+
+    # -- checks for a signed-in admin or user ----------------------------------------------
+
+    async def change_password(self, who: SignedIn, current: str, new: str, ip: str | None) -> str:
+        """A signed-in admin or user replaces its password (L1 policy); the consistency token.
+
+        A wrong current password counts toward the lock like any factor's failure (L4): a
+        stolen session must not become a password-guessing oracle.
+        """
+        return await _retrying(lambda: self._change_password(who, current, new, ip))
+
+    async def check_second_password(self, who: SignedIn, candidate: str) -> None:
+        """Return when ``candidate`` is the second password of the signed-in admin or user
+        (F7: a user's file-share actions need it); raise 401, or 423 once locked (L4)."""
+        async with self._store() as store:
+            account = await self._signed_in(store, who)
+            failures, now = await self._checkable(store, account)
+            if not await check_secret(account.second_password_hash, candidate):
+                error = await self._count(
+                    store, account.key, account, failures, "wrong_second_password", now
+                )
+                await store.commit()
+                raise error
+
+    async def _change_password(self, who: SignedIn, current: str, new: str, ip: str | None) -> str:
+        async with self._store() as store:
+            account = await self._signed_in(store, who)
+            failures, now = await self._checkable(store, account)
+            if not await check_secret(account.password_hash, current):
+                error = await self._count(
+                    store, account.key, account, failures, "wrong_password", now
+                )
+                await store.commit()
+                if error.code == "account_locked":
+                    raise error
+                raise refusal("current_password_invalid", 401)
+            problems = policy_problems(new, account.name, same_as_current=new == current)
+            if problems:
+                raise policy_refusal(problems)
+            new_hash = await asyncio.to_thread(passwords.hash_password, new)
+            changed: AnyEvent = (
+                AdminPasswordChanged(account=account.account, reason="voluntary")
+                if account.kind == "admin"
+                else UserPasswordChanged(account=account.account, reason="voluntary")
+            )
+            event = self._account_event(
+                changed, account, await store.versions(account.account_id), ip, now
+            )
+            await store.append([event])
+            await store.set_password(account, new_hash, must_change=False, changed_at=now)
+            # Sign-ins begun with the old password must not finish with it.
+            await store.cancel_signins(account.account_id)
+            await store.commit()
+        return event.event_id
+
+    async def _signed_in(self, store: CredentialStore, who: SignedIn) -> Account:
+        """The account of a session, as the gateway's token names it; 404 when gone."""
+        account = await store.find_account(who.account.strip().lower())
+        if account is None or (account.kind, account.facility_code) != (who.role, who.facility):
+            raise NotFound("account_not_found", message("account_not_found"))
+        return account
+
+    async def _checkable(
+        self, store: CredentialStore, account: Account
+    ) -> tuple[Failures, datetime]:
+        """Lock the account for a credential check; 423 while it is locked."""
+        await store.lock(account.key)
+        now = self._clock()
+        failures = await store.failures(account.key)
+        if failures.locked(now):
+            raise refusal("account_locked", 423)
+        return failures, now
 
     # -- step bodies ---------------------------------------------------------------------
 
@@ -325,7 +429,7 @@ class SignIns:
             await store.append(
                 [
                     self._resumed_attempt(r, "new_password", "step_passed", ip),
-                    self._account_event(changed, r, ip),
+                    self._resumed_event(changed, r, ip),
                 ]
             )
             await store.set_password(account, new_hash, must_change=False, changed_at=r.now)
@@ -362,7 +466,7 @@ class SignIns:
                     if account.kind == "admin"
                     else UserMfaEnrolled(account=account.account)
                 )
-                events.append(self._account_event(enrolled, r, ip))
+                events.append(self._resumed_event(enrolled, r, ip))
             await store.append(events)
             if enrolling:
                 await store.enrol_totp(
@@ -384,17 +488,6 @@ class SignIns:
         return Progress(next_step=next_step, handle=handle, expires_at=expires_at)
 
     # -- shared parts --------------------------------------------------------------------
-
-    async def _retrying(self, step: Callable[[], Awaitable[Progress]]) -> Progress:
-        """Run a step that appends to the account's aggregate again when an admin's edit of
-        the same account took the version first (rare: it only costs a re-read)."""
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                return await step()
-            except ConcurrencyConflict:
-                if attempt == _CONFLICT_RETRIES - 1:
-                    raise
-        raise AssertionError("unreachable")
 
     async def _resume(
         self,
@@ -511,20 +604,25 @@ class SignIns:
         ref: str,
         ip: str | None,
         now: datetime,
+        named_facility: str | None = None,
     ) -> Envelope:
-        """The SignInAttempted event of one step: its own aggregate, version 1."""
+        """The SignInAttempted event of one step: its own aggregate, version 1.
+
+        ``named_facility``: for an unknown account, the facility its code and domain name.
+        """
+        facility = account.facility_code if account else named_facility
         return envelop(
             SignInAttempted(
                 account=typed,
                 account_id=account.account_id if account else None,
                 account_kind=account.kind if account else None,
-                facility=account.facility_code if account else None,
+                facility=facility,
                 app=app,
                 step=step,
                 result="success" if reason in ("step_passed", "signed_in") else "failure",
                 reason=reason,
             ),
-            facility=account.facility_code if account else "-",
+            facility=facility or "-",
             aggregate_id=new_id(),
             version=1,
             # Nobody is authenticated yet: the actor is whoever claims the account.
@@ -540,14 +638,25 @@ class SignIns:
             r.account.account, r.account, r.signin.app, step, reason, r.signin.signin_ref, ip, r.now
         )
 
-    def _account_event(self, data: AnyEvent, r: _Resumed, ip: str | None) -> Envelope:
+    def _account_event(
+        self,
+        data: AnyEvent,
+        account: Account,
+        versions: Versions,
+        ip: str | None,
+        now: datetime,
+        correlation_id: str | None = None,
+    ) -> Envelope:
         """A credential event on the admin's or user's own aggregate, next version."""
         return envelop(
             data,
-            facility=r.account.facility_code,
-            aggregate_id=r.account.account_id,
-            version=r.versions.current + 1,
-            actor=Actor(id=r.account.account, role=r.account.kind, ip=ip),
-            correlation_id=r.signin.signin_ref,
-            occurred_at=r.now,
+            facility=account.facility_code,
+            aggregate_id=account.account_id,
+            version=versions.current + 1,
+            actor=Actor(id=account.account, role=account.kind, ip=ip),
+            correlation_id=correlation_id,
+            occurred_at=now,
         )
+
+    def _resumed_event(self, data: AnyEvent, r: _Resumed, ip: str | None) -> Envelope:
+        return self._account_event(data, r.account, r.versions, ip, r.now, r.signin.signin_ref)

@@ -1,9 +1,11 @@
 """What identity's command handlers need from storage, as a protocol."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol, Self
 
 from libs.events.envelope import Envelope
+from services.identity.domain.user import User
 
 
 class FacilityRow(Protocol):
@@ -15,6 +17,9 @@ class FacilityRow(Protocol):
 
     @property
     def domain(self) -> str: ...
+
+    @property
+    def time_zone(self) -> str: ...
 
 
 class UnitOfWork(Protocol):
@@ -39,5 +44,68 @@ class UnitOfWork(Protocol):
     async def set_admin_second_password(self, admin_id: str, secret_hash: str) -> None:
         """Store an admin's second password hash (SPEC L3), after ``set_admin_password``."""
         ...
+
+    async def commit(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """An import row's sealed result, kept in the row's own transaction (U6)."""
+
+    job_id: str
+    row_no: int
+    sealed: bytes
+
+
+@dataclass(frozen=True)
+class Alongside:
+    """Rows that are no event's but go with one user's events, in the same statement."""
+
+    user_id: str
+    secrets: tuple[str, str] | None = None
+    """A new user's (password hash, second password hash)."""
+    record: RowRecord | None = None
+
+
+class UserUnitOfWork(Protocol):
+    """One transaction on users (SPEC U1–U7): reads, then the events, then secrets."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def facility_by_code(self, code: str) -> FacilityRow | None: ...
+
+    async def account_kind(self, account: str) -> str | None:
+        """``admin`` or ``user`` when the account (any case) is taken, else None."""
+        ...
+
+    async def is_admin_of(self, facility: FacilityRow, admin_id: str) -> bool: ...
+
+    async def user(self, facility: FacilityRow, user_id: str) -> User | None: ...
+
+    async def users(self, facility: FacilityRow, user_ids: Sequence[str]) -> dict[str, User]: ...
+
+    async def account_holder(
+        self, facility: FacilityRow, account: str
+    ) -> tuple[str | None, User | None]:
+        """Who holds the account (``admin``/``user``/None), and the facility's user."""
+        ...
+
+    async def live_terminals(self, facility: FacilityRow) -> dict[str, str]:
+        """id → name of the facility's terminals."""
+        ...
+
+    async def federation_catalogue(self, facility: FacilityRow) -> frozenset[str]: ...
+
+    async def append(
+        self, envelopes: Sequence[Envelope], alongside: Alongside | None = None
+    ) -> None:
+        """Append events and update the state tables they describe (``alongside`` too)."""
+        ...
+
+    async def reset_user_password(self, user_id: str, password_hash: str) -> None: ...
+
+    async def record_job_row(self, record: RowRecord) -> None: ...
 
     async def commit(self) -> None: ...

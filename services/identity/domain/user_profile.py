@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar, cast
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from libs.events.catalogue.users import AccessHours, FileShare, UserProfile
@@ -175,13 +175,15 @@ def check_hours(start: str, end: str) -> AccessHours | None:
     start, end = start.strip(), end.strip()
     if not start and not end:
         return None
-    if not start or not end:
-        raise _fail("hours_start" if not start else "hours_end", "hours_incomplete")
     first, last = _minutes(start), _minutes(end)
     problems = []
-    if first is None or first % 30 or not 0 <= first <= 23 * 60 + 30:
+    if not start:
+        problems.append(field_problem("hours_start", "hours_incomplete"))
+    elif first is None or first % 30 or not 0 <= first <= 23 * 60 + 30:
         problems.append(field_problem("hours_start", "hours_start_invalid"))
-    if last is None or last % 30 or not 30 <= last <= 24 * 60:
+    if not end:
+        problems.append(field_problem("hours_end", "hours_incomplete"))
+    elif last is None or last % 30 or not 30 <= last <= 24 * 60:
         problems.append(field_problem("hours_end", "hours_end_invalid"))
     if problems:
         raise rejected(problems)
@@ -195,7 +197,7 @@ def check_file_share(value: str) -> FileShare:
     """ファイル共有権限: always | approval | deny."""
     if value not in FILE_SHARES:
         raise _fail("file_share", "file_share_invalid")
-    return cast(FileShare, value)
+    return value
 
 
 def check_federation_targets(

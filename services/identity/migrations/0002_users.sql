@@ -41,9 +41,15 @@ CREATE TABLE users (
 -- Sort by アカウント or ユーザー名 with keyset paging: (facility, key, tie-breaker).
 CREATE UNIQUE INDEX users_by_account ON users (facility_id, account_key);
 CREATE INDEX users_by_name ON users (facility_id, name_key, account_key);
-CREATE INDEX users_account_trgm ON users USING gin (account gin_trgm_ops);
-CREATE INDEX users_name_trgm ON users USING gin (display_name gin_trgm_ops);
-CREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops);
+-- GIN queues new entries in a pending list that every search reads through; after a bulk
+-- import it holds up to 4 MB until autovacuum (which may not come for a while) merges it.
+-- A 256 kB cap keeps searches fast, the merging cost is only spread thinner.
+CREATE INDEX users_account_trgm ON users USING gin (account gin_trgm_ops)
+    WITH (gin_pending_list_limit = 256);
+CREATE INDEX users_name_trgm ON users USING gin (display_name gin_trgm_ops)
+    WITH (gin_pending_list_limit = 256);
+CREATE INDEX users_email_trgm ON users USING gin (email gin_trgm_ops)
+    WITH (gin_pending_list_limit = 256);
 
 -- 接続端末 of each user (K3: the terminal form changes the same rows through identity).
 -- No foreign key to `terminals`: that is a projection of another service's stream.
@@ -99,8 +105,10 @@ CREATE TABLE jobs (
     actor_ip text,
     created_at timestamptz NOT NULL,
     started_at timestamptz,
-    -- A running job's worker touches this every second; a stale one is taken over.
+    -- A running job's worker touches this every second; a stale one is taken over, and
+    -- `claim` (new at each take-over) keeps the old worker from writing any more.
     heartbeat_at timestamptz,
+    claim text,
     finished_at timestamptz,
     expires_at timestamptz,
     attempts integer NOT NULL DEFAULT 0,

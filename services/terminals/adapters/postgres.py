@@ -1,11 +1,12 @@
 """terminals' unit of work on PostgreSQL: events, then the state they describe, one
-transaction; after the commit the relay is woken and new agent orders are announced."""
+transaction; after the commit the relay is woken and the terminals it changed are signalled
+(new orders for their agents, revoked credentials, a new name, a deletion)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, Self
+from typing import Self
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
@@ -36,15 +37,13 @@ from services.terminals.domain.errors import taken
 from services.terminals.domain.session import Session
 from services.terminals.domain.terminal import Terminal, name_key
 
-Announce = Callable[[Sequence[str]], Awaitable[None]]
-"""Tells agents' waiting polls, on every replica, that these terminals have new orders."""
+Signal = Callable[[Sequence[str]], Awaitable[None]]
+"""Tells every replica that these terminals changed (``adapters/signals.py``)."""
 
-SESSION_COLUMNS = (
-    "session_id, facility, terminal_id, account, state, version, last_seen_at"
-)
+SESSION_COLUMNS = "session_id, facility, terminal_id, account, state, version, last_seen_at"
 
 
-def session_of(row: Mapping[str, Any]) -> Session:
+def session_of(row: asyncpg.Record) -> Session:
     return Session(
         session_id=row["session_id"],
         facility=row["facility"],
@@ -59,16 +58,14 @@ def session_of(row: Mapping[str, Any]) -> Session:
 class PostgresUnitOfWork:
     """A transaction on terminals' database."""
 
-    def __init__(
-        self, pool: asyncpg.Pool, on_commit: Callable[[], None], announce: Announce
-    ) -> None:
+    def __init__(self, pool: asyncpg.Pool, on_commit: Callable[[], None], signal: Signal) -> None:
         self._pool = pool
         self._on_commit = on_commit
-        self._announce = announce
+        self._signal = signal
         self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
         self._tx: asyncpg.transaction.Transaction | None = None
         self._committed = False
-        self._ordered: list[str] = []
+        self._touched: list[str] = []
 
     @property
     def conn(self) -> PoolConnectionProxy[asyncpg.Record]:
@@ -80,7 +77,7 @@ class PostgresUnitOfWork:
         self._tx = self._conn.transaction()
         await self._tx.start()
         self._committed = False
-        self._ordered = []
+        self._touched = []
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -97,13 +94,20 @@ class PostgresUnitOfWork:
         await self._tx.commit()
         self._committed = True
         self._on_commit()
-        if self._ordered:
-            await self._announce(sorted(set(self._ordered)))
+        if self._touched:
+            await self._signal(sorted(set(self._touched)))
 
     async def lock(self, *keys: str) -> None:
         # Advisory locks take no transaction id, so the append can still come first.
         for key in keys:
             await self.conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", key)
+
+    async def try_lock(self, key: str) -> bool:
+        return bool(
+            await self.conn.fetchval(
+                "SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", key
+            )
+        )
 
     async def terminal(self, facility: str, terminal_id: str) -> Terminal | None:
         row = await self.conn.fetchrow(
@@ -208,8 +212,10 @@ class PostgresUnitOfWork:
 
     async def order(self, terminal_id: str, seq: int) -> Order | None:
         row = await self.conn.fetchrow(
-            """SELECT terminal_id, seq, session_id, acknowledged_at IS NOT NULL AS acknowledged
-               FROM agent_orders WHERE terminal_id = $1 AND seq = $2""",
+            """SELECT o.terminal_id, o.seq, o.session_id, s.version AS session_version,
+                      o.ordered_at, o.acknowledged_at IS NOT NULL AS acknowledged
+               FROM agent_orders o JOIN sessions s USING (session_id)
+               WHERE o.terminal_id = $1 AND o.seq = $2""",
             terminal_id,
             seq,
         )
@@ -220,7 +226,7 @@ class PostgresUnitOfWork:
     ) -> None:
         await append(self.conn, envelopes)
         try:
-            self._ordered += await apply_own(self.conn, envelopes, secret_hashes or {})
+            self._touched += await apply_own(self.conn, envelopes, secret_hashes or {})
         except asyncpg.UniqueViolationError as error:
             # A concurrent command won the race the handler's read could not see.
             if error.constraint_name == "terminals_name_unique":
@@ -235,12 +241,11 @@ async def apply_own(
 ) -> list[str]:
     """Update terminals' state tables from its own events (same transaction).
 
-    Returns the ids of the terminals that got a new order in their control channel.
+    Returns the ids of the terminals to signal: a new order for their agent, a revoked
+    credential, a new name or a deletion.
     """
-    ordered: list[str] = []
-    grants = [env for env in envelopes if isinstance(env.data, ConnectionDecided)]
-    if grants:
-        await record_grants(conn, grants)
+    touched: list[str] = []
+    await record_grants(conn, envelopes)
     for envelope in envelopes:
         data, at, version = envelope.data, envelope.occurred_at, envelope.version
         key = envelope.aggregate_id
@@ -264,6 +269,7 @@ async def apply_own(
                 name_key(data.name),
                 version,
             )
+            touched.append(key)
         elif isinstance(data, TerminalDeleted):
             await conn.execute(
                 "UPDATE terminals SET deleted_at = $2, version = $3 WHERE terminal_id = $1",
@@ -271,6 +277,7 @@ async def apply_own(
                 at,
                 version,
             )
+            touched.append(key)
         elif isinstance(data, AgentCredentialIssued):
             await conn.execute(
                 """INSERT INTO agent_credentials (credential_id, terminal_id, facility,
@@ -292,6 +299,7 @@ async def apply_own(
                 at,
                 version,
             )
+            touched.append(data.terminal_id)
         elif isinstance(data, SessionStarted):
             await conn.execute(
                 """INSERT INTO sessions (session_id, facility, terminal_id, terminal_name,
@@ -308,30 +316,25 @@ async def apply_own(
                 at,
                 version,
             )
-            await conn.execute("DELETE FROM decision_grants WHERE decision_id = $1", data.decision_id)
+            await conn.execute(
+                "DELETE FROM decision_grants WHERE decision_id = $1", data.decision_id
+            )
         elif isinstance(data, SessionEnded | SessionForceClosed | SessionTimedOut):
-            await _close(conn, envelope)
-            if isinstance(data, SessionForceClosed) or (
-                isinstance(data, SessionEnded) and data.reason == "user_deleted"
-            ):
-                await _order_close(conn, envelope)
-                ordered.append(data.terminal_id)
+            if await _close(conn, envelope):
+                touched.append(data.terminal_id)
         elif isinstance(data, SessionCloseAcknowledged):
             await conn.execute(
-                """UPDATE sessions SET close_acknowledged_at = $2, version = $3
-                   WHERE session_id = $1""",
+                """WITH session AS (UPDATE sessions SET close_acknowledged_at = $2, version = $3
+                                    WHERE session_id = $1)
+                   UPDATE agent_orders SET acknowledged_at = $2
+                   WHERE terminal_id = $4 AND seq = $5""",
                 key,
                 at,
                 version,
-            )
-            await conn.execute(
-                """UPDATE agent_orders SET acknowledged_at = $3
-                   WHERE terminal_id = $1 AND seq = $2""",
                 data.terminal_id,
                 data.order_seq,
-                at,
             )
-    return ordered
+    return touched
 
 
 async def record_grants(conn: Connection, envelopes: Sequence[Envelope]) -> None:
@@ -357,19 +360,37 @@ async def record_grants(conn: Connection, envelopes: Sequence[Envelope]) -> None
     )
 
 
-async def _close(conn: Connection, envelope: Envelope) -> None:
+_CLOSE = """UPDATE sessions SET state = $2, ended_at = $3, end_reason = $4, closed_by = $5,
+                  close_reason = $6, version = $7
+              WHERE session_id = $1"""
+
+# One statement for both: the session's ending, and an order for its agent to cut it,
+# next in its terminal's sequence (the terminal's row lock numbers concurrent orders).
+_CLOSE_AND_ORDER = f"""
+WITH closed AS ({_CLOSE}),
+     next AS (UPDATE terminals SET order_seq = order_seq + 1
+              WHERE terminal_id = $8 RETURNING order_seq)
+INSERT INTO agent_orders (terminal_id, seq, session_id, kind, cause, reason, account,
+                          ordered_at)
+SELECT $8, order_seq, $1, 'close', $9, $6, $10, $3 FROM next
+"""
+
+
+async def _close(conn: Connection, envelope: Envelope) -> bool:
+    """Record a session's ending; order its agent to cut it when an admin or a user's
+    deletion ended it. True when there is an order."""
     data = envelope.data
     state, end_reason, closed_by, close_reason = "ended", None, None, None
+    cause = None
     if isinstance(data, SessionEnded):
         end_reason = data.reason
+        cause = "user_deleted" if data.reason == "user_deleted" else None
     elif isinstance(data, SessionForceClosed):
         state, closed_by, close_reason = "force_closed", data.closed_by, data.reason
+        cause = "force_closed"
     elif isinstance(data, SessionTimedOut):
         state = "timed_out"
-    await conn.execute(
-        """UPDATE sessions SET state = $2, ended_at = $3, end_reason = $4, closed_by = $5,
-               close_reason = $6, version = $7
-           WHERE session_id = $1""",
+    closing = (
         envelope.aggregate_id,
         state,
         envelope.occurred_at,
@@ -378,23 +399,9 @@ async def _close(conn: Connection, envelope: Envelope) -> None:
         close_reason,
         envelope.version,
     )
-
-
-async def _order_close(conn: Connection, envelope: Envelope) -> None:
-    """Queue an order for the session's agent to cut it, next in its terminal's sequence."""
-    data = envelope.data
+    if cause is None:
+        await conn.execute(_CLOSE, *closing)
+        return False
     assert isinstance(data, SessionEnded | SessionForceClosed)
-    forced = isinstance(data, SessionForceClosed)
-    await conn.execute(
-        """WITH next AS (UPDATE terminals SET order_seq = order_seq + 1
-                         WHERE terminal_id = $1 RETURNING order_seq)
-           INSERT INTO agent_orders (terminal_id, seq, session_id, kind, cause, reason,
-                                     account, ordered_at)
-           SELECT $1, order_seq, $2, 'close', $3, $4, $5, $6 FROM next""",
-        data.terminal_id,
-        envelope.aggregate_id,
-        "force_closed" if forced else "user_deleted",
-        data.reason if isinstance(data, SessionForceClosed) else None,
-        data.account,
-        envelope.occurred_at,
-    )
+    await conn.execute(_CLOSE_AND_ORDER, *closing, data.terminal_id, cause, data.account)
+    return True

@@ -29,6 +29,8 @@ class Order:
     terminal_id: str
     seq: int
     session_id: str
+    session_version: int
+    ordered_at: datetime
     acknowledged: bool
 
 
@@ -54,6 +56,10 @@ class UnitOfWork(Protocol):
 
     async def lock(self, *keys: str) -> None:
         """Serialise with other transactions naming the same keys, until this one ends."""
+        ...
+
+    async def try_lock(self, key: str) -> bool:
+        """Take the lock on ``key`` if no other transaction holds it; True if taken."""
         ...
 
     async def terminal(self, facility: str, terminal_id: str) -> Terminal | None: ...

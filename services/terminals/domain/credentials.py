@@ -11,6 +11,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from libs.events.envelope import Actor
+
 PREFIX = "fta1"
 _TOKEN = re.compile(r"^fta1\.([0-9a-f-]{36})\.([A-Za-z0-9_-]{43})$")
 
@@ -40,3 +42,17 @@ def secret_hash(secret: str) -> bytes:
 
 def secret_matches(secret: str, stored: bytes) -> bool:
     return hmac.compare_digest(secret_hash(secret), stored)
+
+
+@dataclass(frozen=True)
+class Agent:
+    """A terminal's agent, as its credential names it."""
+
+    credential_id: str
+    terminal_id: str
+    terminal_name: str
+    facility: str
+
+    def actor(self, ip: str | None) -> Actor:
+        """Who the agent's events name: its credential, so each is traceable to one issue."""
+        return Actor(id=f"agent:{self.credential_id}", role="agent", ip=ip)

@@ -85,6 +85,17 @@ class Account:
 
 
 @dataclass(frozen=True, slots=True)
+class Facts:
+    """Everything the projection knows that one decision depends on."""
+
+    terminal_known: bool
+    """False when the terminal is not, or no longer, in the catalogue."""
+    account: Account
+    zone: ZoneInfo
+    """The facility's time zone."""
+
+
+@dataclass(frozen=True, slots=True)
 class Verdict:
     reason: DecisionReason | None
     """Why the connection is refused; None when it is allowed."""

@@ -79,6 +79,6 @@ def time_out(session: Session) -> SessionTimedOut:
     )
 
 
-def acknowledge(session: Session, order_seq: int) -> SessionCloseAcknowledged:
-    """The agent's confirmation that it cut the session it was ordered to close."""
-    return SessionCloseAcknowledged(terminal_id=session.terminal_id, order_seq=order_seq)
+def acknowledge(terminal_id: str, order_seq: int) -> SessionCloseAcknowledged:
+    """The agent's confirmation that it cut the session order ``order_seq`` named."""
+    return SessionCloseAcknowledged(terminal_id=terminal_id, order_seq=order_seq)

@@ -1,0 +1,246 @@
+"""A private ClamAV daemon (Debian's ``clamav-daemon``) on a loopback port, for tests and ``up``.
+
+It has its own configuration, TCP port, Unix socket, temporary folder and log under
+``state_dir``, and never touches the system's clamd. Signatures come from the official
+database in ``/var/lib/clamav`` when freshclam has put one there; otherwise (an offline
+machine) from a test database written here that knows only EICAR — and then it says so
+loudly, because such a scanner finds nothing else. ``AlertEncryptedArchive`` is on, so a
+password-protected archive is reported (SPEC F1, F3), and so is ``AlertExceedsMax``, so a
+file past clamd's limits is reported instead of silently passing half-scanned.
+
+clamd runs as root without complaint, but it parses hostile files: when we are root it
+runs as Debian's unprivileged ``clamav`` user (created by the package) instead.
+"""
+
+import atexit
+import contextlib
+import logging
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Final, Self
+
+from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
+from libs.devservers.ports import LOOPBACK, ensure_port_usable, free_port, is_port_free
+
+log = logging.getLogger("fumidai.devservers.clamd")
+
+OFFICIAL_DATABASE: Final = Path("/var/lib/clamav")
+SYSTEM_USER: Final = "clamav"
+PACKAGE: Final = "clamav-daemon"
+EICAR_SIGNATURE: Final = "44d88612fea8a8f36de82e1278abb02f:68:Eicar-Test-Signature\n"
+"""EICAR's MD5, size and a name, in ClamAV's ``.hdb`` hash-signature format."""
+
+TEST_SIGNATURES_WARNING: Final = (
+    "clamd runs with TEST SIGNATURES ONLY (EICAR): no official ClamAV database in "
+    f"{OFFICIAL_DATABASE}; real malware will NOT be found. Run freshclam to get one."
+)
+_SOCKET_PATH_MAX: Final = 107
+_SHUTDOWN_STEPS: Final = ((signal.SIGTERM, 10.0),)
+
+
+class ClamdError(Exception):
+    """clamd is not installed, or did not start and answer PING."""
+
+
+def clamd_binary() -> Path:
+    """The clamd executable (Debian puts it in /usr/sbin, off a normal user's PATH)."""
+    found = shutil.which("clamd") or shutil.which("clamd", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        raise ClamdError(
+            f"clamd not found: install Debian's {PACKAGE} (./fumidai test and up do it as root)"
+        )
+    return Path(found)
+
+
+def official_database(folder: Path = OFFICIAL_DATABASE) -> Path | None:
+    """``folder`` when it holds the official main and daily databases, else None."""
+    names = {p.name for p in folder.glob("*")} if folder.is_dir() else set()
+    has_main = bool(names & {"main.cvd", "main.cld"})
+    has_daily = bool(names & {"daily.cvd", "daily.cld"})
+    return folder if has_main and has_daily else None
+
+
+def ping(host: str, port: int, timeout: float = 1.0) -> bool:
+    """True when a clamd at ``host:port`` answers PING."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout) as conn:
+            conn.sendall(b"zPING\0")
+            return conn.recv(16).startswith(b"PONG")
+    except OSError:
+        return False
+
+
+class EmbeddedClamd:
+    """A private clamd on 127.0.0.1:`port` (and a Unix socket), configured in `state_dir`."""
+
+    def __init__(
+        self,
+        state_dir: Path,
+        port: int | None = None,
+        *,
+        database_dir: Path | None = None,
+        startup_timeout: float = 180.0,
+    ) -> None:
+        """Describe the daemon; nothing is written or started until start()."""
+        self.state_dir: Final = Path(state_dir).absolute()
+        self.port = port if port is not None else free_port()
+        self._port_is_explicit: Final = port is not None
+        official = database_dir or official_database()
+        self.test_signatures_only: Final = official is None
+        """True when only the EICAR test signature is loaded."""
+        self.database_dir: Final = official or self.state_dir / "db"
+        self.log_path: Final = self.state_dir / "clamd.log"
+        self.config_path: Final = self.state_dir / "clamd.conf"
+        socket_path = self.state_dir / "clamd.sock"
+        self.socket_path: Final = socket_path if len(str(socket_path)) <= _SOCKET_PATH_MAX else None
+        """The Unix socket, when the state folder's path is short enough for one."""
+        self.startup_timeout: Final = startup_timeout
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._started_once = False
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
+
+    @property
+    def is_running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self.is_running and self._proc is not None else None
+
+    def start(self) -> None:
+        """Write the configuration (and test signatures), start clamd, return once it PONGs."""
+        if self.is_running:
+            return
+        self.stop()
+        binary = clamd_binary()
+        self._claim_port()
+        owner = _unprivileged_owner()
+        self._prepare(owner)
+        if self.test_signatures_only:
+            log.warning(TEST_SIGNATURES_WARNING)
+        offset = log_size(self.log_path)
+        with (self.state_dir / "clamd.out").open("ab") as out:
+            self._proc = subprocess.Popen(
+                [str(binary), "--foreground", f"--config-file={self.config_path}"],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                cwd=self.state_dir,
+                start_new_session=True,
+                preexec_fn=die_with_parent(signal.SIGTERM),
+                user=None if owner is None else owner.pw_uid,
+                group=None if owner is None else owner.pw_gid,
+                extra_groups=None if owner is None else [],
+            )
+        atexit.register(self.stop)
+        try:
+            self._wait_until_ready(offset)
+        except BaseException:
+            self.stop()
+            raise
+        self._started_once = True
+
+    def stop(self) -> None:
+        """SIGTERM clamd (SIGKILL after 10 s); safe when not running."""
+        proc, self._proc = self._proc, None
+        if proc is not None:
+            atexit.unregister(self.stop)
+            signal_and_wait(proc, _SHUTDOWN_STEPS)
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _claim_port(self) -> None:
+        # Clients were handed the port at the first start; after that it may not move.
+        if self._port_is_explicit or self._started_once:
+            ensure_port_usable(self.port)
+        elif not is_port_free(self.port):
+            self.port = free_port()
+
+    def _prepare(self, owner: pwd.struct_passwd | None) -> None:
+        tmp = self.state_dir / "tmp"
+        for folder in (self.state_dir, tmp):
+            folder.mkdir(parents=True, exist_ok=True)
+        if self.test_signatures_only:
+            self.database_dir.mkdir(parents=True, exist_ok=True)
+            (self.database_dir / "fumidai-test.hdb").write_text(EICAR_SIGNATURE)
+        if self.socket_path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                self.socket_path.unlink()
+        self.config_path.write_text(self._config(tmp))
+        if owner is not None:
+            owned = [self.state_dir, tmp, self.config_path, self.log_path]
+            if self.test_signatures_only:
+                owned += [self.database_dir, *self.database_dir.iterdir()]
+            self.log_path.touch()
+            for path in owned:
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+
+    def _config(self, tmp: Path) -> str:
+        lines = [
+            "Foreground yes",
+            f"DatabaseDirectory {self.database_dir}",
+            f"TemporaryDirectory {tmp}",
+            f"LogFile {self.log_path}",
+            "LogTime yes",
+            f"TCPAddr {LOOPBACK}",
+            f"TCPSocket {self.port}",
+            # A share is at most 99 MiB; past these limits clamd reports Heuristics.Limits
+            # (AlertExceedsMax) rather than passing a file it did not read to the end.
+            "StreamMaxLength 128M",
+            "MaxFileSize 128M",
+            "MaxScanSize 512M",
+            "AlertExceedsMax yes",
+            "AlertEncryptedArchive yes",
+            "AlertEncryptedDoc yes",
+            "AlertBrokenExecutables yes",
+            "SelfCheck 0",
+        ]
+        if self.socket_path is not None:
+            lines.append(f"LocalSocket {self.socket_path}")
+        return "\n".join(lines) + "\n"
+
+    def _wait_until_ready(self, offset: int) -> None:
+        # The official database takes tens of seconds to load; the test one well under one.
+        deadline = time.monotonic() + self.startup_timeout
+        while not ping(self.host, self.port):
+            proc = self._proc
+            if proc is None or proc.poll() is not None:
+                code = None if proc is None else proc.returncode
+                raise ClamdError(
+                    f"clamd exited during start-up (code {code}); {self.log_path}:\n"
+                    + log_tail(self.log_path, offset)
+                )
+            if time.monotonic() > deadline:
+                raise ClamdError(
+                    f"clamd did not answer PING within {self.startup_timeout:.0f}s; "
+                    f"{self.log_path}:\n" + log_tail(self.log_path, offset)
+                )
+            time.sleep(0.1)
+
+
+def _unprivileged_owner() -> pwd.struct_passwd | None:
+    """Debian's ``clamav`` user when we are root and it exists, else None (run as ourselves)."""
+    if os.geteuid() != 0:
+        return None
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        return None

@@ -1,0 +1,329 @@
+"""Full exports of a log (SPEC A5 beyond): queued jobs, written in chunks, kept 3 days.
+
+A job records the query as it stood when asked for (a preset's open end becomes the time
+of asking). A worker in each replica claims queued jobs one at a time (``SKIP LOCKED``)
+and streams the rows with COPY into ``export_chunks``, a chunk at a time: memory stays
+flat for any size, and any replica can serve the download. A job whose worker went
+silent for ``export_lease_s`` is taken over; after three attempts it fails.
+
+Jobs have the shape of identity's exports so the gateway can list both in 「出力一覧」:
+作成日時, 出力種別, ステータス (待機中 / 処理中 / 完了 / 失敗), ファイルサイズ, 完了日時, 有効期間.
+"""
+
+import asyncio
+import contextlib
+import math
+import uuid
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+
+import asyncpg
+import msgspec
+import structlog
+
+from libs.runtime.problems import DomainError, NotFound
+from services.audit import messages as m
+from services.audit.clock import Clock
+from services.audit.logs import LOGS
+from services.audit.queries import Filter, Period, Query, copy_csv, time_zone
+from services.audit.settings import AuditOwn
+
+log = structlog.get_logger("exports")
+
+MAX_ATTEMPTS = 3
+
+
+class ExportJob(msgspec.Struct, frozen=True, kw_only=True):
+    """One row of 「出力一覧」."""
+
+    id: str
+    log: str
+    kind: str
+    """出力種別, e.g. 「端末接続履歴（全件CSV出力）」."""
+    status: str
+    """queued | running | done | failed."""
+    status_label: str
+    """待機中 | 処理中 | 完了 | 失敗."""
+    created_at: datetime
+    """作成日時."""
+    completed_at: datetime | None
+    """完了日時."""
+    file_size: int | None
+    """ファイルサイズ in bytes, once done."""
+    row_count: int | None
+    expires_at: datetime | None
+    """End of 有効期間; the file can be downloaded until then."""
+    remaining_days: int | None
+    """「残りN日」."""
+    requested_by: str
+    error: str | None = None
+
+
+class StoredQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """A query as a job keeps it: the period resolved to instants."""
+
+    log: str
+    time_zone: str
+    preset: str
+    start: datetime
+    end: datetime
+    filters: list[tuple[str, str]]
+
+    @classmethod
+    def of(cls, query: Query, now: datetime) -> "StoredQuery":
+        return cls(
+            log=query.spec.key,
+            time_zone=query.tz.key,
+            preset=query.period.preset,
+            start=query.period.start,
+            end=query.period.end or now,
+            filters=[(f.column, f.value) for f in query.filters],
+        )
+
+    def query(self, facility: str) -> Query:
+        return Query(
+            spec=LOGS[self.log],
+            facility=facility,
+            tz=time_zone(self.time_zone),
+            period=Period(self.preset, self.start, self.end),
+            filters=tuple(Filter(column, value) for column, value in self.filters),
+        )
+
+
+_COLUMNS = """job_id::text AS job_id, log, status, created_at, completed_at, size_bytes,
+              row_count, expires_at, requested_by, error"""
+
+
+def _job(record: asyncpg.Record, now: datetime) -> ExportJob:
+    expires = record["expires_at"]
+    remaining = None
+    if expires is not None and record["status"] == "done":
+        remaining = max(0, math.ceil((expires - now) / timedelta(days=1)))
+    return ExportJob(
+        id=record["job_id"],
+        log=record["log"],
+        kind=m.EXPORT_KIND.format(log=m.LOG_LABELS[record["log"]]),
+        status=record["status"],
+        status_label=m.EXPORT_STATUSES[record["status"]],
+        created_at=record["created_at"],
+        completed_at=record["completed_at"],
+        file_size=record["size_bytes"],
+        row_count=record["row_count"],
+        expires_at=expires,
+        remaining_days=remaining,
+        requested_by=record["requested_by"],
+        error=m.EXPORT_FAILED if record["status"] == "failed" else None,
+    )
+
+
+class ExportGone(DomainError):
+    status = 410
+
+
+class Exports:
+    """Requests, lists and serves full exports, and runs the worker that writes them."""
+
+    def __init__(self, pool: Callable[[], asyncpg.Pool], own: AuditOwn, clock: Clock) -> None:
+        self._pool = pool
+        self._own = own
+        self._clock = clock
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    # -- requests and reads --------------------------------------------------------------
+
+    async def request(self, query: Query, requested_by: str) -> ExportJob:
+        """Queue a full export of ``query``; the worker picks it up at once."""
+        now = self._clock()
+        stored = StoredQuery.of(query, now)
+        record = await self._pool().fetchrow(
+            f"""INSERT INTO export_jobs (job_id, facility, log, query, requested_by, created_at,
+                                         status)
+                VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'queued') RETURNING {_COLUMNS}""",
+            uuid.uuid4(),
+            query.facility,
+            query.spec.key,
+            msgspec.json.encode(stored).decode(),
+            requested_by,
+            now,
+        )
+        assert record is not None  # INSERT ... RETURNING
+        self._wake.set()
+        return _job(record, now)
+
+    async def list_jobs(self, facility: str, status: str | None = None) -> list[ExportJob]:
+        """The facility's jobs still listed (not past 有効期間), newest first."""
+        now = self._clock()
+        records = await self._pool().fetch(
+            f"""SELECT {_COLUMNS} FROM export_jobs
+                WHERE facility = $1 AND (expires_at IS NULL OR expires_at > $2)
+                  AND ($3::text IS NULL OR status = $3)
+                ORDER BY created_at DESC, job_id DESC""",
+            facility,
+            now,
+            status,
+        )
+        return [_job(record, now) for record in records]
+
+    async def get(self, facility: str, job_id: str) -> ExportJob:
+        """One job of the facility; 404 for another facility's, as for a missing one (T3)."""
+        record = await self._record(facility, job_id)
+        return _job(record, self._clock())
+
+    async def _record(self, facility: str, job_id: str) -> asyncpg.Record:
+        try:
+            key = uuid.UUID(job_id)
+        except ValueError:
+            raise NotFound("export_not_found", m.message("export_not_found")) from None
+        record = await self._pool().fetchrow(
+            f"SELECT {_COLUMNS} FROM export_jobs WHERE job_id = $1 AND facility = $2",
+            key,
+            facility,
+        )
+        if record is None:
+            raise NotFound("export_not_found", m.message("export_not_found"))
+        return record
+
+    async def open(self, facility: str, job_id: str) -> tuple[ExportJob, AsyncIterator[bytes]]:
+        """A finished, still valid job and its file, chunk by chunk."""
+        job = await self.get(facility, job_id)
+        if job.status != "done":
+            raise DomainError("export_not_ready", m.message("export_not_ready"), status=409)
+        if job.expires_at is None or job.expires_at <= self._clock():
+            raise ExportGone("export_expired", m.message("export_expired"))
+        return job, self._chunks(uuid.UUID(job.id))
+
+    async def _chunks(self, job_id: uuid.UUID) -> AsyncIterator[bytes]:
+        seq = 0
+        while True:
+            data = await self._pool().fetchval(
+                "SELECT data FROM export_chunks WHERE job_id = $1 AND seq = $2", job_id, seq
+            )
+            if data is None:
+                return
+            yield bytes(data)
+            seq += 1
+
+    # -- the worker ----------------------------------------------------------------------
+
+    def start(self) -> None:
+        self._stopping = False
+        self._task = asyncio.create_task(self._run(), name="audit-exports")
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                while await self.run_one():
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:  # the worker outlives any one failure
+                log.warning("export_worker_error", error=repr(error))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._own.export_poll_s):
+                    await self._wake.wait()
+
+    async def run_one(self) -> bool:
+        """Claim and write one waiting job; False when none waits."""
+        now = self._clock()
+        stale = now - timedelta(seconds=self._own.export_lease_s)
+        record = await self._pool().fetchrow(
+            """UPDATE export_jobs SET status = 'running', attempts = attempts + 1,
+                      heartbeat_at = $1
+               WHERE job_id = (SELECT job_id FROM export_jobs
+                               WHERE status = 'queued'
+                                  OR (status = 'running' AND heartbeat_at < $2)
+                               ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
+               RETURNING job_id, facility, query::text AS query, attempts""",
+            now,
+            stale,
+        )
+        if record is None:
+            return False
+        job_id = record["job_id"]
+        if record["attempts"] > MAX_ATTEMPTS:
+            await self._fail(job_id, "too many attempts")
+            return True
+        try:
+            stored = msgspec.json.decode(record["query"], type=StoredQuery)
+            size, rows = await self._write(job_id, stored.query(record["facility"]))
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.error("export_failed", job_id=str(job_id), error=repr(error))
+            await self._fail(job_id, repr(error))
+            return True
+        done = self._clock()
+        await self._pool().execute(
+            """UPDATE export_jobs SET status = 'done', completed_at = $2, expires_at = $3,
+                      size_bytes = $4, row_count = $5
+               WHERE job_id = $1""",
+            job_id,
+            done,
+            done + timedelta(days=self._own.export_keep_days),
+            size,
+            rows,
+        )
+        log.info("export_done", job_id=str(job_id), rows=rows, bytes=size)
+        return True
+
+    async def _fail(self, job_id: uuid.UUID, error: str) -> None:
+        done = self._clock()
+        await self._pool().execute("DELETE FROM export_chunks WHERE job_id = $1", job_id)
+        await self._pool().execute(
+            """UPDATE export_jobs SET status = 'failed', completed_at = $2, expires_at = $3,
+                      error = $4 WHERE job_id = $1""",
+            job_id,
+            done,
+            done + timedelta(days=self._own.export_keep_days),
+            error,
+        )
+
+    async def _write(self, job_id: uuid.UUID, query: Query) -> tuple[int, int]:
+        """COPY the query's rows into chunks; return the file's size and its row count."""
+        limit = self._own.export_chunk_bytes
+        pending = bytearray()
+        seq = 0
+        size = 0
+        async with self._pool().acquire() as reader, self._pool().acquire() as writer:
+            await writer.execute("DELETE FROM export_chunks WHERE job_id = $1", job_id)
+
+            async def flush(piece: bytes) -> None:
+                nonlocal seq, size
+                async with writer.transaction():
+                    await writer.execute(
+                        "INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)",
+                        job_id,
+                        seq,
+                        piece,
+                    )
+                    await writer.execute(
+                        "UPDATE export_jobs SET heartbeat_at = $2 WHERE job_id = $1",
+                        job_id,
+                        self._clock(),
+                    )
+                size += len(piece)
+                seq += 1
+
+            async def sink(data: bytes) -> None:
+                # COPY hands over what arrived; the chunks stored are of one size.
+                pending.extend(data)
+                while len(pending) >= limit:
+                    await flush(bytes(pending[:limit]))
+                    del pending[:limit]
+
+            rows = await copy_csv(reader, query, sink)
+            if pending:
+                await flush(bytes(pending))
+        return size, rows

@@ -1,0 +1,207 @@
+"""fileshare on PostgreSQL: a unit of work (events first, then state tables) and the reads.
+
+The state tables ``shares`` and ``share_files`` are kept from fileshare's own events in the
+transaction that appends them, so the service always reads its own writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Self
+
+import asyncpg
+from asyncpg.pool import PoolConnectionProxy
+
+from libs.events.catalogue.fileshare import (
+    FileScanned,
+    ShareApproved,
+    ShareAvailable,
+    ShareAwaitingApproval,
+    ShareBlocked,
+    ShareDenied,
+    ShareExpired,
+    ShareUploaded,
+)
+from libs.events.envelope import Envelope
+from libs.events.store import append, read_stream
+from libs.postgres.connection import Connection
+from services.fileshare.domain.share import Permission, Share, fold
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What fileshare knows of a facility."""
+
+    code: str
+    internal_networks: tuple[str, ...]
+    download_period_months: int
+
+
+@dataclass(frozen=True)
+class ShareUser:
+    user_id: str
+    facility: str
+    account: str
+    name: str
+    email: str
+    file_share: Permission
+
+
+class UnitOfWork:
+    """One transaction on fileshare's database; ``on_commit`` wakes the relay."""
+
+    def __init__(self, pool: asyncpg.Pool, on_commit: Callable[[], None]) -> None:
+        self._pool = pool
+        self._on_commit = on_commit
+        self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
+        self._tx: asyncpg.transaction.Transaction | None = None
+        self._committed = False
+
+    @property
+    def conn(self) -> PoolConnectionProxy[asyncpg.Record]:
+        assert self._conn is not None, "use the unit of work in `async with`"
+        return self._conn
+
+    async def __aenter__(self) -> Self:
+        self._conn = await self._pool.acquire()
+        self._tx = self._conn.transaction()
+        await self._tx.start()
+        self._committed = False
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        assert self._conn is not None and self._tx is not None
+        try:
+            if not self._committed:
+                await self._tx.rollback()
+        finally:
+            await self._pool.release(self._conn)
+            self._conn = None
+        if self._committed:
+            self._on_commit()
+
+    async def commit(self) -> None:
+        assert self._tx is not None
+        await self._tx.commit()
+        self._committed = True
+
+    async def share(self, facility: str, share_id: str) -> Share | None:
+        """The share as its events leave it; None when missing or another facility's."""
+        share = fold(await read_stream(self.conn, share_id))
+        return share if share is not None and share.facility == facility else None
+
+    async def append(self, envelopes: Sequence[Envelope]) -> None:
+        """Append (the transaction's first write) and update the state tables."""
+        await append(self.conn, envelopes)
+        for envelope in envelopes:
+            await apply_own(self.conn, envelope)
+
+
+async def apply_own(conn: Connection, envelope: Envelope) -> None:
+    """Update ``shares``/``share_files`` from one of fileshare's own events."""
+    data = envelope.data
+    share_id = envelope.aggregate_id
+    if isinstance(data, ShareUploaded):
+        await conn.execute(
+            """INSERT INTO shares (share_id, facility, version, owner_account, owner_name,
+                   uploaded_by, uploaded_by_role, direction, purpose, needs_approval, state,
+                   total_size, uploaded_at, expires_at)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scanning', $11, $12, $13)""",
+            share_id,
+            envelope.facility,
+            envelope.version,
+            data.owner_account,
+            data.owner_name,
+            data.uploaded_by,
+            data.uploaded_by_role,
+            data.direction,
+            data.purpose,
+            data.needs_approval,
+            sum(f.size for f in data.files),
+            envelope.occurred_at,
+            data.expires_at,
+        )
+        await conn.executemany(
+            """INSERT INTO share_files (share_id, file_id, position, name, size, sha256)
+               VALUES ($1, $2, $3, $4, $5, $6)""",
+            [
+                (share_id, f.file_id, position, f.name, f.size, f.sha256)
+                for position, f in enumerate(data.files)
+            ],
+        )
+        return
+    if isinstance(data, FileScanned):
+        await conn.execute(
+            "UPDATE share_files SET scan = $3, signature = $4 WHERE share_id = $1 AND file_id = $2",
+            share_id,
+            data.file_id,
+            data.result,
+            data.signature,
+        )
+        await conn.execute(
+            """UPDATE shares SET scan = CASE
+                   WHEN bool_or_scan.pending THEN 'pending'
+                   WHEN bool_or_scan.infected THEN 'infected'
+                   WHEN bool_or_scan.unscannable THEN 'unscannable'
+                   ELSE 'clean' END
+               FROM (SELECT bool_or(scan = 'infected') AS infected,
+                            bool_or(scan = 'unscannable') AS unscannable,
+                            bool_or(scan = 'pending') AS pending
+                     FROM share_files WHERE share_id = $1) AS bool_or_scan
+               WHERE share_id = $1""",
+            share_id,
+        )
+    elif isinstance(data, ShareAvailable | ShareAwaitingApproval | ShareBlocked):
+        state = {
+            ShareAvailable: "available",
+            ShareAwaitingApproval: "awaiting_approval",
+            ShareBlocked: "blocked",
+        }[type(data)]
+        files_gone = envelope.occurred_at if isinstance(data, ShareBlocked) else None
+        await conn.execute(
+            "UPDATE shares SET state = $2, files_deleted_at = $3 WHERE share_id = $1",
+            share_id,
+            state,
+            files_gone,
+        )
+    elif isinstance(data, ShareApproved | ShareDenied):
+        await conn.execute(
+            """UPDATE shares SET state = $2, decided_by = $3, decided_at = $4
+               WHERE share_id = $1""",
+            share_id,
+            "approved" if isinstance(data, ShareApproved) else "denied",
+            envelope.actor.id,
+            envelope.occurred_at,
+        )
+    elif isinstance(data, ShareExpired):
+        await conn.execute(
+            "UPDATE shares SET files_deleted_at = $2 WHERE share_id = $1",
+            share_id,
+            envelope.occurred_at,
+        )
+    await conn.execute(
+        "UPDATE shares SET version = $2 WHERE share_id = $1", share_id, envelope.version
+    )
+
+
+async def policy(conn: Connection, code: str) -> Policy | None:
+    row = await conn.fetchrow(
+        """SELECT code, internal_networks::text[] AS networks, download_period_months
+           FROM facility_policies WHERE code = $1""",
+        code,
+    )
+    if row is None:
+        return None
+    return Policy(row["code"], tuple(row["networks"]), row["download_period_months"])
+
+
+async def user_by_account(conn: Connection, facility: str, account: str) -> ShareUser | None:
+    """A live user of ``facility``; None when missing, deleted or another facility's."""
+    row = await conn.fetchrow(
+        """SELECT user_id, facility, account, name, email, file_share FROM share_users
+           WHERE lower(account) = lower($1) AND facility = $2 AND NOT deleted""",
+        account,
+        facility,
+    )
+    return ShareUser(**dict(row)) if row else None

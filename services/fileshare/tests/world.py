@@ -1,0 +1,217 @@
+"""The world a fileshare test runs in: facilities and users published as identity would
+publish them, tokens as the gateway would sign them, and multipart bodies as a browser
+would stream them."""
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import asyncpg
+import msgspec
+from nats.aio.client import Client as NATS
+
+from libs.devservers.smtp import MailCatcher, ReceivedMail
+from libs.events.catalogue.identity import FacilityRegistered
+from libs.events.catalogue.users import FileShare, UserCreated, UserProfile
+from libs.events.codec import encode
+from libs.events.envelope import Actor, Envelope, Role, envelop
+from libs.events.ids import new_id
+from libs.events.settings import EventSettings
+from libs.events.subjects import subject_of
+from libs.runtime.internal_auth import issue
+from libs.testing.apps import TEST_SECRET
+
+FACILITY = "998"
+OTHER_FACILITY = "997"
+DOMAIN = "nrasdev.onmicrosoft.com"
+ADMIN_MAIL = "admins@hospital.example"
+INTERNAL_NETWORK = "10.20.0.0/16"
+INSIDE_IP = "10.20.1.5"
+OUTSIDE_IP = "203.0.113.7"
+IDENTITY = Actor(id="pytest-identity", role="system")
+
+
+async def publish(nc: NATS, settings: EventSettings, envelope: Envelope) -> None:
+    """Put an event on its context's stream, as the owning service's relay would."""
+    await nc.jetstream().publish(
+        subject_of(settings.subject_root, envelope),
+        encode(envelope),
+        headers={"Nats-Msg-Id": envelope.event_id},
+    )
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0) -> None:
+    """Wait until ``check`` holds; fail the test when it never does."""
+    deadline = time.monotonic() + timeout
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
+
+
+async def mails(catcher: MailCatcher, count: int, timeout: float = 20.0) -> list[ReceivedMail]:
+    """The catcher's messages once there are at least ``count`` (without blocking the loop
+    the service under test runs on)."""
+
+    async def arrived() -> bool:
+        return len(catcher.received) >= count
+
+    await eventually(arrived, timeout)
+    return catcher.received
+
+
+@dataclass
+class World:
+    nc: NATS
+    settings: EventSettings
+    db: asyncpg.Pool
+
+    async def register_facilities(self) -> None:
+        """998 (internal network 10.20.0.0/16) and 997, projected by fileshare."""
+        for code, networks in ((FACILITY, (INTERNAL_NETWORK,)), (OTHER_FACILITY, ())):
+            event = FacilityRegistered(
+                code=code, name=f"{code}-Hospital", domain=DOMAIN, internal_networks=networks
+            )
+            await publish(
+                self.nc,
+                self.settings,
+                envelop(event, facility=code, aggregate_id=new_id(), version=1, actor=IDENTITY),
+            )
+
+        async def projected() -> bool:
+            return bool(await self.db.fetchval("SELECT count(*) FROM facility_policies") == 2)
+
+        await eventually(projected)
+
+    async def user(
+        self,
+        permission: FileShare,
+        *,
+        facility: str = FACILITY,
+        name: str | None = None,
+        email: str | None = None,
+    ) -> str:
+        """A user of ``facility`` with that ファイル共有権限; its account once projected."""
+        name = name or f"user-{secrets.token_hex(3)}"
+        account = f"{facility}-{name}@{DOMAIN}"
+        profile = UserProfile(
+            family_name="operation",
+            given_name=name,
+            email=email or f"{name}@vendor.example",
+            valid_from=date.today(),
+            valid_until=date.today() + timedelta(days=365),
+            file_share=permission,
+        )
+        await publish(
+            self.nc,
+            self.settings,
+            envelop(
+                UserCreated(account=account, profile=profile),
+                facility=facility,
+                aggregate_id=new_id(),
+                version=1,
+                actor=IDENTITY,
+            ),
+        )
+
+        async def projected() -> bool:
+            return bool(
+                await self.db.fetchval(
+                    "SELECT EXISTS (SELECT 1 FROM share_users WHERE account = $1)", account
+                )
+            )
+
+        await eventually(projected)
+        return account
+
+
+def token(
+    sub: str,
+    role: Role,
+    facility: str = FACILITY,
+    *,
+    ip: str = OUTSIDE_IP,
+    second_password_at: float | None = None,
+) -> dict[str, str]:
+    bearer = issue(
+        TEST_SECRET,
+        sub=sub,
+        role=role,
+        facility=facility,
+        ip=ip,
+        second_password_at=second_password_at,
+    )
+    return {"Authorization": f"Bearer {bearer}"}
+
+
+def as_user(
+    account: str,
+    *,
+    ip: str = OUTSIDE_IP,
+    verified_ago: float | None = 1.0,
+    now: float | None = None,
+) -> dict[str, str]:
+    """A user's token; ``verified_ago`` seconds before ``now`` (the service's clock, by
+    default the real one) since its second password was verified; None: never."""
+    at = None if verified_ago is None else (now or time.time()) - verified_ago
+    return token(account, "user", account.split("-", 1)[0], ip=ip, second_password_at=at)
+
+
+def as_admin(
+    facility: str = FACILITY, *, ip: str = INSIDE_IP, name: str = "admin01"
+) -> dict[str, str]:
+    return token(f"{facility}-{name}@{DOMAIN}", "admin", facility, ip=ip)
+
+
+FilePart = bytes | Callable[[], AsyncIterator[bytes]]
+"""A file's content: bytes, or a factory of a stream of them (large files)."""
+
+
+def multipart(
+    manifest: dict[str, Any],
+    files: Sequence[tuple[str, FilePart]],
+) -> tuple[dict[str, str], AsyncIterator[bytes]]:
+    """Headers and a streamed multipart/form-data body: the manifest, then the files."""
+    boundary = f"fumidai-{secrets.token_hex(12)}"
+
+    async def body() -> AsyncIterator[bytes]:
+        yield (
+            (
+                f"--{boundary}\r\n"
+                'Content-Disposition: form-data; name="manifest"\r\n'
+                "Content-Type: application/json\r\n\r\n"
+            ).encode()
+            + msgspec.json.encode(manifest)
+            + b"\r\n"
+        )
+        for filename, content in files:
+            quoted = filename.replace('"', "%22")
+            yield (
+                f"--{boundary}\r\n"
+                f'Content-Disposition: form-data; name="file"; filename="{quoted}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            if isinstance(content, bytes):
+                yield content
+            else:
+                async for chunk in content():
+                    yield chunk
+            yield b"\r\n"
+        yield f"--{boundary}--\r\n".encode()
+
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body()
+
+
+def manifest_of(purpose: str, files: Sequence[tuple[str, int]], **extra: Any) -> dict[str, Any]:
+    return {"purpose": purpose, "files": [{"name": n, "size": s} for n, s in files], **extra}
+
+
+def simple_upload(
+    purpose: str, files: Sequence[tuple[str, bytes]], **extra: Any
+) -> tuple[dict[str, str], AsyncIterator[bytes]]:
+    """A small upload whose manifest tells the truth about its files."""
+    return multipart(manifest_of(purpose, [(n, len(c)) for n, c in files], **extra), files)

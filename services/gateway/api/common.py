@@ -1,0 +1,40 @@
+"""What every public route shares: the admin API's base path, documented problems."""
+
+from litestar.openapi.datastructures import ResponseSpec
+
+from libs.runtime.problems import Problem
+
+ADMIN_BASE = "/api/v1/facilities/{code:str}"
+"""Every admin route names its facility; only the signed-in admin's own answers (T3)."""
+
+PROBLEM_MEDIA = "application/problem+json"
+
+_DESCRIPTIONS = {
+    400: "The request is invalid (field-level ``errors``).",
+    401: "Not signed in, or the session has ended.",
+    403: "Signed in with another role, or a state change without the CSRF token.",
+    404: "Missing, or another facility's (the two are indistinguishable).",
+    409: "Stale version, or a decision already taken.",
+    410: "Gone.",
+    413: "The body is too large.",
+    423: "The account is locked.",
+    429: "Too many attempts.",
+    503: "A service behind the gateway is unavailable.",
+}
+
+
+def problems(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem+json answers a route may give."""
+    wanted = statuses or (400, 401, 403, 404, 409, 503)
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_MEDIA,
+            generate_examples=False,
+        )
+        for status in wanted
+    }
+
+
+ADMIN_PROBLEMS = problems(400, 401, 403, 404, 409, 503)

@@ -1,0 +1,132 @@
+"""``/api/v1/facilities/{code}/logs/{log}``: 「ログ参照」's four tabs (SPEC A1–A6) and their
+「CSV出力」, relayed to audit: ``connections`` (端末接続履歴), ``signins`` (ログインログ),
+``fileshare`` (ファイル共有) and ``operations`` (操作ログ)."""
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from services.audit.exports import ExportJob
+from services.audit.http import ExportRequest
+from services.audit.rows import LogPage
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
+from services.gateway.gateway_context import Gateway
+from services.gateway.relay import consistency, relay_stream, relayed
+
+TAGS = ["logs"]
+LogName = Literal["connections", "signins", "fileshare", "operations"]
+Period = Annotated[
+    Literal["7d", "24h", "custom"],
+    QueryParameter(description="過去7日間 | 過去24時間 | カスタム期間"),
+]
+Day = Annotated[str | None, QueryParameter(max_length=10, description="yyyy/mm/dd")]
+Filters = Annotated[
+    list[Annotated[str, msgspec.Meta(max_length=500)]] | None,
+    QueryParameter(name="filter", max_items=20, description="<column>:<value>, repeatable"),
+]
+
+
+def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+    """A log's page, its CSV, and a full export of it."""
+
+    def query(
+        period: str, day_from: str | None, day_to: str | None, filters: list[str] | None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {"period": period}
+        if day_from:
+            params["from"] = day_from
+        if day_to:
+            params["to"] = day_to
+        if filters:
+            params["filter"] = filters
+        return params
+
+    @get(
+        f"{ADMIN_BASE}/logs/{{log:str}}",
+        operation_id="listLogRows",
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def list_rows(
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        log: FromPath[LogName],
+        period: Period = "7d",
+        day_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        day_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+        filters: Filters = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> Response[LogPage]:
+        """One page, newest first; ``X-Fumidai-Consistency`` waits for a command's events."""
+        caller = await gw.admin_of(request, code)
+        params = query(period, day_from, day_to, filters)
+        params["limit"] = limit
+        if cursor:
+            params["cursor"] = cursor
+        answer = await gw.upstreams.call(
+            "audit",
+            "GET",
+            f"/internal/v1/facilities/{code}/logs/{log}",
+            caller.acting,
+            params=params,
+            headers=consistency(request),
+        )
+        return relayed(answer)
+
+    @get(
+        f"{ADMIN_BASE}/logs/{{log:str}}/csv",
+        operation_id="logCsv",
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+        media_type="text/csv",
+    )
+    async def log_csv(
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        log: FromPath[LogName],
+        period: Period = "7d",
+        day_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        day_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+        filters: Filters = None,
+    ) -> Response[bytes]:
+        """「CSV出力」: at most 1,000 rows; ``Fumidai-Csv-Truncated: true`` when more matched."""
+        caller = await gw.admin_of(request, code)
+        answer = await gw.upstreams.open(
+            "audit",
+            "GET",
+            f"/internal/v1/facilities/{code}/logs/{log}/csv",
+            caller.acting,
+            params=query(period, day_from, day_to, filters),
+            headers=consistency(request),
+        )
+        return await relay_stream(answer)
+
+    @post(
+        f"{ADMIN_BASE}/logs/{{log:str}}/exports",
+        operation_id="requestLogExport",
+        status_code=202,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def request_export(
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        log: FromPath[LogName],
+        data: JSONBody[ExportRequest],
+    ) -> Response[ExportJob]:
+        """The full export of the current query, listed in 出力一覧 (A5)."""
+        caller = await gw.admin_of(request, code)
+        answer = await gw.upstreams.call(
+            "audit",
+            "POST",
+            f"/internal/v1/facilities/{code}/logs/{log}/exports",
+            caller.acting,
+            json=msgspec.to_builtins(data),
+        )
+        return relayed(answer)
+
+    return [list_rows, log_csv, request_export]

@@ -1,0 +1,188 @@
+"""``/api/v1/facilities/{code}/users``: 「ユーザー一覧」, 登録, 編集, 削除, resets and
+「有効終了日一括登録」 (SPEC U1–U5, U7), relayed to identity, which owns users.
+
+identity's answers already carry what the screens show, terminal names included (its
+projection of terminals' catalogue), so the user list is one call here as well.
+"""
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from litestar import Request, Response, delete, get, post, put
+from litestar.handlers import HTTPRouteHandler
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
+from services.gateway.gateway_context import Gateway
+from services.gateway.relay import consistency, relayed, seg
+from services.identity.api.users import (
+    CommandOut,
+    EndDateIn,
+    EndDateOut,
+    PasswordResetOut,
+    UserCreate,
+    UserCreatedOut,
+    UserOut,
+    UserPage,
+    UserSavedOut,
+    UserUpdate,
+)
+
+TAGS = ["users"]
+
+
+def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+    """The users routes of the admin API."""
+
+    def upstream(code: str, rest: str = "") -> str:
+        return f"/internal/v1/facilities/{code}/users{rest}"
+
+    async def call(
+        request: Request[Any, Any, Any],
+        code: str,
+        method: str,
+        rest: str = "",
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response[Any]:
+        caller = await gw.admin_of(request, code)
+        answer = await gw.upstreams.call(
+            "identity",
+            method,
+            upstream(code, rest),
+            caller.acting,
+            json=json,
+            params=params,
+            headers=consistency(request),
+        )
+        return relayed(answer)
+
+    @get(f"{ADMIN_BASE}/users", operation_id="listUsers", tags=TAGS, responses=ADMIN_PROBLEMS)
+    async def list_users(
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        account: Annotated[str, QueryParameter(max_length=120)] = "",
+        name: Annotated[str, QueryParameter(max_length=120)] = "",
+        email: Annotated[str, QueryParameter(max_length=120)] = "",
+        sort: Annotated[Literal["account", "name"], QueryParameter()] = "account",
+        order: Annotated[Literal["asc", "desc"], QueryParameter()] = "asc",
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
+    ) -> Response[UserPage]:
+        """「ユーザー一覧」: 「検索条件」 (partial, any case), sorted, one page (U3)."""
+        params: dict[str, Any] = {
+            "account": account,
+            "name": name,
+            "email": email,
+            "sort": sort,
+            "order": order,
+            "limit": limit,
+        }
+        if cursor:
+            params["cursor"] = cursor
+        return await call(request, code, "GET", params=params)
+
+    @post(
+        f"{ADMIN_BASE}/users",
+        operation_id="createUser",
+        status_code=201,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def create_user(
+        request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[UserCreate]
+    ) -> Response[UserCreatedOut]:
+        """「登録」 with its terminals in one call; the answer shows the initial password and
+        second password this once (U2)."""
+        return await call(request, code, "POST", json=msgspec.to_builtins(data))
+
+    @post(
+        f"{ADMIN_BASE}/users/end-date",
+        operation_id="setUsersEndDate",
+        status_code=200,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def set_end_date(
+        request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[EndDateIn]
+    ) -> Response[EndDateOut]:
+        """「有効終了日一括登録」: one result per checked user (U7)."""
+        return await call(request, code, "POST", "/end-date", json=msgspec.to_builtins(data))
+
+    @get(
+        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        operation_id="getUser",
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def get_user(
+        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+    ) -> Response[UserOut]:
+        """「ユーザー編集」's content, with the version to save at (U4)."""
+        return await call(request, code, "GET", f"/{seg(user_id)}")
+
+    @put(
+        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        operation_id="updateUser",
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def update_user(
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        user_id: FromPath[str],
+        data: JSONBody[UserUpdate],
+    ) -> Response[UserSavedOut]:
+        """「ユーザー編集」→「登録」 at the version read; a stale one is 409 (U4)."""
+        return await call(request, code, "PUT", f"/{seg(user_id)}", json=msgspec.to_builtins(data))
+
+    @delete(
+        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        operation_id="deleteUser",
+        status_code=200,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def delete_user(
+        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+    ) -> Response[CommandOut]:
+        """「ユーザー削除」: cannot be undone; live sessions end (U5)."""
+        return await call(request, code, "DELETE", f"/{seg(user_id)}")
+
+    @post(
+        f"{ADMIN_BASE}/users/{{user_id:str}}/password-reset",
+        operation_id="resetUserPassword",
+        status_code=200,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def reset_password(
+        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+    ) -> Response[PasswordResetOut]:
+        """「パスワードをリセットする」: a new initial password, shown once (U4)."""
+        return await call(request, code, "POST", f"/{seg(user_id)}/password-reset")
+
+    @post(
+        f"{ADMIN_BASE}/users/{{user_id:str}}/mfa-reset",
+        operation_id="resetUserMfa",
+        status_code=200,
+        tags=TAGS,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def reset_mfa(
+        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+    ) -> Response[CommandOut]:
+        """「多要素認証情報をリセットする」 (U4)."""
+        return await call(request, code, "POST", f"/{seg(user_id)}/mfa-reset")
+
+    return [
+        list_users,
+        create_user,
+        set_end_date,
+        get_user,
+        update_user,
+        delete_user,
+        reset_password,
+        reset_mfa,
+    ]

@@ -1,0 +1,81 @@
+"""Answering with what a service answered: JSON and problems as they are, files streamed.
+
+The services already speak the public API's language (problem+json with a stable code
+and a Japanese message; the same field names), so the gateway passes their answers on
+rather than decoding and re-encoding them.
+"""
+
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+from litestar import Request, Response
+from litestar.response import Stream
+
+from libs.runtime.app import CONSISTENCY_HEADER
+
+PASSED_HEADERS = (
+    "content-disposition",
+    "content-length",
+    "fumidai-csv-truncated",
+    "fumidai-csv-rows",
+)
+"""Headers of a service's file answer that reach the browser."""
+
+
+def relayed(upstream: httpx.Response) -> Response[Any]:
+    """The service's JSON answer or problem, status and media type kept."""
+    return Response(
+        content=upstream.content,
+        status_code=upstream.status_code,
+        media_type=upstream.headers.get("content-type", "application/json"),
+    )
+
+
+async def relay_stream(upstream: httpx.Response) -> Response[Any]:
+    """A streamed answer (``Upstreams.open``) passed on chunk by chunk; problems whole.
+
+    Closes ``upstream`` once the body is through (or the client has gone).
+    """
+    media = upstream.headers.get("content-type", "application/octet-stream")
+    if upstream.status_code >= 300:
+        try:
+            body = await upstream.aread()
+        finally:
+            await upstream.aclose()
+        return Response(content=body, status_code=upstream.status_code, media_type=media)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in upstream.aiter_raw():
+                yield chunk
+        finally:
+            await upstream.aclose()
+
+    headers = {k: v for k, v in upstream.headers.items() if k.lower() in PASSED_HEADERS}
+    return Stream(chunks(), status_code=upstream.status_code, media_type=media, headers=headers)
+
+
+def consistency(request: Request[Any, Any, Any], token: str | None = None) -> dict[str, str]:
+    """The read-your-writes header for a service: ``token``, else the one the client sent.
+
+    DESIGN.md "Commands, queries and consistency": the client passes back the
+    ``consistency_token`` of its last command; the service waits until it has applied it.
+    """
+    chosen = token or request.headers.get(CONSISTENCY_HEADER)
+    return {CONSISTENCY_HEADER: chosen} if chosen else {}
+
+
+def problem_or_json(upstream: httpx.Response) -> dict[str, Any] | None:
+    """The JSON body of a successful answer; None for a problem (relay that instead)."""
+    if upstream.status_code >= 300:
+        return None
+    body: dict[str, Any] = upstream.json()
+    return body
+
+
+def seg(value: str) -> str:
+    """``value`` as one path segment of a service's URL: ``/``, ``..`` and control
+    characters in an id can never reach another route."""
+    return quote(value, safe="") if value not in (".", "..") else quote(value).replace(".", "%2E")

@@ -1,0 +1,246 @@
+"""Reads of users from identity's state tables: one user, many by account, a searched page.
+
+Commands read ``User`` (the aggregate's state, every assigned terminal id); screens and
+the CSV read ``UserView`` (the state plus the names of its live terminals, sorted).
+Search is partial and case-insensitive (``ILIKE``, served by the trigram indexes of
+0002); pages are keyset pages on (sort key, account key), both in the "C" collation.
+"""
+
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import asyncpg
+
+from libs.events.catalogue.users import AccessHours, UserProfile
+from libs.postgres.connection import Connection
+from services.identity.domain.user import User
+
+Sort = Literal["account", "name"]
+
+_BASE_COLUMNS = """
+    u.user_id, u.account, u.account_key, u.name_key, u.family_name, u.given_name, u.email,
+    u.valid_from, u.valid_until, u.macs, u.hours_start, u.hours_end, u.file_share,
+    u.federation_targets, u.version"""
+
+# Commands see every assigned terminal id, a deleted terminal's too (the sweeper's work).
+_USER_COLUMNS = f"""{_BASE_COLUMNS},
+    ARRAY(SELECT ut.terminal_id FROM user_terminals ut
+          WHERE ut.user_id = u.user_id ORDER BY ut.terminal_id) AS terminal_ids"""
+
+# Screens and the CSV see the live terminals with their names, in name order.
+_LIVE_TERMINALS = """
+    LEFT JOIN LATERAL (
+        SELECT array_agg(t.terminal_id ORDER BY t.name_key, t.terminal_id) AS ids,
+               array_agg(t.name ORDER BY t.name_key, t.terminal_id) AS names
+        FROM user_terminals ut JOIN terminals t USING (terminal_id)
+        WHERE ut.user_id = u.user_id AND NOT t.deleted
+    ) live ON true"""
+_VIEW_FROM = f"""SELECT {_BASE_COLUMNS}, live.ids AS terminal_ids, live.names AS terminal_names
+    FROM users u {_LIVE_TERMINALS}"""
+
+_SORT_KEYS: dict[Sort, tuple[str, ...]] = {
+    "account": ("u.account_key",),
+    "name": ("u.name_key", "u.account_key"),
+}
+
+
+@dataclass(frozen=True)
+class UserView:
+    """A user as the list, the form and the export show it."""
+
+    user: User
+    terminals: tuple[tuple[str, str], ...]
+    """(id, name) of its live terminals, in name order."""
+    sort_keys: dict[Sort, tuple[str, ...]]
+    """Its keyset position under each sort."""
+
+
+def user_from_row(row: asyncpg.Record, facility_code: str) -> User:
+    """The ``User`` in a row selected with ``_USER_COLUMNS``."""
+    hours = (
+        AccessHours(start=row["hours_start"], end=row["hours_end"])
+        if row["hours_start"] is not None
+        else None
+    )
+    return User(
+        user_id=row["user_id"],
+        facility=facility_code,
+        account=row["account"],
+        profile=UserProfile(
+            family_name=row["family_name"],
+            given_name=row["given_name"],
+            email=row["email"],
+            valid_from=row["valid_from"],
+            valid_until=row["valid_until"],
+            macs=tuple(row["macs"]),
+            hours=hours,
+            file_share=row["file_share"],
+            federation_targets=tuple(row["federation_targets"]),
+        ),
+        terminals=frozenset(row["terminal_ids"] or ()),
+        version=row["version"],
+    )
+
+
+def _view(row: asyncpg.Record, facility_code: str) -> UserView:
+    return UserView(
+        user=user_from_row(row, facility_code),
+        terminals=tuple(zip(row["terminal_ids"] or (), row["terminal_names"] or (), strict=True)),
+        sort_keys={
+            "account": (row["account_key"],),
+            "name": (row["name_key"], row["account_key"]),
+        },
+    )
+
+
+async def load_user(
+    conn: Connection, facility_id: str, facility_code: str, user_id: str
+) -> User | None:
+    """One user of the facility, or None (missing or another facility's, SPEC T3)."""
+    row = await conn.fetchrow(
+        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.user_id = $1 AND u.facility_id = $2",
+        user_id,
+        facility_id,
+    )
+    return user_from_row(row, facility_code) if row else None
+
+
+async def load_users(
+    conn: Connection, facility_id: str, facility_code: str, user_ids: Sequence[str]
+) -> dict[str, User]:
+    """The facility's users among ``user_ids``, by id."""
+    rows = await conn.fetch(
+        f"SELECT {_USER_COLUMNS} FROM users u WHERE u.user_id = ANY($1) AND u.facility_id = $2",
+        list(user_ids),
+        facility_id,
+    )
+    return {row["user_id"]: user_from_row(row, facility_code) for row in rows}
+
+
+async def users_by_account(
+    conn: Connection, facility_id: str, facility_code: str, account_keys: Sequence[str]
+) -> dict[str, User]:
+    """The facility's users among lower-cased accounts, by lower-cased account."""
+    rows = await conn.fetch(
+        f"""SELECT {_USER_COLUMNS} FROM users u
+            WHERE u.facility_id = $1 AND u.account_key = ANY($2::text[])""",
+        facility_id,
+        list(account_keys),
+    )
+    return {row["account_key"]: user_from_row(row, facility_code) for row in rows}
+
+
+async def account_holder(
+    conn: Connection, facility_id: str, facility_code: str, account: str
+) -> tuple[str | None, User | None]:
+    """Who holds ``account`` anywhere (``admin``/``user``/None), and the facility's user."""
+    row = await conn.fetchrow(
+        f"""SELECT a.kind, {_USER_COLUMNS}
+            FROM accounts a
+            LEFT JOIN users u ON u.user_id = a.owner_id AND u.facility_id = $2
+            WHERE a.account_key = lower($1)""",
+        account,
+        facility_id,
+    )
+    if row is None:
+        return None, None
+    user = user_from_row(row, facility_code) if row["user_id"] is not None else None
+    return row["kind"], user
+
+
+async def account_kinds(conn: Connection, account_keys: Sequence[str]) -> dict[str, str]:
+    """``admin`` or ``user`` for each lower-cased account already held, anywhere."""
+    rows = await conn.fetch(
+        "SELECT account_key, kind FROM accounts WHERE account_key = ANY($1::text[])",
+        list(account_keys),
+    )
+    return {row["account_key"]: row["kind"] for row in rows}
+
+
+async def load_view(
+    conn: Connection, facility_id: str, facility_code: str, user_id: str
+) -> UserView | None:
+    row = await conn.fetchrow(
+        f"{_VIEW_FROM} WHERE u.user_id = $1 AND u.facility_id = $2", user_id, facility_id
+    )
+    return _view(row, facility_code) if row else None
+
+
+def like_pattern(term: str) -> str:
+    """``%term%`` with LIKE's wildcards in ``term`` taken literally."""
+    escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass(frozen=True)
+class Search:
+    """検索条件 and the page wanted (U3)."""
+
+    account: str = ""
+    name: str = ""
+    email: str = ""
+    sort: Sort = "account"
+    descending: bool = False
+    after: tuple[str, ...] | None = None
+    """Keyset position of the previous page's last row under ``sort``."""
+    limit: int = 50
+
+
+async def search_users(
+    conn: Connection, facility_id: str, facility_code: str, search: Search
+) -> list[UserView]:
+    """One page of the facility's users matching ``search``, in its order."""
+    conditions = ["u.facility_id = $1"]
+    args: list[Any] = [facility_id]
+    # Only the filters in use go into the SQL, so each shape gets a plan that can use
+    # the trigram index of its column.
+    for column, term in (
+        ("u.account", search.account),
+        ("u.display_name", search.name),
+        ("u.email", search.email),
+    ):
+        if term:
+            args.append(like_pattern(term))
+            conditions.append(f"{column} ILIKE ${len(args)}")
+    keys = _SORT_KEYS[search.sort]
+    direction = "DESC" if search.descending else "ASC"
+    if search.after is not None:
+        placeholders = []
+        for value in search.after:
+            args.append(value)
+            placeholders.append(f"${len(args)}")
+        operator = "<" if search.descending else ">"
+        conditions.append(f"({', '.join(keys)}) {operator} ({', '.join(placeholders)})")
+    args.append(search.limit)
+    order = ", ".join(f"{key} {direction}" for key in keys)
+    rows = await conn.fetch(
+        f"""{_VIEW_FROM} WHERE {" AND ".join(conditions)}
+            ORDER BY {order} LIMIT ${len(args)}""",
+        *args,
+    )
+    return [_view(row, facility_code) for row in rows]
+
+
+async def count_users(conn: Connection, facility_id: str) -> int:
+    return int(
+        await conn.fetchval("SELECT count(*) FROM users WHERE facility_id = $1", facility_id)
+    )
+
+
+_EXPORT = f"""
+    SELECT u.account, u.family_name, u.given_name, u.email, u.valid_from, u.valid_until, u.macs,
+           coalesce(live.names, '{{}}'), u.hours_start, u.hours_end, u.file_share,
+           u.federation_targets
+    FROM users u {_LIVE_TERMINALS}
+    WHERE u.facility_id = $1 ORDER BY u.account_key"""
+
+
+async def export_batches(
+    conn: Connection, facility_id: str, batch: int = 5000
+) -> AsyncIterator[list[asyncpg.Record]]:
+    """Every user of the facility in account order, as rows in the order of
+    ``csv_format.export_cells``'s arguments; call inside a transaction."""
+    cursor = await conn.cursor(_EXPORT, facility_id)
+    while rows := await cursor.fetch(batch):
+        yield rows

@@ -1,0 +1,383 @@
+"""「一括登録」 (SPEC U6): apply an uploaded users CSV row by row and build its result.
+
+A row whose account exists updates that user, any other creates one. Each row is its
+own command and transaction (decision 0001: bulk work in short transactions), applied
+whole or not at all; valid rows apply even when others fail. Rows are checked up front
+against one snapshot (accounts repeated in the file, every U1 rule, what would change),
+so a row that changes nothing writes nothing: the same file uploaded twice changes
+nothing the second time. Rows that write are applied ``csv_import_workers`` at a time, on
+connections of the job's own (their commits then share WAL flushes); a row that updates
+re-reads its user inside its transaction.
+
+The result of each row that wrote is sealed and stored in the row's own transaction
+(``job_rows``): if the process dies, the resumed job skips those rows and still reports
+their initial passwords.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import asyncpg
+import msgspec
+import structlog
+from asyncpg.pool import PoolConnectionProxy
+
+from libs.events.envelope import Actor
+from libs.events.store import ConcurrencyConflict
+from libs.runtime.problems import DomainError, FieldProblem
+from services.identity.adapters import jobs as job_store
+from services.identity.adapters.file_seal import FileSeal
+from services.identity.adapters.postgres import (
+    Facility,
+    PostgresUnitOfWork,
+    federation_catalogue,
+    live_terminals,
+)
+from services.identity.adapters.user_reads import account_kinds, users_by_account
+from services.identity.app.unit_of_work import RowRecord
+from services.identity.app.users import (
+    Checked,
+    Issued,
+    Outcome,
+    check_input,
+    create_in,
+    refuse_taken,
+    update_in,
+)
+from services.identity.domain import csv_format as fmt
+from services.identity.domain import user as aggregate
+from services.identity.domain.accounts import check_account_name, full_account
+from services.identity.domain.errors import field_problem, rejected
+from services.identity.domain.user import User
+from services.identity.domain.user_profile import Problems, ProfileDraft, today_in
+from services.identity.messages import CHANGE_LABELS
+
+log = structlog.get_logger("user_import")
+
+_RETRIES = 3
+_PREFETCH_CHUNK = 2000
+
+
+class RowResult(msgspec.Struct, frozen=True, array_like=True):
+    """The columns an import adds to a row (sealed as is in ``job_rows``)."""
+
+    password: str = ""
+    second_password: str = ""
+    change: str = ""
+    errors: str = ""
+    outcome: str = "failed"
+    """created | updated | unchanged | failed: what the job counts."""
+
+
+@dataclass
+class _Row:
+    no: int
+    cells: dict[str, str]
+    account: str | None = None
+    problems: list[FieldProblem] = field(default_factory=list)
+    checked: Checked | None = None
+    new: bool = True
+    """No one held the account when the rows were checked."""
+
+
+def parse_account(cell: str, facility: Facility) -> str:
+    """The full account a row names: ``<code>-<name>@<domain>`` of this facility, or the name."""
+    text = cell.strip()
+    if not text:
+        raise rejected([field_problem("account", "csv_account_required")])
+    if "@" in text:
+        local, _, domain = text.rpartition("@")
+        prefix = f"{facility.code}-"
+        if domain.lower() != facility.domain.lower() or not local.startswith(prefix):
+            raise rejected([field_problem("account", "account_foreign")])
+        name = local[len(prefix) :]
+    else:
+        name = text
+    check_account_name(name, "account")
+    return full_account(facility.code, name, facility.domain)
+
+
+def _change_text(outcome: Outcome) -> tuple[str, str]:
+    """(更新内容, what to count) of a row that ran."""
+    if outcome.before is None:
+        return CHANGE_LABELS["created"], "created"
+    before, after = outcome.before, outcome.after
+    assert after is not None
+    columns = fmt.changed_columns(
+        before.profile, after.profile, terminals_changed=before.terminals != after.terminals
+    )
+    if not columns:
+        return CHANGE_LABELS["unchanged"], "unchanged"
+    return "、".join(columns), "updated"
+
+
+class UserImport:
+    """One import job's run: check every row, apply the ones that change something."""
+
+    def __init__(
+        self,
+        *,
+        job_id: str,
+        facility: Facility,
+        actor: Actor,
+        pool: asyncpg.Pool,
+        dsn: str,
+        workers: int,
+        on_commit: Callable[[], None],
+        seal: FileSeal,
+        progress: job_store.Progress,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._job_id = job_id
+        self._facility = facility
+        self._actor = actor
+        self._pool = pool
+        self._dsn = dsn
+        self._workers = workers
+        self._on_commit = on_commit
+        self._seal = seal
+        self._progress = progress
+        self._now = now
+
+    def _row_context(self, row_no: int) -> str:
+        return f"job:{self._job_id}:row:{row_no}"
+
+    async def run(self, table: fmt.CsvTable) -> bytes:
+        """Apply ``table``; return the result CSV (not yet sealed)."""
+        facility = self._facility
+        self._progress.total = len(table.rows)
+        async with self._pool.acquire() as conn:
+            done_before = await job_store.job_rows(conn, self._job_id)
+            catalogue = await federation_catalogue(conn, facility.facility_id)
+            terminals = await live_terminals(conn, facility.code)
+        results: dict[int, RowResult] = {
+            no: msgspec.msgpack.decode(
+                self._seal.open(sealed, self._row_context(no)), type=RowResult
+            )
+            for no, sealed in done_before.items()
+        }
+        for result in results.values():
+            self._count(result)
+        rows = [_Row(no, table.cells(cells)) for no, cells in enumerate(table.rows, start=1)]
+        # All rows are checked, applied ones of a resumed run too: a later row repeating
+        # an applied row's account is still the later one.
+        existing, holders = await self._existing(rows)
+        self._check(rows, table, existing, holders, catalogue, terminals)
+        pending = [row for row in rows if row.no not in results]
+        writes: list[_Row] = []
+        for row in pending:
+            if row.problems:
+                results[row.no] = self._count(RowResult(errors=fmt.describe_problems(row.problems)))
+                continue
+            assert row.account is not None and row.checked is not None
+            current = existing.get(row.account.lower())
+            if current is not None and not aggregate.update(
+                current, row.checked.profile, row.checked.terminals
+            ):
+                results[row.no] = self._count(
+                    RowResult(change=CHANGE_LABELS["unchanged"], outcome="unchanged")
+                )
+                continue
+            writes.append(row)
+        if writes:
+            await self._write(writes, results)
+        return self._result_csv(rows, results)
+
+    async def _write(self, writes: list[_Row], results: dict[int, RowResult]) -> None:
+        """Apply rows on connections of the job's own: many rows at once let their commits
+        share WAL flushes, and the service's pool stays free for the API and the relay."""
+        width = min(self._workers, len(writes))
+        queue: asyncio.Queue[_Row] = asyncio.Queue()
+        for row in writes:
+            queue.put_nowait(row)
+        pool = await asyncpg.create_pool(self._dsn, min_size=width, max_size=width)
+        workers = [asyncio.create_task(self._worker(pool, queue, results)) for _ in range(width)]
+        try:
+            await asyncio.gather(*workers)
+        finally:
+            for worker in workers:
+                worker.cancel()
+            await pool.close()
+
+    def _count(self, result: RowResult) -> RowResult:
+        progress = self._progress
+        progress.done += 1
+        if result.outcome == "created":
+            progress.created += 1
+        elif result.outcome == "updated":
+            progress.updated += 1
+        elif result.outcome == "unchanged":
+            progress.unchanged += 1
+        else:
+            progress.failed += 1
+        return result
+
+    async def _existing(self, rows: list[_Row]) -> tuple[dict[str, User], dict[str, str]]:
+        """The facility's users the rows name, and who holds each account (one snapshot)."""
+        keys = set()
+        for row in rows:
+            try:
+                keys.add(parse_account(row.cells.get(fmt.ACCOUNT, ""), self._facility).lower())
+            except DomainError:
+                continue
+        found: dict[str, User] = {}
+        holders: dict[str, str] = {}
+        ordered = sorted(keys)
+        async with self._pool.acquire() as conn:
+            for start in range(0, len(ordered), _PREFETCH_CHUNK):
+                chunk = ordered[start : start + _PREFETCH_CHUNK]
+                found |= await users_by_account(
+                    conn, self._facility.facility_id, self._facility.code, chunk
+                )
+                holders |= await account_kinds(conn, chunk)
+        return found, holders
+
+    def _check(
+        self,
+        rows: list[_Row],
+        table: fmt.CsvTable,
+        existing: dict[str, User],
+        holders: dict[str, str],
+        catalogue: frozenset[str],
+        terminals: dict[str, str],
+    ) -> None:
+        """Every problem of every row, against the snapshot; a repeated account errs later rows."""
+        today = today_in(self._facility.time_zone, self._now())
+        by_name = {name.lower(): terminal_id for terminal_id, name in terminals.items()}
+        seen: set[str] = set()
+        for row in rows:
+            problems = Problems()
+            account = problems.check(parse_account, row.cells.get(fmt.ACCOUNT, ""), self._facility)
+            if account is not None:
+                if account.lower() in seen:
+                    problems.add(field_problem("account", "csv_account_repeated"))
+                seen.add(account.lower())
+            current = existing.get(account.lower()) if account else None
+            if account is not None and current is None:
+                problems.check(refuse_taken, holders.get(account.lower()))
+            row.new = current is None
+            cells = row.cells
+            share = cells.get(fmt.FILE_SHARE, "").strip()
+            if table.has_federation:
+                targets = fmt.split_values(cells.get(fmt.FEDERATION, ""))
+            else:  # the column is optional: without it, targets stay as they are
+                targets = list(current.profile.federation_targets) if current else []
+            draft = ProfileDraft(
+                family_name=cells.get(fmt.FAMILY_NAME, ""),
+                given_name=cells.get(fmt.GIVEN_NAME, ""),
+                email=cells.get(fmt.EMAIL, ""),
+                valid_from=cells.get(fmt.VALID_FROM, ""),
+                valid_until=cells.get(fmt.VALID_UNTIL, ""),
+                macs=fmt.split_values(cells.get(fmt.MACS, "")),
+                hours_start=cells.get(fmt.HOURS_START, ""),
+                hours_end=cells.get(fmt.HOURS_END, ""),
+                file_share=fmt.FILE_SHARE_CODES.get(share, share) if share else "deny",
+                federation_targets=targets,
+            )
+            terminal_ids, unknown = fmt.split_terminal_names(cells.get(fmt.TERMINALS, ""), by_name)
+            if unknown:
+                problems.add(field_problem("terminals", "terminal_unknown", "、".join(unknown)))
+            row.checked = check_input(
+                draft,
+                terminal_ids,
+                today=today,
+                federation_catalogue=catalogue,
+                terminals=terminals,
+                problems=problems,
+            )
+            row.account = account
+            row.problems = problems.items
+
+    async def _worker(
+        self, pool: asyncpg.Pool, queue: asyncio.Queue[_Row], results: dict[int, RowResult]
+    ) -> None:
+        async with pool.acquire() as conn:
+            while not queue.empty():
+                row = queue.get_nowait()
+                results[row.no] = self._count(await self._apply(row, conn))
+
+    async def _apply(self, row: _Row, conn: PoolConnectionProxy[asyncpg.Record]) -> RowResult:
+        """One row in its own transaction; its refusal (never a crash) becomes its エラー内容."""
+        assert row.account is not None and row.checked is not None
+        recorded: list[RowResult] = []
+
+        def record(outcome: Outcome) -> RowRecord:
+            change, counted = _change_text(outcome)
+            issued = outcome.issued
+            result = RowResult(
+                password=issued.password if issued else "",
+                second_password=issued.second_password if issued else "",
+                change=change,
+                outcome=counted,
+            )
+            recorded.append(result)
+            return RowRecord(
+                self._job_id,
+                row.no,
+                self._seal.seal(msgspec.msgpack.encode(result), self._row_context(row.no)),
+            )
+
+        for attempt in range(_RETRIES):
+            uow = PostgresUnitOfWork(self._pool, self._on_commit, conn=conn)
+            try:
+                async with uow:
+                    # A new account goes straight to its append: the accounts table's key
+                    # refuses it should anyone have taken it since the rows were checked.
+                    kind, current = (
+                        (None, None)
+                        if row.new and attempt == 0
+                        else await uow.account_holder(self._facility, row.account)
+                    )
+                    if current is None:
+                        refuse_taken(kind)
+                        await create_in(
+                            uow,
+                            self._facility,
+                            row.account,
+                            row.checked,
+                            self._actor,
+                            issued=Issued.for_new_user(),
+                            record=record,
+                        )
+                    else:
+                        events = aggregate.update(
+                            current, row.checked.profile, row.checked.terminals
+                        )
+                        await update_in(uow, current, events, self._actor, record=record)
+                return recorded[-1]
+            except ConcurrencyConflict:
+                if attempt == _RETRIES - 1:
+                    return RowResult(
+                        errors=fmt.describe_problems([field_problem("account", "version_conflict")])
+                    )
+            except DomainError as error:
+                problems = error.errors or (FieldProblem("account", error.code, error.message),)
+                return RowResult(errors=fmt.describe_problems(problems))
+            except (OSError, asyncpg.PostgresError) as error:
+                # The row is rolled back whole; say so in its cell and go on with the rest.
+                log.error(
+                    "import_row_failed", job_id=self._job_id, row=row.no, error=type(error).__name__
+                )
+                return RowResult(
+                    errors=fmt.describe_problems([field_problem("account", "csv_row_failed")])
+                )
+        raise AssertionError("unreachable")
+
+    def _result_csv(self, rows: list[_Row], results: dict[int, RowResult]) -> bytes:
+        writer = fmt.CsvWriter((*fmt.COLUMNS, *fmt.RESULT_COLUMNS))
+        for row in rows:
+            result = results[row.no]
+            writer.row(
+                [
+                    *(row.cells.get(column, "") for column in fmt.COLUMNS),
+                    result.password,
+                    result.second_password,
+                    result.change,
+                    result.errors,
+                ]
+            )
+        return writer.encode()

@@ -1,0 +1,115 @@
+"""What terminals runs beside its backbone, and the one place handlers get it from.
+
+Started after the backbone (it needs the pool and NATS) and stopped before it: terminal
+signals, the agents' control channel, the credential check, the decision log, the
+reaction to deleted users and the sweeper.
+"""
+
+from datetime import timedelta
+
+import asyncpg
+
+from libs.events.catalogue.users import UserDeleted
+from libs.events.envelope import Envelope
+from libs.runtime.backbone import Backbone
+from services.terminals.adapters.agent_credentials import AgentCredentials
+from services.terminals.adapters.control_channel import ControlChannel
+from services.terminals.adapters.decision_facts import DecisionFacts
+from services.terminals.adapters.decision_log import DecisionLog
+from services.terminals.adapters.postgres import PostgresUnitOfWork
+from services.terminals.adapters.signals import TerminalSignals
+from services.terminals.app.sessions import end_user_sessions, time_out_silent_sessions
+from services.terminals.clock import Clock
+from services.terminals.reactions import UserDeletionReactor
+from services.terminals.settings import TerminalsOwn
+from services.terminals.sweeper import Sweeper
+
+
+class TerminalsRuntime:
+    """The service's moving parts, for its HTTP handlers and background work."""
+
+    def __init__(self, backbone: Backbone, own: TerminalsOwn, clock: Clock) -> None:
+        self.backbone = backbone
+        self.own = own
+        self.clock = clock
+        self.signals = TerminalSignals(backbone.events.subject_root)
+        self.channel = ControlChannel(self.signals, own.order_recheck_s)
+        self.credentials = AgentCredentials(self.signals, own.credential_cache_s)
+        self.decisions = DecisionLog(backbone.committed)
+        self.facts = DecisionFacts()
+        self.reactor = UserDeletionReactor(
+            settings=backbone.events, end_sessions=self._end_user_sessions
+        )
+        self.sweeper = Sweeper(self.sweep, own.sweep_interval_s)
+        self._pool: asyncpg.Pool | None = None
+
+    @property
+    def pool(self) -> asyncpg.Pool:
+        """Connections for terminals' own queries and commands.
+
+        Beside the backbone's pool (relay, consumers), because this one is not reset when a
+        connection comes back: terminals' queries leave no session state behind (its locks
+        are transaction-scoped; no LISTEN, cursors or SET), and the reset is one more round
+        trip to Postgres per query, a good part of a decision's or a force close's cost.
+        """
+        assert self._pool is not None, "runtime not started"
+        return self._pool
+
+    def uow(self) -> PostgresUnitOfWork:
+        """A new unit of work on the service's database."""
+        return PostgresUnitOfWork(self.pool, self.backbone.committed, self.signals.send)
+
+    async def start(self) -> None:
+        nc = self.backbone.nc
+        self._pool = pool = await asyncpg.create_pool(
+            self.backbone.core.database_url,
+            min_size=1,
+            max_size=self.backbone.core.pool_size,
+            reset=_keep_session,
+        )
+        await self.signals.start(nc)
+        self.channel.start(pool)
+        self.credentials.start(pool)
+        self.decisions.start(pool)
+        self.facts.start(pool)
+        await self.reactor.start(nc, pool)
+        self.sweeper.start()
+
+    async def stop(self) -> None:
+        await self.sweeper.stop()
+        await self.reactor.stop()
+        await self.channel.stop()
+        await self.decisions.stop()
+        await self.facts.stop()
+        await self.signals.stop()
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+
+    async def readiness(self) -> dict[str, bool]:
+        checks = await self.backbone.readiness()
+        checks["reactor:user_deleted"] = self.reactor.running
+        return checks
+
+    async def sweep(self) -> int:
+        """Time out silent sessions and drop stale grants; return how many timed out."""
+        now = self.clock()
+        timed_out = await time_out_silent_sessions(
+            self.uow(), now, timedelta(seconds=self.own.heartbeat_timeout_s)
+        )
+        await self.pool.execute(
+            "DELETE FROM decision_grants WHERE decided_at < $1",
+            now - timedelta(seconds=self.own.grant_ttl_s),
+        )
+        return timed_out
+
+    async def _end_user_sessions(self, deleted: Envelope) -> int:
+        data = deleted.data
+        assert isinstance(data, UserDeleted)
+        return await end_user_sessions(
+            deleted.facility, data.account, deleted, self.uow(), self.clock()
+        )
+
+
+async def _keep_session(_: asyncpg.Connection) -> None:
+    """A pool's reset that sends nothing (see ``TerminalsRuntime.pool``)."""

@@ -1,0 +1,144 @@
+"""A small client of the public API, and the five services running as real processes.
+
+End-to-end tests talk to the gateway only, as the admin UI and scripts do.
+"""
+
+import asyncio
+import secrets
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+
+from libs.devservers.suite import Suite
+from libs.testing.servers import SessionServers
+from services.identity.domain.facility import RegisterFacility
+from services.identity.operator_cli import create_facility
+
+NEW_PASSWORD = "Kq7#mB2$vX9!pL4z"
+
+
+@dataclass
+class Admin:
+    """A signed-in admin: a cookie session plus its CSRF token."""
+
+    http: httpx.AsyncClient
+    facility: str
+    account: str
+    csrf: str
+    token: str
+    """The session token (the cookie's value)."""
+
+    def path(self, rest: str) -> str:
+        return f"/api/v1/facilities/{self.facility}{rest}"
+
+    async def get(self, rest: str, **kw: Any) -> httpx.Response:
+        return await self.http.get(self.path(rest), **kw)
+
+    async def send(self, method: str, rest: str, **kw: Any) -> httpx.Response:
+        headers = {**kw.pop("headers", {}), "X-CSRF-Token": self.csrf}
+        return await self.http.request(method, self.path(rest), headers=headers, **kw)
+
+
+async def walk_sign_in(
+    http: httpx.AsyncClient, base: str, first: dict[str, Any], totp: dict[str, str], second: str
+) -> dict[str, Any]:
+    """Every sign-in step from the password to ``done``; ``totp`` keeps the secret."""
+    answer = await http.post(f"{base}/password", json=first)
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    while body["next_step"] != "done":
+        step = body["next_step"]
+        payload: dict[str, Any] = {"handle": body["handle"], "token": first.get("token", False)}
+        if step == "new_password":
+            payload["new_password"] = NEW_PASSWORD
+            path = "new-password"
+        elif step in ("totp_enrol", "totp"):
+            if step == "totp_enrol":
+                totp["secret"] = body["enrolment"]["secret"]
+                assert body["enrolment"]["otpauth_uri"].startswith("otpauth://totp/")
+            payload["code"] = pyotp.TOTP(totp["secret"]).now()
+            path = "totp"
+        elif step == "second_password":
+            payload["second_password"] = second
+            path = "second-password"
+        else:
+            raise AssertionError(f"unexpected step {step}")
+        answer = await http.post(f"{base}/{path}", json=payload)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+    return dict(body["session"])
+
+
+async def sign_in_admin(url: str, facility: str, account: str, password: str, second: str) -> Admin:
+    """Sign in through the gateway: password, new password, TOTP enrolment, second password."""
+    http = httpx.AsyncClient(base_url=url, timeout=30)
+    session = await walk_sign_in(
+        http, "/api/v1/session", {"account": account, "password": password}, {}, second
+    )
+    token = http.cookies["fumidai_session"]
+    return Admin(http, facility, account, session["csrf_token"], token)
+
+
+@dataclass
+class Facility:
+    code: str
+    domain: str
+    admin: Admin
+
+
+async def register(suite: Suite, code: str) -> tuple[str, str, str, str]:
+    """A facility with its first admin; (domain, account, password, second password)."""
+    domain = f"h{code}.example.jp"
+    created = await create_facility(
+        suite.database_url("identity"),
+        RegisterFacility(
+            code=code, name=f"{code}-Test Hospital", domain=domain, admin_name="admin01"
+        ),
+        operator="pytest-operator",
+    )
+    return (
+        domain,
+        created.admin_account,
+        created.initial_password,
+        (created.initial_second_password),
+    )
+
+
+async def running_suite(
+    servers: SessionServers, logs: Path, extra_env: dict[str, str] | None = None
+) -> AsyncIterator[Suite]:
+    """All five services as processes, on databases and streams of their own."""
+    suite = Suite(
+        postgres_url=servers.postgres_url,
+        nats_url=servers.nats_url,
+        log_dir=logs,
+        secret=secrets.token_hex(16),
+        database_prefix=f"gw{secrets.token_hex(3)}_",
+        extra_env={
+            "FUMIDAI_EVENTS_SUBJECT_ROOT": f"g{secrets.token_hex(4)}",
+            "FUMIDAI_EVENTS_STREAM_PREFIX": f"G{secrets.token_hex(4).upper()}",
+            **(extra_env or {}),
+        },
+    )
+    await suite.prepare()
+    suite.start()
+    try:
+        await asyncio.to_thread(suite.wait_ready, 90)
+        yield suite
+    finally:
+        suite.stop()
+
+
+async def eventually(check: Any, timeout: float = 10.0) -> Any:
+    """Poll ``check()`` (async) until it returns something truthy."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = await check()
+        if result or time.monotonic() > deadline:
+            return result
+        await asyncio.sleep(0.1)

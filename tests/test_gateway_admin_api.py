@@ -1,0 +1,290 @@
+"""The admin API's tenancy and auth matrix (SPEC T3, L5), enumerated from its OpenAPI
+document so that no endpoint can escape it: for every admin endpoint, an admin of another
+facility gets 404, a signed-out request 401, a user's session 403, and a state change
+without the CSRF token 403. Five real service processes behind a real gateway."""
+
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from libs.devservers.suite import Suite
+from libs.testing.servers import SessionServers
+from tests.gateway_support import Admin, register, running_suite, sign_in_admin, walk_sign_in
+
+SAFE = {"get", "head", "options"}
+PUBLIC = "/api/v1/session"
+"""The sign-in steps and the session itself: reachable before signing in."""
+
+
+def bodies(user_version: int) -> dict[str, Any]:
+    """A valid JSON body per state-changing operation: the checks must not stop at 400."""
+    today = date.today()
+    return {
+        "createUser": {
+            "name": f"u{secrets.token_hex(4)}",
+            "family_name": "山田",
+            "email": "u@example.jp",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=30)).isoformat(),
+        },
+        "setUsersEndDate": {"user_ids": [], "valid_until": today.isoformat()},
+        "updateUser": {
+            "family_name": "山田",
+            "email": "u@example.jp",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=30)).isoformat(),
+            "version": user_version,
+        },
+        "createTerminal": {"name": f"t{secrets.token_hex(4)}"},
+        "editTerminal": {"name": f"t{secrets.token_hex(4)}"},
+        "forceCloseSession": {"reason": "点検"},
+        "requestLogExport": {"period": "7d"},
+    }
+
+
+@dataclass
+class World:
+    suite: Suite
+    home: Admin
+    """Admin of facility 998, which owns the objects."""
+    other: Admin
+    """Admin of facility 997."""
+    user_token: str
+    """A bearer session of a user (利用者) of 998."""
+    ids: dict[str, str]
+    """Path parameter → a real object of 998 (or a well-formed id where none is made)."""
+    user_version: int
+
+
+@pytest.fixture(scope="module")
+async def world(
+    servers: SessionServers, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[World]:
+    async for suite in running_suite(servers, tmp_path_factory.mktemp("gateway-logs")):
+        url = suite.url("gateway")
+        admins = {}
+        for code in ("998", "997"):
+            _, account, password, second = await register(suite, code)
+            admins[code] = await sign_in_admin(url, code, account, password, second)
+        home = admins["998"]
+        terminal = await home.send("POST", "/terminals", json={"name": "踏み台01"})
+        assert terminal.status_code == 201, terminal.text
+        terminal_id = terminal.json()["terminal"]["terminal_id"]
+        created = await home.send(
+            "POST",
+            "/users",
+            json={**bodies(0)["createUser"], "terminals": [terminal_id]},
+            headers={"X-Fumidai-Consistency": terminal.json()["consistency_token"]},
+        )
+        assert created.status_code == 201, created.text
+        user = created.json()
+        credential = await home.send("POST", f"/terminals/{terminal_id}/credentials")
+        assert credential.status_code == 201, credential.text
+        job = await home.send("POST", "/jobs/user-export")
+        assert job.status_code == 202, job.text
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            session = await walk_sign_in(
+                http,
+                "/user-api/v1/session",
+                {
+                    "account": user["account"],
+                    "password": user["initial_password"],
+                    "app": "ファイル共有",
+                    "token": True,
+                },
+                {},
+                user["second_password"],
+            )
+        unknown = "0190f5c2-0000-7000-8000-000000000000"
+        ids = {
+            "code": "998",
+            "user_id": user["user"]["user_id"],
+            "terminal_id": terminal_id,
+            "credential_id": credential.json()["credential_id"],
+            "job_id": job.json()["job_id"],
+            "session_id": unknown,
+            "share_id": unknown,
+            "file_id": unknown,
+            "log": "operations",
+        }
+        yield World(
+            suite, home, admins["997"], session["session_token"], ids, user["user"]["version"]
+        )
+        for admin in admins.values():
+            await admin.http.aclose()
+
+
+def admin_operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (method, path, op)
+        for path, item in document["paths"].items()
+        if path.startswith("/api/v1/") and not path.startswith(PUBLIC)
+        for method, op in item.items()
+        if method in {"get", "post", "put", "patch", "delete"}
+    ]
+
+
+def fill(path: str, ids: dict[str, str], code: str) -> str:
+    return path.format(**{**ids, "code": code})
+
+
+async def test_t3_l5_every_admin_endpoint_refuses_whoever_it_must(world: World) -> None:
+    async with httpx.AsyncClient(base_url=world.suite.url("gateway"), timeout=30) as anon:
+        document = (await anon.get("/api/v1/openapi.json")).json()
+        operations = admin_operations(document)
+        assert len(operations) >= 30
+        examples = bodies(world.user_version)
+        checked = 0
+        for method, path, op in operations:
+            name = op["operationId"]
+            kw: dict[str, Any] = {}
+            if "requestBody" in op and "application/json" in op["requestBody"]["content"]:
+                assert name in examples, f"{name}: add a valid body to bodies()"
+                kw["json"] = examples[name]
+            home_path = fill(path, world.ids, "998")
+            where = f"{method.upper()} {path}"
+
+            signed_out = await anon.request(method, home_path, **kw)
+            assert signed_out.status_code == 401, where
+            assert signed_out.headers["content-type"].startswith("application/problem+json")
+
+            as_user = await anon.request(
+                method,
+                home_path,
+                headers={"Authorization": f"Bearer {world.user_token}"},
+                **kw,
+            )
+            assert as_user.status_code == 403, where
+
+            if method not in SAFE:
+                no_csrf = await world.home.http.request(method, home_path, **kw)
+                assert no_csrf.status_code == 403, where
+                assert no_csrf.json()["code"] == "csrf_failed", where
+
+            other = world.other
+            across = await other.http.request(
+                method, home_path, headers={"X-CSRF-Token": other.csrf}, **kw
+            )
+            assert across.status_code == 404, f"{where}: {across.text}"
+            # Its own facility in the path, another facility's object in it: 404 as well.
+            if any(f"{{{k}}}" in path for k in ("user_id", "terminal_id", "job_id")):
+                own_path = fill(path, world.ids, "997")
+                if "/jobs/logs/" in path:
+                    continue
+                mixed = await other.http.request(
+                    method, own_path, headers={"X-CSRF-Token": other.csrf}, **kw
+                )
+                assert mixed.status_code == 404, f"{where} (997): {mixed.text}"
+            checked += 1
+        assert checked >= 30
+
+
+async def test_t3_lists_show_only_the_admins_own_facility(world: World) -> None:
+    mine = await world.home.get("/users")
+    assert mine.status_code == 200
+    assert [u["user_id"] for u in mine.json()["items"]] == [world.ids["user_id"]]
+    assert mine.json()["items"][0]["terminals"][0]["name"] == "998-踏み台01"
+    theirs = await world.other.get("/users")
+    assert theirs.status_code == 200 and theirs.json()["items"] == []
+    terminals = await world.other.get("/terminals")
+    assert terminals.status_code == 200 and terminals.json() == []
+    outputs = await world.home.get("/jobs")
+    assert outputs.status_code == 200
+    assert world.ids["job_id"] in [j["job_id"] for j in outputs.json()["items"]]
+    assert (await world.other.get("/jobs")).json()["items"] == []
+
+
+async def test_operations_log_names_the_admin_and_address_of_gateway_changes(
+    world: World,
+) -> None:
+    renamed = await world.home.send(
+        "PATCH", f"/terminals/{world.ids['terminal_id']}", json={"name": "踏み台01-改"}
+    )
+    assert renamed.status_code == 200, renamed.text
+    log = await world.home.get(
+        "/logs/operations",
+        headers={"X-Fumidai-Consistency": renamed.json()["consistency_token"]},
+    )
+    assert log.status_code == 200, log.text
+    rows = log.json()["rows"]
+    columns = [c["key"] for c in log.json()["columns"]]
+    renames = [r for r in rows if r["action"] == "TerminalRenamed"]
+    assert renames and renames[0]["actor_id"] == world.home.account
+    assert renames[0]["cells"][columns.index("ip")] == "127.0.0.1"  # the admin's address
+    assert any(r["actor_id"] == world.home.account and r["action"] == "UserCreated" for r in rows)
+
+
+SCHEMATHESIS_SKIP = {"signOut"}
+"""Signing out would end the session every other example is made with."""
+EXAMPLES_PER_OPERATION = 8
+
+
+def _conform(schema_url: str, base_url: str, token: str, facility: str) -> list[str]:
+    """schemathesis over every admin operation; the failures it found (none expected)."""
+    import requests
+    from hypothesis import HealthCheck, given, settings
+    from schemathesis import openapi
+    from schemathesis.checks import (
+        content_type_conformance,
+        not_a_server_error,
+        response_schema_conformance,
+        status_code_conformance,
+    )
+
+    document = requests.get(schema_url, timeout=30).json()
+    schema = openapi.from_dict(document)
+    checks = [
+        not_a_server_error,
+        status_code_conformance,
+        content_type_conformance,
+        response_schema_conformance,
+    ]
+    http = requests.Session()
+    failures: list[str] = []
+    operations = [
+        operation
+        for operation in (result.ok() for result in schema.get_all_operations())  # type: ignore[union-attr]
+        if operation.definition.raw.get("operationId") not in SCHEMATHESIS_SKIP
+    ]
+    assert len(operations) >= 33
+    for operation in operations:
+
+        @settings(
+            max_examples=EXAMPLES_PER_OPERATION,
+            deadline=None,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(case=operation.as_strategy())
+        def run(case: Any) -> None:
+            if case.path_parameters and "code" in case.path_parameters:
+                case.path_parameters["code"] = facility
+            case.call_and_validate(
+                base_url=base_url,
+                session=http,
+                headers={"Authorization": f"Bearer {token}"},
+                checks=checks,
+            )
+
+        try:
+            run()
+        except (Exception, BaseExceptionGroup) as error:  # report every failing operation
+            failures.append(f"{operation.label}: {error}"[:2000])
+    return failures
+
+
+async def test_admin_api_conforms_to_its_openapi_document(world: World) -> None:
+    """schemathesis, signed in as an admin: no 5xx; status codes, media types and bodies
+    as documented. Last in this module: it changes the facility's data at random."""
+    import asyncio
+
+    base = world.suite.url("gateway")
+    failures = await asyncio.to_thread(
+        _conform, f"{base}/api/v1/openapi.json", base, world.home.token, "998"
+    )
+    assert not failures, "\n\n".join(failures)

@@ -1,0 +1,190 @@
+"""The whole story through the gateway only (five real services, real agent, real clamd):
+an admin signs in with TOTP, creates a user with a terminal, the reference agent connects
+the user, the session shows in the log, the admin force-closes it and the agent
+acknowledges; the user shares a file, the admin approves and downloads it; every step is
+in the logs."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from libs.devservers.smtp import MailCatcher
+from libs.testing.fileshare_fixtures import ClamdServer
+from libs.testing.servers import SessionServers
+from services.terminals.agent.client import AgentClient
+from services.terminals.agent.runner import JumpHostAgent
+from tests.gateway_support import eventually, register, running_suite, sign_in_admin, walk_sign_in
+
+MAC = "AA-BB-CC-DD-EE-01"
+CONTENT = "検査結果: 問題なし\n".encode() * 100
+
+
+@pytest.fixture
+async def gateway_url(
+    servers: SessionServers,
+    tmp_path_factory: pytest.TempPathFactory,
+    clamd_server: ClamdServer,
+    mail_catcher: MailCatcher,
+) -> AsyncIterator[tuple[str, object]]:
+    env = {
+        "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
+        "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
+        "FUMIDAI_FILESHARE_SMTP_HOST": "127.0.0.1",
+        "FUMIDAI_FILESHARE_SMTP_PORT": str(mail_catcher.port),
+    }
+    async for suite in running_suite(servers, tmp_path_factory.mktemp("flow-logs"), env):
+        yield suite.url("gateway"), suite
+
+
+async def test_full_flow_through_the_gateway(gateway_url: tuple[str, object]) -> None:
+    url, suite = gateway_url
+    _, account, password, second = await register(suite, "998")  # type: ignore[arg-type]
+    admin = await sign_in_admin(url, "998", account, password, second)  # L1–L3 with TOTP
+
+    # A terminal and a user assigned to it, each one request (K2, U2).
+    terminal = await admin.send("POST", "/terminals", json={"name": "踏み台端末01"})
+    assert terminal.status_code == 201, terminal.text
+    terminal_id = terminal.json()["terminal"]["terminal_id"]
+    today = date.today()
+    created = await admin.send(
+        "POST",
+        "/users",
+        json={
+            "name": "taro.yamada",
+            "family_name": "山田",
+            "given_name": "太郎",
+            "email": "taro@example.jp",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=60)).isoformat(),
+            "macs": [MAC],
+            "terminals": [terminal_id],
+            "file_share": "approval",
+        },
+        headers={"X-Fumidai-Consistency": terminal.json()["consistency_token"]},
+    )
+    assert created.status_code == 201, created.text
+    user = created.json()
+    listed = await admin.get("/users", params={"account": "taro"})
+    assert [t["name"] for t in listed.json()["items"][0]["terminals"]] == ["998-踏み台端末01"]
+
+    # The reference agent, through the gateway's /agent/v1 (C1, C4).
+    issued = await admin.send("POST", f"/terminals/{terminal_id}/credentials")
+    assert issued.status_code == 201, issued.text
+    client = AgentClient(url, issued.json()["token"])
+    agent = JumpHostAgent(client, poll_wait=5.0)
+    await agent.start()
+    try:
+
+        async def connected() -> object:
+            decision, live = await agent.connect(user["account"], MAC)
+            return live if decision.allowed else None
+
+        live = await eventually(connected, timeout=15)  # terminals projects the user first
+        assert live is not None, "the agent was refused"
+
+        log = await admin.get("/logs/connections")
+        rows = [r for r in log.json()["rows"] if r.get("session_id") == live.session_id]
+        if not rows:
+
+            async def in_log() -> object:
+                page = (await admin.get("/logs/connections")).json()["rows"]
+                return [r for r in page if r.get("session_id") == live.session_id]
+
+            rows = await eventually(in_log)
+        assert rows and rows[0]["live"] is True
+
+        closed = await admin.send(
+            "POST",
+            f"/sessions/{live.session_id}/force-close",
+            json={"reason": "点検のため"},
+        )
+        assert closed.status_code == 200, closed.text
+        assert closed.json()["session"]["state"] == "force_closed"
+
+        async def acknowledged() -> object:
+            return live.session_id in agent.state.cut
+
+        assert await eventually(acknowledged, timeout=5)
+
+        async def ack_recorded() -> object:
+            found = (await admin.get(f"/sessions/{live.session_id}")).json()
+            return found.get("close_acknowledged_at")
+
+        assert await eventually(ack_recorded, timeout=5)
+    finally:
+        await agent.stop()
+        await client.aclose()
+
+    # The user shares a file after the second password (F1, F7), through /user-api/v1.
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        session = await walk_sign_in(
+            http,
+            "/user-api/v1/session",
+            {
+                "account": user["account"],
+                "password": user["initial_password"],
+                "app": "ファイル共有",
+                "token": True,
+            },
+            {},
+            user["second_password"],
+        )
+        bearer = {"Authorization": f"Bearer {session['session_token']}"}
+        refused = await http.get("/user-api/v1/shares", headers=bearer)
+        assert refused.status_code == 403  # no second password yet in this session
+        verified = await http.post(
+            "/user-api/v1/second-password",
+            json={"second_password": user["second_password"]},
+            headers=bearer,
+        )
+        assert verified.status_code == 200, verified.text
+        manifest = {
+            "purpose": "検査データの共有",
+            "files": [{"name": "結果.txt", "size": len(CONTENT)}],
+            "recipient": None,
+        }
+        uploaded = await http.post(
+            "/user-api/v1/shares",
+            headers=bearer,
+            files=[
+                ("manifest", (None, json.dumps(manifest), "application/json")),
+                ("file", ("結果.txt", CONTENT, "text/plain")),
+            ],
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        share_id = uploaded.json()["share_id"]
+
+    async def awaiting() -> object:
+        items = (await admin.get("/shares/approvals")).json()["items"]
+        return [s for s in items if s["share_id"] == share_id]
+
+    pending = await eventually(awaiting, timeout=30)
+    assert pending, "the share never reached the 承認 tab"
+    approved = await admin.send("POST", f"/shares/{share_id}/approve")
+    assert approved.status_code == 200, approved.text
+    file_id = approved.json()["files"][0]["file_id"]
+    download = await admin.get(f"/shares/{share_id}/files/{file_id}")
+    assert download.status_code == 200
+    assert download.content == CONTENT
+
+    # Every step in the logs (A1).
+    async def fileshare_log() -> object:
+        rows = (await admin.get("/logs/fileshare")).json()["rows"]
+        mine = [r for r in rows if r["share_id"] == share_id]
+        return mine if any(r["action"] == "download" for r in mine) else None
+
+    assert await eventually(fileshare_log, timeout=10), "the download is not in the log"
+    operations = (await admin.get("/logs/operations")).json()["rows"]
+    actions = {r["action"] for r in operations if r["actor_id"] == account}
+    assert {"TerminalCreated", "UserCreated", "SessionForceClosed"} <= actions, actions
+    signins = (await admin.get("/logs/signins")).json()["rows"]
+    assert {r["app"] for r in signins if r["result"] == "success"} >= {
+        "メンテナンスツール",
+        "ファイル共有",
+    }
+    await asyncio.sleep(0)
+    await admin.http.aclose()
