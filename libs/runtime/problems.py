@@ -6,6 +6,7 @@ them to HTTP for every service.
 
 from typing import Any
 
+import asyncpg
 import msgspec
 import structlog
 from litestar import Request, Response
@@ -116,6 +117,13 @@ def _http(_: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     return problem_response(exc.status_code, code, title)
 
 
+def _bad_data(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Response[Any]:
+    # Input PostgreSQL cannot hold (a NUL byte in text, an out-of-range number) that got
+    # past validation: still the caller's mistake, never a 500.
+    log.warning("rejected_data", path=request.url.path, sqlstate=exc.sqlstate)
+    return problem_response(400, "invalid_request", "入力内容に誤りがあります。")
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     return problem_response(
@@ -128,6 +136,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ConcurrencyConflict: _conflict,
     ValidationException: _validation,
     HTTPException: _http,
+    asyncpg.DataError: _bad_data,
     Exception: _unexpected,
 }
 """Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""

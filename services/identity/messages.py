@@ -46,7 +46,7 @@ MESSAGES: dict[str, str] = {
     "terminal_unknown": "この施設に存在しない接続端末が指定されています。",
     "version_conflict": "他の管理者が先に更新しました。画面を再読み込みしてください。",
     "end_date_users_invalid": "有効終了日を設定するユーザーを1〜1000人選択してください。",
-    "search_invalid": "検索条件は120文字以内で入力してください。",
+    "search_invalid": "検索条件は制御文字を含めず120文字以内で入力してください。",
     "cursor_invalid": "ページの指定が正しくありません。最初のページから表示し直してください。",
     # CSV bulk (SPEC U6): whole-file refusals and per-row problems.
     "csv_too_large": "CSVファイルのサイズが上限を超えています。",

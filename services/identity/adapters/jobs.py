@@ -233,6 +233,8 @@ async def list_jobs(
 
 
 async def get_job(conn: Connection, facility_id: str, job_id: str) -> JobRow | None:
+    if "\x00" in job_id:  # no id holds it, and PostgreSQL text cannot: nothing to look up
+        return None
     row = await conn.fetchrow(
         f"SELECT {_LISTED} FROM jobs WHERE job_id = $1 AND facility_id = $2",
         job_id,
@@ -253,6 +255,8 @@ async def job_file(
     conn: Connection, facility_id: str, job_id: str, now: datetime
 ) -> JobFile | None:
     """The file of a finished, unexpired job of the facility."""
+    if "\x00" in job_id:  # as in get_job
+        return None
     row = await conn.fetchrow(
         """SELECT result, result_sealed, kind, created_at FROM jobs
            WHERE job_id = $1 AND facility_id = $2 AND status = 'done' AND expires_at > $3""",

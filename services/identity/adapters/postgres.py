@@ -32,7 +32,7 @@ from services.identity.adapters.credentials import (
     clear_totp,
     set_admin_second_password,
 )
-from services.identity.adapters.user_reads import account_holder, load_user, load_users
+from services.identity.adapters.user_reads import NUL, account_holder, load_user, load_users
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain.errors import taken
 from services.identity.domain.user import User
@@ -154,6 +154,8 @@ class PostgresUnitOfWork:
         return str(kind) if kind is not None else None
 
     async def is_admin_of(self, facility: FacilityRow, admin_id: str) -> bool:
+        if NUL in admin_id:  # names no one (see user_reads.NUL)
+            return False
         return bool(
             await self.conn.fetchval(
                 "SELECT EXISTS (SELECT 1 FROM admins WHERE admin_id = $1 AND facility_id = $2)",

@@ -39,6 +39,10 @@ _LIVE_TERMINALS = """
 _VIEW_FROM = f"""SELECT {_BASE_COLUMNS}, live.ids AS terminal_ids, live.names AS terminal_names
     FROM users u {_LIVE_TERMINALS}"""
 
+NUL = "\x00"
+"""PostgreSQL text cannot hold it: an id or key containing it names nothing, and passing
+it to the database would fail the request instead of answering "not found"."""
+
 _SORT_KEYS: dict[Sort, tuple[str, ...]] = {
     "account": ("u.account_key",),
     "name": ("u.name_key", "u.account_key"),
@@ -98,6 +102,8 @@ async def load_user(
     conn: Connection, facility_id: str, facility_code: str, user_id: str
 ) -> User | None:
     """One user of the facility, or None (missing or another facility's, SPEC T3)."""
+    if NUL in user_id:
+        return None
     row = await conn.fetchrow(
         f"SELECT {_USER_COLUMNS} FROM users u WHERE u.user_id = $1 AND u.facility_id = $2",
         user_id,
@@ -112,7 +118,7 @@ async def load_users(
     """The facility's users among ``user_ids``, by id."""
     rows = await conn.fetch(
         f"SELECT {_USER_COLUMNS} FROM users u WHERE u.user_id = ANY($1) AND u.facility_id = $2",
-        list(user_ids),
+        [user_id for user_id in user_ids if NUL not in user_id],
         facility_id,
     )
     return {row["user_id"]: user_from_row(row, facility_code) for row in rows}
@@ -161,6 +167,8 @@ async def account_kinds(conn: Connection, account_keys: Sequence[str]) -> dict[s
 async def load_view(
     conn: Connection, facility_id: str, facility_code: str, user_id: str
 ) -> UserView | None:
+    if NUL in user_id:
+        return None
     row = await conn.fetchrow(
         f"{_VIEW_FROM} WHERE u.user_id = $1 AND u.facility_id = $2", user_id, facility_id
     )

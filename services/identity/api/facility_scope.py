@@ -27,7 +27,7 @@ class FacilityScope:
         Other roles get 403. Another facility answers 404 exactly as a missing one (T3).
         """
         require_role(claims, "admin", "operator")
-        if not claims.may_act_in(code):
+        if not claims.may_act_in(code) or "\x00" in code:  # PostgreSQL text holds no NUL
             raise facility_not_found()
         now = time.monotonic()
         cached = self._cache.get(code)

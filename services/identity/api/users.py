@@ -214,8 +214,10 @@ def decode_cursor(token: str, sort: str, descending: bool) -> tuple[str, ...]:
         got_sort, got_descending, keys = msgspec.json.decode(raw, type=tuple[str, bool, list[str]])
     except (ValueError, msgspec.DecodeError) as error:
         raise invalid("cursor", "cursor_invalid") from error
-    if (got_sort, got_descending) != (sort, descending) or len(keys) != (
-        1 if sort == "account" else 2
+    if (
+        (got_sort, got_descending) != (sort, descending)
+        or len(keys) != (1 if sort == "account" else 2)
+        or any("\x00" in key for key in keys)  # not one of ours: no stored key holds NUL
     ):
         raise invalid("cursor", "cursor_invalid")
     return tuple(keys)
@@ -252,7 +254,7 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         facility = await scoped_facility(claims, code)
         terms = {"account": account.strip(), "name": name.strip(), "email": email.strip()}
         for field, term in terms.items():
-            if len(term) > SEARCH_MAX:
+            if len(term) > SEARCH_MAX or "\x00" in term:  # PostgreSQL text holds no NUL
                 raise invalid(field, "search_invalid")
         descending = order == "desc"
         after = decode_cursor(cursor, sort, descending) if cursor else None

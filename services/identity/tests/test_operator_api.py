@@ -71,3 +71,16 @@ async def test_t3_another_facility_reads_as_missing(identity: Client) -> None:
     )
     assert other.status_code == missing.status_code == 404
     assert other.json() == missing.json()
+
+
+async def test_nul_bytes_are_refused_as_bad_input_never_a_500(identity: Client) -> None:
+    """PostgreSQL cannot store NUL in text: such input is the caller's mistake (400/404)."""
+    read = await identity.get("/internal/v1/facilities/9%009", headers=operator())
+    assert read.status_code in (400, 404)
+    signin = await identity.post(
+        "/internal/v1/signin/password",
+        json={"account": "998-a\x00@x.example", "password": "x", "app": "メンテナンスツール"},
+        headers=bearer("gateway", "system", "*"),
+    )
+    assert signin.status_code < 500, signin.text
+    assert signin.headers["content-type"].startswith("application/problem+json")

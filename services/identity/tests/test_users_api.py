@@ -563,6 +563,37 @@ async def test_t3_every_users_and_jobs_endpoint_answers_404_for_another_facility
     assert own_path_foreign_id.json()["code"] == "user_not_found"
 
 
+async def test_t3_u3_text_the_database_cannot_hold_answers_404_or_400_never_500(
+    shared_app: Client, place: Place
+) -> None:
+    """A NUL in an id, a search term or a cursor names nothing: no request fails on it."""
+    user = (await create(shared_app, place, "plain"))["user"]
+    for method, url in (
+        ("GET", f"{place.users}/a%00b"),
+        ("PUT", f"{place.users}/a%00b"),
+        ("DELETE", f"{place.users}/a%00b"),
+        ("POST", f"{place.users}/a%00b/password-reset"),
+        ("GET", f"{place.jobs}/a%00b"),
+        ("GET", f"{place.jobs}/a%00b/file"),
+        ("GET", "/internal/v1/facilities/9%009/users"),
+    ):
+        extra: dict[str, Any] = {"json": form_of(user)} if method == "PUT" else {}
+        for headers in (place.headers(), operator()):
+            response = await shared_app.request(method, url, headers=headers, **extra)
+            assert response.status_code == 404, (method, url, response.text)
+    nul_cursor = "WyJhY2NvdW50IixmYWxzZSxbImFcdTAwMDAiXV0"  # ["account", false, ["a\u0000"]]
+    for params in ({"account": "a\x00"}, {"email": "\x00"}, {"cursor": nul_cursor}):
+        response = await shared_app.get(place.users, params=params, headers=place.headers())
+        assert response.status_code == 400, (params, response.text)
+    end = await shared_app.post(
+        f"{place.users}/end-date",
+        json={"user_ids": ["a\x00", user["user_id"]], "valid_until": today().isoformat()},
+        headers=place.headers(),
+    )
+    assert end.status_code == 200, end.text
+    assert [r["code"] for r in end.json()["results"]] == ["user_not_found", None]
+
+
 # -- K3 / K4: terminals from the user side ------------------------------------------------------
 
 
