@@ -178,13 +178,21 @@ async def test_full_flow_through_the_gateway(gateway_url: tuple[str, object]) ->
         return mine if any(r["action"] == "download" for r in mine) else None
 
     assert await eventually(fileshare_log, timeout=10), "the download is not in the log"
-    operations = (await admin.get("/logs/operations")).json()["rows"]
-    actions = {r["action"] for r in operations if r["actor_id"] == account}
-    assert {"TerminalCreated", "UserCreated", "SessionForceClosed"} <= actions, actions
-    signins = (await admin.get("/logs/signins")).json()["rows"]
-    assert {r["app"] for r in signins if r["result"] == "success"} >= {
-        "メンテナンスツール",
-        "ファイル共有",
-    }
+    wanted = {"TerminalCreated", "UserCreated", "SessionForceClosed"}
+
+    async def operations_logged() -> object:
+        # Each context's events reach audit on their own stream: wait for all three.
+        rows = (await admin.get("/logs/operations")).json()["rows"]
+        actions = {r["action"] for r in rows if r["actor_id"] == account}
+        return actions if wanted <= actions else None
+
+    assert await eventually(operations_logged, timeout=15), "an admin change is not logged"
+
+    async def signins_logged() -> object:
+        rows = (await admin.get("/logs/signins")).json()["rows"]
+        apps = {r["app"] for r in rows if r["result"] == "success"}
+        return apps if apps >= {"メンテナンスツール", "ファイル共有"} else None
+
+    assert await eventually(signins_logged, timeout=15), "a sign-in is not logged"
     await asyncio.sleep(0)
     await admin.http.aclose()
