@@ -99,7 +99,9 @@ async def wait_projected(dsn: str, minimum: int, timeout: float = 120.0) -> int:
     conn = await asyncpg.connect(dsn)
     try:
         deadline = time.monotonic() + timeout
-        while (seen := await conn.fetchval("SELECT count(*) FROM accounts")) < minimum:
+        # Users live in terminals' access_users (accounts holds only facilities' admins).
+        count = "SELECT count(*) FROM access_users WHERE NOT deleted"
+        while (seen := await conn.fetchval(count)) < minimum:
             if time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
