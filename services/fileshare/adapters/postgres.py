@@ -6,12 +6,8 @@ transaction that appends them, so the service always reads its own writes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Self
-
-import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from libs.events.catalogue.fileshare import (
     FileScanned,
@@ -26,6 +22,7 @@ from libs.events.catalogue.fileshare import (
 from libs.events.envelope import Envelope
 from libs.events.store import append, read_stream
 from libs.postgres.connection import Connection
+from libs.postgres.transaction import PostgresTransaction
 from services.fileshare.domain.share import Permission, Share, fold
 
 
@@ -48,43 +45,8 @@ class ShareUser:
     file_share: Permission
 
 
-class UnitOfWork:
+class UnitOfWork(PostgresTransaction):
     """One transaction on fileshare's database; ``on_commit`` wakes the relay."""
-
-    def __init__(self, pool: asyncpg.Pool, on_commit: Callable[[], None]) -> None:
-        self._pool = pool
-        self._on_commit = on_commit
-        self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._tx: asyncpg.transaction.Transaction | None = None
-        self._committed = False
-
-    @property
-    def conn(self) -> PoolConnectionProxy[asyncpg.Record]:
-        assert self._conn is not None, "use the unit of work in `async with`"
-        return self._conn
-
-    async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._committed = False
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._conn is not None and self._tx is not None
-        try:
-            if not self._committed:
-                await self._tx.rollback()
-        finally:
-            await self._pool.release(self._conn)
-            self._conn = None
-        if self._committed:
-            self._on_commit()
-
-    async def commit(self) -> None:
-        assert self._tx is not None
-        await self._tx.commit()
-        self._committed = True
 
     async def share(self, facility: str, share_id: str) -> Share | None:
         """The share as its events leave it; None when missing or another facility's."""

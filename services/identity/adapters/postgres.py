@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Self
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from libs.events.catalogue import Event
 from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
@@ -26,6 +24,7 @@ from libs.events.catalogue.users import (
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
+from libs.postgres.transaction import PostgresTransaction
 from services.identity.adapters import user_state
 from services.identity.adapters.credentials import (
     cancel_signins,
@@ -47,56 +46,8 @@ class Facility:
     time_zone: str
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(PostgresTransaction):
     """A transaction on identity's database; ``on_commit`` wakes the relay."""
-
-    def __init__(
-        self,
-        pool: asyncpg.Pool,
-        on_commit: Callable[[], None],
-        *,
-        conn: PoolConnectionProxy[asyncpg.Record] | None = None,
-    ) -> None:
-        """``conn``: run on this held connection instead of one from ``pool`` per transaction.
-
-        Bulk work (the CSV import) holds one connection per worker: giving it back to the
-        pool after each row costs a reset round trip as long as the row's own work.
-        """
-        self._pool = pool
-        self._on_commit = on_commit
-        self._held = conn
-        self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._tx: asyncpg.transaction.Transaction | None = None
-        self._committed = False
-
-    @property
-    def conn(self) -> PoolConnectionProxy[asyncpg.Record]:
-        assert self._conn is not None, "use the unit of work in `async with`"
-        return self._conn
-
-    async def __aenter__(self) -> Self:
-        self._conn = self._held or await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._committed = False
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._conn is not None and self._tx is not None
-        try:
-            if not self._committed:
-                await self._tx.rollback()
-        finally:
-            if self._held is None:
-                await self._pool.release(self._conn)
-            self._conn = None
-        if self._committed:
-            self._on_commit()
-
-    async def commit(self) -> None:
-        assert self._tx is not None
-        await self._tx.commit()
-        self._committed = True
 
     async def facility_by_code(self, code: str) -> Facility | None:
         row = await self.conn.fetchrow(

@@ -9,7 +9,6 @@ from datetime import datetime
 from typing import Self
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from libs.events.catalogue.terminals import (
     AgentCredentialIssued,
@@ -27,6 +26,7 @@ from libs.events.catalogue.terminals import (
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
+from libs.postgres.transaction import PostgresTransaction
 from services.terminals.app.unit_of_work import (
     CredentialState,
     DecisionAlreadyUsed,
@@ -55,45 +55,19 @@ def session_of(row: asyncpg.Record) -> Session:
     )
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(PostgresTransaction):
     """A transaction on terminals' database."""
 
     def __init__(self, pool: asyncpg.Pool, on_commit: Callable[[], None], signal: Signal) -> None:
-        self._pool = pool
-        self._on_commit = on_commit
+        super().__init__(pool, on_commit)
         self._signal = signal
-        self._conn: PoolConnectionProxy[asyncpg.Record] | None = None
-        self._tx: asyncpg.transaction.Transaction | None = None
-        self._committed = False
         self._touched: list[str] = []
 
-    @property
-    def conn(self) -> PoolConnectionProxy[asyncpg.Record]:
-        assert self._conn is not None, "use the unit of work in `async with`"
-        return self._conn
-
     async def __aenter__(self) -> Self:
-        self._conn = await self._pool.acquire()
-        self._tx = self._conn.transaction()
-        await self._tx.start()
-        self._committed = False
         self._touched = []
-        return self
+        return await super().__aenter__()
 
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._conn is not None and self._tx is not None
-        try:
-            if not self._committed:
-                await self._tx.rollback()
-        finally:
-            await self._pool.release(self._conn)
-            self._conn = None
-
-    async def commit(self) -> None:
-        assert self._tx is not None
-        await self._tx.commit()
-        self._committed = True
-        self._on_commit()
+    async def after_commit(self) -> None:
         if self._touched:
             await self._signal(sorted(set(self._touched)))
 
