@@ -38,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -78,6 +78,7 @@ from libs.events.ids import new_id
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
+from libs.runtime.serve import SERVER
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.protocol import AckOut, AuthorizeRequest, DecisionOut
 from services.terminals.agent.runner import JumpHostAgent
@@ -231,7 +232,14 @@ def bare_app() -> Litestar:
 
 def serve_bare(port: int) -> None:
     uvicorn.run(
-        bare_app(), host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on"
+        bare_app(),
+        host="127.0.0.1",
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        loop=SERVER["loop"],  # the same server as the services'
+        http=SERVER["http"],
     )
 
 
@@ -641,16 +649,10 @@ async def _measure(
 
     tokens = [token for _, token in deciders]
     await checkpoint(srv.postgres_url)
-    before_cpu = service.cpu_seconds()
-    pg_before = _tree_cpu(srv.pg_pid)
-    me_before = _tree_cpu(os.getpid(), children=False)
+    meter = CpuShares(service, srv)
+    meter.mark()
     service_run = await decision_run(service.url, tokens, decider_users, plan, seed=2)
-    wall = plan.seconds + plan.warmup
-    cpu = {
-        "service": (service.cpu_seconds() - before_cpu) / wall,
-        "pg": (_tree_cpu(srv.pg_pid) - pg_before) / wall,
-        "bench": (_tree_cpu(os.getpid(), children=False) - me_before) / wall,
-    }
+    r["decision_cpu"] = meter.since()
     r["decisions_per_s"] = service_run.rate
     r["decision_p50_ms"] = service_run.p(50)
     r["decision_p99_ms"] = service_run.p(99)
@@ -658,7 +660,6 @@ async def _measure(
     r["decision_errors"] = service_run.errors
     r["decision_refused_share"] = service_run.refused / max(service_run.done, 1)
     r["decision_batch_mean"] = await metric_mean(service.url, "fumidai_decision_batch_size")
-    r["decision_cpu"] = {k: round(100 * v) for k, v in cpu.items()}
     row(
         "terminals service, POST /agent/v1/decisions",
         service_run.rate,
@@ -666,8 +667,7 @@ async def _measure(
         target="≥1500",
         ok=service_run.rate >= TARGETS["decisions_per_s"],
         note=f"errors {service_run.errors}, refused {100 * r['decision_refused_share']:.0f}%, "
-        f"events per commit {r['decision_batch_mean']:.1f}; cpu "
-        + " ".join(f"{k} {v}%" for k, v in r["decision_cpu"].items()),
+        f"events per commit {r['decision_batch_mean']:.1f}; " + meter.text(r["decision_cpu"]),
     )
     row(
         "  back to back: p50 / p99",
@@ -678,9 +678,12 @@ async def _measure(
     )
     # The latency target is at the target rate: 50 agents asking on a schedule that adds
     # up to 1,500/s, latency counted from when each request was due.
+    say(f"  (relay caught up {await relayed(pool):.1f}s after the run)")
+    meter.mark()
     paced = await decision_run(
         service.url, tokens, decider_users, plan, seed=3, rate=TARGETS["decisions_per_s"]
     )
+    r["decision_paced_cpu"] = meter.since()
     r["decision_p50_ms"] = paced.p(50)
     r["decision_p99_ms"] = paced.p(99)
     r["decision_paced_per_s"] = paced.rate
@@ -689,7 +692,8 @@ async def _measure(
         f"  at {TARGETS['decisions_per_s']:.0f}/s offered: p50",
         r["decision_p50_ms"],
         "ms",
-        note=f"answered {paced.rate:,.0f}/s, errors {paced.errors}",
+        note=f"answered {paced.rate:,.0f}/s, errors {paced.errors}; "
+        + meter.text(r["decision_paced_cpu"]),
     )
     row(
         f"  at {TARGETS['decisions_per_s']:.0f}/s offered: p99",
@@ -701,14 +705,29 @@ async def _measure(
     # And at half that, where a service short of the target rate is not saturated: the
     # time a decision takes rather than the queue in front of it.
     half = TARGETS["decisions_per_s"] / 2
+    await relayed(pool)
+    meter.mark()
     calm = await decision_run(service.url, tokens, decider_users, plan, seed=4, rate=half)
+    calm_cpu = meter.since()
     r["decision_half_rate_p50_ms"] = calm.p(50)
     r["decision_half_rate_p99_ms"] = calm.p(99)
     row(
         f"  at {half:.0f}/s offered: p50 / p99",
         calm.p(50),
         "ms",
-        note=f"p99 {calm.p(99):.1f} ms, errors {calm.errors}",
+        note=f"p99 {calm.p(99):.1f} ms, errors {calm.errors}; " + meter.text(calm_cpu),
+    )
+    # And at a tenth: what one decision costs with nothing in front of it (the floor).
+    tenth = TARGETS["decisions_per_s"] / 10
+    await relayed(pool)
+    idle = await decision_run(service.url, tokens, decider_users, plan, seed=5, rate=tenth)
+    r["decision_tenth_rate_p50_ms"] = idle.p(50)
+    r["decision_tenth_rate_p99_ms"] = idle.p(99)
+    row(
+        f"  at {tenth:.0f}/s offered: p50 / p99",
+        idle.p(50),
+        "ms",
+        note=f"p99 {idle.p(99):.1f} ms, errors {idle.errors}",
     )
     recorded = await pool.fetchval(
         "SELECT count(*) FROM events WHERE type = 'ConnectionDecided.v1'"
@@ -728,15 +747,9 @@ async def _measure(
             ("force_close", agents[:half], plan.close_rate),
             ("force_close_burst", agents[half:], plan.burst_rate),
         ):
-            marks = (time.perf_counter(), service.cpu_seconds(), _tree_cpu(srv.pg_pid),
-                     _tree_cpu(os.getpid(), children=False))  # fmt: skip
+            meter.mark()
             latencies, requests, missing = await force_close_run(api, chosen, rate)
-            wall = time.perf_counter() - marks[0]
-            cpu = {
-                "service": round(100 * (service.cpu_seconds() - marks[1]) / wall),
-                "pg": round(100 * (_tree_cpu(srv.pg_pid) - marks[2]) / wall),
-                "bench": round(100 * (_tree_cpu(os.getpid(), children=False) - marks[3]) / wall),
-            }
+            cpu = meter.since()
             r[f"{key}_rate_per_s"] = rate
             r[f"{key}_p50_ms"] = percentile(latencies, 50) * 1000
             r[f"{key}_p99_ms"] = percentile(latencies, 99) * 1000
@@ -755,10 +768,60 @@ async def _measure(
                 if key == "force_close"
                 else None,
                 note=f"max {r[f'{key}_max_ms']:.0f} ms, admin request alone p99 "
-                f"{r[f'{key}_request_p99_ms']:.0f} ms, {missing} never acknowledged; cpu "
-                + " ".join(f"{k} {v}%" for k, v in cpu.items()),
+                f"{r[f'{key}_request_p99_ms']:.0f} ms, {missing} never acknowledged; "
+                + meter.text(cpu),
             )
     await api.http.aclose()
+
+
+async def relayed(pool: asyncpg.Pool) -> float:
+    """Wait until the relay has published every committed event; the seconds it took.
+
+    A saturating run leaves a backlog that the relay works off in the next seconds; a
+    paced run measured on top of it would show the previous run's work, not its own.
+    """
+    started = time.perf_counter()
+
+    async def caught_up() -> bool:
+        return bool(
+            await pool.fetchval(
+                """SELECT NOT EXISTS (SELECT 1 FROM events e, relay_checkpoint c
+                       WHERE (e.tx_id, e.position) > (c.tx_id, c.position))"""
+            )
+        )
+
+    await wait_until(caught_up, timeout=120, poll=0.2)
+    return time.perf_counter() - started
+
+
+class CpuShares:
+    """CPU used by the service, PostgreSQL, NATS and this process since ``mark``, as a
+    percentage of one core over the wall time: where a run's time went."""
+
+    def __init__(self, service: Process, srv: Servers) -> None:
+        self._sources: dict[str, Callable[[], float]] = {
+            "service": service.cpu_seconds,
+            "pg": lambda: _tree_cpu(srv.pg_pid),
+            "nats": lambda: _tree_cpu(srv.nats_pid),
+            "bench": lambda: _tree_cpu(os.getpid(), children=False),
+        }
+        self._marks: dict[str, float] = {}
+        self._at = 0.0
+
+    def mark(self) -> None:
+        self._at = time.perf_counter()
+        self._marks = {name: read() for name, read in self._sources.items()}
+
+    def since(self) -> dict[str, int]:
+        wall = time.perf_counter() - self._at
+        return {
+            name: round(100 * (read() - self._marks[name]) / wall)
+            for name, read in self._sources.items()
+        }
+
+    @staticmethod
+    def text(shares: dict[str, int]) -> str:
+        return "cpu " + " ".join(f"{k} {v}%" for k, v in shares.items())
 
 
 def _tree_cpu(pid: int | None, children: bool = True) -> float:

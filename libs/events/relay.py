@@ -150,6 +150,10 @@ class Relay:
             )
             self.published += len(batch)
             metrics.EVENTS_PUBLISHED.inc(len(batch))
+            if len(batch) < self._settings.relay_batch and self._settings.relay_gather_s:
+                # Under a steady trickle every commit would otherwise cost a cycle of its
+                # own (read, publish, checkpoint commit): a few ms of lag buy batching.
+                await asyncio.sleep(self._settings.relay_gather_s)
 
     async def _held_back(self, conn: Connection, cursor: Cursor) -> bool:
         return bool(

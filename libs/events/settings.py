@@ -36,6 +36,16 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     relay_poll_s: Annotated[
         float, M(gt=0, description="Relay polling interval when no NOTIFY arrives.")
     ] = 1.0
+    relay_gather_s: Annotated[
+        float,
+        M(
+            ge=0,
+            le=0.1,
+            description="After a short window, how long the relay lets events gather before "
+            "reading again: one read, one publish window and one checkpoint commit for "
+            "what commits meanwhile, not one each.",
+        ),
+    ] = 0.005
     relay_ack_timeout_s: Annotated[
         float, M(gt=0, description="How long the relay waits for a PubAck before retrying.")
     ] = 5.0

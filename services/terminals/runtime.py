@@ -92,16 +92,10 @@ class TerminalsRuntime:
         return checks
 
     async def sweep(self) -> int:
-        """Time out silent sessions and drop stale grants; return how many timed out."""
-        now = self.clock()
-        timed_out = await time_out_silent_sessions(
-            self.uow(), now, timedelta(seconds=self.own.heartbeat_timeout_s)
+        """Time out silent sessions; return how many timed out."""
+        return await time_out_silent_sessions(
+            self.uow(), self.clock(), timedelta(seconds=self.own.heartbeat_timeout_s)
         )
-        await self.pool.execute(
-            "DELETE FROM decision_grants WHERE decided_at < $1",
-            now - timedelta(seconds=self.own.grant_ttl_s),
-        )
-        return timed_out
 
     async def _end_user_sessions(self, deleted: Envelope) -> int:
         data = deleted.data

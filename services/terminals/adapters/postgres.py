@@ -23,6 +23,7 @@ from libs.events.catalogue.terminals import (
     TerminalDeleted,
     TerminalRenamed,
 )
+from libs.events.codec import decode
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
@@ -165,13 +166,27 @@ class PostgresUnitOfWork(PostgresTransaction):
         return [session_of(row) for row in rows]
 
     async def grant(self, decision_id: str, terminal_id: str) -> Grant | None:
-        row = await self.conn.fetchrow(
-            """SELECT decision_id, facility, terminal_id, account, mac, decided_at
-               FROM decision_grants WHERE decision_id = $1 AND terminal_id = $2""",
-            decision_id,
-            terminal_id,
+        # The decision's own event is the grant: read by its primary key, no table of its
+        # own to write on every decision (the agents' hot path is one INSERT).
+        payload = await self.conn.fetchval(
+            "SELECT payload FROM events WHERE aggregate_id = $1 AND version = 1", decision_id
         )
-        return Grant(**dict(row)) if row else None
+        if payload is None:
+            return None
+        envelope = decode(bytes(payload))
+        data = envelope.data
+        if not isinstance(data, ConnectionDecided) or not data.allowed:
+            return None
+        if data.terminal_id != terminal_id:
+            return None
+        return Grant(
+            decision_id=decision_id,
+            facility=envelope.facility,
+            terminal_id=data.terminal_id,
+            account=data.account,
+            mac=data.mac,
+            decided_at=envelope.occurred_at,
+        )
 
     async def user_active(self, facility: str, account: str) -> bool:
         return bool(
@@ -219,7 +234,6 @@ async def apply_own(
     credential, a new name or a deletion.
     """
     touched: list[str] = []
-    await record_grants(conn, envelopes)
     for envelope in envelopes:
         data, at, version = envelope.data, envelope.occurred_at, envelope.version
         key = envelope.aggregate_id
@@ -290,9 +304,6 @@ async def apply_own(
                 at,
                 version,
             )
-            await conn.execute(
-                "DELETE FROM decision_grants WHERE decision_id = $1", data.decision_id
-            )
         elif isinstance(data, SessionEnded | SessionForceClosed | SessionTimedOut):
             if await _close(conn, envelope):
                 touched.append(data.terminal_id)
@@ -309,29 +320,6 @@ async def apply_own(
                 data.order_seq,
             )
     return touched
-
-
-async def record_grants(conn: Connection, envelopes: Sequence[Envelope]) -> None:
-    """Keep the allowed decisions among ``envelopes`` so that they can start a session."""
-    allowed = [
-        (env, env.data)
-        for env in envelopes
-        if isinstance(env.data, ConnectionDecided) and env.data.allowed
-    ]
-    if not allowed:
-        return
-    await conn.execute(
-        """INSERT INTO decision_grants (decision_id, facility, terminal_id, account, mac,
-               decided_at)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
-                                $6::timestamptz[])""",
-        [env.aggregate_id for env, _ in allowed],
-        [env.facility for env, _ in allowed],
-        [data.terminal_id for _, data in allowed],
-        [data.account for _, data in allowed],
-        [data.mac for _, data in allowed],
-        [env.occurred_at for env, _ in allowed],
-    )
 
 
 _CLOSE = """UPDATE sessions SET state = $2, ended_at = $3, end_reason = $4, closed_by = $5,
