@@ -751,7 +751,7 @@ class Bench:
 
         svc_pool = await asyncpg.create_pool(svc_dsn, min_size=2, max_size=16)
         other_pool = await asyncpg.create_pool(other_dsn, min_size=2, max_size=8)
-        notifier = Notifier(svc_pool)
+        notifier = Notifier(svc_pool, local_leads=lambda: relay.is_leader)
         relay = Relay(
             service="bench",
             dsn=svc_dsn,

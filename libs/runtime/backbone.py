@@ -81,7 +81,11 @@ class Backbone:
             log.info("migrations_applied", migrations=applied)
         self._nc = await self._connect_nats()
         await ensure_streams(self._nc.jetstream(), self.events)
-        self.notifier = Notifier(self._pool)
+        self.notifier = Notifier(
+            self._pool,
+            local_leads=lambda: self.relay is not None and self.relay.is_leader,
+            pace_s=self.events.relay_gather_s,
+        )
         self.notifier.start()
         if self._with_relay:
             self.relay = Relay(

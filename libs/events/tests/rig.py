@@ -30,7 +30,7 @@ class Rig:
 
     def __init__(self, pool: asyncpg.Pool, nc: NATS, settings: EventSettings, dsn: str) -> None:
         self.pool, self.nc, self.settings, self.dsn = pool, nc, settings, dsn
-        self.notifier = Notifier(pool)
+        self.notifier = Notifier(pool, local_leads=lambda: self.relay.is_leader)
         self.relay = Relay(
             service="t",
             dsn=dsn,

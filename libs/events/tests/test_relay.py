@@ -27,7 +27,7 @@ async def test_20_writers_200_aggregates_published_once_in_version_order(
     pool: asyncpg.Pool, nc: NATS, event_settings: EventSettings, database_url: str
 ) -> None:
     await ensure_streams(nc.jetstream(), event_settings)
-    notifier = Notifier(pool)
+    notifier = Notifier(pool, local_leads=lambda: relay.is_leader)
     notifier.start()
     relay = Relay(
         service="t",
