@@ -14,28 +14,36 @@ services as real processes (``libs.devservers.suite``), seeds a facility of 10,0
   session: session lookup, internal token, identity, relay of the answer;
 * ``list_direct_p95_ms``: the same query on identity's internal API directly (internal
   token), same clients: the difference is the gateway's cost;
+* the same two with one client: what one admin sees when nobody else is asking;
 * ``signin_p95_ms``: a full admin sign-in (password, TOTP, second password; 3 requests,
   two argon2id checks), one at a time, each admin already enrolled.
 
-The last line of stdout is one JSON object.
+The list clients speak raw HTTP/1.1 (``bench/raw_http.py``) so that the load generator's own
+CPU stays small beside the services'; each run prints the CPU each process used. The last line
+of stdout is one JSON object.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import secrets
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 import httpx
+import msgspec
+import psutil
 import pyotp
 
 from bench.events import Servers, header, percentile, quiet_logs, row, say, servers
 from bench.identity import DOMAIN, seed_envelope
+from bench.raw_http import RawConnection
 from libs.devservers.suite import Suite
 from libs.events.store import append
 from libs.runtime.internal_auth import issue
@@ -110,24 +118,74 @@ async def wait_projected(dsn: str, minimum: int, timeout: float = 120.0) -> int:
         await conn.close()
 
 
-async def load(url: str, path: str, headers: dict[str, str]) -> list[float]:
-    """``CLIENTS`` clients, each its own connection, ``ROUNDS`` requests each; ms each."""
+@dataclass
+class Load:
+    """One measured list run: milliseconds per request, and CPU per process."""
+
+    timings: list[float]
+    cpu: dict[str, int]
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        return len(self.timings) / self.seconds
+
+    def p(self, q: float) -> float:
+        return percentile(self.timings, q)
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds of each named process and its children."""
+    seconds = {}
+    for name, pid in pids.items():
+        try:
+            proc = psutil.Process(pid)
+            total = sum(proc.cpu_times()[:2])
+            for kid in proc.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    total += sum(kid.cpu_times()[:2])
+            seconds[name] = total
+        except psutil.Error:
+            seconds[name] = float("nan")
+    return seconds
+
+
+async def load(
+    url: str, path: str, headers: dict[str, str], pids: dict[str, int], clients: int
+) -> Load:
+    """``clients`` clients, each its own keep-alive connection, back to back, ``ROUNDS``
+    requests each (at least 200 in all); each answer is checked to be a full page."""
     timings: list[float] = []
+    rounds = max(ROUNDS, 200 // clients)
+    decoder = msgspec.json.Decoder(dict[str, Any])
 
     async def client() -> None:
-        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            for _ in range(ROUNDS):
+        connection = RawConnection(url, None, headers)
+        await connection.open()
+        try:
+            for _ in range(rounds):
                 started = time.perf_counter()
-                response = await http.get(path, params=SEARCH, headers=headers)
+                status, body = await connection.get(path, SEARCH)
                 timings.append((time.perf_counter() - started) * 1000)
-                assert response.status_code == 200, response.text
-                assert len(response.json()["items"]) == SEARCH["limit"]
+                assert status == 200, body
+                assert len(decoder.decode(body)["items"]) == SEARCH["limit"]
+        finally:
+            await connection.close()
 
-    async with httpx.AsyncClient(base_url=url, timeout=30) as warm:
-        for _ in range(5):
-            await warm.get(path, params=SEARCH, headers=headers)
-    await asyncio.gather(*(client() for _ in range(CLIENTS)))
-    return sorted(timings)
+    warm = RawConnection(url, None, headers)
+    await warm.open()
+    for _ in range(5):
+        await warm.get(path, SEARCH)
+    await warm.close()
+    me = psutil.Process()
+    before, mine, started = cpu_seconds(pids), sum(me.cpu_times()[:2]), time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    wall = time.perf_counter() - started
+    after = cpu_seconds(pids)
+    cpu = {name: round(100 * (after[name] - before[name]) / wall) for name in pids}
+    # This process alone: its children are the services and the servers, counted above.
+    cpu["bench"] = round(100 * (sum(me.cpu_times()[:2]) - mine) / wall)
+    return Load(sorted(timings), cpu, wall)
 
 
 async def sign_ins(suite: Suite) -> list[float]:
@@ -232,21 +290,51 @@ async def run(srv: Servers) -> dict[str, Any]:
         row("seeded", time.perf_counter() - started, "s", note=note)
 
         header(f"user list, first page of 50 with a search term, {CLIENTS} clients")
-        via_gateway = await load(suite.url("gateway"), f"{base}/users", bearer)
         internal = issue(
             suite.secret, sub=created.admin_account, role="admin", facility=BIG_CODE, ttl=3600
         )
-        direct = await load(
-            suite.url("identity"),
-            f"/internal/v1/facilities/{BIG_CODE}/users",
-            {"Authorization": f"Bearer {internal}"},
-        )
-        list_p95 = percentile(via_gateway, 95)
-        direct_p95 = percentile(direct, 95)
-        row("gateway p50", percentile(via_gateway, 50), "ms")
-        row("gateway p95", list_p95, "ms", target="≤40", ok=list_p95 <= TARGETS["list_p95_ms"])
-        row("identity direct p50", percentile(direct, 50), "ms")
-        row("identity direct p95", direct_p95, "ms", note="the same query, no gateway")
+        sides = {
+            "gateway": (suite.url("gateway"), f"{base}/users", bearer),
+            "direct": (
+                suite.url("identity"),
+                f"/internal/v1/facilities/{BIG_CODE}/users",
+                {"Authorization": f"Bearer {internal}"},
+            ),
+        }
+        pids = {
+            "gateway": suite.processes["gateway"].pid,
+            "identity": suite.processes["identity"].pid,
+            "pg": srv.pg_pid or 0,
+        }
+        runs = {
+            (side, clients): await load(*where, pids, clients)
+            for clients in (CLIENTS, 1)
+            for side, where in sides.items()
+        }
+        for clients in (CLIENTS, 1):
+            via, direct = runs["gateway", clients], runs["direct", clients]
+            ok = via.p(95) <= TARGETS["list_p95_ms"] if clients == CLIENTS else None
+            label = f"{clients} clients" if clients > 1 else "1 client"
+            row(f"{label}: gateway p50", via.p(50), "ms")
+            row(
+                f"{label}: gateway p95",
+                via.p(95),
+                "ms",
+                target="≤40" if clients == CLIENTS else "",
+                ok=ok,
+                note=f"{via.rate:,.0f} lists/s; cpu "
+                + " ".join(f"{k} {v}%" for k, v in via.cpu.items()),
+            )
+            row(f"{label}: identity direct p50", direct.p(50), "ms")
+            row(
+                f"{label}: identity direct p95",
+                direct.p(95),
+                "ms",
+                note=f"{direct.rate:,.0f} lists/s; cpu "
+                + " ".join(f"{k} {v}%" for k, v in direct.cpu.items()),
+            )
+        via_gateway, direct = runs["gateway", CLIENTS], runs["direct", CLIENTS]
+        list_p95, direct_p95 = via_gateway.p(95), direct.p(95)
 
         header(f"full admin sign-in, {SIGNIN_ADMINS} admins one after another")
         signins = await sign_ins(suite)
@@ -257,8 +345,14 @@ async def run(srv: Servers) -> dict[str, Any]:
         return {
             "list_p95_ms": round(list_p95, 1),
             "list_direct_p95_ms": round(direct_p95, 1),
-            "list_p50_ms": round(percentile(via_gateway, 50), 1),
-            "list_direct_p50_ms": round(percentile(direct, 50), 1),
+            "list_p50_ms": round(via_gateway.p(50), 1),
+            "list_direct_p50_ms": round(direct.p(50), 1),
+            "list_per_s": round(via_gateway.rate),
+            "list_direct_per_s": round(direct.rate),
+            "list_cpu": via_gateway.cpu,
+            "list_direct_cpu": direct.cpu,
+            "list_one_client_p95_ms": round(runs["gateway", 1].p(95), 1),
+            "list_direct_one_client_p95_ms": round(runs["direct", 1].p(95), 1),
             "signin_p95_ms": round(signin_p95, 1),
             "clients": CLIENTS,
             "projected_before_measuring": projected,

@@ -43,7 +43,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import asyncpg
@@ -69,6 +68,7 @@ from bench.events import (
     servers,
     wait_until,
 )
+from bench.raw_http import RawConnection
 from libs.devservers.ports import free_port
 from libs.events.catalogue.identity import FacilityRegistered
 from libs.events.catalogue.users import TerminalAssigned, UserCreated, UserProfile
@@ -262,43 +262,6 @@ def pure_rate(seconds: float) -> tuple[float, list[float]]:
 
 
 # -- a raw HTTP/1.1 client ---------------------------------------------------------------
-
-
-class RawConnection:
-    """One keep-alive HTTP/1.1 connection: JSON bodies, Content-Length answers only."""
-
-    def __init__(self, url: str, token: str | None) -> None:
-        parts = urlsplit(url)
-        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
-        self._auth = f"Authorization: Bearer {token}\r\n" if token else ""
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-
-    async def open(self) -> None:
-        self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(OSError):
-                await self._writer.wait_closed()
-
-    async def post(self, path: str, body: bytes) -> tuple[int, bytes]:
-        assert self._reader is not None and self._writer is not None
-        self._writer.write(
-            (
-                f"POST {path} HTTP/1.1\r\nHost: {self._host}\r\n{self._auth}"
-                f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
-            ).encode()
-            + body
-        )
-        status_line = await self._reader.readline()
-        length = 0
-        while (line := await self._reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return int(status_line.split()[1]), await self._reader.readexactly(length)
 
 
 @dataclass

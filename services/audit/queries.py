@@ -214,7 +214,17 @@ async def fetch_page(
         f" {', '.join(cells)}"
     )
     if count_up_to is None:
-        sql = f"{select} FROM {spec.table} WHERE {where} {_order(spec)}"
+        # Keys first, then the rows: the keys' scan can be index-only when an index holds
+        # the filtered columns (0004), so only the page's own rows are read from the heap.
+        page_keys = (
+            f"SELECT {spec.time} AS page_time, {spec.id} AS page_id FROM {spec.table}"
+            f" WHERE {where} {_order(spec)} LIMIT {params.add(limit + 1)}"
+        )
+        sql = (
+            f"WITH page AS MATERIALIZED ({page_keys}) {select} FROM page JOIN {spec.table}"
+            f" ON {spec.time} = page.page_time AND {spec.id} = page.page_id"
+            f" AND facility = {params.add(query.facility)} {_order(spec)}"
+        )
     else:
         window = params.add(max(count_up_to, limit) + 1)
         sql = (

@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import quote
 
-import httpx
 from litestar import Request, Response
 from litestar.response import Stream
 
 from libs.runtime.app import CONSISTENCY_HEADER
+from services.gateway.upstreams import Answer, StreamedAnswer
 
 PASSED_HEADERS = (
     "content-disposition",
@@ -24,7 +24,7 @@ PASSED_HEADERS = (
 """Headers of a service's file answer that reach the browser."""
 
 
-def relayed(upstream: httpx.Response) -> Response[Any]:
+def relayed(upstream: Answer) -> Response[Any]:
     """The service's JSON answer or problem, status and media type kept."""
     return Response(
         content=upstream.content,
@@ -33,7 +33,7 @@ def relayed(upstream: httpx.Response) -> Response[Any]:
     )
 
 
-async def relay_stream(upstream: httpx.Response) -> Response[Any]:
+async def relay_stream(upstream: StreamedAnswer) -> Response[Any]:
     """A streamed answer (``Upstreams.open``) passed on chunk by chunk; problems whole.
 
     Closes ``upstream`` once the body is through (or the client has gone).
@@ -67,7 +67,7 @@ def consistency(request: Request[Any, Any, Any], token: str | None = None) -> di
     return {CONSISTENCY_HEADER: chosen} if chosen else {}
 
 
-def problem_or_json(upstream: httpx.Response) -> dict[str, Any] | None:
+def problem_or_json(upstream: Answer) -> dict[str, Any] | None:
     """The JSON body of a successful answer; None for a problem (relay that instead)."""
     if upstream.status_code >= 300:
         return None
