@@ -51,6 +51,7 @@ from libs.events.settings import EventSettings
 from libs.events.store import append
 from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
+from libs.runtime.serve import SERVER
 from libs.runtime.settings import CoreSettings
 from services.identity.bootstrap import bootstrap
 from services.identity.domain.csv_format import BOM, COLUMNS, CsvWriter
@@ -468,6 +469,7 @@ async def run(srv: Servers) -> dict[str, Any]:
             log_level="warning",
             access_log=False,
             lifespan="on",
+            **SERVER,
         )
     )
     serving = asyncio.create_task(server.serve())

@@ -238,8 +238,7 @@ def serve_bare(port: int) -> None:
         log_config=None,
         access_log=False,
         lifespan="on",
-        loop=SERVER["loop"],  # the same server as the services'
-        http=SERVER["http"],
+        **SERVER,  # the same server as the services'
     )
 
 

@@ -96,6 +96,8 @@ class Suite:
             env[f"FUMIDAI_{upper}_PORT"] = str(self.ports[service])
             if service != "gateway":
                 env[f"FUMIDAI_GATEWAY_{upper}_URL"] = self.url(service)
+        # The gateway forwards agents' addresses; terminals believes it (and only it).
+        env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
         env.update(self.extra_env)
         return env
 

@@ -1,7 +1,7 @@
 """Run a Litestar app under uvicorn until SIGINT or SIGTERM, then shut down gracefully."""
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import uvicorn
 from litestar import Litestar
@@ -11,9 +11,14 @@ from libs.runtime.settings import CoreSettings, ServiceSettings, load_service_se
 
 S = TypeVar("S", bound=ServiceSettings)
 
-SERVER = {"loop": "uvloop", "http": "httptools"}
-"""uvloop and httptools, not asyncio's own loop and the pure-Python h11: on the agents'
-decision path they halve what the HTTP stack costs a request (docs/performance.md)."""
+SERVER: dict[str, Any] = {"loop": "uvloop", "http": "httptools", "proxy_headers": False}
+"""How every service is served, and tests and benches serve it alike.
+
+uvloop and httptools, not asyncio's own loop and the pure-Python h11: on the agents'
+decision path they halve what the HTTP stack costs a request (docs/performance.md).
+No proxy headers: uvicorn would otherwise take X-Forwarded-For from any peer on
+127.0.0.1 as the client's address; which proxies are believed is each service's own
+setting (``trusted_proxies``, ``libs/runtime/source_address.py``)."""
 
 
 def serve(app: Litestar, core: CoreSettings) -> None:
@@ -22,8 +27,7 @@ def serve(app: Litestar, core: CoreSettings) -> None:
         app,
         host=core.host,
         port=core.port,
-        loop=SERVER["loop"],
-        http=SERVER["http"],
+        **SERVER,
         log_config=None,
         access_log=False,
         lifespan="on",

@@ -13,6 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
+from libs.runtime.serve import SERVER
 from libs.runtime.settings import CoreSettings
 
 TEST_SECRET = "test-internal-token-secret-" + secrets.token_hex(8)
@@ -54,7 +55,7 @@ async def served(app: Litestar) -> AsyncIterator[str]:
 
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on")
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, lifespan="on", **SERVER)
     )
     task = asyncio.create_task(server.serve())
     try:

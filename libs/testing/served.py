@@ -12,6 +12,7 @@ import uvicorn
 from litestar import Litestar
 
 from libs.devservers.ports import LOOPBACK, free_port
+from libs.runtime.serve import SERVER
 
 
 @asynccontextmanager
@@ -19,7 +20,7 @@ async def served(app: Litestar, startup_timeout: float = 60.0) -> AsyncIterator[
     """Serve ``app`` (lifespan included) until the block ends; yield its base URL."""
     port = free_port()
     config = uvicorn.Config(
-        app, host=LOOPBACK, port=port, lifespan="on", log_config=None, access_log=False
+        app, host=LOOPBACK, port=port, lifespan="on", log_config=None, access_log=False, **SERVER
     )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve(), name=f"uvicorn-{port}")

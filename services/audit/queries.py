@@ -202,7 +202,7 @@ async def fetch_page(
     """One page, newest first, after ``cursor``; ``next_cursor`` when more rows follow.
 
     With ``count_up_to``, also whether more rows than that match, from the same scan: the
-    matching rows are read once, up to one past the count, and the page is their head.
+    matching keys are read once, up to one past the count, and the page is their head.
     """
     spec = query.spec
     params = Params()
@@ -213,26 +213,24 @@ async def fetch_page(
         f"SELECT {spec.fields}, {spec.time} AS position_time, {spec.id}::text AS position_id,"
         f" {', '.join(cells)}"
     )
-    if count_up_to is None:
-        # Keys first, then the rows: the keys' scan can be index-only when an index holds
-        # the filtered columns (0004), so only the page's own rows are read from the heap.
-        page_keys = (
-            f"SELECT {spec.time} AS page_time, {spec.id} AS page_id FROM {spec.table}"
-            f" WHERE {where} {_order(spec)} LIMIT {params.add(limit + 1)}"
-        )
-        sql = (
-            f"WITH page AS MATERIALIZED ({page_keys}) {select} FROM page JOIN {spec.table}"
-            f" ON {spec.time} = page.page_time AND {spec.id} = page.page_id"
-            f" AND facility = {params.add(query.facility)} {_order(spec)}"
-        )
-    else:
-        window = params.add(max(count_up_to, limit) + 1)
-        sql = (
-            f"WITH matched AS MATERIALIZED (SELECT * FROM {spec.table} WHERE {where}"
-            f" {_order(spec)} LIMIT {window})"
-            f" {select}, (SELECT count(*) FROM matched) AS matched FROM matched {_order(spec)}"
-        )
-    records = await conn.fetch(f"{sql} LIMIT {params.add(limit + 1)}", *params.values)
+    # Keys first, then the rows: the keys' scan can be index-only when an index holds the
+    # filtered columns (0004), and only the page's own rows are read from the heap, even
+    # when up to ``count_up_to`` keys are counted for the CSV's 「more rows」 flag.
+    window = limit + 1 if count_up_to is None else max(count_up_to, limit) + 1
+    page_keys = (
+        f"SELECT {spec.time} AS page_time, {spec.id} AS page_id FROM {spec.table}"
+        f" WHERE {where} {_order(spec)} LIMIT {params.add(window)}"
+    )
+    counted = ", (SELECT count(*) FROM matched) AS matched" if count_up_to is not None else ""
+    sql = (
+        f"WITH matched AS MATERIALIZED ({page_keys}),"
+        f" page AS (SELECT * FROM matched ORDER BY page_time DESC, page_id DESC"
+        f" LIMIT {params.add(limit + 1)})"
+        f" {select}{counted} FROM page JOIN {spec.table}"
+        f" ON {spec.time} = page.page_time AND {spec.id} = page.page_id"
+        f" AND facility = {params.add(query.facility)} {_order(spec)}"
+    )
+    records = await conn.fetch(sql, *params.values)
     beyond = None
     if count_up_to is not None:
         beyond = bool(records) and records[0]["matched"] > count_up_to

@@ -6,7 +6,6 @@ bearer token instead; browsers never attach that by themselves, so it needs no C
 """
 
 import hmac
-import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +14,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 
 from libs.events.envelope import Role
 from libs.runtime.problems import DomainError
+from libs.runtime.source_address import source_ip
 from services.gateway.sessions import Session, SessionStore
 from services.gateway.upstreams import Acting
 
@@ -46,19 +46,6 @@ class Caller:
             ip=self.ip,
             second_password_at=verified.timestamp() if verified else None,
         )
-
-
-def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:
-    """The client address; X-Forwarded-For only when the peer is a trusted proxy."""
-    peer = request.client.host if request.client else None
-    if peer and peer in trusted_proxies:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        try:
-            return str(ipaddress.ip_address(first))
-        except ValueError:
-            return peer
-    return peer
 
 
 def session_token(request: Request[Any, Any, Any]) -> tuple[str, bool] | None:

@@ -8,7 +8,8 @@ from litestar import Request
 
 from libs.runtime.backbone import Backbone
 from libs.runtime.problems import NotFound
-from services.gateway.auth import Caller, authenticate, source_ip
+from libs.runtime.source_address import source_ip
+from services.gateway.auth import Caller, authenticate
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.throttle import Throttle

@@ -34,6 +34,13 @@ class TerminalsOwn(msgspec.Struct, frozen=True, kw_only=True):
     credential_cache_s: Annotated[
         float, M(ge=0, description="How long a verified agent credential is trusted unread.")
     ] = 5.0
+    trusted_proxies: Annotated[
+        tuple[str, ...],
+        M(
+            description="Addresses whose X-Forwarded-For names the agent (the gateway's): "
+            "the source address recorded with every decision and session."
+        ),
+    ] = ()
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from litestar import Request, Router, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.source_address import source_ip
 from services.terminals.adapters.heartbeats import record_heartbeat
 from services.terminals.agent.protocol import (
     AckOut,
@@ -48,10 +49,6 @@ HEARTBEAT_INTERVAL_S = 60.0
 """How often agents are asked to report their live sessions (a fifth of the timeout)."""
 
 
-def _ip(request: Request[Any, Any, Any]) -> str | None:
-    return request.client.host if request.client else None
-
-
 async def _hung_up(request: Request[Any, Any, Any]) -> None:
     """Return when the client closes the connection (ASGI ``http.disconnect``)."""
     while (await request.receive())["type"] != "http.disconnect":
@@ -77,6 +74,10 @@ async def _unless_hung_up(request: Request[Any, Any, Any], work: Awaitable[T]) -
 def agent_router(runtime: TerminalsRuntime) -> Router:
     """The agent protocol's routes."""
     own = runtime.own
+
+    def _ip(request: Request[Any, Any, Any]) -> str | None:
+        # Behind the gateway the peer is the gateway; it forwards the agent's address.
+        return source_ip(request, own.trusted_proxies)
 
     async def calling_agent(request: Request[Any, Any, Any]) -> Agent:
         return await runtime.credentials.authenticate(request.headers.get("authorization", ""))

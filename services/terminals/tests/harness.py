@@ -37,6 +37,7 @@ from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
+from libs.runtime.serve import SERVER
 from libs.testing.apps import bearer
 from services.terminals.agent.client import AgentClient
 from services.terminals.runtime import TerminalsRuntime
@@ -94,6 +95,7 @@ async def serving(app: Litestar) -> AsyncIterator[str]:
             access_log=False,
             lifespan="on",
             timeout_graceful_shutdown=2,
+            **SERVER,
         )
     )
     # _serve, not serve: serve() installs process-wide signal handlers, which two
