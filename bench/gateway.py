@@ -55,8 +55,8 @@ TARGETS = {"list_p95_ms": 40.0, "signin_p95_ms": 400.0}
 BIG_CODE = "997"
 USERS = 10_000
 CLIENTS = 50
-ROUNDS = 20
-"""Requests per client per side: 50 × 20 = 1,000 samples each."""
+ROUNDS = 60
+"""Requests per client per side: 50 × 60 = 3,000 samples each."""
 SEARCH = {"name": "yamada", "limit": 50}
 SIGNIN_ADMINS = 30
 

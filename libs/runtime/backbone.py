@@ -22,6 +22,7 @@ from libs.events.settings import EventSettings
 from libs.events.store import Notifier
 from libs.events.streams import ensure_streams
 from libs.postgres.migrations import Migration, apply, discover
+from libs.postgres.pool import create_pool
 from libs.runtime.settings import CoreSettings
 
 log = structlog.get_logger("backbone")
@@ -72,7 +73,7 @@ class Backbone:
 
     async def start(self) -> None:
         """Migrate, connect, provision streams, start relay, projections and dead letters."""
-        self._pool = await asyncpg.create_pool(
+        self._pool = await create_pool(
             self.core.database_url, min_size=1, max_size=self.core.pool_size
         )
         async with self._pool.acquire() as conn:

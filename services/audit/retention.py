@@ -93,7 +93,13 @@ class Retention:
                     msgspec.json.encode(report.deleted).decode(),
                 )
             finally:
-                await holder.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+                try:
+                    await holder.execute("SELECT pg_advisory_unlock($1)", _LOCK_KEY)
+                except BaseException:
+                    # Pooled connections are handed back as they are (libs/postgres/pool.py):
+                    # one still holding the lock would stop every replica's purge.
+                    holder.terminate()
+                    raise
         log.info("purged", deleted=report.deleted)
         return report
 

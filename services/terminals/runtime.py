@@ -11,6 +11,7 @@ import asyncpg
 
 from libs.events.catalogue.users import UserDeleted
 from libs.events.envelope import Envelope
+from libs.postgres.pool import create_pool
 from libs.runtime.backbone import Backbone
 from services.terminals.adapters.agent_credentials import AgentCredentials
 from services.terminals.adapters.control_channel import ControlChannel
@@ -45,13 +46,8 @@ class TerminalsRuntime:
 
     @property
     def pool(self) -> asyncpg.Pool:
-        """Connections for terminals' own queries and commands.
-
-        Beside the backbone's pool (relay, consumers), because this one is not reset when a
-        connection comes back: terminals' queries leave no session state behind (its locks
-        are transaction-scoped; no LISTEN, cursors or SET), and the reset is one more round
-        trip to Postgres per query, a good part of a decision's or a force close's cost.
-        """
+        """Connections for terminals' own queries and commands, beside the backbone's pool
+        (relay, consumers): agents' batches and long polls never wait for a projection."""
         assert self._pool is not None, "runtime not started"
         return self._pool
 
@@ -61,11 +57,8 @@ class TerminalsRuntime:
 
     async def start(self) -> None:
         nc = self.backbone.nc
-        self._pool = pool = await asyncpg.create_pool(
-            self.backbone.core.database_url,
-            min_size=1,
-            max_size=self.backbone.core.pool_size,
-            reset=_keep_session,
+        self._pool = pool = await create_pool(
+            self.backbone.core.database_url, min_size=1, max_size=self.backbone.core.pool_size
         )
         await self.signals.start(nc)
         self.channel.start(pool)
@@ -103,7 +96,3 @@ class TerminalsRuntime:
         return await end_user_sessions(
             deleted.facility, data.account, deleted, self.uow(), self.clock()
         )
-
-
-async def _keep_session(_: asyncpg.Connection) -> None:
-    """A pool's reset that sends nothing (see ``TerminalsRuntime.pool``)."""
