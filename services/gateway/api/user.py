@@ -41,7 +41,8 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="userChangePassword",
         status_code=200,
         tags=TAGS,
-        responses=PROBLEMS,
+        # 423: wrong current passwords count toward the lockout as sign-in failures do.
+        responses=problems(400, 401, 403, 404, 409, 423, 503),
     )
     async def change_password(
         request: Request[Any, Any, Any], data: JSONBody[PasswordChange]
