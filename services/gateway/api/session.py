@@ -60,6 +60,28 @@ class SessionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     session_token: str | None = None
 
 
+class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
+    """The authenticator to register at the ``totp_enrol`` step (L3)."""
+
+    secret: str
+    """Base32, for authenticator apps that take it typed instead of scanned."""
+    otpauth_uri: str
+    qr_svg: str
+
+
+class SignInStepOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Where a sign-in stands after a step: the next step and its handle, or, once
+    ``next_step`` is ``done``, the session."""
+
+    next_step: Literal["new_password", "totp_enrol", "totp", "second_password", "done"]
+    handle: str | None = None
+    expires_at: datetime | None = None
+    password_reason: Literal["initial", "expired"] | None = None
+    """Why a new password is needed: first sign-in or reset, or the password expired."""
+    enrolment: EnrolmentOut | None = None
+    session: SessionOut | None = None
+
+
 def _session_out(session: Session, token: str | None = None) -> SessionOut:
     return SessionOut(
         account=session.grant.account,
@@ -121,7 +143,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             )
         grant = payload.get("grant")
         if not grant:
-            return Response(payload)
+            return Response(msgspec.convert(payload, SignInStepOut))
         if grant["role"] != role:
             wrong = "wrong_app" if role == "admin" else "wrong_app_user"
             raise DomainError("wrong_app", message(wrong), status=403)
@@ -135,10 +157,9 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             ip=gw.ip(request),
             user_agent=request.headers.get("user-agent"),
         )
-        out = {
-            "next_step": "done",
-            "session": msgspec.to_builtins(_session_out(session, token if want_token else None)),
-        }
+        out = SignInStepOut(
+            next_step="done", session=_session_out(session, token if want_token else None)
+        )
         response: Response[Any] = Response(out)
         if not want_token:
             response.set_cookie(Cookie(key=COOKIE, value=token, **cookie_args))  # type: ignore[arg-type]
@@ -153,7 +174,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     )
     async def password(
         request: Request[Any, Any, Any], data: JSONBody[PasswordIn]
-    ) -> Response[Any]:
+    ) -> Response[SignInStepOut]:
         """Step 1: account and password."""
         await throttled(request, data.account)
         body = {"account": data.account, "password": data.password, "app": APP}
@@ -168,7 +189,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     )
     async def user_password(
         request: Request[Any, Any, Any], data: JSONBody[UserPasswordIn]
-    ) -> Response[Any]:
+    ) -> Response[SignInStepOut]:
         """Step 1: account, password and the app (「リモートアクセス」 or 「ファイル共有」)."""
         await throttled(request, data.account)
         body = {"account": data.account, "password": data.password, "app": data.app}
@@ -183,7 +204,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     )
     async def next_step(
         request: Request[Any, Any, Any], step_name: FromPath[str], data: JSONBody[HandleIn]
-    ) -> Response[Any]:
+    ) -> Response[SignInStepOut]:
         """Later steps: ``new-password``, ``totp``, ``second-password``."""
         await throttled(request, None)
         fields = {
