@@ -18,8 +18,19 @@ from libs.devservers.suite import SERVICES
 from libs.events import metrics
 from libs.events.settings import EventSettings
 from libs.runtime.settings import CoreSettings
-from services.gateway.settings import UpstreamSettings
+from services.audit.settings import AuditOwn
+from services.fileshare.settings import FileshareOwn
+from services.gateway.settings import GatewayOwn, UpstreamSettings
 from services.identity.settings import IdentityOwn
+from services.terminals.settings import TerminalsOwn
+
+OWN_SETTINGS: dict[str, type[msgspec.Struct]] = {
+    "identity": IdentityOwn,
+    "terminals": TerminalsOwn,
+    "audit": AuditOwn,
+    "fileshare": FileshareOwn,
+    "gateway": GatewayOwn,
+}
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 PORT = 8000
@@ -46,11 +57,10 @@ SHARED_SETTINGS = _names(CoreSettings, "FUMIDAI_") | _names(EventSettings, "FUMI
 
 def settings_of(service: str) -> set[str]:
     """Every FUMIDAI_* variable ``service`` reads (libs/runtime/settings.py and its own)."""
-    own = _names(CoreSettings, f"FUMIDAI_{service.upper()}_")
+    prefix = f"FUMIDAI_{service.upper()}_"
+    own = _names(CoreSettings, prefix) | _names(OWN_SETTINGS[service], prefix)
     if service == "gateway":
-        own |= _names(UpstreamSettings, "FUMIDAI_GATEWAY_")
-    if service == "identity":
-        own |= _names(IdentityOwn, "FUMIDAI_IDENTITY_")
+        own |= _names(UpstreamSettings, prefix)
     return SHARED_SETTINGS | own
 
 

@@ -56,7 +56,7 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
     signin_window_minutes: Annotated[int, M(ge=1, description="Rate-limit window.")] = 15
     trusted_proxies: Annotated[
         tuple[str, ...],
-        M(description="Addresses of proxies whose X-Forwarded-For is believed."),
+        M(description="Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed."),
     ] = ()
 
 

@@ -37,8 +37,8 @@ class TerminalsOwn(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: Annotated[
         tuple[str, ...],
         M(
-            description="Addresses whose X-Forwarded-For names the agent (the gateway's): "
-            "the source address recorded with every decision and session."
+            description="Addresses or CIDR ranges whose X-Forwarded-For names the agent "
+            "(the gateway's): the source address recorded with every decision and session."
         ),
     ] = ()
 
