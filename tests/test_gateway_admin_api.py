@@ -299,35 +299,40 @@ def _conform(
     return failures
 
 
-async def test_agent_api_conforms_to_its_openapi_document(world: World) -> None:
-    """schemathesis with a terminal's agent credential: no 5xx; answers as documented."""
-    import asyncio
-
-    base = world.suite.url("gateway")
-    failures = await asyncio.to_thread(
-        _conform,
-        f"{base}/agent/v1/openapi.json",
-        base,
-        world.agent_token,
-        minimum=7,
+SURFACES: dict[str, dict[str, Any]] = {
+    "agent": {
+        "schema": "/agent/v1/openapi.json",
+        "minimum": 7,
         # A held poll would make each example wait up to the poll's limit.
-        query={"agentPollOrders": {"wait": 0}},
-    )
-    assert not failures, "\n\n".join(failures)
+        "query": {"agentPollOrders": {"wait": 0}},
+    },
+    "user": {
+        "schema": "/user-api/v1/openapi.json",
+        "minimum": 9,
+        "skip": frozenset({"userSignOut"}),  # would end the session the examples use
+    },
+}
 
 
-async def test_user_api_conforms_to_its_openapi_document(world: World) -> None:
-    """schemathesis with a user's (利用者) session: no 5xx; answers as documented."""
+@pytest.mark.parametrize("surface", sorted(SURFACES))
+async def test_agent_and_user_apis_conform_to_their_openapi_documents(
+    world: World, surface: str
+) -> None:
+    """schemathesis with a terminal's agent credential, then a user's (利用者) session: no
+    5xx; status codes, media types and bodies as documented."""
     import asyncio
 
     base = world.suite.url("gateway")
+    spec = SURFACES[surface]
+    token = world.agent_token if surface == "agent" else world.user_token
     failures = await asyncio.to_thread(
         _conform,
-        f"{base}/user-api/v1/openapi.json",
+        base + spec["schema"],
         base,
-        world.user_token,
-        skip=frozenset({"userSignOut"}),  # would end the session the examples use
-        minimum=9,
+        token,
+        minimum=spec["minimum"],
+        skip=spec.get("skip", frozenset()),
+        query=spec.get("query"),
     )
     assert not failures, "\n\n".join(failures)
 
