@@ -16,6 +16,7 @@ from libs.runtime.backbone import Backbone
 from libs.runtime.health import ReadinessCheck, health_handlers
 from libs.runtime.internal_auth import Claims, claims_from
 from libs.runtime.problems import EXCEPTION_HANDLERS
+from libs.runtime.request_metrics import request_latency
 
 CONSISTENCY_HEADER = "x-fumidai-consistency"
 """The event id a request waits for (the consistency token a command returned)."""
@@ -69,6 +70,7 @@ def service_app(
         ],
         dependencies={"claims": Provide(claims)},
         before_request=read_your_writes,
+        middleware=[request_latency],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[backbone.start, *on_startup],
         on_shutdown=[*on_shutdown, backbone.stop],
