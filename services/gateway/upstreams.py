@@ -87,7 +87,7 @@ Params = Mapping[str, Any]
 
 def _query(params: Params | None) -> list[tuple[str, str]]:
     """``params`` as query pairs: lists repeat their key, booleans are ``true``/``false``,
-    None is left out (as httpx did, which the routes were written for)."""
+    None is left out (a parameter not given; the routes never send an empty one)."""
     pairs: list[tuple[str, str]] = []
     for key, value in (params or {}).items():
         for item in value if isinstance(value, list | tuple) else [value]:
