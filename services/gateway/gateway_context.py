@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from litestar import Request
+from litestar import Request, Response
 
 from libs.runtime.backbone import Backbone
 from libs.runtime.problems import NotFound
 from libs.runtime.source_address import source_ip
 from services.gateway.auth import Caller, authenticate
+from services.gateway.relay import consistency, relayed
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.throttle import Throttle
@@ -58,3 +59,28 @@ class Gateway:
     async def user(self, request: Request[Any, Any, Any]) -> Caller:
         """The signed-in user (利用者) making ``request`` (401/403 otherwise)."""
         return await authenticate(request, self.sessions, "user", self.own.trusted_proxies)
+
+    async def as_admin_of(
+        self,
+        request: Request[Any, Any, Any],
+        code: str,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response[Any]:
+        """Call ``service`` as facility ``code``'s signed-in admin, passing on the
+        client's consistency token, and answer with what the service answered."""
+        caller = await self.admin_of(request, code)
+        answer = await self.upstreams.call(
+            service,
+            method,
+            path,
+            caller.acting,
+            json=json,
+            params=params,
+            headers=consistency(request),
+        )
+        return relayed(answer)

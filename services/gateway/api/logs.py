@@ -62,20 +62,18 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
     ) -> Response[LogPage]:
         """One page, newest first; ``X-Fumidai-Consistency`` waits for a command's events."""
-        caller = await gw.admin_of(request, code)
         params = query(period, day_from, day_to, filters)
         params["limit"] = limit
         if cursor:
             params["cursor"] = cursor
-        answer = await gw.upstreams.call(
+        return await gw.as_admin_of(
+            request,
+            code,
             "audit",
             "GET",
             f"/internal/v1/facilities/{code}/logs/{log}",
-            caller.acting,
             params=params,
-            headers=consistency(request),
         )
-        return relayed(answer)
 
     @get(
         f"{ADMIN_BASE}/logs/{{log:str}}/csv",

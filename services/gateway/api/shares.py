@@ -11,7 +11,7 @@ from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, problems
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_stream, relayed, seg
+from services.gateway.relay import relay_stream, seg
 
 TAGS = ["shares"]
 UPLOAD_TIMEOUT_S = 600.0
@@ -31,16 +31,9 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         rest: str = "",
         params: dict[str, Any] | None = None,
     ) -> Response[Any]:
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "fileshare",
-            method,
-            upstream(code, rest),
-            caller.acting,
-            params=params,
-            headers=consistency(request),
+        return await gw.as_admin_of(
+            request, code, "fileshare", method, upstream(code, rest), params=params
         )
-        return relayed(answer)
 
     Limit = Annotated[int, QueryParameter(ge=1, le=200)]
     Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]

@@ -92,17 +92,9 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         json: Any = None,
         params: dict[str, Any] | None = None,
     ) -> Response[Any]:
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "terminals",
-            method,
-            upstream(code, rest),
-            caller.acting,
-            json=json,
-            params=params,
-            headers=consistency(request),
+        return await gw.as_admin_of(
+            request, code, "terminals", method, upstream(code, rest), json=json, params=params
         )
-        return relayed(answer)
 
     async def reassign(
         caller: Caller, code: str, terminal_id: str, user_ids: list[str], token: str | None

@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relayed, seg
+from services.gateway.relay import seg
 from services.identity.api.users import (
     CommandOut,
     EndDateIn,
@@ -46,17 +46,9 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         json: Any = None,
         params: dict[str, Any] | None = None,
     ) -> Response[Any]:
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "identity",
-            method,
-            upstream(code, rest),
-            caller.acting,
-            json=json,
-            params=params,
-            headers=consistency(request),
+        return await gw.as_admin_of(
+            request, code, "identity", method, upstream(code, rest), json=json, params=params
         )
-        return relayed(answer)
 
     @get(f"{ADMIN_BASE}/users", operation_id="listUsers", tags=TAGS, responses=ADMIN_PROBLEMS)
     async def list_users(
