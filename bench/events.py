@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import shutil
 import sys
@@ -139,37 +140,44 @@ Snapshot = tuple[float, float | None, float | None, float | None]
 """Wall clock, then CPU seconds of this process, PostgreSQL and NATS (None: unknown)."""
 
 
+def tree_cpu_seconds(pid: int | None, children: bool = True) -> float:
+    """CPU seconds of ``pid`` and, with ``children``, of its children dead or alive; NaN
+    when it cannot be read.
+
+    A server's backends come and go (one per connection): the ones that exited are in
+    the parent's reaped-children times, the live ones are summed one by one. A backend
+    that exited but is not reaped yet is missed, so read before closing connections.
+    """
+    if pid is None:
+        return float("nan")
+    try:
+        proc = psutil.Process(pid)
+        times = proc.cpu_times()
+    except psutil.Error:
+        return float("nan")
+    total = float(times.user + times.system)
+    if children:
+        total += times.children_user + times.children_system
+        with contextlib.suppress(psutil.Error):
+            for child in proc.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    child_times = child.cpu_times()
+                    total += child_times.user + child_times.system
+    return total
+
+
 class CpuMeter:
     """CPU used by this process, the PostgreSQL server and the NATS server."""
 
     def __init__(self, pg_pid: int | None, nats_pid: int | None) -> None:
-        self._me = psutil.Process()
-        self._pg = psutil.Process(pg_pid) if pg_pid else None
-        self._nats = psutil.Process(nats_pid) if nats_pid else None
+        self._me = os.getpid()
+        self._pg = pg_pid
+        self._nats = nats_pid
 
     @staticmethod
-    def _seconds(proc: psutil.Process | None, children: bool) -> float | None:
-        """CPU seconds of ``proc`` and, with ``children``, of its children dead or alive.
-
-        A server's backends come and go (one per connection): the ones that exited are in
-        the parent's reaped-children times, the live ones are summed one by one. A backend
-        that exited but is not reaped yet is missed, so read before closing connections.
-        """
-        if proc is None:
-            return None
-        try:
-            times = proc.cpu_times()
-        except psutil.Error:
-            return None
-        total: float = times.user + times.system
-        if children:
-            total += times.children_user + times.children_system
-            with contextlib.suppress(psutil.Error):
-                for child in proc.children(recursive=True):
-                    with contextlib.suppress(psutil.Error):
-                        child_times = child.cpu_times()
-                        total += child_times.user + child_times.system
-        return total
+    def _seconds(pid: int | None, children: bool) -> float | None:
+        seconds = tree_cpu_seconds(pid, children)
+        return None if math.isnan(seconds) else seconds
 
     def snapshot(self) -> Snapshot:
         return (

@@ -25,7 +25,6 @@ of stdout is one JSON object.
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import secrets
@@ -41,7 +40,16 @@ import msgspec
 import psutil
 import pyotp
 
-from bench.events import Servers, header, percentile, quiet_logs, row, say, servers
+from bench.events import (
+    Servers,
+    header,
+    percentile,
+    quiet_logs,
+    row,
+    say,
+    servers,
+    tree_cpu_seconds,
+)
 from bench.identity import DOMAIN, seed_envelope
 from bench.raw_http import RawConnection
 from libs.devservers.suite import Suite
@@ -136,18 +144,7 @@ class Load:
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     """CPU seconds of each named process and its children."""
-    seconds = {}
-    for name, pid in pids.items():
-        try:
-            proc = psutil.Process(pid)
-            total = sum(proc.cpu_times()[:2])
-            for kid in proc.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    total += sum(kid.cpu_times()[:2])
-            seconds[name] = total
-        except psutil.Error:
-            seconds[name] = float("nan")
-    return seconds
+    return {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
 
 
 async def load(

@@ -66,6 +66,7 @@ from bench.events import (
     row,
     say,
     servers,
+    tree_cpu_seconds,
     wait_until,
 )
 from bench.raw_http import RawConnection
@@ -752,9 +753,9 @@ class CpuShares:
     def __init__(self, service: Process, srv: Servers) -> None:
         self._sources: dict[str, Callable[[], float]] = {
             "service": service.cpu_seconds,
-            "pg": lambda: _tree_cpu(srv.pg_pid),
-            "nats": lambda: _tree_cpu(srv.nats_pid),
-            "bench": lambda: _tree_cpu(os.getpid(), children=False),
+            "pg": lambda: tree_cpu_seconds(srv.pg_pid),
+            "nats": lambda: tree_cpu_seconds(srv.nats_pid),
+            "bench": lambda: tree_cpu_seconds(os.getpid(), children=False),
         }
         self._marks: dict[str, float] = {}
         self._at = 0.0
@@ -773,25 +774,6 @@ class CpuShares:
     @staticmethod
     def text(shares: dict[str, int]) -> str:
         return "cpu " + " ".join(f"{k} {v}%" for k, v in shares.items())
-
-
-def _tree_cpu(pid: int | None, children: bool = True) -> float:
-    """CPU seconds of ``pid`` and, with ``children``, of its children dead or alive."""
-    if pid is None:
-        return float("nan")
-    try:
-        proc = psutil.Process(pid)
-        times = proc.cpu_times()
-        total = float(times.user + times.system)
-        if children:
-            total += times.children_user + times.children_system
-            for kid in proc.children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    kid_times = kid.cpu_times()
-                    total += kid_times.user + kid_times.system
-        return total
-    except psutil.Error:
-        return float("nan")
 
 
 def _rounded(value: Any) -> Any:
