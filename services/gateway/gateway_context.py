@@ -11,6 +11,7 @@ from libs.runtime.problems import NotFound
 from libs.runtime.source_address import source_ip
 from services.gateway.auth import Caller, authenticate
 from services.gateway.relay import consistency, relayed
+from services.gateway.session_cache import SessionCache
 from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.throttle import Throttle
@@ -38,6 +39,7 @@ class Gateway:
                 pool,
                 idle=timedelta(minutes=own.session_idle_minutes),
                 absolute=timedelta(hours=own.session_absolute_hours),
+                cache=SessionCache(backbone.core.database_url, own.session_cache_s),
             ),
             throttle=Throttle(pool, timedelta(minutes=own.signin_window_minutes)),
         )

@@ -39,6 +39,9 @@ def create_app(gw: Gateway) -> Litestar:
     app = service_app(gw.backbone, routes, readiness=readiness, openapi_config=OPENAPI)
     app.on_startup.append(gw.upstreams.start)
     app.on_shutdown.insert(0, gw.upstreams.stop)
+    if gw.sessions.cache is not None:
+        app.on_startup.append(gw.sessions.cache.start)
+        app.on_shutdown.insert(0, gw.sessions.cache.stop)
     app.asgi_handler = security_headers(app.asgi_handler)
     app.state.gateway = gw
     return app

@@ -7,10 +7,12 @@ its SHA-256 only. Each session has its own CSRF token, which state changes must 
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
+
+from services.gateway.session_cache import CHANNEL, SessionCache, account_key, token_key
 
 Clock = Callable[[], datetime]
 PoolOf = Callable[[], asyncpg.Pool]
@@ -58,12 +60,19 @@ class SessionStore:
     """Sessions in the gateway's database."""
 
     def __init__(
-        self, pool: PoolOf, *, idle: timedelta, absolute: timedelta, clock: Clock = utc_now
+        self,
+        pool: PoolOf,
+        *,
+        idle: timedelta,
+        absolute: timedelta,
+        clock: Clock = utc_now,
+        cache: SessionCache | None = None,
     ) -> None:
         self._pool_of = pool
         self._idle = idle
         self._absolute = absolute
         self._clock = clock
+        self.cache = cache
 
     async def open(
         self, grant: Grant, *, ip: str | None, user_agent: str | None
@@ -97,23 +106,38 @@ class SessionStore:
         """The live session of ``token``, touched; None when unknown, revoked or timed out."""
         if not token or len(token) > 128:
             return None
+        token_hash = _hash(token)
+        session = self.cache.get(token_hash) if self.cache else None
+        if session is None:
+            session = await self._read(token_hash)
+            if session is None:
+                return None
+        now = self._clock()
+        if now >= session.expires_at:
+            return None
+        if now - session.last_seen_at >= _TOUCH_EVERY:
+            generation = self.cache.generation if self.cache else 0
+            await self._pool_of().execute(
+                "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1", token_hash, now
+            )
+            session = replace(
+                session, last_seen_at=now, expires_at=self._expiry(session.created_at, now)
+            )
+            if self.cache:
+                self.cache.put(token_hash, session, generation)
+        return session
+
+    async def _read(self, token_hash: bytes) -> Session | None:
+        """The session as stored (kept in the cache), or None when unknown or revoked."""
+        generation = self.cache.generation if self.cache else 0
         row = await self._pool_of().fetchrow(
             """SELECT account_id, account, role, facility, facility_id, app, csrf_token,
                       created_at, last_seen_at, second_password_at
                FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL""",
-            _hash(token),
+            token_hash,
         )
         if row is None:
             return None
-        now = self._clock()
-        if now >= self._expiry(row["created_at"], row["last_seen_at"]):
-            return None
-        seen = row["last_seen_at"]
-        if now - seen >= _TOUCH_EVERY:
-            seen = now
-            await self._pool_of().execute(
-                "UPDATE sessions SET last_seen_at = $2 WHERE token_hash = $1", _hash(token), now
-            )
         grant = Grant(
             row["account_id"],
             row["account"],
@@ -122,34 +146,55 @@ class SessionStore:
             row["facility_id"],
             row["app"],
         )
-        return Session(
+        session = Session(
             grant,
             row["csrf_token"],
             row["created_at"],
-            seen,
-            self._expiry(row["created_at"], seen),
+            row["last_seen_at"],
+            self._expiry(row["created_at"], row["last_seen_at"]),
             row["second_password_at"],
         )
+        if self.cache:
+            self.cache.put(token_hash, session, generation)
+        return session
+
+    async def _change(self, announce: str, sql: str, *args: object) -> str:
+        """Run ``sql`` and tell every replica (NOTIFY, at commit) to drop ``announce``."""
+        if self.cache:
+            self.cache.drop(announce)
+        async with self._pool_of().acquire() as conn, conn.transaction():
+            status: str = await conn.execute(sql, *args)
+            await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, announce)
+        if self.cache:
+            self.cache.drop(announce)  # and anything read here while it was committing
+        return status
 
     async def mark_second_password(self, token: str) -> datetime:
         """Record that the second password was just verified in this session; return when."""
         now = self._clock()
-        await self._pool_of().execute(
-            "UPDATE sessions SET second_password_at = $2 WHERE token_hash = $1", _hash(token), now
+        token_hash = _hash(token)
+        await self._change(
+            token_key(token_hash),
+            "UPDATE sessions SET second_password_at = $2 WHERE token_hash = $1",
+            token_hash,
+            now,
         )
         return now
 
     async def revoke(self, token: str) -> None:
         """End one session (sign-out)."""
-        await self._pool_of().execute(
+        token_hash = _hash(token)
+        await self._change(
+            token_key(token_hash),
             "UPDATE sessions SET revoked_at = $2 WHERE token_hash = $1 AND revoked_at IS NULL",
-            _hash(token),
+            token_hash,
             self._clock(),
         )
 
     async def revoke_account(self, account_id: str) -> int:
         """End every session of an account (after a password or MFA reset); return how many."""
-        status = await self._pool_of().execute(
+        status = await self._change(
+            account_key(account_id),
             "UPDATE sessions SET revoked_at = $2 WHERE account_id = $1 AND revoked_at IS NULL",
             account_id,
             self._clock(),

@@ -47,6 +47,14 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
     ] = False
     session_idle_minutes: Annotated[int, M(ge=1, description="Idle timeout (SPEC L5).")] = 30
     session_absolute_hours: Annotated[int, M(ge=1, description="Absolute timeout (L5).")] = 12
+    session_cache_s: Annotated[
+        float,
+        M(
+            ge=0,
+            description="How long a replica reuses a session it read (0: never). Changes reach"
+            " every replica at once by NOTIFY; this bounds only a notification lost unnoticed.",
+        ),
+    ] = 5.0
     signin_per_account: Annotated[
         int, M(ge=1, description="Sign-in requests per account per window.")
     ] = 20

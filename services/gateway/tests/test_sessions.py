@@ -1,5 +1,7 @@
 """Sessions, CSRF and headers of the public API (SPEC L5), without the services behind."""
 
+import asyncio
+import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -8,6 +10,7 @@ import pytest
 
 from services.gateway.auth import COOKIE
 from services.gateway.security import CONTENT_SECURITY_POLICY
+from services.gateway.session_cache import CHANNEL, SessionCache
 from services.gateway.sessions import Grant, SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.tests.conftest import Client
@@ -125,3 +128,123 @@ async def test_sign_in_is_rate_limited_per_account(gateway: Client) -> None:
         )
     assert blocked is not None and blocked.status_code == 429
     assert blocked.json()["code"] == "too_many_attempts"
+
+
+# -- Sessions kept by a replica (services/gateway/session_cache.py) -----------------------
+
+
+async def replica(database_url: str, ttl_s: float = 30.0) -> tuple[SessionStore, asyncpg.Pool]:
+    """A gateway replica's session store: its own pool, its own cache, listening."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    cache = SessionCache(database_url, ttl_s)
+    await cache.start()
+    for _ in range(100):
+        if cache.listening:
+            break
+        await asyncio.sleep(0.02)
+    assert cache.listening
+    store = SessionStore(
+        lambda: pool, idle=timedelta(minutes=30), absolute=timedelta(hours=12), cache=cache
+    )
+    return store, pool
+
+
+async def gone(store: SessionStore, token: str, within_s: float = 2.0) -> bool:
+    """Whether ``store`` stops resolving ``token`` within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        if await store.resolve(token) is None:
+            return True
+        await asyncio.sleep(0.01)
+    return False
+
+
+async def test_l5_a_revocation_on_one_replica_ends_the_session_kept_by_another(
+    database_url: str, gateway: Client
+) -> None:
+    del gateway  # its migrations create the tables
+    (a, pool_a), (b, pool_b) = await replica(database_url), await replica(database_url)
+    try:
+        token, _ = await a.open(GRANT, ip=None, user_agent=None)
+        assert await b.resolve(token) is not None
+        # Kept: b answers from memory even when the row is gone from under it ...
+        async with pool_b.acquire() as conn:
+            await conn.execute("UPDATE sessions SET csrf_token = 'changed' WHERE csrf_token <> ''")
+        kept = await b.resolve(token)
+        assert kept is not None and kept.csrf_token != "changed"
+        # ... but a sign-out on a reaches b at once, not after the cache's 30 seconds.
+        await a.revoke(token)
+        assert await gone(b, token, within_s=2.0)
+
+        others = [(await a.open(GRANT, ip=None, user_agent=None))[0] for _ in range(2)]
+        for other in others:
+            assert await b.resolve(other) is not None
+        assert await a.revoke_account(GRANT.account_id) == 2
+        for other in others:
+            assert await gone(b, other)
+
+        token, _ = await a.open(GRANT, ip=None, user_agent=None)
+        before = await b.resolve(token)
+        assert before is not None and before.second_password_at is None
+        await a.mark_second_password(token)
+        deadline = time.monotonic() + 2.0
+        while (seen := await b.resolve(token)) is not None and seen.second_password_at is None:
+            assert time.monotonic() < deadline, "the second password never reached b"
+            await asyncio.sleep(0.01)
+    finally:
+        for store, pool in ((a, pool_a), (b, pool_b)):
+            assert store.cache is not None
+            await store.cache.stop()
+            await pool.close()
+
+
+async def test_l5_a_replica_that_cannot_listen_keeps_nothing(
+    database_url: str, gateway: Client
+) -> None:
+    """Lost notifications must not leave a revoked session standing: without its listening
+    connection a replica reads every session from the database."""
+    del gateway
+    (b, pool_b) = await replica(database_url)
+    assert b.cache is not None
+    try:
+        token, _ = await b.open(GRANT, ip=None, user_agent=None)
+        assert await b.resolve(token) is not None
+        async with pool_b.acquire() as conn:
+            # This replica's listening connection (and the in-process app's: it recovers).
+            ended = await conn.fetchval(
+                """SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                   WHERE query LIKE 'LISTEN%' || $1 || '%' AND datname = current_database()) t""",
+                CHANNEL,
+            )
+            assert ended >= 1
+            # Revoked behind every replica's back: no NOTIFY.
+            await conn.execute("UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL")
+        for _ in range(100):
+            if not b.cache.listening:
+                break
+            await asyncio.sleep(0.01)
+        assert await b.resolve(token) is None
+        for _ in range(300):  # it listens again (a retry a second later) and keeps again
+            if b.cache.listening:
+                break
+            await asyncio.sleep(0.01)
+        assert b.cache.listening
+    finally:
+        await b.cache.stop()
+        await pool_b.close()
+
+
+async def test_l5_a_session_is_kept_no_longer_than_the_cache_allows(
+    database_url: str, gateway: Client
+) -> None:
+    del gateway
+    (b, pool_b) = await replica(database_url, ttl_s=0.3)
+    assert b.cache is not None
+    try:
+        token, _ = await b.open(GRANT, ip=None, user_agent=None)
+        assert await b.resolve(token) is not None
+        await pool_b.execute("UPDATE sessions SET revoked_at = now() WHERE revoked_at IS NULL")
+        assert await gone(b, token, within_s=1.0)
+    finally:
+        await b.cache.stop()
+        await pool_b.close()

@@ -1,16 +1,20 @@
 """Reads of users from identity's state tables: one user, many by account, a searched page.
 
-Commands read ``User`` (the aggregate's state, every assigned terminal id); screens and
-the CSV read ``UserView`` (the state plus the names of its live terminals, sorted).
+Commands read ``User`` (the aggregate's state, every assigned terminal id); screens read
+``UserView``, the row as stored plus the names of its live terminals, sorted: no aggregate
+is folded for a read, because the list reads 50 of them per request and building a
+``User`` and its ``UserProfile`` for each profiled at a third of identity's time.
 Search is partial and case-insensitive (``ILIKE``, served by the trigram indexes of
 0002); pages are keyset pages on (sort key, account key), both in the "C" collation.
 """
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 import asyncpg
+import msgspec
 
 from libs.events.catalogue.users import AccessHours, UserProfile
 from libs.postgres.connection import Connection
@@ -36,9 +40,6 @@ _LIVE_TERMINALS = """
         FROM user_terminals ut JOIN terminals t USING (terminal_id)
         WHERE ut.user_id = u.user_id AND NOT t.deleted
     ) live ON true"""
-_VIEW_FROM = f"""SELECT {_BASE_COLUMNS}, live.ids AS terminal_ids, live.names AS terminal_names
-    FROM users u {_LIVE_TERMINALS}"""
-
 NUL = "\x00"
 """PostgreSQL text cannot hold it: an id or key containing it names nothing, and passing
 it to the database would fail the request instead of answering "not found"."""
@@ -49,15 +50,42 @@ _SORT_KEYS: dict[Sort, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True)
-class UserView:
-    """A user as the list, the form and the export show it."""
+class UserView(msgspec.Struct, frozen=True):
+    """A user as the list and the form show it: the stored row and its live terminals."""
 
-    user: User
-    terminals: tuple[tuple[str, str], ...]
-    """(id, name) of its live terminals, in name order."""
-    sort_keys: dict[Sort, tuple[str, ...]]
-    """Its keyset position under each sort."""
+    user_id: str
+    account: str
+    name: str
+    family_name: str
+    given_name: str
+    email: str
+    valid_from: date
+    valid_until: date
+    macs: list[str]
+    hours_start: str | None
+    hours_end: str | None
+    file_share: str
+    federation_targets: list[str]
+    version: int
+    terminal_ids: list[str]
+    """Its live terminals, in name order."""
+    terminal_names: list[str]
+    account_key: str
+    name_key: str
+
+    def sort_keys(self, sort: Sort) -> tuple[str, ...]:
+        """Its keyset position under ``sort``."""
+        return (self.account_key,) if sort == "account" else (self.name_key, self.account_key)
+
+
+# Selected in UserView's field order, so a row becomes a view positionally.
+_VIEW_COLUMNS = ", ".join(
+    {
+        "terminal_ids": "coalesce(live.ids, '{}') AS terminal_ids",
+        "terminal_names": "coalesce(live.names, '{}') AS terminal_names",
+    }.get(field, f"u.{field}")
+    for field in UserView.__struct_fields__
+)
 
 
 def user_from_row(row: asyncpg.Record, facility_code: str) -> User:
@@ -84,17 +112,6 @@ def user_from_row(row: asyncpg.Record, facility_code: str) -> User:
         ),
         terminals=frozenset(row["terminal_ids"] or ()),
         version=row["version"],
-    )
-
-
-def _view(row: asyncpg.Record, facility_code: str) -> UserView:
-    return UserView(
-        user=user_from_row(row, facility_code),
-        terminals=tuple(zip(row["terminal_ids"] or (), row["terminal_names"] or (), strict=True)),
-        sort_keys={
-            "account": (row["account_key"],),
-            "name": (row["name_key"], row["account_key"]),
-        },
     )
 
 
@@ -164,15 +181,16 @@ async def account_kinds(conn: Connection, account_keys: Sequence[str]) -> dict[s
     return {row["account_key"]: row["kind"] for row in rows}
 
 
-async def load_view(
-    conn: Connection, facility_id: str, facility_code: str, user_id: str
-) -> UserView | None:
+async def load_view(conn: Connection, facility_id: str, user_id: str) -> UserView | None:
     if NUL in user_id:
         return None
     row = await conn.fetchrow(
-        f"{_VIEW_FROM} WHERE u.user_id = $1 AND u.facility_id = $2", user_id, facility_id
+        f"""SELECT {_VIEW_COLUMNS} FROM users u {_LIVE_TERMINALS}
+            WHERE u.user_id = $1 AND u.facility_id = $2""",
+        user_id,
+        facility_id,
     )
-    return _view(row, facility_code) if row else None
+    return UserView(*row) if row else None
 
 
 def like_pattern(term: str) -> str:
@@ -195,9 +213,7 @@ class Search:
     limit: int = 50
 
 
-async def search_users(
-    conn: Connection, facility_id: str, facility_code: str, search: Search
-) -> list[UserView]:
+async def search_users(conn: Connection, facility_id: str, search: Search) -> list[UserView]:
     """One page of the facility's users matching ``search``, in its order."""
     conditions = ["u.facility_id = $1"]
     args: list[Any] = [facility_id]
@@ -222,12 +238,17 @@ async def search_users(
         conditions.append(f"({', '.join(keys)}) {operator} ({', '.join(placeholders)})")
     args.append(search.limit)
     order = ", ".join(f"{key} {direction}" for key in keys)
+    # The page is chosen first and only its rows look up their terminals: when the
+    # planner sorts the matches (a trigram scan) it would otherwise join every match.
     rows = await conn.fetch(
-        f"""{_VIEW_FROM} WHERE {" AND ".join(conditions)}
-            ORDER BY {order} LIMIT ${len(args)}""",
+        f"""SELECT {_VIEW_COLUMNS}
+            FROM (SELECT * FROM users u WHERE {" AND ".join(conditions)}
+                  ORDER BY {order} LIMIT ${len(args)}) u
+            {_LIVE_TERMINALS}
+            ORDER BY {order}""",
         *args,
     )
-    return [_view(row, facility_code) for row in rows]
+    return [UserView(*row) for row in rows]
 
 
 async def count_users(conn: Connection, facility_id: str) -> int:

@@ -32,6 +32,7 @@ from services.identity.app.users import (
     update_user,
 )
 from services.identity.domain.errors import invalid, not_found
+from services.identity.domain.user import expired
 from services.identity.domain.user_profile import ProfileDraft, today_in
 from services.identity.messages import FILE_SHARE_LABELS
 
@@ -163,26 +164,32 @@ class EndDateOut(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def user_out(view: UserView, today: date) -> UserOut:
-    user, profile = view.user, view.user.profile
-    hours = profile.hours
+    hours = (
+        Hours(start=view.hours_start, end=view.hours_end)
+        if view.hours_start is not None and view.hours_end is not None
+        else None
+    )
     return UserOut(
-        user_id=user.user_id,
-        account=user.account,
-        name=user.name,
-        family_name=profile.family_name,
-        given_name=profile.given_name,
-        display_name=" ".join(p for p in (profile.family_name, profile.given_name) if p),
-        email=profile.email,
-        valid_from=profile.valid_from,
-        valid_until=profile.valid_until,
-        expired=user.expired(today),
-        macs=list(profile.macs),
-        terminals=[TerminalRef(terminal_id=i, name=n) for i, n in view.terminals],
-        hours=Hours(start=hours.start, end=hours.end) if hours else None,
-        file_share=profile.file_share,
-        file_share_label=FILE_SHARE_LABELS[profile.file_share],
-        federation_targets=list(profile.federation_targets),
-        version=user.version,
+        user_id=view.user_id,
+        account=view.account,
+        name=view.name,
+        family_name=view.family_name,
+        given_name=view.given_name,
+        display_name=" ".join(p for p in (view.family_name, view.given_name) if p),
+        email=view.email,
+        valid_from=view.valid_from,
+        valid_until=view.valid_until,
+        expired=expired(view.valid_from, view.valid_until, today),
+        macs=view.macs,
+        terminals=[
+            TerminalRef(terminal_id=i, name=n)
+            for i, n in zip(view.terminal_ids, view.terminal_names, strict=True)
+        ],
+        hours=hours,
+        file_share=view.file_share,
+        file_share_label=FILE_SHARE_LABELS[view.file_share],
+        federation_targets=view.federation_targets,
+        version=view.version,
     )
 
 
@@ -233,7 +240,7 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
 
     async def view_of(facility: Facility, user_id: str) -> UserOut:
         async with backbone.pool.acquire() as conn:
-            view = await load_view(conn, facility.facility_id, facility.code, user_id)
+            view = await load_view(conn, facility.facility_id, user_id)
         if view is None:
             raise not_found("user_not_found")
         return user_out(view, today_in(facility.time_zone, clock()))
@@ -262,7 +269,6 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
             views = await search_users(
                 conn,
                 facility.facility_id,
-                facility.code,
                 Search(**terms, sort=sort, descending=descending, after=after, limit=limit + 1),
             )
         today = today_in(facility.time_zone, clock())
@@ -270,7 +276,7 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         more = len(views) > limit
         return UserPage(
             items=[user_out(view, today) for view in page],
-            next_cursor=encode_cursor(sort, descending, page[-1].sort_keys[sort]) if more else None,
+            next_cursor=encode_cursor(sort, descending, page[-1].sort_keys(sort)) if more else None,
         )
 
     @post(base, operation_id="createUser", status_code=201)

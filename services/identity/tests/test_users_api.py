@@ -285,6 +285,51 @@ async def test_u3_search_partial_any_case_sort_and_keyset_pages(
         assert refused.status_code == 400, params
 
 
+async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
+    shared_app: Client,
+    shared_db: asyncpg.Pool,
+    place: Place,
+    terminals: TerminalsService,
+) -> None:
+    """The list's query (page first, then its terminals) and the form's read of one user
+    give every field of every shape of user alike."""
+    group1 = await terminals.create(place.code, f"{place.code}-踏み台端末01(Local)")
+    group2 = await terminals.create(place.code, f"{place.code}-group02")
+    await terminals_known(shared_db, [group1, group2])
+    await shared_db.execute(
+        """INSERT INTO facility_federation_targets (facility_id, target)
+           SELECT facility_id, 'Box' FROM facilities WHERE code = $1""",
+        place.code,
+    )
+    variants: list[dict[str, Any]] = [
+        {},
+        {"family_name": "山田", "given_name": "", "file_share": "always"},
+        {
+            "family_name": '"引用" \\ <記号>&',
+            "given_name": "花子",
+            "macs": ["aa-bb-cc-dd-ee-01", "aa-bb-cc-dd-ee-02"],
+            "terminals": [group1, group2],
+            "hours": {"start": "22:00", "end": "6:00"},
+            "file_share": "approval",
+            "federation_targets": ["Box"],
+        },
+        {"macs": [], "terminals": [group2], "hours": {"start": "0:00", "end": "24:00"}},
+        {"valid_from": "2020-01-01", "valid_until": shifted(today(), -1)},
+        {"valid_from": shifted(today(), 1)},
+    ]
+    for n, changes in enumerate(variants):
+        await create(shared_app, place, f"shape{n}", **changes)
+    listed = await shared_app.get(place.users, params={"limit": 200}, headers=place.headers())
+    assert listed.status_code == 200, listed.text
+    items = listed.json()["items"]
+    assert len(items) == len(variants)
+    for item in items:
+        read = await shared_app.get(f"{place.users}/{item['user_id']}", headers=place.headers())
+        assert read.status_code == 200
+        assert item == read.json()
+    assert [item["expired"] for item in items] == [False] * 4 + [True, True]
+
+
 # -- U4: 「ユーザー編集」 -----------------------------------------------------------------------
 
 
