@@ -14,7 +14,15 @@ import pytest
 
 from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
-from tests.gateway_support import Admin, register, running_suite, sign_in_admin, walk_sign_in
+from services.identity.operator_cli import reset_admin
+from tests.gateway_support import (
+    Admin,
+    eventually,
+    register,
+    running_suite,
+    sign_in_admin,
+    walk_sign_in,
+)
 
 SAFE = {"get", "head", "options"}
 PUBLIC = "/api/v1/session"
@@ -225,6 +233,71 @@ async def test_operations_log_names_the_admin_and_address_of_gateway_changes(
     assert renames and renames[0]["actor_id"] == world.home.account
     assert renames[0]["cells"][columns.index("ip")] == "127.0.0.1"  # the admin's address
     assert any(r["actor_id"] == world.home.account and r["action"] == "UserCreated" for r in rows)
+
+
+async def test_u4_u5_t4_resetting_or_deleting_an_account_ends_its_sessions(world: World) -> None:
+    """Whoever held the old password or authenticator must not keep a session opened with
+    them: a reset or a deletion ends the account's sessions on every gateway replica."""
+    url = world.suite.url("gateway")
+
+    async def alive(path: str, headers: dict[str, str]) -> bool:
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            answer = await http.get(path, headers=headers)
+        assert answer.status_code in (200, 401), answer.text
+        return answer.status_code == 200
+
+    async def user_signed_in() -> tuple[str, dict[str, str]]:
+        created = await world.home.send("POST", "/users", json=bodies(0)["createUser"])
+        assert created.status_code == 201, created.text
+        user = created.json()
+        async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+            session = await walk_sign_in(
+                http,
+                "/user-api/v1/session",
+                {
+                    "account": user["account"],
+                    "password": user["initial_password"],
+                    "app": "ファイル共有",
+                    "token": True,
+                },
+                {},
+                user["second_password"],
+            )
+        return user["user"]["user_id"], {"Authorization": f"Bearer {session['session_token']}"}
+
+    bystander = {"Authorization": f"Bearer {world.user_token}"}
+    for method, rest in (
+        ("POST", "/password-reset"),
+        ("POST", "/mfa-reset"),
+        ("DELETE", ""),
+    ):
+        user_id, bearer = await user_signed_in()
+        assert await alive("/user-api/v1/session", bearer)
+        done = await world.home.send(method, f"/users/{user_id}{rest}")
+        assert done.status_code in (200, 204), done.text
+
+        async def ended(bearer: dict[str, str] = bearer) -> bool:
+            return not await alive("/user-api/v1/session", bearer)
+
+        assert await eventually(ended), f"{method} {rest or 'delete'} left the session open"
+        assert await alive("/user-api/v1/session", bystander)  # nobody else's
+
+    _, account, password, second = await register(world.suite, "996")
+    admin = await sign_in_admin(url, "996", account, password, second)
+    try:
+        cookie = {"Cookie": f"fumidai_session={admin.token}"}
+        assert await alive("/api/v1/session", cookie)
+        await reset_admin(
+            world.suite.database_url("identity"), account, "pytest-operator", mfa=True
+        )
+
+        async def admin_ended() -> bool:
+            return not await alive("/api/v1/session", cookie)
+
+        assert await eventually(admin_ended), "the operator's MFA reset left the session open"
+        assert await alive("/api/v1/session", {"Cookie": f"fumidai_session={world.home.token}"})
+    finally:
+        await admin.http.aclose()
 
 
 SCHEMATHESIS_SKIP = frozenset({"signOut"})

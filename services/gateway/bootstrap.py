@@ -6,6 +6,7 @@ from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
 from libs.runtime.settings import ServiceSettings
+from services.gateway.consumers import PROJECTIONS
 from services.gateway.gateway_context import Gateway
 from services.gateway.http import create_app
 from services.gateway.settings import GatewayOwn, UpstreamSettings, load_gateway_own, load_upstreams
@@ -26,6 +27,7 @@ def bootstrap(
         core=settings.core,
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
+        projections=PROJECTIONS,
     )
     clients = Upstreams(upstreams or load_upstreams(), settings.core.internal_token_secret)
     return create_app(Gateway.build(backbone, clients, own or load_gateway_own()))

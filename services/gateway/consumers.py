@@ -1,0 +1,48 @@
+"""The gateway's reactions to identity's events.
+
+``SessionRevocations`` ends every session of an account whose credentials were taken
+back: an admin reset a user's password or authenticator or deleted the user (U4, U5), an
+operator reset an admin's (T4). Whoever held the old credentials must not keep a session
+opened with them. Only sessions opened before the event end, so a replay (redelivery or
+rebuild) never ends a session opened since with the new credentials; the NOTIFY goes out
+with the consumer's commit and every replica drops what it kept.
+"""
+
+from collections.abc import Sequence
+
+from libs.events.catalogue import Event
+from libs.events.catalogue.credentials import AdminMfaReset, AdminPasswordReset
+from libs.events.catalogue.users import UserDeleted, UserMfaReset, UserPasswordReset
+from libs.events.envelope import Envelope
+from libs.events.projection import Projection
+from libs.postgres.connection import Connection
+from services.gateway.session_cache import CHANNEL, account_key
+
+
+class SessionRevocations:
+    """Ends an account's sessions when identity takes its credentials back."""
+
+    name = "gateway_session_revocations"
+    events: Sequence[type[Event]] = (
+        UserPasswordReset,
+        UserMfaReset,
+        UserDeleted,
+        AdminPasswordReset,
+        AdminMfaReset,
+    )
+    tables: Sequence[str] = ()
+    """Owns no table: it changes the gateway's sessions, which no rebuild may replace."""
+
+    async def apply(self, conn: Connection, envelope: Envelope) -> None:
+        if not isinstance(envelope.data, tuple(self.events)):
+            return
+        await conn.execute(
+            """UPDATE sessions SET revoked_at = now()
+               WHERE account_id = $1 AND revoked_at IS NULL AND created_at < $2""",
+            envelope.aggregate_id,
+            envelope.occurred_at,
+        )
+        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, account_key(envelope.aggregate_id))
+
+
+PROJECTIONS: tuple[Projection, ...] = (SessionRevocations(),)
