@@ -238,14 +238,10 @@ async def search_users(conn: Connection, facility_id: str, search: Search) -> li
         conditions.append(f"({', '.join(keys)}) {operator} ({', '.join(placeholders)})")
     args.append(search.limit)
     order = ", ".join(f"{key} {direction}" for key in keys)
-    # The page is chosen first and only its rows look up their terminals: when the
-    # planner sorts the matches (a trigram scan) it would otherwise join every match.
     rows = await conn.fetch(
-        f"""SELECT {_VIEW_COLUMNS}
-            FROM (SELECT * FROM users u WHERE {" AND ".join(conditions)}
-                  ORDER BY {order} LIMIT ${len(args)}) u
-            {_LIVE_TERMINALS}
-            ORDER BY {order}""",
+        f"""SELECT {_VIEW_COLUMNS} FROM users u {_LIVE_TERMINALS}
+            WHERE {" AND ".join(conditions)}
+            ORDER BY {order} LIMIT ${len(args)}""",
         *args,
     )
     return [UserView(*row) for row in rows]

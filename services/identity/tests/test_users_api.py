@@ -291,8 +291,8 @@ async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
     place: Place,
     terminals: TerminalsService,
 ) -> None:
-    """The list's query (page first, then its terminals) and the form's read of one user
-    give every field of every shape of user alike."""
+    """The list's query and the form's read of one user give every field of every shape
+    of user alike."""
     group1 = await terminals.create(place.code, f"{place.code}-踏み台端末01(Local)")
     group2 = await terminals.create(place.code, f"{place.code}-group02")
     await terminals_known(shared_db, [group1, group2])
