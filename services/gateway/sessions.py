@@ -107,14 +107,14 @@ class SessionStore:
         if not token or len(token) > 128:
             return None
         token_hash = _hash(token)
-        session = self.cache.get(token_hash) if self.cache else None
-        if session is None:
-            session = await self._read(token_hash)
-            if session is None:
-                return None
         now = self._clock()
-        if now >= session.expires_at:
-            return None
+        session = self.cache.get(token_hash) if self.cache else None
+        if session is None or now >= session.expires_at:
+            # Not kept, or kept since before another replica last touched it: the table
+            # decides whether it has timed out.
+            session = await self._read(token_hash)
+            if session is None or now >= session.expires_at:
+                return None
         if now - session.last_seen_at >= _TOUCH_EVERY:
             generation = self.cache.generation if self.cache else 0
             await self._pool_of().execute(

@@ -83,14 +83,23 @@ async def test_l5_bearer_sessions_need_no_csrf(gateway: Client, store: SessionSt
     assert (await gateway.get("/api/v1/session", headers=headers)).status_code == 401
 
 
-async def test_l5_idle_and_absolute_timeouts(database_url: str, gateway: Client) -> None:
+@pytest.mark.parametrize("kept", [False, True], ids=["read-each-time", "kept-by-the-replica"])
+async def test_l5_idle_and_absolute_timeouts(
+    database_url: str, gateway: Client, kept: bool
+) -> None:
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     now = [datetime(2026, 11, 27, 9, 0, tzinfo=UTC)]
+    cache = SessionCache(database_url, ttl_s=3600) if kept else None
+    if cache is not None:
+        await cache.start()
+        while not cache.listening:
+            await asyncio.sleep(0.01)
     store = SessionStore(
         lambda: pool,
         idle=timedelta(minutes=30),
         absolute=timedelta(hours=12),
         clock=lambda: now[0],
+        cache=cache,
     )
     token, _ = await store.open(GRANT, ip=None, user_agent=None)
     now[0] += timedelta(minutes=29)
@@ -109,6 +118,8 @@ async def test_l5_idle_and_absolute_timeouts(database_url: str, gateway: Client)
     lived = now[0] - opened
     assert timedelta(hours=12) <= lived < timedelta(hours=12, minutes=29)
     assert await store.resolve(token) is None
+    if cache is not None:
+        await cache.stop()
     await pool.close()
 
 
