@@ -235,6 +235,44 @@ async def test_operations_log_names_the_admin_and_address_of_gateway_changes(
     assert any(r["actor_id"] == world.home.account and r["action"] == "UserCreated" for r in rows)
 
 
+async def test_k2_k3_a_terminal_and_its_users_in_one_request_all_or_nothing(
+    world: World,
+) -> None:
+    home = world.home
+    made = await home.send("POST", "/users", json=bodies(0)["createUser"])
+    assert made.status_code == 201, made.text
+    user_id = made.json()["user"]["user_id"]
+    created = await home.send(
+        "POST",
+        "/terminals",
+        json={"name": f"選択{secrets.token_hex(2)}", "user_ids": [user_id]},
+        headers={"X-Fumidai-Consistency": made.json()["consistency_token"]},
+    )
+    assert created.status_code == 201, created.text
+    body = created.json()
+    terminal_id = body["terminal"]["terminal_id"]
+    assert body["assignments"] == [{"user_id": user_id, "ok": True, "code": None, "message": None}]
+
+    async def terminals_of_user(token: str) -> list[str]:
+        read = await home.get(f"/users/{user_id}", headers={"X-Fumidai-Consistency": token})
+        return [t["terminal_id"] for t in read.json()["terminals"]]
+
+    assert await terminals_of_user(body["consistency_token"]) == [terminal_id]
+    refused = await home.send(
+        "PATCH", f"/terminals/{terminal_id}", json={"user_ids": ["no-such-user"]}
+    )
+    assert refused.status_code == 200, refused.text
+    assert [(a["user_id"], a["ok"], a["code"]) for a in refused.json()["assignments"]] == [
+        ("no-such-user", False, "selected_user_not_found")
+    ]
+    assert await terminals_of_user(body["consistency_token"]) == [terminal_id]  # kept
+    emptied = await home.send("PATCH", f"/terminals/{terminal_id}", json={"user_ids": []})
+    assert emptied.status_code == 200, emptied.text
+    assert [(a["user_id"], a["ok"]) for a in emptied.json()["assignments"]] == [(user_id, True)]
+    assert await terminals_of_user(emptied.json()["consistency_token"]) == []
+    assert emptied.json()["terminal"]["user_count"] == 0
+
+
 async def test_u4_u5_t4_resetting_or_deleting_an_account_ends_its_sessions(world: World) -> None:
     """Whoever held the old password or authenticator must not keep a session opened with
     them: a reset or a deletion ends the account's sessions on every gateway replica."""

@@ -11,6 +11,7 @@ from services.identity.adapters.file_seal import FileSeal
 from services.identity.api.jobs import job_routes
 from services.identity.api.operator import operator_routes
 from services.identity.api.signin import signin_routes
+from services.identity.api.terminal_users import terminal_user_routes
 from services.identity.api.users import user_routes
 from services.identity.app.background import Background
 from services.identity.app.jobs import JobRunner
@@ -40,6 +41,7 @@ def create_app(backbone: Backbone, own: IdentityOwn, clock: Clock = system_clock
             *operator_routes(backbone),
             *signin_routes(backbone, own, clock),
             *user_routes(backbone, clock),
+            *terminal_user_routes(backbone),
             *job_routes(backbone, own, jobs, seal, clock),
         ],
     )

@@ -44,6 +44,10 @@ MESSAGES: dict[str, str] = {
     ),
     "federation_target_unknown": "この施設に登録されていない認証連携先が指定されています。",
     "terminal_unknown": "この施設に存在しない接続端末が指定されています。",
+    "terminal_not_found": "接続端末が見つかりません。",
+    "selected_user_not_found": "選択したユーザーの中に見つからないユーザーがいます。"
+    "画面を再読み込みしてから選択し直してください。",
+    "terminal_users_too_many": "ユーザー選択は10000人までです。",
     "version_conflict": "他の管理者が先に更新しました。画面を再読み込みしてください。",
     "end_date_users_invalid": "有効終了日を設定するユーザーを1〜1000人選択してください。",
     "search_invalid": "検索条件は制御文字を含めず120文字以内で入力してください。",

@@ -15,7 +15,6 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from libs.runtime.problems import DomainError
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
 from services.gateway.auth import Caller
 from services.gateway.gateway_context import Gateway
@@ -66,7 +65,8 @@ class AssignmentResult(msgspec.Struct, frozen=True, kw_only=True):
 class TerminalSaved(msgspec.Struct, frozen=True, kw_only=True):
     terminal: TerminalSummary
     assignments: list[AssignmentResult]
-    """One per user whose selection changed; a refused one names why."""
+    """One per user whose selection changed. A refused selection changes nobody: then one
+    per user it named, each with the reason (the terminal itself is saved)."""
     consistency_token: str | None
 
 
@@ -99,47 +99,22 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     async def reassign(
         caller: Caller, code: str, terminal_id: str, user_ids: list[str], token: str | None
     ) -> tuple[list[AssignmentResult], str | None]:
-        """Make ``user_ids`` exactly the users of ``terminal_id``, user by user in identity."""
-        current = await gw.upstreams.call(
-            "terminals",
-            "GET",
-            upstream(code, "/terminals/users"),
+        """Make ``user_ids`` exactly the users of ``terminal_id``: one command in identity,
+        which owns assignments, all or nothing. A refusal is reported for every user the
+        selection named, and nothing changed."""
+        answer = await gw.upstreams.call(
+            "identity",
+            "PUT",
+            upstream(code, f"/terminals/{seg(terminal_id)}/users"),
             caller.acting,
-            params={"terminal_id": terminal_id},
+            json={"user_ids": user_ids},
             headers={"x-fumidai-consistency": token} if token else None,
         )
-        if current.status_code != 200:
-            problem = current.json() if current.content else {}
-            raise DomainError(
-                str(problem.get("code", "not_found")),
-                str(problem.get("title", "")),
-                status=current.status_code,
-            )
-        assigned = {u["user_id"] for u in current.json() if u["assigned"]}
-        wanted = set(dict.fromkeys(user_ids))
-        results: list[AssignmentResult] = []
-        for user_id in [*sorted(wanted - assigned), *sorted(assigned - wanted)]:
-            path = upstream(code, f"/users/{seg(user_id)}")
-            headers = {"x-fumidai-consistency": token} if token else None
-            read = await gw.upstreams.call("identity", "GET", path, caller.acting, headers=headers)
-            if read.status_code != 200:
-                results.append(_failed(user_id, read))
-                continue
-            user = read.json()
-            terminals = [t["terminal_id"] for t in user["terminals"]]
-            if user_id in wanted:
-                terminals.append(terminal_id)
-            else:
-                terminals.remove(terminal_id)
-            saved = await gw.upstreams.call(
-                "identity", "PUT", path, caller.acting, json=_edit_of(user, terminals)
-            )
-            if saved.status_code != 200:
-                results.append(_failed(user_id, saved))
-                continue
-            token = saved.json().get("consistency_token") or token
-            results.append(AssignmentResult(user_id=user_id, ok=True))
-        return results, token
+        if answer.status_code != 200:
+            return [_failed(user_id, answer) for user_id in dict.fromkeys(user_ids)], token
+        body = answer.json()
+        results = [AssignmentResult(user_id=c["user_id"], ok=True) for c in body["changed"]]
+        return results, body.get("consistency_token") or token
 
     async def saved(
         caller: Caller,
@@ -394,20 +369,3 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         get_session,
         force_close,
     ]
-
-
-def _edit_of(user: dict[str, Any], terminals: list[str]) -> dict[str, Any]:
-    """identity's 「ユーザー編集」 body for ``user`` as read, with other terminals only."""
-    fields = (
-        "family_name",
-        "given_name",
-        "email",
-        "valid_from",
-        "valid_until",
-        "macs",
-        "hours",
-        "file_share",
-        "federation_targets",
-        "version",
-    )
-    return {**{k: user[k] for k in fields}, "terminals": terminals}

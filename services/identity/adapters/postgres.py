@@ -31,7 +31,13 @@ from services.identity.adapters.credentials import (
     clear_totp,
     set_admin_second_password,
 )
-from services.identity.adapters.user_reads import NUL, account_holder, load_user, load_users
+from services.identity.adapters.user_reads import (
+    NUL,
+    account_holder,
+    load_user,
+    load_users,
+    users_of_terminal,
+)
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain.errors import taken
 from services.identity.domain.user import User
@@ -121,6 +127,9 @@ class PostgresUnitOfWork(PostgresTransaction):
 
     async def users(self, facility: FacilityRow, user_ids: Sequence[str]) -> dict[str, User]:
         return await load_users(self.conn, facility.facility_id, facility.code, user_ids)
+
+    async def users_of_terminal(self, facility: FacilityRow, terminal_id: str) -> dict[str, User]:
+        return await users_of_terminal(self.conn, facility.facility_id, facility.code, terminal_id)
 
     async def account_holder(
         self, facility: FacilityRow, account: str

@@ -141,6 +141,21 @@ async def load_users(
     return {row["user_id"]: user_from_row(row, facility_code) for row in rows}
 
 
+async def users_of_terminal(
+    conn: Connection, facility_id: str, facility_code: str, terminal_id: str
+) -> dict[str, User]:
+    """The facility's users assigned to ``terminal_id``, by id."""
+    rows = await conn.fetch(
+        f"""SELECT {_USER_COLUMNS} FROM users u
+            WHERE u.facility_id = $1 AND EXISTS (
+                SELECT 1 FROM user_terminals ut
+                WHERE ut.user_id = u.user_id AND ut.terminal_id = $2)""",
+        facility_id,
+        terminal_id,
+    )
+    return {row["user_id"]: user_from_row(row, facility_code) for row in rows}
+
+
 async def users_by_account(
     conn: Connection, facility_id: str, facility_code: str, account_keys: Sequence[str]
 ) -> dict[str, User]:

@@ -86,6 +86,10 @@ class UserUnitOfWork(Protocol):
 
     async def users(self, facility: FacilityRow, user_ids: Sequence[str]) -> dict[str, User]: ...
 
+    async def users_of_terminal(self, facility: FacilityRow, terminal_id: str) -> dict[str, User]:
+        """The facility's users assigned to ``terminal_id``, by id."""
+        ...
+
     async def account_holder(
         self, facility: FacilityRow, account: str
     ) -> tuple[str | None, User | None]:

@@ -36,6 +36,7 @@ from services.identity.domain.user_profile import (
 from services.identity.messages import message
 
 END_DATE_MAX_USERS = 1000
+TERMINAL_USERS_MAX = 10_000
 _RETRIES = 3  # commands without a client version re-read and retry a lost race
 
 
@@ -427,6 +428,76 @@ async def _set_end_dates_once(
             await uow.append(envelopes)
             await uow.commit()
         return EndDates(results, envelopes[-1].event_id if envelopes else None)
+
+
+@dataclass(frozen=True)
+class TerminalUsers:
+    """What 「接続端末編集」's user selection changed: (user id, account, now assigned)."""
+
+    changed: list[tuple[str, str, bool]] = field(default_factory=list)
+    last_event_id: str | None = None
+
+
+async def set_terminal_users(
+    facility_code: str,
+    terminal_id: str,
+    user_ids: Sequence[str],
+    uow: UserUnitOfWork,
+    actor: Actor,
+) -> TerminalUsers:
+    """Make ``user_ids`` exactly the users of ``terminal_id`` (K2, K3), all or nothing.
+
+    The same assignments as the user form's 接続端末 (U1), written as each user's
+    TerminalAssigned / TerminalUnassigned in one transaction. A selected id that is not a
+    user of the facility (deleted since the screen was drawn, an admin's, another
+    facility's) refuses the whole selection: half a selection saved would be a surprise.
+    """
+    wanted = list(dict.fromkeys(user_ids))
+    if len(wanted) > TERMINAL_USERS_MAX:
+        raise invalid("user_ids", "terminal_users_too_many")
+    for attempt in range(_RETRIES):
+        try:
+            return await _set_terminal_users_once(facility_code, terminal_id, wanted, uow, actor)
+        except ConcurrencyConflict:
+            if attempt == _RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+async def _set_terminal_users_once(
+    facility_code: str,
+    terminal_id: str,
+    wanted: list[str],
+    uow: UserUnitOfWork,
+    actor: Actor,
+) -> TerminalUsers:
+    async with uow:
+        facility = await facility_of(uow, facility_code)
+        if terminal_id not in await uow.live_terminals(facility):
+            raise not_found("terminal_not_found")
+        chosen = await uow.users(facility, wanted)
+        if len(chosen) != len(wanted):
+            raise conflict("selected_user_not_found")
+        assigned = await uow.users_of_terminal(facility, terminal_id)
+        changes = [(user, True) for user_id, user in chosen.items() if user_id not in assigned]
+        changes += [(user, False) for user_id, user in assigned.items() if user_id not in chosen]
+        result = TerminalUsers()
+        envelopes: list[Envelope] = []
+        for user, assign in sorted(changes, key=lambda change: change[0].user_id):
+            envelopes += envelop_events(
+                aggregate.set_terminal(user, terminal_id, assign),
+                user_id=user.user_id,
+                facility=facility.code,
+                version=user.version,
+                actor=actor,
+                correlation_id=envelopes[0].correlation_id if envelopes else None,
+            )
+            result.changed.append((user.user_id, user.account, assign))
+        if not envelopes:
+            return result
+        await uow.append(envelopes)
+        await uow.commit()
+        return TerminalUsers(result.changed, envelopes[-1].event_id)
 
 
 async def unassign_deleted_terminals(

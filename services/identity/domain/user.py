@@ -91,6 +91,12 @@ def update(user: User, profile: UserProfile, terminals: Iterable[str]) -> list[E
     return events
 
 
+def set_terminal(user: User, terminal_id: str, assigned: bool) -> list[Event]:
+    """Check or uncheck ``user`` in a terminal's 「ユーザー選択」 (K3); none if it holds."""
+    terminals = user.terminals | {terminal_id} if assigned else user.terminals - {terminal_id}
+    return update(user, user.profile, terminals)
+
+
 def set_valid_until(user: User, valid_until: date, today: date) -> list[Event]:
     """有効終了日一括登録 for one user (U7); refuse a date before its 有効開始日."""
     check_validity(user.profile.valid_from, valid_until, today)

@@ -569,6 +569,11 @@ async def test_t3_every_users_and_jobs_endpoint_answers_404_for_another_facility
             f"{place.users}/end-date",
             {"json": {"user_ids": [user["user_id"]], "valid_until": "2026-01-01"}},
         ),
+        (
+            "PUT",
+            f"/internal/v1/facilities/{place.code}/terminals/t-any/users",
+            {"json": {"user_ids": [user["user_id"]]}},
+        ),
         ("POST", f"{place.jobs}/user-export", {}),
         ("POST", f"{place.jobs}/user-import", {"content": b"x"}),
         ("GET", place.jobs, {}),
@@ -693,6 +698,65 @@ async def test_k3_k4_assignments_follow_the_terminals_catalogue(
         place.users, json=user_body("k2", terminals=[group1]), headers=place.headers()
     )
     assert deleted_again.status_code == 400 and problem_codes(deleted_again) == {"terminal_unknown"}
+
+
+async def test_k2_k3_a_terminals_user_selection_is_saved_all_or_nothing(
+    shared_app: Client,
+    shared_db: asyncpg.Pool,
+    place: Place,
+    terminals: TerminalsService,
+) -> None:
+    other = await new_facility(shared_app)
+    group = await terminals.create(place.code, f"{place.code}-選択01")
+    theirs = await terminals.create(other.code, f"{other.code}-選択01")
+    await terminals_known(shared_db, [group, theirs])
+    a = (await create(shared_app, place, "sel-a"))["user"]
+    b = (await create(shared_app, place, "sel-b", terminals=[group]))["user"]
+    c = (await create(shared_app, place, "sel-c"))["user"]
+    stranger = (await create(shared_app, other, "sel-x"))["user"]
+    path = f"/internal/v1/facilities/{place.code}/terminals/{group}/users"
+
+    async def assigned() -> dict[str, bool]:
+        found = {}
+        for user in (a, b, c):
+            read = await shared_app.get(f"{place.users}/{user['user_id']}", headers=place.headers())
+            found[user["name"]] = group in [t["terminal_id"] for t in read.json()["terminals"]]
+        return found
+
+    selection = {"user_ids": [a["user_id"], c["user_id"], a["user_id"]]}
+    saved = await shared_app.put(path, json=selection, headers=place.headers())
+    assert saved.status_code == 200, saved.text
+    assert {(x["account"], x["assigned"]) for x in saved.json()["changed"]} == {
+        (a["account"], True),
+        (b["account"], False),
+        (c["account"], True),
+    }
+    assert saved.json()["consistency_token"]
+    assert await assigned() == {"sel-a": True, "sel-b": False, "sel-c": True}
+    unchanged = await shared_app.put(path, json=selection, headers=place.headers())
+    assert unchanged.json() == {"changed": [], "consistency_token": None}
+    b_events = [e.data for e in await user_events(shared_db, b["user_id"])]
+    assert isinstance(b_events[-1], TerminalUnassigned) and b_events[-1].reason == "admin"
+
+    # One id that is not a user of this facility refuses the whole selection.
+    for bad in (stranger["user_id"], "no-such-user", "bad\x00id"):
+        refused = await shared_app.put(
+            path, json={"user_ids": [b["user_id"], bad]}, headers=place.headers()
+        )
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "selected_user_not_found"
+    assert await assigned() == {"sel-a": True, "sel-b": False, "sel-c": True}
+
+    elsewhere = await shared_app.put(
+        f"/internal/v1/facilities/{place.code}/terminals/{theirs}/users",
+        json={"user_ids": []},
+        headers=place.headers(),
+    )
+    assert elsewhere.status_code == 404 and elsewhere.json()["code"] == "terminal_not_found"
+    too_many = await shared_app.put(
+        path, json={"user_ids": [f"u{i}" for i in range(10_001)]}, headers=place.headers()
+    )
+    assert too_many.status_code == 400
 
 
 async def test_k4_a_late_assignment_to_a_deleted_terminal_is_swept(
