@@ -308,6 +308,8 @@ async def run(srv: Servers) -> dict[str, Any]:
             "gateway": suite.processes["gateway"].pid,
             "identity": suite.processes["identity"].pid,
             "pg": srv.pg_pid or 0,
+            "nats": srv.nats_pid or 0,
+            **{name: suite.processes[name].pid for name in ("terminals", "audit", "fileshare")},
         }
         runs = {
             (side, clients): await load(*where, pids, clients)
