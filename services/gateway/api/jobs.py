@@ -115,7 +115,11 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         """「全件CSV出力」: every user of the facility, whatever the search (U6)."""
         caller = await gw.admin_of(request, code)
         answer = await gw.upstreams.call(
-            "identity", "POST", identity_path(code, "/user-export"), caller.acting
+            "identity",
+            "POST",
+            identity_path(code, "/user-export"),
+            caller.acting,
+            headers=consistency(request),
         )
         return relayed(answer)
 
@@ -139,7 +143,10 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             identity_path(code, "/user-import"),
             caller.acting,
             content=request.stream(),
-            headers={"content-type": request.headers.get("content-type", "text/csv")},
+            headers={
+                **consistency(request),
+                "content-type": request.headers.get("content-type", "text/csv"),
+            },
         )
         return await relay_stream(answer)
 
@@ -198,7 +205,11 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         """One user CSV job with its progress (poll while 処理中)."""
         caller = await gw.admin_of(request, code)
         answer = await gw.upstreams.call(
-            "identity", "GET", identity_path(code, f"/{seg(job_id)}"), caller.acting
+            "identity",
+            "GET",
+            identity_path(code, f"/{seg(job_id)}"),
+            caller.acting,
+            headers=consistency(request),
         )
         return relayed(answer)
 
@@ -213,7 +224,11 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     ) -> Response[ExportJob]:
         caller = await gw.admin_of(request, code)
         answer = await gw.upstreams.call(
-            "audit", "GET", audit_path(code, f"/{seg(job_id)}"), caller.acting
+            "audit",
+            "GET",
+            audit_path(code, f"/{seg(job_id)}"),
+            caller.acting,
+            headers=consistency(request),
         )
         return relayed(answer)
 
@@ -221,7 +236,11 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         request: Request[Any, Any, Any], code: str, service: str, path: str
     ) -> Response[Any]:
         caller = await gw.admin_of(request, code)
-        return await relay_stream(await gw.upstreams.open(service, "GET", path, caller.acting))
+        return await relay_stream(
+            await gw.upstreams.open(
+                service, "GET", path, caller.acting, headers=consistency(request)
+            )
+        )
 
     @get(
         f"{ADMIN_BASE}/jobs/users/{{job_id:str}}/file",

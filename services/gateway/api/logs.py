@@ -124,6 +124,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             f"/internal/v1/facilities/{code}/logs/{log}/exports",
             caller.acting,
             json=msgspec.to_builtins(data),
+            headers=consistency(request),
         )
         return relayed(answer)
 

@@ -11,7 +11,7 @@ from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, problems
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import relay_stream, seg
+from services.gateway.relay import consistency, relay_stream, seg
 
 TAGS = ["shares"]
 UPLOAD_TIMEOUT_S = 600.0
@@ -88,7 +88,10 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             upstream(code),
             caller.acting,
             content=request.stream(),
-            headers={"content-type": request.headers.get("content-type", "")},
+            headers={
+                **consistency(request),
+                "content-type": request.headers.get("content-type", ""),
+            },
             timeout=UPLOAD_TIMEOUT_S,
         )
         return await relay_stream(answer)
@@ -139,6 +142,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             "GET",
             upstream(code, f"/{seg(share_id)}/files/{seg(file_id)}"),
             caller.acting,
+            headers=consistency(request),
             timeout=UPLOAD_TIMEOUT_S,
         )
         return await relay_stream(answer)
