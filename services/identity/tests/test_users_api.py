@@ -314,6 +314,7 @@ async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
             "federation_targets": ["Box"],
         },
         {"macs": [], "terminals": [group2], "hours": {"start": "0:00", "end": "24:00"}},
+        {"valid_from": today().isoformat(), "valid_until": today().isoformat()},  # its last day
         {"valid_from": "2020-01-01", "valid_until": shifted(today(), -1)},
         {"valid_from": shifted(today(), 1)},
     ]
@@ -327,7 +328,7 @@ async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
         read = await shared_app.get(f"{place.users}/{item['user_id']}", headers=place.headers())
         assert read.status_code == 200
         assert item == read.json()
-    assert [item["expired"] for item in items] == [False] * 4 + [True, True]
+    assert [item["expired"] for item in items] == [False] * 5 + [True, True]
 
 
 # -- U4: 「ユーザー編集」 -----------------------------------------------------------------------
