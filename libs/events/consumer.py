@@ -23,6 +23,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.envelope import Envelope
@@ -142,11 +143,7 @@ class ConsumerRunner:
         # The flag as well as the cancel: nats-py's fetch uses asyncio.wait_for, which on
         # Python 3.11 can swallow a cancel that races its timeout.
         self._stopping = True
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks = []
         # nats-py leaves messages a fetch took from its queue unmarked as done, and draining
         # the connection then waits for them until its timeout: unsubscribe first.

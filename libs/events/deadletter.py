@@ -18,6 +18,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.consumer import durable_name
 from libs.events.projection import Projection, contexts_of
@@ -79,11 +80,8 @@ class DeadLetterMover:
 
     async def stop(self) -> None:
         self._stopping = True  # see ConsumerRunner.stop
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._sub is not None:  # see ConsumerRunner.stop: lets the connection drain
             with contextlib.suppress(Exception):
                 await self._sub.unsubscribe()

@@ -17,6 +17,7 @@ import structlog
 from nats.aio.client import Client as NATS
 from nats.js import JetStreamContext
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.catalogue import EVENTS_BY_TAG
 from libs.events.settings import EventSettings
@@ -61,11 +62,8 @@ class Relay:
         # (asyncio.wait_for, used inside nats-py too) can be swallowed.
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     @property
     def running(self) -> bool:

@@ -6,12 +6,12 @@ relay order depends on it; a violation raises instead of silently risking a skip
 """
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.codec import decode, encode
 from libs.events.envelope import Envelope
@@ -205,11 +205,8 @@ class Notifier:
         self._task = asyncio.create_task(self._run(), name="events-notifier")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while True:

@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 import structlog
 
+from libs.aio.tasks import cancel_and_wait
 from libs.runtime.problems import DomainError, NotFound
 from services.audit import messages as m
 from services.audit.clock import Clock
@@ -214,11 +215,8 @@ class Exports:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while not self._stopping:

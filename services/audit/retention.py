@@ -11,7 +11,6 @@ so that restarts and replicas keep the daily rhythm.
 """
 
 import asyncio
-import contextlib
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ import asyncpg
 import msgspec
 import structlog
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from services.audit.clock import Clock
@@ -149,11 +149,8 @@ class Retention:
 
     async def stop(self) -> None:
         self._stopping = True
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def _run(self) -> None:
         while not self._stopping:

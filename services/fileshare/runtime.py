@@ -2,12 +2,12 @@
 store, the retry of scans put off, the expiry sweep, and the mail consumer."""
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 
 import msgspec
 import structlog
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events.consumer import AfterCommit, ConsumerRunner
 from services.fileshare.adapters.blobs import BlobStore
 from services.fileshare.adapters.smtp import Sender
@@ -63,11 +63,7 @@ class FileshareRuntime:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks = []
         if self.mail_runner is not None:
             await self.mail_runner.stop()

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 import asyncpg
 import structlog
 
+from libs.aio.tasks import cancel_and_wait
+
 if TYPE_CHECKING:
     from services.gateway.sessions import Session
 
@@ -108,11 +110,8 @@ class SessionCache:
     async def stop(self) -> None:
         self._stopping = True
         self._wake.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     def _on_notify(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
         self.drop(str(payload))

@@ -19,6 +19,7 @@ from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
+from libs.aio.tasks import cancel_and_wait
 from libs.events.catalogue.users import UserDeleted
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.envelope import Envelope
@@ -78,11 +79,8 @@ class UserDeletionReactor:
 
     async def stop(self) -> None:
         self._stopping = True  # see ConsumerRunner.stop
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._sub is not None:
             # Or draining the connection would wait for replies to a cancelled fetch.
             with contextlib.suppress(Exception):

@@ -1,11 +1,12 @@
 """Loops that run beside identity's HTTP API: started after the backbone, stopped before it."""
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
 from litestar import Litestar
+
+from libs.aio.tasks import cancel_and_wait
 
 log = structlog.get_logger("background")
 
@@ -32,11 +33,7 @@ class Background:
         ]
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks = []
 
     async def _guard(self, name: str, loop: Loop) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 import asyncpg
 import structlog
 
+from libs.aio.tasks import cancel_and_wait
 from services.terminals import metrics
 from services.terminals.adapters.signals import TerminalSignals
 from services.terminals.agent.protocol import AgentOrder
@@ -54,11 +55,8 @@ class ControlChannel:
         for polls in self._polls.values():
             for poll in polls:
                 poll.woken.set()
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
 
     async def orders(self, terminal_id: str, after: int, wait: float) -> list[AgentOrder]:
         """Pending orders after ``after``; when there are none, wait up to ``wait`` s for one.

@@ -7,13 +7,13 @@ restart with no memory at all, loses no order, and a connected agent never sees 
 """
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
 
+from libs.aio.tasks import cancel_and_wait
 from services.terminals.agent.client import (
     AgentApiError,
     AgentClient,
@@ -87,11 +87,7 @@ class JumpHostAgent:
         return self.info
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(*self._tasks)
         self._tasks = []
 
     @property

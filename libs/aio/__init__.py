@@ -1,0 +1,1 @@
+"""asyncio helpers every layer may use (no project imports)."""

@@ -1,0 +1,20 @@
+"""Stopping background tasks."""
+
+import asyncio
+import contextlib
+from typing import Any
+
+
+async def cancel_and_wait(*tasks: "asyncio.Task[Any] | None") -> None:
+    """Cancel ``tasks`` (None ones skipped) and wait until each has ended.
+
+    Every task is cancelled before any is awaited, so they wind down together; the
+    cancellation each one ends with stays with it. A stop flag beside the cancel is still
+    each loop's own business: on Python 3.11 a cancel racing a timeout can be swallowed.
+    """
+    live = [task for task in tasks if task is not None]
+    for task in live:
+        task.cancel()
+    for task in live:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
