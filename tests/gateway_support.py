@@ -74,6 +74,23 @@ async def walk_sign_in(
     return dict(body["session"])
 
 
+async def sign_in_user(http: httpx.AsyncClient, created: dict[str, Any]) -> dict[str, Any]:
+    """Sign a user in for 「ファイル共有」 through /user-api/v1 with the secrets its creation
+    showed (first sign-in: new password, TOTP enrolment); the session, with a bearer token."""
+    return await walk_sign_in(
+        http,
+        "/user-api/v1/session",
+        {
+            "account": created["account"],
+            "password": created["initial_password"],
+            "app": "ファイル共有",
+            "token": True,
+        },
+        {},
+        created["second_password"],
+    )
+
+
 async def sign_in_admin(url: str, facility: str, account: str, password: str, second: str) -> Admin:
     """Sign in through the gateway: password, new password, TOTP enrolment, second password."""
     http = httpx.AsyncClient(base_url=url, timeout=30)

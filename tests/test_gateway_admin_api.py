@@ -21,7 +21,7 @@ from tests.gateway_support import (
     register,
     running_suite,
     sign_in_admin,
-    walk_sign_in,
+    sign_in_user,
 )
 
 SAFE = {"get", "head", "options"}
@@ -98,18 +98,7 @@ async def world(
         job = await home.send("POST", "/jobs/user-export")
         assert job.status_code == 202, job.text
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            session = await walk_sign_in(
-                http,
-                "/user-api/v1/session",
-                {
-                    "account": user["account"],
-                    "password": user["initial_password"],
-                    "app": "ファイル共有",
-                    "token": True,
-                },
-                {},
-                user["second_password"],
-            )
+            session = await sign_in_user(http, user)
         unknown = "0190f5c2-0000-7000-8000-000000000000"
         ids = {
             "code": "998",
@@ -289,18 +278,7 @@ async def test_u4_u5_t4_resetting_or_deleting_an_account_ends_its_sessions(world
         assert created.status_code == 201, created.text
         user = created.json()
         async with httpx.AsyncClient(base_url=url, timeout=30) as http:
-            session = await walk_sign_in(
-                http,
-                "/user-api/v1/session",
-                {
-                    "account": user["account"],
-                    "password": user["initial_password"],
-                    "app": "ファイル共有",
-                    "token": True,
-                },
-                {},
-                user["second_password"],
-            )
+            session = await sign_in_user(http, user)
         return user["user"]["user_id"], {"Authorization": f"Bearer {session['session_token']}"}
 
     bystander = {"Authorization": f"Bearer {world.user_token}"}

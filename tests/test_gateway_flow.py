@@ -17,7 +17,13 @@ from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
-from tests.gateway_support import eventually, register, running_suite, sign_in_admin, walk_sign_in
+from tests.gateway_support import (
+    eventually,
+    register,
+    running_suite,
+    sign_in_admin,
+    sign_in_user,
+)
 
 MAC = "AA-BB-CC-DD-EE-01"
 CONTENT = "検査結果: 問題なし\n".encode() * 100
@@ -121,18 +127,7 @@ async def test_full_flow_through_the_gateway(gateway_url: tuple[str, object]) ->
 
     # The user shares a file after the second password (F1, F7), through /user-api/v1.
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        session = await walk_sign_in(
-            http,
-            "/user-api/v1/session",
-            {
-                "account": user["account"],
-                "password": user["initial_password"],
-                "app": "ファイル共有",
-                "token": True,
-            },
-            {},
-            user["second_password"],
-        )
+        session = await sign_in_user(http, user)
         bearer = {"Authorization": f"Bearer {session['session_token']}"}
         refused = await http.get("/user-api/v1/shares", headers=bearer)
         assert refused.status_code == 403  # no second password yet in this session

@@ -8,9 +8,10 @@ only as hashes (decision 0004). A command's reply names its last event
 (``last_event_id``): the consistency token for reads in other services.
 """
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeVar
 
 from libs.events.catalogue import Event
 from libs.events.catalogue.users import UserProfile
@@ -38,6 +39,7 @@ from services.identity.messages import message
 END_DATE_MAX_USERS = 1000
 TERMINAL_USERS_MAX = 10_000
 _RETRIES = 3  # commands without a client version re-read and retry a lost race
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -343,6 +345,18 @@ async def delete_user(
         return await update_in(uow, user, aggregate.delete(user), actor)
 
 
+async def _retrying(attempt: Callable[[], Awaitable[T]]) -> T:
+    """Run a command that has no version from the client again, on fresh state, when a
+    concurrent command on one of its users won the race (at most ``_RETRIES`` times)."""
+    for n in range(_RETRIES):
+        try:
+            return await attempt()
+        except ConcurrencyConflict:
+            if n == _RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
 @dataclass(frozen=True)
 class EndDateResult:
     """One checked user's fate in 有効終了日一括登録 (U7)."""
@@ -378,13 +392,9 @@ async def set_end_dates(
     if not 1 <= len(wanted) <= END_DATE_MAX_USERS:
         raise invalid("user_ids", "end_date_users_invalid")
     until = check_date(valid_until, "valid_until")
-    for attempt in range(_RETRIES):
-        try:
-            return await _set_end_dates_once(facility_code, wanted, until, uow, actor, now)
-        except ConcurrencyConflict:
-            if attempt == _RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    return await _retrying(
+        lambda: _set_end_dates_once(facility_code, wanted, until, uow, actor, now)
+    )
 
 
 async def _set_end_dates_once(
@@ -455,13 +465,9 @@ async def set_terminal_users(
     wanted = list(dict.fromkeys(user_ids))
     if len(wanted) > TERMINAL_USERS_MAX:
         raise invalid("user_ids", "terminal_users_too_many")
-    for attempt in range(_RETRIES):
-        try:
-            return await _set_terminal_users_once(facility_code, terminal_id, wanted, uow, actor)
-        except ConcurrencyConflict:
-            if attempt == _RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    return await _retrying(
+        lambda: _set_terminal_users_once(facility_code, terminal_id, wanted, uow, actor)
+    )
 
 
 async def _set_terminal_users_once(
