@@ -60,6 +60,7 @@ class SessionCache:
         self._stopping = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._retry_s = 1.0
 
     @property
     def enabled(self) -> bool:
@@ -128,12 +129,17 @@ class SessionCache:
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep trying: without it the cache stays off
-                log.warning("session_cache_listener_failed", error=repr(error))
+                log.warning(
+                    "session_cache_listener_failed", error=repr(error), retry_s=self._retry_s
+                )
             finally:
                 self.listening = False
                 self.clear()
             if not self._stopping:
-                await asyncio.sleep(1.0)
+                # 1 s after a connection that listened, doubling to 30 s while the database
+                # cannot be reached: an outage logs a line now and then, not every second.
+                await asyncio.sleep(self._retry_s)
+                self._retry_s = min(self._retry_s * 2, 30.0)
 
     async def _listen(self) -> None:
         conn: asyncpg.Connection = await asyncpg.connect(self._dsn)
@@ -143,6 +149,7 @@ class SessionCache:
             # Whatever changed before this moment was announced to nobody here.
             self.clear()
             self.listening = True
+            self._retry_s = 1.0
             beat = min(self._ttl, 2.0)
             while not self._stopping and self.listening:
                 self._wake.clear()
