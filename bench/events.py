@@ -292,6 +292,23 @@ async def wait_until(predicate: Callable[[], Awaitable[bool]], timeout: float, p
         await asyncio.sleep(poll)
 
 
+def machine_reference_ms(rounds: int = 5) -> float:
+    """Milliseconds one core takes for a fixed pure-Python workload (best of ``rounds``).
+
+    Benches run on shared machines whose speed differs from session to session (seen: three
+    times). Printed beside a bench's figures, it tells whether two runs on different days can
+    be compared at all; it is not a correction factor.
+    """
+    best = float("inf")
+    for _ in range(rounds):
+        started = time.perf_counter()
+        total = 0
+        for n in range(2_000_000):
+            total += n & 7
+        best = min(best, (time.perf_counter() - started) * 1000)
+    return best
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     """Nearest-rank percentile of an ascending list."""
     if not sorted_values:

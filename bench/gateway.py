@@ -43,6 +43,7 @@ import pyotp
 from bench.events import (
     Servers,
     header,
+    machine_reference_ms,
     percentile,
     quiet_logs,
     row,
@@ -253,7 +254,9 @@ async def run(srv: Servers) -> dict[str, Any]:
             "FUMIDAI_GATEWAY_SIGNIN_PER_ADDRESS": "100000",
         },
     )
+    reference = machine_reference_ms()
     header("five services as processes")
+    row("machine reference (pure Python, one core)", reference, "ms", note="lower is faster")
     await suite.prepare()
     suite.start()
     try:
@@ -363,6 +366,7 @@ async def run(srv: Servers) -> dict[str, Any]:
             "projected_before_measuring": projected,
             "users": USERS,
             "cpu_count": os.cpu_count(),
+            "machine_reference_ms": round(reference, 1),
             "targets": TARGETS,
             "met": {
                 "list_p95_ms": list_p95 <= TARGETS["list_p95_ms"],
