@@ -15,6 +15,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.problems import DomainError
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
 from services.gateway.auth import Caller
 from services.gateway.gateway_context import Gateway
@@ -102,16 +103,25 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         """Make ``user_ids`` exactly the users of ``terminal_id``: one command in identity,
         which owns assignments, all or nothing. A refusal is reported for every user the
         selection named, and nothing changed."""
-        answer = await gw.upstreams.call(
-            "identity",
-            "PUT",
-            upstream(code, f"/terminals/{seg(terminal_id)}/users"),
-            caller.acting,
-            json={"user_ids": user_ids},
-            headers={"x-fumidai-consistency": token} if token else None,
-        )
+        named = list(dict.fromkeys(user_ids))
+        try:
+            answer = await gw.upstreams.call(
+                "identity",
+                "PUT",
+                upstream(code, f"/terminals/{seg(terminal_id)}/users"),
+                caller.acting,
+                json={"user_ids": user_ids},
+                headers={"x-fumidai-consistency": token} if token else None,
+            )
+        except DomainError as unreachable:
+            # The terminal is saved already: say so, and why its users are not (503 on
+            # the whole request would invite a retry that the name now refuses).
+            refused = AssignmentResult(
+                user_id="", ok=False, code=unreachable.code, message=unreachable.message
+            )
+            return [msgspec.structs.replace(refused, user_id=u) for u in named], token
         if answer.status_code != 200:
-            return [_failed(user_id, answer) for user_id in dict.fromkeys(user_ids)], token
+            return [_failed(user_id, answer) for user_id in named], token
         body = answer.json()
         results = [AssignmentResult(user_id=c["user_id"], ok=True) for c in body["changed"]]
         return results, body.get("consistency_token") or token
