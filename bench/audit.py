@@ -43,6 +43,7 @@ from bench.events import (
     checkpoint,
     dsn_for,
     header,
+    machine_reference_ms,
     percentile,
     quiet_logs,
     row,
@@ -622,6 +623,7 @@ def main(argv: list[str] | None = None) -> None:
         result = asyncio.run(run(plan, srv))
     result["wall_s"] = round(time.perf_counter() - started, 1)
     say(f"  (whole run {result['wall_s']:.0f}s)")
+    result["machine_reference_ms"] = round(machine_reference_ms(), 1)
     say(json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in result.items()},
                    ensure_ascii=False))  # fmt: skip
 

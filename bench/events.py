@@ -1091,6 +1091,7 @@ def main(argv: list[str] | None = None) -> None:
         result = asyncio.run(Bench(plan, srv).run())
     result["wall_s"] = round(time.perf_counter() - started, 1)
     say(f"  (whole run {result['wall_s']:.0f}s)")
+    result["machine_reference_ms"] = round(machine_reference_ms(), 1)
     say(json.dumps(result, ensure_ascii=False))
 
 

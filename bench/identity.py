@@ -40,7 +40,17 @@ import httpx
 import nats
 import uvicorn
 
-from bench.events import Servers, dsn_for, header, percentile, quiet_logs, row, say, servers
+from bench.events import (
+    Servers,
+    dsn_for,
+    header,
+    machine_reference_ms,
+    percentile,
+    quiet_logs,
+    row,
+    say,
+    servers,
+)
 from libs.devservers.ports import free_port
 from libs.events.catalogue.terminals import TerminalCreated
 from libs.events.catalogue.users import AccessHours, UserCreated, UserProfile
@@ -521,6 +531,7 @@ def main(argv: list[str] | None = None) -> None:
         result = asyncio.run(run(srv))
     result["wall_s"] = time.perf_counter() - started
     say(f"  (whole run {result['wall_s']:.0f}s)")
+    result["machine_reference_ms"] = round(machine_reference_ms(), 1)
     say(json.dumps(_rounded(result), ensure_ascii=False))
 
 

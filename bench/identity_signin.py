@@ -33,7 +33,17 @@ import asyncpg
 import httpx
 import pyotp
 
-from bench.events import Servers, dsn_for, header, percentile, quiet_logs, row, say, servers
+from bench.events import (
+    Servers,
+    dsn_for,
+    header,
+    machine_reference_ms,
+    percentile,
+    quiet_logs,
+    row,
+    say,
+    servers,
+)
 from libs.devservers.ports import free_port
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
@@ -285,6 +295,7 @@ def main(argv: list[str] | None = None) -> None:
         result = asyncio.run(run(plan, srv))
     result["quick"] = args.quick
     result["wall_s"] = round(time.perf_counter() - started, 1)
+    result["machine_reference_ms"] = round(machine_reference_ms(), 1)
     say(json.dumps(result, ensure_ascii=False))
 
 

@@ -61,6 +61,7 @@ from bench.events import (
     checkpoint,
     dsn_for,
     header,
+    machine_reference_ms,
     percentile,
     quiet_logs,
     row,
@@ -813,6 +814,7 @@ def main(argv: list[str] | None = None) -> None:
     result["targets_met"] = met
     result["load_average_after"] = os.getloadavg()[0]
     result["wall_s"] = round(time.perf_counter() - started, 1)
+    result["machine_reference_ms"] = round(machine_reference_ms(), 1)
     say(json.dumps({k: _rounded(v) for k, v in result.items()}, ensure_ascii=False))
 
 
