@@ -18,23 +18,25 @@ from libs.events.projection import Projection
 from libs.postgres.connection import Connection
 from services.gateway.session_cache import CHANNEL, account_key
 
+_ENDING: tuple[type[Event], ...] = (
+    UserPasswordReset,
+    UserMfaReset,
+    UserDeleted,
+    AdminPasswordReset,
+    AdminMfaReset,
+)
+
 
 class SessionRevocations:
     """Ends an account's sessions when identity takes its credentials back."""
 
     name = "gateway_session_revocations"
-    events: Sequence[type[Event]] = (
-        UserPasswordReset,
-        UserMfaReset,
-        UserDeleted,
-        AdminPasswordReset,
-        AdminMfaReset,
-    )
+    events: Sequence[type[Event]] = _ENDING
     tables: Sequence[str] = ()
     """Owns no table: it changes the gateway's sessions, which no rebuild may replace."""
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
-        if not isinstance(envelope.data, tuple(self.events)):
+        if not isinstance(envelope.data, _ENDING):
             return
         await conn.execute(
             """UPDATE sessions SET revoked_at = now()

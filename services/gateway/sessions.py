@@ -160,13 +160,13 @@ class SessionStore:
 
     async def _change(self, announce: str, sql: str, *args: object) -> str:
         """Run ``sql`` and tell every replica (NOTIFY, at commit) to drop ``announce``."""
-        if self.cache:
-            self.cache.drop(announce)
         async with self._pool_of().acquire() as conn, conn.transaction():
             status: str = await conn.execute(sql, *args)
             await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, announce)
         if self.cache:
-            self.cache.drop(announce)  # and anything read here while it was committing
+            # At once here, not when our own NOTIFY comes back; the drop's new generation
+            # also keeps out whatever was read while the change was committing.
+            self.cache.drop(announce)
         return status
 
     async def mark_second_password(self, token: str) -> datetime:

@@ -116,10 +116,12 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         except DomainError as unreachable:
             # The terminal is saved already: say so, and why its users are not (503 on
             # the whole request would invite a retry that the name now refuses).
-            refused = AssignmentResult(
-                user_id="", ok=False, code=unreachable.code, message=unreachable.message
-            )
-            return [msgspec.structs.replace(refused, user_id=u) for u in named], token
+            return [
+                AssignmentResult(
+                    user_id=user_id, ok=False, code=unreachable.code, message=unreachable.message
+                )
+                for user_id in named
+            ], token
         if answer.status_code != 200:
             return [_failed(user_id, answer) for user_id in named], token
         body = answer.json()

@@ -487,7 +487,7 @@ async def _set_terminal_users_once(
         assigned = await uow.users_of_terminal(facility, terminal_id)
         changes = [(user, True) for user_id, user in chosen.items() if user_id not in assigned]
         changes += [(user, False) for user_id, user in assigned.items() if user_id not in chosen]
-        result = TerminalUsers()
+        changed: list[tuple[str, str, bool]] = []
         envelopes: list[Envelope] = []
         for user, assign in sorted(changes, key=lambda change: change[0].user_id):
             envelopes += envelop_events(
@@ -498,12 +498,12 @@ async def _set_terminal_users_once(
                 actor=actor,
                 correlation_id=envelopes[0].correlation_id if envelopes else None,
             )
-            result.changed.append((user.user_id, user.account, assign))
+            changed.append((user.user_id, user.account, assign))
         if not envelopes:
-            return result
+            return TerminalUsers()
         await uow.append(envelopes)
         await uow.commit()
-        return TerminalUsers(result.changed, envelopes[-1].event_id)
+        return TerminalUsers(changed, envelopes[-1].event_id)
 
 
 async def unassign_deleted_terminals(
