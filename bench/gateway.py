@@ -51,10 +51,9 @@ from bench.events import (
     servers,
     tree_cpu_seconds,
 )
-from bench.identity import DOMAIN, seed_envelope
+from bench.identity import DOMAIN, copy_users, facility_terminals
 from bench.raw_http import RawConnection
 from libs.devservers.suite import Suite
-from libs.events.store import append
 from libs.runtime.internal_auth import issue
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
@@ -70,41 +69,12 @@ SEARCH = {"name": "yamada", "limit": 50}
 SIGNIN_ADMINS = 30
 
 
-async def seed_users(dsn: str, code: str, terminal_ids: list[str]) -> None:
-    """``USERS`` users of ``code`` as identity's appliers would write them."""
+async def seed_users(dsn: str, code: str) -> None:
+    """``USERS`` users of ``code`` as identity's appliers would write them, spread over
+    the terminals identity has projected."""
     conn = await asyncpg.connect(dsn)
     try:
-        facility_id = await conn.fetchval(
-            "SELECT facility_id FROM facilities WHERE code = $1", code
-        )
-        envelopes, users, accounts, assignments = [], [], [], []
-        for n in range(USERS):
-            envelope, (account, p) = seed_envelope(code, n)
-            envelopes.append(envelope)
-            user_id = envelope.aggregate_id
-            accounts.append((account.lower(), user_id, "user"))
-            users.append((
-                user_id, facility_id, account, account.split("@")[0][4:], p.family_name,
-                p.given_name, p.email, p.valid_from, p.valid_until, list(p.macs),
-                p.hours.start if p.hours else None, p.hours.end if p.hours else None,
-                p.file_share, [], 1, envelope.occurred_at, envelope.occurred_at,
-            ))  # fmt: skip
-            assignments.append((user_id, terminal_ids[n % len(terminal_ids)]))
-        async with conn.transaction():
-            await append(conn, envelopes)
-            await conn.copy_records_to_table(
-                "accounts", records=accounts, columns=["account_key", "owner_id", "kind"]
-            )
-            await conn.copy_records_to_table(
-                "users",
-                records=users,
-                columns=["user_id", "facility_id", "account", "name", "family_name", "given_name",
-                         "email", "valid_from", "valid_until", "macs", "hours_start", "hours_end",
-                         "file_share", "federation_targets", "version", "created_at", "updated_at"],
-            )  # fmt: skip
-            await conn.copy_records_to_table(
-                "user_terminals", records=assignments, columns=["user_id", "terminal_id"]
-            )
+        await copy_users(conn, code, range(USERS), await facility_terminals(conn, code))
         await conn.execute("ANALYZE users; ANALYZE user_terminals; ANALYZE accounts")
     finally:
         await conn.close()
@@ -280,17 +250,15 @@ async def run(srv: Servers) -> dict[str, Any]:
             )
             bearer = {"Authorization": f"Bearer {session['session_token']}"}
             base = f"/api/v1/facilities/{BIG_CODE}"
-            terminal_ids = []
             for name in ("踏み台端末01", "踏み台端末02"):
                 made = await http.post(f"{base}/terminals", json={"name": name}, headers=bearer)
                 assert made.status_code == 201, made.text
-                terminal_ids.append(made.json()["terminal"]["terminal_id"])
             # identity has projected both terminals once it has seen the second.
             token = made.json()["consistency_token"]
             await http.get(f"{base}/users", headers={**bearer, "X-Fumidai-Consistency": token})
         header(f"seed {USERS:,} users in facility {BIG_CODE}")
         started = time.perf_counter()
-        await seed_users(suite.database_url("identity"), BIG_CODE, terminal_ids)
+        await seed_users(suite.database_url("identity"), BIG_CODE)
         projected = await wait_projected(suite.database_url("terminals"), USERS)
         note = f"terminals projected {projected:,} users by then"
         row("seeded", time.perf_counter() - started, "s", note=note)

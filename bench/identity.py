@@ -292,49 +292,68 @@ def seed_envelope(code: str, n: int) -> tuple[Envelope, tuple[str, UserProfile]]
     return envelope, (account, profile)
 
 
+async def copy_users(
+    conn: asyncpg.Connection, code: str, numbers: range, terminals: list[tuple[str, str]]
+) -> None:
+    """Users ``numbers`` of facility ``code`` as identity's appliers write them, in one
+    transaction: their events, rows, accounts and assignments, user ``n`` to terminal
+    ``terminals[n % len(terminals)]`` (id, name), its row carrying that terminal as its
+    live one (migration 0004; the trigger then finds every row right and writes nothing)."""
+    facility_id = await conn.fetchval("SELECT facility_id FROM facilities WHERE code = $1", code)
+    envelopes: list[Envelope] = []
+    users: list[tuple[object, ...]] = []
+    accounts: list[tuple[str, str, str]] = []
+    assignments: list[tuple[str, str]] = []
+    for n in numbers:
+        envelope, (account, p) = seed_envelope(code, n)
+        envelopes.append(envelope)
+        user_id = envelope.aggregate_id
+        terminal_id, terminal_name = terminals[n % len(terminals)]
+        accounts.append((account.lower(), user_id, "user"))
+        users.append((
+            user_id, facility_id, account, account.split("@")[0][len(code) + 1:], p.family_name,
+            p.given_name, p.email, p.valid_from, p.valid_until, list(p.macs),
+            p.hours.start if p.hours else None, p.hours.end if p.hours else None,
+            p.file_share, [], 1, envelope.occurred_at, envelope.occurred_at,
+            [terminal_id], [terminal_name],
+        ))  # fmt: skip
+        assignments.append((user_id, terminal_id))
+    async with conn.transaction():
+        await append(conn, envelopes)  # first write, as decision 0001 wants
+        await conn.copy_records_to_table(
+            "accounts", records=accounts, columns=["account_key", "owner_id", "kind"]
+        )
+        await conn.copy_records_to_table(
+            "users",
+            records=users,
+            columns=["user_id", "facility_id", "account", "name", "family_name", "given_name", "email",
+                     "valid_from", "valid_until", "macs", "hours_start", "hours_end", "file_share",
+                     "federation_targets", "version", "created_at", "updated_at",
+                     "live_terminal_ids", "live_terminal_names"],
+        )  # fmt: skip
+        await conn.copy_records_to_table(
+            "user_terminals", records=assignments, columns=["user_id", "terminal_id"]
+        )
+
+
+async def facility_terminals(conn: asyncpg.Connection, code: str) -> list[tuple[str, str]]:
+    """(id, name) of the terminals identity has projected for ``code``, in name order."""
+    rows = await conn.fetch(
+        "SELECT terminal_id, name FROM terminals WHERE facility_code = $1 ORDER BY name", code
+    )
+    return [(row["terminal_id"], row["name"]) for row in rows]
+
+
 async def seed_big(bench: Bench) -> dict[str, Any]:
     header(f"seed {BIG_USERS:,} users in facility {BIG_CODE} (bulk appends + state rows)")
     started = time.perf_counter()
     conn = await asyncpg.connect(bench.dsn)
     try:
-        facility_id = await conn.fetchval(
-            "SELECT facility_id FROM facilities WHERE code = $1", BIG_CODE
-        )
-        terminal_ids = [
-            r["terminal_id"]
-            for r in await conn.fetch(
-                "SELECT terminal_id FROM terminals WHERE facility_code = $1 ORDER BY name", BIG_CODE
-            )
-        ]
+        terminals = await facility_terminals(conn, BIG_CODE)
         for start in range(0, BIG_USERS, SEED_CHUNK):
-            envelopes, users, accounts, assignments = [], [], [], []
-            for n in range(start, min(start + SEED_CHUNK, BIG_USERS)):
-                envelope, (account, p) = seed_envelope(BIG_CODE, n)
-                envelopes.append(envelope)
-                user_id = envelope.aggregate_id
-                accounts.append((account.lower(), user_id, "user"))
-                users.append((
-                    user_id, facility_id, account, account.split("@")[0][4:], p.family_name,
-                    p.given_name, p.email, p.valid_from, p.valid_until, list(p.macs),
-                    p.hours.start if p.hours else None, p.hours.end if p.hours else None,
-                    p.file_share, [], 1, envelope.occurred_at, envelope.occurred_at,
-                ))  # fmt: skip
-                assignments.append((user_id, terminal_ids[n % len(terminal_ids)]))
-            async with conn.transaction():
-                await append(conn, envelopes)  # first write, as decision 0001 wants
-                await conn.copy_records_to_table(
-                    "accounts", records=accounts, columns=["account_key", "owner_id", "kind"]
-                )
-                await conn.copy_records_to_table(
-                    "users",
-                    records=users,
-                    columns=["user_id", "facility_id", "account", "name", "family_name", "given_name", "email",
-                             "valid_from", "valid_until", "macs", "hours_start", "hours_end", "file_share",
-                             "federation_targets", "version", "created_at", "updated_at"],
-                )  # fmt: skip
-                await conn.copy_records_to_table(
-                    "user_terminals", records=assignments, columns=["user_id", "terminal_id"]
-                )
+            await copy_users(
+                conn, BIG_CODE, range(start, min(start + SEED_CHUNK, BIG_USERS)), terminals
+            )
         await conn.execute("ANALYZE users; ANALYZE user_terminals; ANALYZE accounts")
     finally:
         await conn.close()

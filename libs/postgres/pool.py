@@ -41,7 +41,9 @@ class _FairPool(asyncpg.Pool):
             self._turns.release()
 
 
-async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool:
+async def create_pool(
+    dsn: str, *, min_size: int, max_size: int, server_settings: dict[str, str] | None = None
+) -> asyncpg.Pool:
     """A fair pool whose connections come back without asyncpg's reset query.
 
     The default reset (unlock every advisory lock, CLOSE ALL, UNLISTEN *, RESET ALL) is one
@@ -62,6 +64,7 @@ async def create_pool(dsn: str, *, min_size: int, max_size: int) -> asyncpg.Pool
         loop=None,
         connection_class=asyncpg.Connection,
         record_class=asyncpg.Record,
+        server_settings=server_settings,
     )
     await pool
     return pool

@@ -6,7 +6,7 @@ the app starts it on startup and stops it on shutdown (drain NATS, close the poo
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -47,13 +47,16 @@ class Backbone:
         migrations: list[Migration],
         projections: Sequence[Projection] = (),
         relay: bool = True,
+        server_settings: Mapping[str, str] | None = None,
     ) -> None:
+        """``server_settings``: PostgreSQL settings of every pooled connection."""
         self.service = service
         self.core = core
         self.events = events
         self._migrations = migrations
         self.projections = projections
         self._with_relay = relay
+        self._server_settings = dict(server_settings or {})
         self._pool: asyncpg.Pool | None = None
         self._nc: NATS | None = None
         self.notifier: Notifier | None = None
@@ -74,7 +77,10 @@ class Backbone:
     async def start(self) -> None:
         """Migrate, connect, provision streams, start relay, projections and dead letters."""
         self._pool = await create_pool(
-            self.core.database_url, min_size=1, max_size=self.core.pool_size
+            self.core.database_url,
+            min_size=1,
+            max_size=self.core.pool_size,
+            server_settings=self._server_settings,
         )
         async with self._pool.acquire() as conn:
             applied = await apply(conn, self._migrations)

@@ -1,9 +1,10 @@
 """Reads of users from identity's state tables: one user, many by account, a searched page.
 
 Commands read ``User`` (the aggregate's state, every assigned terminal id); screens read
-``UserView``, the row as stored plus the names of its live terminals, sorted: no aggregate
-is folded for a read, because the list reads 50 of them per request and building a
-``User`` and its ``UserProfile`` for each profiled at a third of identity's time.
+``UserView``, the row as stored with its live terminals' ids and names, sorted, which the
+row itself carries (migration 0004, decision 0007): no aggregate is folded for a read,
+because the list reads 50 of them per request and building a ``User`` and its
+``UserProfile`` for each profiled at a third of identity's time.
 Search is partial and case-insensitive (``ILIKE``, served by the trigram indexes of
 0002); pages are keyset pages on (sort key, account key), both in the "C" collation.
 """
@@ -32,14 +33,6 @@ _USER_COLUMNS = f"""{_BASE_COLUMNS},
     ARRAY(SELECT ut.terminal_id FROM user_terminals ut
           WHERE ut.user_id = u.user_id ORDER BY ut.terminal_id) AS terminal_ids"""
 
-# Screens and the CSV see the live terminals with their names, in name order.
-_LIVE_TERMINALS = """
-    LEFT JOIN LATERAL (
-        SELECT array_agg(t.terminal_id ORDER BY t.name_key, t.terminal_id) AS ids,
-               array_agg(t.name ORDER BY t.name_key, t.terminal_id) AS names
-        FROM user_terminals ut JOIN terminals t USING (terminal_id)
-        WHERE ut.user_id = u.user_id AND NOT t.deleted
-    ) live ON true"""
 NUL = "\x00"
 """PostgreSQL text cannot hold it: an id or key containing it names nothing, and passing
 it to the database would fail the request instead of answering "not found"."""
@@ -78,11 +71,12 @@ class UserView(msgspec.Struct, frozen=True):
         return (self.account_key,) if sort == "account" else (self.name_key, self.account_key)
 
 
-# Selected in UserView's field order, so a row becomes a view positionally.
+# Selected in UserView's field order, so a row becomes a view positionally. Screens and
+# the CSV see the live terminals, in name order: the row's cache of them (0004).
 _VIEW_COLUMNS = ", ".join(
     {
-        "terminal_ids": "coalesce(live.ids, '{}') AS terminal_ids",
-        "terminal_names": "coalesce(live.names, '{}') AS terminal_names",
+        "terminal_ids": "u.live_terminal_ids",
+        "terminal_names": "u.live_terminal_names",
     }.get(field, f"u.{field}")
     for field in UserView.__struct_fields__
 )
@@ -200,7 +194,7 @@ async def load_view(conn: Connection, facility_id: str, user_id: str) -> UserVie
     if NUL in user_id:
         return None
     row = await conn.fetchrow(
-        f"""SELECT {_VIEW_COLUMNS} FROM users u {_LIVE_TERMINALS}
+        f"""SELECT {_VIEW_COLUMNS} FROM users u
             WHERE u.user_id = $1 AND u.facility_id = $2""",
         user_id,
         facility_id,
@@ -254,7 +248,7 @@ async def search_users(conn: Connection, facility_id: str, search: Search) -> li
     args.append(search.limit)
     order = ", ".join(f"{key} {direction}" for key in keys)
     rows = await conn.fetch(
-        f"""SELECT {_VIEW_COLUMNS} FROM users u {_LIVE_TERMINALS}
+        f"""SELECT {_VIEW_COLUMNS} FROM users u
             WHERE {" AND ".join(conditions)}
             ORDER BY {order} LIMIT ${len(args)}""",
         *args,
@@ -268,11 +262,11 @@ async def count_users(conn: Connection, facility_id: str) -> int:
     )
 
 
-_EXPORT = f"""
+_EXPORT = """
     SELECT u.account, u.family_name, u.given_name, u.email, u.valid_from, u.valid_until, u.macs,
-           coalesce(live.names, '{{}}'), u.hours_start, u.hours_end, u.file_share,
+           u.live_terminal_names, u.hours_start, u.hours_end, u.file_share,
            u.federation_targets
-    FROM users u {_LIVE_TERMINALS}
+    FROM users u
     WHERE u.facility_id = $1 ORDER BY u.account_key"""
 
 

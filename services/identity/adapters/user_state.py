@@ -35,10 +35,13 @@ _CREATE = f"""
 WITH account AS (
     INSERT INTO accounts (account_key, owner_id, kind) VALUES (lower($2), $1, 'user')
 ), created AS (
+    -- The row's cache of its live terminals is written with it (migration 0004's trigger
+    -- then finds it right and writes nothing).
     INSERT INTO users (user_id, facility_id, account, name, {_PROFILE_COLUMNS}, version,
-                       created_at, updated_at)
-    SELECT $1, f.facility_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15
-    FROM facilities f WHERE f.code = $16
+                       created_at, updated_at, live_terminal_ids, live_terminal_names)
+    SELECT $1, f.facility_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
+           live.ids, live.names
+    FROM facilities f, live_terminals($17::text[]) AS live WHERE f.code = $16
     RETURNING user_id
 ), assigned AS (
     INSERT INTO user_terminals (user_id, terminal_id)

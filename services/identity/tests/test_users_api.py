@@ -760,6 +760,89 @@ async def test_k2_k3_a_terminals_user_selection_is_saved_all_or_nothing(
     assert too_many.status_code == 400
 
 
+async def test_k3_each_users_row_keeps_its_live_terminals_through_every_kind_of_write(
+    shared_app: Client, shared_db: asyncpg.Pool, place: Place
+) -> None:
+    """Migration 0004's cache on the user's row equals the join it replaced after every
+    write that can change it: a command's state statement, the terminals consumer's
+    insert and update, a rebuild's delete-and-insert swap, a cascade of a deletion."""
+    code = place.code
+    facility_id = await shared_db.fetchval(
+        "SELECT facility_id FROM facilities WHERE code = $1", code
+    )
+
+    async def project(terminal_id: str, name: str, *, deleted: bool = False) -> None:
+        await shared_db.execute(
+            """INSERT INTO terminals (terminal_id, facility_code, name, name_key, deleted, version)
+               VALUES ($1, $2, $3, lower($3), $4, 1)
+               ON CONFLICT (terminal_id) DO UPDATE SET name = EXCLUDED.name,
+                   name_key = EXCLUDED.name_key, deleted = EXCLUDED.deleted""",
+            f"{code}-{terminal_id}",
+            code,
+            name,
+            deleted,
+        )
+
+    async def cached_equals_join() -> dict[str, list[str]]:
+        rows = await shared_db.fetch(
+            """SELECT u.account, u.live_terminal_ids, u.live_terminal_names,
+                      coalesce(j.ids, '{}') AS ids, coalesce(j.names, '{}') AS names
+               FROM users u LEFT JOIN LATERAL (
+                   SELECT array_agg(t.terminal_id ORDER BY t.name_key, t.terminal_id) AS ids,
+                          array_agg(t.name ORDER BY t.name_key, t.terminal_id) AS names
+                   FROM user_terminals ut JOIN terminals t USING (terminal_id)
+                   WHERE ut.user_id = u.user_id AND NOT t.deleted) j ON true
+               WHERE u.facility_id = $1""",
+            facility_id,
+        )
+        for row in rows:
+            assert (row["live_terminal_ids"], row["live_terminal_names"]) == (
+                row["ids"],
+                row["names"],
+            ), row["account"]
+        return {row["account"].split("@")[0]: row["live_terminal_names"] for row in rows}
+
+    await project("a", "B端末")
+    await project("b", "A端末")
+    a, b = f"{code}-a", f"{code}-b"
+    ann = (await create(shared_app, place, "cache-ann", terminals=[a, b]))["user"]
+    await create(shared_app, place, "cache-ben", terminals=[a])
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["A端末", "B端末"]
+
+    await project("a", "0端末")  # renamed: ann's order changes, ben's name
+    names = await cached_equals_join()
+    assert names[f"{code}-cache-ann"] == ["0端末", "A端末"] and names[f"{code}-cache-ben"] == [
+        "0端末"
+    ]
+
+    # An assignment whose terminal identity has not projected yet shows once it arrives.
+    await shared_db.execute(
+        "INSERT INTO user_terminals (user_id, terminal_id) VALUES ($1, $2)",
+        ann["user_id"],
+        f"{code}-c",
+    )
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "A端末"]
+    await project("c", "C端末")
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "A端末", "C端末"]
+
+    await project("b", "A端末", deleted=True)  # the tombstone hides it before the sweep
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "C端末"]
+
+    # A rebuild swaps the projection in by deleting and re-inserting every row.
+    async with shared_db.acquire() as conn, conn.transaction():
+        await conn.execute("CREATE TEMP TABLE kept ON COMMIT DROP AS SELECT * FROM terminals")
+        await conn.execute("DELETE FROM terminals")
+        assert (await conn.fetchval(
+            "SELECT live_terminal_names FROM users WHERE user_id = $1", ann["user_id"]
+        )) == []  # fmt: skip
+        await conn.execute("INSERT INTO terminals SELECT * FROM kept")
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "C端末"]
+
+    gone = await shared_app.delete(f"{place.users}/{ann['user_id']}", headers=place.headers())
+    assert gone.status_code == 200, gone.text
+    assert set(await cached_equals_join()) == {f"{code}-cache-ben"}
+
+
 async def test_k4_a_late_assignment_to_a_deleted_terminal_is_swept(
     shared_app: Client, shared_db: asyncpg.Pool, place: Place
 ) -> None:
