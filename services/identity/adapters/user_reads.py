@@ -5,8 +5,9 @@ Commands read ``User`` (the aggregate's state, every assigned terminal id); scre
 row itself carries (migration 0004, decision 0007): no aggregate is folded for a read,
 because the list reads 50 of them per request and building a ``User`` and its
 ``UserProfile`` for each profiled at a third of identity's time.
-Search is partial and case-insensitive (``ILIKE``, served by the trigram indexes of
-0002); pages are keyset pages on (sort key, account key), both in the "C" collation.
+Search is partial and case-insensitive: lower-cased keys compared with ``LIKE`` against
+the lower-cased term, served by the trigram indexes of 0005; pages are keyset pages on
+(sort key, account key), both in the "C" collation.
 """
 
 from collections.abc import AsyncIterator, Sequence
@@ -227,15 +228,15 @@ async def search_users(conn: Connection, facility_id: str, search: Search) -> li
     conditions = ["u.facility_id = $1"]
     args: list[Any] = [facility_id]
     # Only the filters in use go into the SQL, so each shape gets a plan that can use
-    # the trigram index of its column.
-    for column, term in (
-        ("u.account", search.account),
-        ("u.display_name", search.name),
-        ("u.email", search.email),
+    # the trigram index of its key (planned for the term itself: decision 0007).
+    for key, term in (
+        ("u.account_key", search.account),
+        ("u.name_key", search.name),
+        ("u.email_key", search.email),
     ):
         if term:
             args.append(like_pattern(term))
-            conditions.append(f"{column} ILIKE ${len(args)}")
+            conditions.append(f"{key} LIKE lower(${len(args)})")
     keys = _SORT_KEYS[search.sort]
     direction = "DESC" if search.descending else "ASC"
     if search.after is not None:
