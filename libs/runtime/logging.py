@@ -6,6 +6,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
+import structlog.tracebacks
 
 # Keys whose values are never written, whatever logs them. Matching is by substring so
 # ``initial_password`` and ``totp_secret_enc`` are covered too.
@@ -17,6 +18,15 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
         if any(marker in key.lower() for marker in _SECRET_KEYS):
             event[key] = "[redacted]"
     return event
+
+
+_TRACEBACKS = structlog.processors.ExceptionRenderer(
+    structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
+)
+"""Tracebacks as JSON, frames without their local variables. structlog's default shows
+them, and a request that failed unexpectedly would write what its frames held — the
+password, the second password, the TOTP code of a sign-in — where no key is ever
+seen by ``_redact``."""
 
 
 def configure(service: str, level: str = "info") -> None:
@@ -31,7 +41,7 @@ def configure(service: str, level: str = "info") -> None:
     structlog.configure(
         processors=[
             *shared,
-            structlog.processors.dict_tracebacks,
+            _TRACEBACKS,
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
