@@ -51,10 +51,9 @@ class RawConnection:
     async def _request(self, head: str, body: bytes) -> tuple[int, bytes]:
         assert self._reader is not None and self._writer is not None
         self._writer.write(head.encode() + body)
-        status_line = await self._reader.readline()
-        length = 0
-        while (line := await self._reader.readline()) not in (b"\r\n", b""):
-            name, _, value = line.partition(b":")
-            if name.strip().lower() == b"content-length":
-                length = int(value)
-        return int(status_line.split()[1]), await self._reader.readexactly(length)
+        # The whole head at once: a read per header line cost the generator a fifth of
+        # its CPU on answers with a dozen headers (the gateway's security headers).
+        answer = (await self._reader.readuntil(b"\r\n\r\n")).lower()
+        at = answer.find(b"\r\ncontent-length:")
+        length = int(answer[at + 17 : answer.index(b"\r\n", at + 17)]) if at >= 0 else 0
+        return int(answer[9:12]), await self._reader.readexactly(length)

@@ -26,8 +26,11 @@ class _FairPool(asyncpg.Pool):
         self._turns = asyncio.Semaphore(max_size)
 
     async def _acquire(self, timeout: float | None) -> Any:
-        async with asyncio.timeout(timeout):
+        if timeout is None:  # how the services acquire; a timeout scope costs each time
             await self._turns.acquire()
+        else:
+            async with asyncio.timeout(timeout):
+                await self._turns.acquire()
         try:
             return await super()._acquire(timeout)  # type: ignore[misc]
         except BaseException:

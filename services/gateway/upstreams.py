@@ -1,10 +1,11 @@
 """The gateway's HTTP clients to the services behind it.
 
-aiohttp, not httpx: profiled under 50 concurrent admins, httpx spent more than half of the
-gateway's CPU in its connection pool (every request polls every pooled connection to see
-whether it has expired), which made the gateway cost twice what identity did for the same
-request. The answers are the gateway's own small types, so the routes do not depend on the
-client library.
+Calls whose answer is read whole (``call``: every JSON call) go through
+``upstream_pool.ConnectionPool``; streams (``open``) through aiohttp. Not httpx: profiled
+under 50 concurrent admins, httpx spent more than half of the gateway's CPU in its
+connection pool (every request polls every pooled connection to see whether it has
+expired). The answers are the gateway's own small types, so the routes do not depend on
+the client library.
 """
 
 import asyncio
@@ -12,14 +13,17 @@ import json as jsonlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import aiohttp
+import httptools
 
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.problems import DomainError
 from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
+from services.gateway.upstream_pool import ConnectionPool
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,10 @@ class Upstreams:
         self._settings = settings
         self._secret = secret
         self._urls = settings.urls()
+        self.pools: dict[str, ConnectionPool] = {}
+        """Whole answers (``call``)."""
         self.clients: dict[str, aiohttp.ClientSession] = {}
+        """Streams (``open``) and readiness."""
 
     def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         # Per operation, not for the whole exchange: a long download keeps going as long
@@ -133,18 +140,17 @@ class Upstreams:
         if json is not None:
             data = jsonlib.dumps(json, ensure_ascii=False).encode()
             send["Content-Type"] = "application/json"
+        elif method in ("POST", "PUT", "PATCH"):
+            data = b""
+        query = _query(params)
+        target = f"{path}?{urlencode(query, quote_via=quote)}" if query else path
         try:
-            async with self.clients[service].request(
-                method,
-                self._urls[service] + path,
-                data=data,
-                params=_query(params),
-                headers=send,
-                timeout=self._timeout(None),
-            ) as response:
-                return Answer(response.status, response.headers, await response.read())
-        except (aiohttp.ClientError, TimeoutError) as error:
+            status, answer_headers, content = await self.pools[service].request(
+                method, target, send, data, self._settings.upstream_timeout_s
+            )
+        except (OSError, TimeoutError, httptools.HttpParserError) as error:
             raise unavailable() from error
+        return Answer(status, answer_headers, content)
 
     def _authorization(self, acting: Acting) -> dict[str, str]:
         token = issue(
@@ -190,7 +196,8 @@ class Upstreams:
         return StreamedAnswer(response)
 
     async def start(self) -> None:
-        for name in self._urls:
+        for name, url in self._urls.items():
+            self.pools[name] = ConnectionPool(url)
             # No cap on connections: agents hold their control-channel polls open through
             # the gateway, and a cap would queue their decisions behind those polls.
             self.clients[name] = aiohttp.ClientSession(
@@ -200,6 +207,9 @@ class Upstreams:
             )
 
     async def stop(self) -> None:
+        for pool in self.pools.values():
+            pool.close()
+        self.pools = {}
         for client in self.clients.values():
             await client.close()
         self.clients = {}
