@@ -18,26 +18,28 @@ services as real processes (``libs.devservers.suite``), seeds a facility of 10,0
 * ``signin_p95_ms``: a full admin sign-in (password, TOTP, second password; 3 requests,
   two argon2id checks), one at a time, each admin already enrolled.
 
-The list clients speak raw HTTP/1.1 (``bench/raw_http.py``) so that the load generator's own
-CPU stays small beside the services'; each run prints the CPU each process used. The last line
-of stdout is one JSON object.
+The list clients are wrk's (Debian's ``wrk``, installed on first use like the suite's other
+Debian packages), so that the load generator's own CPU stays small beside the services' on a
+machine whose two cores it shares with them; each run prints the CPU each process used, wrk's
+included. The last line of stdout is one JSON object.
 """
 
 import argparse
 import asyncio
 import json
 import os
+import resource
 import secrets
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import asyncpg
 import httpx
 import msgspec
-import psutil
 import pyotp
 
 from bench.events import (
@@ -53,6 +55,7 @@ from bench.events import (
 )
 from bench.identity import DOMAIN, copy_users, facility_terminals
 from bench.raw_http import RawConnection
+from fumidai_cli.system import ensure
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
 from services.identity.domain.facility import RegisterFacility
@@ -63,8 +66,10 @@ TARGETS = {"list_p95_ms": 40.0, "signin_p95_ms": 400.0}
 BIG_CODE = "997"
 USERS = 10_000
 CLIENTS = 50
-ROUNDS = 60
-"""Requests per client per side: 50 × 60 = 3,000 samples each."""
+MEASURE_S = 8
+"""Seconds of each measured list run (about 10,000 requests at 50 clients)."""
+WARM_S = 2
+"""Seconds of the same load before it, not measured."""
 SEARCH = {"name": "yamada", "limit": 50}
 SIGNIN_ADMINS = 30
 
@@ -101,20 +106,35 @@ class Page(msgspec.Struct):
     items: list[msgspec.Raw]
 
 
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "seconds": %.6f, "non_2xx": %d, "socket_errors": %d, ' ..
+    '"p50_us": %d, "p95_us": %d, "p99_us": %d}\\n',
+    summary.requests, summary.duration / 1e6, summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write
+      + summary.errors.timeout,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
+end
+"""
+"""wrk's Lua hook: the run's figures as one JSON line after wrk's own summary."""
+
+
 @dataclass
 class Load:
-    """One measured list run: milliseconds per request, and CPU per process."""
+    """One measured list run: wrk's figures and the CPU of each process."""
 
-    timings: list[float]
-    cpu: dict[str, int]
+    requests: int
     seconds: float
+    percentiles_ms: dict[int, float]
+    cpu: dict[str, int]
 
     @property
     def rate(self) -> float:
-        return len(self.timings) / self.seconds
+        return self.requests / self.seconds
 
-    def p(self, q: float) -> float:
-        return percentile(self.timings, q)
+    def p(self, q: int) -> float:
+        return self.percentiles_ms[q]
 
 
 def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
@@ -122,44 +142,66 @@ def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
     return {name: tree_cpu_seconds(pid) for name, pid in pids.items()}
 
 
+async def full_page(url: str, path: str, headers: dict[str, str]) -> None:
+    """One answer checked to be JSON holding a full page (wrk checks only statuses)."""
+    connection = RawConnection(url, None, headers)
+    await connection.open()
+    try:
+        status, body = await connection.get(path, SEARCH)
+    finally:
+        await connection.close()
+    assert status == 200, body
+    assert len(msgspec.json.decode(body, type=Page).items) == SEARCH["limit"]
+
+
+async def wrk(target: str, headers: dict[str, str], clients: int, seconds: float) -> dict[str, Any]:
+    """wrk's figures of ``clients`` connections asking for ``target`` back to back, and
+    its own CPU seconds; any answer but a 2xx, or any socket error, fails the bench."""
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(WRK_REPORT)
+    args = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
+    for name, value in headers.items():
+        args += ["-H", f"{name}: {value}"]
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process = await asyncio.create_subprocess_exec(
+        *args, target, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    out, err = await process.communicate()
+    script.unlink()
+    # wrk is the only child that ends meanwhile: the services are still running.
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    assert process.returncode == 0, err.decode()
+    figures: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
+    assert figures["non_2xx"] == 0 and figures["socket_errors"] == 0, out.decode()
+    figures["cpu_s"] = done.ru_utime - children.ru_utime + done.ru_stime - children.ru_stime
+    return figures
+
+
 async def load(
     url: str, path: str, headers: dict[str, str], pids: dict[str, int], clients: int
 ) -> Load:
-    """``clients`` clients, each its own keep-alive connection, back to back, ``ROUNDS``
-    requests each (at least 200 in all); each answer is checked to be a full page."""
-    timings: list[float] = []
-    rounds = max(ROUNDS, 200 // clients)
-    # Items stay undecoded: the answer is still checked to be JSON with a full page, without
-    # building 50 dicts per answer on the cores the services run on.
-    decoder = msgspec.json.Decoder(Page)
+    """``clients`` clients, each its own keep-alive connection asking back to back for
+    ``MEASURE_S`` seconds after ``WARM_S`` unmeasured ones (every connection behind them,
+    gateway to service and service to PostgreSQL, is then open: the steady state).
 
-    async def client() -> None:
-        connection = RawConnection(url, None, headers)
-        await connection.open()
-        try:
-            for _ in range(rounds):
-                started = time.perf_counter()
-                status, body = await connection.get(path, SEARCH)
-                timings.append((time.perf_counter() - started) * 1000)
-                assert status == 200, body
-                assert len(decoder.decode(body).items) == SEARCH["limit"]
-        finally:
-            await connection.close()
-
-    warm = RawConnection(url, None, headers)
-    await warm.open()
-    for _ in range(5):
-        await warm.get(path, SEARCH)
-    await warm.close()
-    me = psutil.Process()
-    before, mine, started = cpu_seconds(pids), sum(me.cpu_times()[:2]), time.perf_counter()
-    await asyncio.gather(*(client() for _ in range(clients)))
+    The clients are wrk's (C, one thread): it shares the machine's two cores with the
+    services, and the Python client this bench had before took 15% of them at these
+    rates, wrk about 1%."""
+    await full_page(url, path, headers)
+    target = f"{url}{path}?{urlencode(SEARCH)}"
+    await wrk(target, headers, clients, WARM_S)
+    before, started = cpu_seconds(pids), time.perf_counter()
+    figures = await wrk(target, headers, clients, MEASURE_S)
     wall = time.perf_counter() - started
     after = cpu_seconds(pids)
     cpu = {name: round(100 * (after[name] - before[name]) / wall) for name in pids}
-    # This process alone: its children are the services and the servers, counted above.
-    cpu["bench"] = round(100 * (sum(me.cpu_times()[:2]) - mine) / wall)
-    return Load(sorted(timings), cpu, wall)
+    cpu["wrk"] = round(100 * figures.pop("cpu_s", 0) / wall)
+    return Load(
+        requests=figures["requests"],
+        seconds=figures["seconds"],
+        percentiles_ms={q: figures[f"p{q}_us"] / 1000 for q in (50, 95, 99)},
+        cpu=cpu,
+    )
 
 
 async def sign_ins(suite: Suite) -> list[float]:
@@ -301,6 +343,7 @@ async def run(srv: Servers) -> dict[str, Any]:
                 note=f"{via.rate:,.0f} lists/s; cpu "
                 + " ".join(f"{k} {v}%" for k, v in via.cpu.items()),
             )
+            row(f"{label}: gateway p99", via.p(99), "ms")
             row(f"{label}: identity direct p50", direct.p(50), "ms")
             row(
                 f"{label}: identity direct p95",
@@ -322,6 +365,7 @@ async def run(srv: Servers) -> dict[str, Any]:
             "list_p95_ms": round(list_p95, 1),
             "list_direct_p95_ms": round(direct_p95, 1),
             "list_p50_ms": round(via_gateway.p(50), 1),
+            "list_p99_ms": round(via_gateway.p(99), 1),
             "list_direct_p50_ms": round(direct.p(50), 1),
             "list_per_s": round(via_gateway.rate),
             "list_direct_per_s": round(direct.rate),
@@ -331,6 +375,7 @@ async def run(srv: Servers) -> dict[str, Any]:
             "list_direct_one_client_p95_ms": round(runs["direct", 1].p(95), 1),
             "signin_p95_ms": round(signin_p95, 1),
             "clients": CLIENTS,
+            "load_generator": "wrk",
             "projected_before_measuring": projected,
             "users": USERS,
             "cpu_count": os.cpu_count(),
@@ -351,6 +396,8 @@ def main(argv: list[str] | None = None) -> None:
         description="Benchmark the gateway: user list through it and direct, admin sign-in.",
     )
     parser.parse_args(argv)
+    if not ensure(("wrk",)):
+        raise SystemExit("bench.gateway needs Debian's wrk (see above)")
     quiet_logs()
     with servers() as srv:
         result = asyncio.run(run(srv))

@@ -1,10 +1,9 @@
 """Reads of users from identity's state tables: one user, many by account, a searched page.
 
 Commands read ``User`` (the aggregate's state, every assigned terminal id); screens read
-``UserView``, the row as stored with its live terminals' ids and names, sorted, which the
-row itself carries (migration 0004, decision 0007): no aggregate is folded for a read,
-because the list reads 50 of them per request and building a ``User`` and its
-``UserProfile`` for each profiled at a third of identity's time.
+``Entry``: the user as the API shows it, the JSON object the row keeps (migration 0006)
+with 「失効」 set for the day it is read. No aggregate is folded and no structure built for
+a read: the list reads 51 users per request.
 Search is partial and case-insensitive: lower-cased keys compared with ``LIKE`` against
 the lower-cased term, served by the trigram indexes of 0005; pages are keyset pages on
 (sort key, account key), both in the "C" collation.
@@ -13,10 +12,9 @@ the lower-cased term, served by the trigram indexes of 0005; pages are keyset pa
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import asyncpg
-import msgspec
 
 from libs.events.catalogue.users import AccessHours, UserProfile
 from libs.postgres.connection import Connection
@@ -44,30 +42,11 @@ _SORT_KEYS: dict[Sort, tuple[str, ...]] = {
 }
 
 
-class UserView(msgspec.Struct, frozen=True, gc=False):
-    """A user as the list and the form show it: the stored row and its live terminals.
+class Entry(NamedTuple):
+    """A user as the list and the form show it."""
 
-    Not tracked by the garbage collector (it holds no cycle): 51 per list."""
-
-    user_id: str
-    account: str
-    name: str
-    family_name: str
-    given_name: str
-    display_name: str
-    """「ユーザー名」: ``姓 名`` (a generated column, 0002)."""
-    email: str
-    valid_from: date
-    valid_until: date
-    macs: list[str]
-    hours_start: str | None
-    hours_end: str | None
-    file_share: str
-    federation_targets: list[str]
-    version: int
-    terminal_ids: list[str]
-    """Its live terminals, in name order."""
-    terminal_names: list[str]
+    json: bytes
+    """The API's object (identity's ``UserOut``): the row's entry with ``expired`` set."""
     account_key: str
     name_key: str
 
@@ -76,15 +55,16 @@ class UserView(msgspec.Struct, frozen=True, gc=False):
         return (self.account_key,) if sort == "account" else (self.name_key, self.account_key)
 
 
-# Selected in UserView's field order, so a row becomes a view positionally. Screens and
-# the CSV see the live terminals, in name order: the row's cache of them (0004).
-_VIEW_COLUMNS = ", ".join(
-    {
-        "terminal_ids": "u.live_terminal_ids",
-        "terminal_names": "u.live_terminal_names",
-    }.get(field, f"u.{field}")
-    for field in UserView.__struct_fields__
-)
+# 「失効」: outside 有効開始日 – 有効終了日 of the facility's day ($1), as domain.user.expired.
+_ENTRY_COLUMNS = """
+    NOT (u.valid_from <= $1 AND $1 <= u.valid_until) AS expired, u.entry,
+    u.account_key, u.name_key"""
+
+
+def _entry(row: asyncpg.Record) -> Entry:
+    # The stored object begins with "{": 「失効」 goes in front of its first member.
+    opening = b'{"expired":true,' if row[0] else b'{"expired":false,'
+    return Entry(opening + row[1][1:].encode(), row[2], row[3])
 
 
 def user_from_row(row: asyncpg.Record, facility_code: str) -> User:
@@ -195,16 +175,16 @@ async def account_kinds(conn: Connection, account_keys: Sequence[str]) -> dict[s
     return {row["account_key"]: row["kind"] for row in rows}
 
 
-async def load_view(conn: Connection, facility_id: str, user_id: str) -> UserView | None:
+async def load_entry(conn: Connection, facility_id: str, user_id: str, today: date) -> Entry | None:
     if NUL in user_id:
         return None
     row = await conn.fetchrow(
-        f"""SELECT {_VIEW_COLUMNS} FROM users u
-            WHERE u.user_id = $1 AND u.facility_id = $2""",
+        f"SELECT {_ENTRY_COLUMNS} FROM users u WHERE u.user_id = $2 AND u.facility_id = $3",
+        today,
         user_id,
         facility_id,
     )
-    return UserView(*row) if row else None
+    return _entry(row) if row else None
 
 
 def like_pattern(term: str) -> str:
@@ -217,6 +197,8 @@ def like_pattern(term: str) -> str:
 class Search:
     """検索条件 and the page wanted (U3)."""
 
+    today: date
+    """The facility's day, for 「失効」."""
     account: str = ""
     name: str = ""
     email: str = ""
@@ -227,10 +209,10 @@ class Search:
     limit: int = 50
 
 
-async def search_users(conn: Connection, facility_id: str, search: Search) -> list[UserView]:
+async def search_users(conn: Connection, facility_id: str, search: Search) -> list[Entry]:
     """One page of the facility's users matching ``search``, in its order."""
-    conditions = ["u.facility_id = $1"]
-    args: list[Any] = [facility_id]
+    args: list[Any] = [search.today, facility_id]
+    conditions = ["u.facility_id = $2"]
     # Only the filters in use go into the SQL, so each shape gets a plan that can use
     # the trigram index of its key (planned for the term itself: decision 0007).
     for key, term in (
@@ -253,12 +235,12 @@ async def search_users(conn: Connection, facility_id: str, search: Search) -> li
     args.append(search.limit)
     order = ", ".join(f"{key} {direction}" for key in keys)
     rows = await conn.fetch(
-        f"""SELECT {_VIEW_COLUMNS} FROM users u
+        f"""SELECT {_ENTRY_COLUMNS} FROM users u
             WHERE {" AND ".join(conditions)}
             ORDER BY {order} LIMIT ${len(args)}""",
         *args,
     )
-    return [UserView(*row) for row in rows]
+    return [_entry(row) for row in rows]
 
 
 async def count_users(conn: Connection, facility_id: str) -> int:

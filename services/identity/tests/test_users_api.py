@@ -5,15 +5,19 @@ see each other's users.
 """
 
 import asyncio
+import json
 from datetime import timedelta
 from typing import Any
 
 import asyncpg
+import msgspec
 import pytest
 
 from libs.events.catalogue.users import TerminalUnassigned, UserDeleted
 from libs.testing.apps import bearer, operator
 from services.identity.adapters.passwords import verify_secret
+from services.identity.api.users import UserOut
+from services.identity.messages import FILE_SHARE_LABELS
 from services.identity.settings import IdentitySettings
 from services.identity.tests.users_support import (
     Client,
@@ -328,7 +332,23 @@ async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
         read = await shared_app.get(f"{place.users}/{item['user_id']}", headers=place.headers())
         assert read.status_code == 200
         assert item == read.json()
+        # The rendering kept on the row (migration 0006) is exactly the declared schema.
+        assert sorted(item) == sorted(UserOut.__struct_fields__)
+        msgspec.json.decode(json.dumps(item), type=UserOut, strict=True)
+        assert item["file_share_label"] == FILE_SHARE_LABELS[item["file_share"]]
+        assert item["display_name"] == " ".join(
+            part for part in (item["family_name"], item["given_name"]) if part
+        )
     assert [item["expired"] for item in items] == [False] * 5 + [True, True]
+    assert items[0]["hours"] is None and items[0]["terminals"] == []
+    assert items[2]["hours"] == {"start": "22:00", "end": "06:00"}
+    assert items[2]["terminals"] == [
+        {"terminal_id": group2, "name": f"{place.code}-group02"},
+        {"terminal_id": group1, "name": f"{place.code}-踏み台端末01(Local)"},
+    ]
+    assert items[2]["family_name"] == '"引用" \\ <記号>&' and items[2]["federation_targets"] == [
+        "Box"
+    ]
 
 
 # -- U4: 「ユーザー編集」 -----------------------------------------------------------------------
