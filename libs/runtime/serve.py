@@ -22,34 +22,20 @@ No proxy headers: uvicorn would otherwise take X-Forwarded-For from any peer on
 setting (``trusted_proxies``, ``libs/runtime/source_address.py``)."""
 
 
-YOUNG_COLLECTION_EVERY = 20_000
-"""Container allocations (net) between two collections of the youngest generation;
-Python's default is 700.
+def _freeze_startup_heap() -> None:
+    """Keep what start-up built (modules, the app, pools) out of the collector's sight.
 
-A request allocates hundreds of containers (a user list: rows, lists, structs, the
-framework's own), nearly all freed by reference counting when it ends. At 700 the
-collector ran several times per request, each time walking whatever the requests in
-flight still held; at 20,000 it walks them about thirty times less often. Only cyclic
-garbage waits longer for it, which our requests hardly make. Measured on the user list
-with 50 clients: about 7% more lists per second from identity (docs/performance.md)."""
-
-
-def _tune_collector() -> None:
-    """Keep what start-up built (modules, the app, pools) out of the collector's sight,
-    and collect the young generation less often.
-
-    The start-up heap lives as long as the process, and a full collection that walks it
-    pauses every request in flight: 17.5 ms for terminals' imports alone on this machine,
-    the size of the decisions' p99 misses (docs/performance.md). Only in a service
-    process: a test process that freezes keeps every earlier test's garbage for good.
+    It lives as long as the process, and a full collection that walks it pauses every
+    request in flight: 17.5 ms for terminals' imports alone on this machine, the size of
+    the decisions' p99 misses (docs/performance.md). Only in a service process: a test
+    process that freezes keeps every earlier test's garbage for good.
     """
     gc.freeze()
-    gc.set_threshold(YOUNG_COLLECTION_EVERY, 50, 100)
 
 
 def serve(app: Litestar, core: CoreSettings) -> None:
     """Serve ``app``; uvicorn turns SIGTERM into a graceful shutdown (on_shutdown hooks run)."""
-    app.on_startup.append(_tune_collector)  # after every other start-up hook
+    app.on_startup.append(_freeze_startup_heap)  # after every other start-up hook
     uvicorn.run(
         app,
         host=core.host,
