@@ -64,7 +64,7 @@ _ENTRY_COLUMNS = """
 def _entry(row: asyncpg.Record) -> Entry:
     # The stored object begins with "{": 「失効」 goes in front of its first member.
     opening = b'{"expired":true,' if row[0] else b'{"expired":false,'
-    return Entry(opening + row[1][1:].encode(), row[2], row[3])
+    return Entry(opening + row[1][1:], row[2], row[3])
 
 
 def user_from_row(row: asyncpg.Record, facility_code: str) -> User:

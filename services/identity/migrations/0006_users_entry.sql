@@ -14,11 +14,12 @@ CREATE FUNCTION user_entry(
     a_email text, a_valid_from date, a_valid_until date, a_macs text[], a_hours_start text,
     a_hours_end text, a_file_share text, a_federation_targets text[], a_version integer,
     a_terminal_ids text[], a_terminal_names text[]
-) RETURNS text
+) RETURNS bytea
 -- Immutable as a generated column needs: JSON renders dates in ISO 8601 whatever DateStyle
--- says, and nothing here reads a table or a setting.
+-- says, and nothing here reads a table or a setting. UTF-8 bytes, not text: identity passes
+-- them on as they are, where text would be decoded and encoded again for every read.
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT row_to_json(entry)::text FROM (SELECT
+    SELECT convert_to(row_to_json(entry)::text, 'UTF8') FROM (SELECT
         a_user_id AS user_id,
         a_account AS account,
         a_name AS name,
@@ -50,7 +51,7 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     ) entry
 $$;
 
-ALTER TABLE users ADD COLUMN entry text NOT NULL GENERATED ALWAYS AS (user_entry(
+ALTER TABLE users ADD COLUMN entry bytea NOT NULL GENERATED ALWAYS AS (user_entry(
     user_id, account, name, family_name, given_name, email, valid_from, valid_until, macs,
     hours_start, hours_end, file_share, federation_targets, version, live_terminal_ids,
     live_terminal_names
