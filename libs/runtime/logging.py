@@ -3,7 +3,7 @@
 import logging
 import sys
 from collections.abc import MutableMapping
-from typing import Any
+from typing import Any, TextIO
 
 import structlog
 import structlog.tracebacks
@@ -29,8 +29,10 @@ password, the second password, the TOTP code of a sign-in — where no key is ev
 seen by ``_redact``."""
 
 
-def configure(service: str, level: str = "info") -> None:
-    """Send structlog and stdlib logging to stdout as JSON lines tagged with ``service``."""
+def configure(service: str, level: str = "info", stream: TextIO | None = None) -> None:
+    """Send structlog and stdlib logging to ``stream`` (stdout) as JSON lines tagged with
+    ``service``."""
+    out = stream or sys.stdout
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
@@ -45,11 +47,11 @@ def configure(service: str, level: str = "info") -> None:
             structlog.processors.JSONRenderer(ensure_ascii=False),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stdout),
+        logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=True,
     )
     structlog.contextvars.bind_contextvars(service=service)
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(out)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             processor=structlog.processors.JSONRenderer(ensure_ascii=False),

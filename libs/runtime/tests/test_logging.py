@@ -1,8 +1,10 @@
 """What the services' logs may hold: never a secret (pure: structlog in process)."""
 
+import io
 import json
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import structlog
@@ -11,16 +13,23 @@ from libs.runtime.logging import configure
 
 
 @pytest.fixture
-def service_logs() -> Iterator[None]:
+def service_log() -> Iterator[io.StringIO]:
+    """What a service configured by ``configure`` writes."""
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    configure("test")
+    written = io.StringIO()
+    configure("test", stream=written)
     try:
-        yield
+        yield written
     finally:
         structlog.reset_defaults()
         structlog.contextvars.clear_contextvars()
         root.handlers[:], root.level = handlers, level
+
+
+def last_line(written: io.StringIO) -> dict[str, Any]:
+    line: dict[str, Any] = json.loads(written.getvalue().strip().splitlines()[-1])
+    return line
 
 
 def sign_in(password: str, second_password: str) -> None:
@@ -29,27 +38,25 @@ def sign_in(password: str, second_password: str) -> None:
 
 
 def test_a_logged_failure_shows_its_frames_but_not_what_they_held(
-    service_logs: None, capsys: pytest.CaptureFixture[str]
+    service_log: io.StringIO,
 ) -> None:
     try:
         sign_in("xTH+oH%V4J#c%wym", "second-Secret-9")
     except RuntimeError:
         structlog.get_logger("test").exception("unhandled_error", path="/api/v1/session")
-    written = capsys.readouterr().out
+    written = service_log.getvalue()
     assert "xTH+oH%V4J#c%wym" not in written and "second-Secret-9" not in written
     assert "123456" not in written
-    line = json.loads(written.strip().splitlines()[-1])
+    line = last_line(service_log)
     frames = line["exception"][0]["frames"]
     assert frames[-1]["name"] == "sign_in" and "locals" not in frames[-1]
     assert line["exception"][0]["exc_type"] == "RuntimeError"
 
 
-def test_keys_naming_a_secret_are_redacted(
-    service_logs: None, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_keys_naming_a_secret_are_redacted(service_log: io.StringIO) -> None:
     structlog.get_logger("test").info(
         "signed_in", account="admin01", initial_password="p4ss", session_token="t0k"
     )
-    line = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    line = last_line(service_log)
     assert line["account"] == "admin01"
     assert line["initial_password"] == line["session_token"] == "[redacted]"
