@@ -26,6 +26,8 @@ included. The last line of stdout is one JSON object.
 
 import argparse
 import asyncio
+import atexit
+import functools
 import json
 import os
 import resource
@@ -120,6 +122,16 @@ end
 """wrk's Lua hook: the run's figures as one JSON line after wrk's own summary."""
 
 
+@functools.cache
+def report_script() -> str:
+    """``WRK_REPORT`` in a file for ``wrk -s``, written once, removed at exit."""
+    handle, path = tempfile.mkstemp(prefix="fumidai-bench-", suffix=".lua")
+    os.write(handle, WRK_REPORT.encode())
+    os.close(handle)
+    atexit.register(os.unlink, path)
+    return path
+
+
 @dataclass
 class Load:
     """One measured list run: wrk's figures and the CPU of each process."""
@@ -157,9 +169,8 @@ async def full_page(url: str, path: str, headers: dict[str, str]) -> None:
 async def wrk(target: str, headers: dict[str, str], clients: int, seconds: float) -> dict[str, Any]:
     """wrk's figures of ``clients`` connections asking for ``target`` back to back, and
     its own CPU seconds; any answer but a 2xx, or any socket error, fails the bench."""
-    script = Path(tempfile.mkstemp(suffix=".lua")[1])
-    script.write_text(WRK_REPORT)
-    args = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script)]
+    args = ["wrk", "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", "10s"]
+    args += ["-s", report_script()]
     for name, value in headers.items():
         args += ["-H", f"{name}: {value}"]
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -167,7 +178,6 @@ async def wrk(target: str, headers: dict[str, str], clients: int, seconds: float
         *args, target, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     out, err = await process.communicate()
-    script.unlink()
     # wrk is the only child that ends meanwhile: the services are still running.
     done = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert process.returncode == 0, err.decode()
