@@ -35,8 +35,7 @@ _CREATE = f"""
 WITH account AS (
     INSERT INTO accounts (account_key, owner_id, kind) VALUES (lower($2), $1, 'user')
 ), created AS (
-    -- The row's cache of its live terminals is written with it (migration 0004's trigger
-    -- then finds it right and writes nothing).
+    -- With the row's cache of its live terminals (migration 0004).
     INSERT INTO users (user_id, facility_id, account, name, {_PROFILE_COLUMNS}, version,
                        created_at, updated_at, live_terminal_ids, live_terminal_names)
     SELECT $1, f.facility_id, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15,
@@ -55,9 +54,18 @@ SELECT 1
 """
 
 # $1 user id, $2 version, $3 time, $4 terminal ids dropped, $5 added, $6–$15 profile.
+# Every sub-statement sees the assignments as they were, so the row's cache of its live
+# terminals (migration 0004) is computed from those, less the dropped, plus the added.
 _CHANGE = """
 WITH profile AS (
-    UPDATE users SET {profile} version = $2, updated_at = $3 WHERE user_id = $1
+    UPDATE users SET {profile} version = $2, updated_at = $3,
+        (live_terminal_ids, live_terminal_names) = (SELECT live.ids, live.names
+            FROM live_terminals(ARRAY(
+                SELECT ut.terminal_id FROM user_terminals ut
+                WHERE ut.user_id = $1 AND NOT ut.terminal_id = ANY ($4::text[])
+                UNION SELECT unnest($5::text[])
+            )) AS live)
+    WHERE user_id = $1
 ), dropped AS (
     DELETE FROM user_terminals WHERE user_id = $1 AND terminal_id = ANY($4::text[])
 ), added AS (

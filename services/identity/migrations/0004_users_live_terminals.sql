@@ -3,9 +3,11 @@
 --
 -- Before this, every read joined user_terminals and the terminals projection per row:
 -- half of the list's execution time, and a plan complex enough that planning each search
--- cost as much again. The columns are a cache of that join, kept by the triggers below,
--- so no write path (a command's state statement, the terminals consumer, a rebuild's
--- swap, an import) can forget them. user_terminals stays the truth commands read.
+-- cost as much again. The columns are a cache of that join. user_terminals has one
+-- writer, the statement that applies a user's events (adapters/user_state.py), which
+-- writes the cache with it; the terminals projection has several (its consumer, a
+-- rebuild's delete-and-insert swap), so the triggers below keep the cache when it
+-- changes. user_terminals stays the truth commands read.
 
 ALTER TABLE users
     ADD COLUMN live_terminal_ids text[] NOT NULL DEFAULT '{}',
@@ -22,7 +24,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Recompute the cache of these users; a row whose cache is already right is left alone (no
--- new row version: a new user's row is written right by its command's own statement).
+-- new row version).
 CREATE FUNCTION refresh_live_terminals(user_ids text[]) RETURNS void
 LANGUAGE sql AS $$
     UPDATE users u
@@ -35,25 +37,10 @@ LANGUAGE sql AS $$
       AND (u.live_terminal_ids, u.live_terminal_names) IS DISTINCT FROM (live.ids, live.names)
 $$;
 
--- Statement-level with transition tables: a CSV import's or a terminal's many rows are
--- one refresh, not one per row.
-CREATE FUNCTION user_terminals_changed() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM refresh_live_terminals(ARRAY(SELECT DISTINCT user_id FROM changed));
-    RETURN NULL;
-END
-$$;
-
-CREATE TRIGGER user_terminals_added AFTER INSERT ON user_terminals
-    REFERENCING NEW TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION user_terminals_changed();
-CREATE TRIGGER user_terminals_removed AFTER DELETE ON user_terminals
-    REFERENCING OLD TABLE AS changed
-    FOR EACH STATEMENT EXECUTE FUNCTION user_terminals_changed();
-
 -- A terminal projected, renamed or deleted (a tombstone: deleted = true) changes the cache
--- of every user assigned to it. Only the users of terminals that changed are refreshed.
+-- of every user assigned to it. Only the users of terminals that changed are refreshed;
+-- statement-level with transition tables, so a rebuild's swap is one refresh, not one per
+-- row.
 CREATE FUNCTION terminals_changed() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

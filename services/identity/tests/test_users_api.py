@@ -784,8 +784,9 @@ async def test_k3_each_users_row_keeps_its_live_terminals_through_every_kind_of_
     shared_app: Client, shared_db: asyncpg.Pool, place: Place
 ) -> None:
     """Migration 0004's cache on the user's row equals the join it replaced after every
-    write that can change it: a command's state statement, the terminals consumer's
-    insert and update, a rebuild's delete-and-insert swap, a cascade of a deletion."""
+    write that can change it: a command's state statement (create, edit, the terminal's
+    user selection), the terminals consumer's insert and update, a rebuild's
+    delete-and-insert swap, a deletion."""
     code = place.code
     facility_id = await shared_db.fetchval(
         "SELECT facility_id FROM facilities WHERE code = $1", code
@@ -835,14 +836,22 @@ async def test_k3_each_users_row_keeps_its_live_terminals_through_every_kind_of_
         "0端末"
     ]
 
-    # An assignment whose terminal identity has not projected yet shows once it arrives.
-    await shared_db.execute(
-        "INSERT INTO user_terminals (user_id, terminal_id) VALUES ($1, $2)",
-        ann["user_id"],
-        f"{code}-c",
-    )
-    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "A端末"]
+    # The form's edit and the terminal form's user selection change assignments.
     await project("c", "C端末")
+    read = (await shared_app.get(f"{place.users}/{ann['user_id']}", headers=place.headers())).json()
+    edited = await shared_app.put(
+        f"{place.users}/{ann['user_id']}",
+        json=form_of(read, terminals=[a, f"{code}-c"]),
+        headers=place.headers(),
+    )
+    assert edited.status_code == 200, edited.text
+    assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "C端末"]
+    selected = await shared_app.put(
+        f"/internal/v1/facilities/{code}/terminals/{b}/users",
+        json={"user_ids": [ann["user_id"]]},
+        headers=place.headers(),
+    )
+    assert selected.status_code == 200, selected.text
     assert (await cached_equals_join())[f"{code}-cache-ann"] == ["0端末", "A端末", "C端末"]
 
     await project("b", "A端末", deleted=True)  # the tombstone hides it before the sweep
