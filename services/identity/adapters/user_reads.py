@@ -55,7 +55,7 @@ class Entry(NamedTuple):
         return (self.account_key,) if sort == "account" else (self.name_key, self.account_key)
 
 
-# 「失効」: outside 有効開始日 – 有効終了日 of the facility's day ($1), as domain.user.expired.
+# 「失効」: outside 有効開始日 – 有効終了日 of the facility's day ($1), as domain.user.User.expired.
 _ENTRY_COLUMNS = """
     NOT (u.valid_from <= $1 AND $1 <= u.valid_until) AS expired, u.entry,
     u.account_key, u.name_key"""

@@ -53,12 +53,8 @@ class User:
         return local[len(self.facility) + 1 :]
 
     def expired(self, today: date) -> bool:
-        return expired(self.profile.valid_from, self.profile.valid_until, today)
-
-
-def expired(valid_from: date, valid_until: date, today: date) -> bool:
-    """「失効」: outside 有効開始日 00:00 – 有効終了日 23:59:59 of the facility's day."""
-    return not valid_from <= today <= valid_until
+        """「失効」: outside 有効開始日 00:00 – 有効終了日 23:59:59 of the facility's day."""
+        return not self.profile.valid_from <= today <= self.profile.valid_until
 
 
 def create(account: str, profile: UserProfile, terminals: Iterable[str]) -> list[Event]:
