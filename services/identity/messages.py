@@ -90,7 +90,11 @@ MESSAGES: dict[str, str] = {
         "しばらく待ってから再度お試しください。"
     ),
     "signin_expired": "ログインの有効期限が切れました。最初からやり直してください。",
-    "signin_step_mismatch": "この手順は現在実行できません。最初からやり直してください。",
+    "signin_step_mismatch": "この手順は現在実行できません。求められている手順に進んでください。",
+    "due_new_password": "新しいパスワードを設定してください。",
+    "due_totp_enrol": "認証アプリを登録し、表示される確認コードを入力してください。",
+    "due_totp": "認証アプリの確認コードを入力してください。",
+    "due_second_password": "第二パスワードを入力してください。",
     "admin_not_found": "管理者が見つかりません。",
     "account_not_found": "アカウントが見つかりません。",
     "current_password_invalid": "現在のパスワードが正しくありません。",

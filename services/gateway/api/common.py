@@ -1,4 +1,5 @@
-"""What every public route shares: the admin API's base path, documented problems."""
+"""What every public route shares: the admin API's base path, its security, documented
+problems."""
 
 from litestar.openapi.datastructures import ResponseSpec
 
@@ -8,6 +9,11 @@ ADMIN_BASE = "/api/v1/facilities/{code:str}"
 """Every admin route names its facility; only the signed-in admin's own answers (T3)."""
 
 PROBLEM_MEDIA = "application/problem+json"
+
+SESSION_SECURITY: list[dict[str, list[str]]] = [{"session": []}, {"bearerSession": []}]
+"""Signed-in operations (admins on /api/v1, users on /user-api/v1): the session cookie, or
+the session token as a bearer token. With the cookie, a state change also sends
+``X-CSRF-Token`` (services/gateway/auth.py); the documents declare that header on them."""
 
 _DESCRIPTIONS = {
     400: "The request is invalid (field-level ``errors``).",

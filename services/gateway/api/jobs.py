@@ -12,17 +12,20 @@ from litestar.params import FromPath, QueryParameter
 
 from libs.runtime.problems import DomainError
 from services.audit.exports import ExportJob
-from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, problems
+from services.gateway.api.bodies import CSV_IMPORT, with_body
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_stream, relayed, seg
 from services.identity.api.jobs import UPLOAD_SLACK, JobOut
-from services.identity.settings import IdentityOwn
+from services.identity.contract import CSV_MAX_BYTES_DEFAULT
 
 TAGS = ["jobs"]
 Status = Literal["queued", "running", "done", "failed"]
 LIST_MAX = 200
-CSV_UPLOAD_LIMIT = IdentityOwn().csv_max_bytes
-"""identity's default limit; identity itself refuses a larger file with its own message."""
+CSV_UPLOAD_LIMIT = CSV_MAX_BYTES_DEFAULT
+"""identity's default limit; identity itself refuses a larger file with its own message.
+(A deployment raising identity's limit must raise this one too: the gateway has no
+setting for it yet.)"""
 
 
 class OutputJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -107,6 +110,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="queueUserExport",
         status_code=202,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def queue_export(
@@ -128,8 +132,10 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="queueUserImport",
         status_code=202,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 404, 409, 413, 503),
         request_max_body_size=CSV_UPLOAD_LIMIT + UPLOAD_SLACK,
+        operation_class=with_body(CSV_IMPORT),
     )
     async def queue_import(
         request: Request[Any, Any, Any], code: FromPath[str]
@@ -150,7 +156,13 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         )
         return await relay_stream(answer)
 
-    @get(f"{ADMIN_BASE}/jobs", operation_id="listOutputJobs", tags=TAGS, responses=ADMIN_PROBLEMS)
+    @get(
+        f"{ADMIN_BASE}/jobs",
+        operation_id="listOutputJobs",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
     async def list_jobs(
         request: Request[Any, Any, Any],
         code: FromPath[str],
@@ -197,6 +209,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/jobs/users/{{job_id:str}}",
         operation_id="getUserJob",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_user_job(
@@ -217,6 +230,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/jobs/logs/{{job_id:str}}",
         operation_id="getLogExport",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_log_export(
@@ -246,6 +260,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/jobs/users/{{job_id:str}}/file",
         operation_id="downloadUserJobFile",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
         media_type="text/csv",
     )
@@ -261,6 +276,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/jobs/logs/{{job_id:str}}/file",
         operation_id="downloadLogExportFile",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
         media_type="text/csv",
     )

@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from services.audit.exports import ExportJob
 from services.audit.http import ExportRequest
 from services.audit.rows import LogPage
-from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_stream, relayed
 
@@ -48,6 +48,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/logs/{{log:str}}",
         operation_id="listLogRows",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_rows(
@@ -79,6 +80,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/logs/{{log:str}}/csv",
         operation_id="logCsv",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
         media_type="text/csv",
     )
@@ -108,6 +110,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="requestLogExport",
         status_code=202,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def request_export(

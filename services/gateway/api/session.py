@@ -8,84 +8,209 @@ as a bearer token.
 """
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.handlers import HTTPRouteHandler
-from litestar.params import FromPath, JSONBody
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import JSONBody
 
-from libs.runtime.problems import DomainError
-from services.gateway.api.common import problems
+from libs.runtime.documented import documented
+from libs.runtime.problems import DomainError, FieldProblem, Problem
+from services.gateway.api.common import PROBLEM_MEDIA, SESSION_SECURITY, problems
 from services.gateway.auth import COOKIE, Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
+from services.gateway.relay import seg
 from services.gateway.sessions import Grant, Session
-from services.gateway.upstreams import before_sign_in
+from services.gateway.upstreams import Acting, Answer, before_sign_in, unavailable
+from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN, FacilityProfile
 
 APP = "メンテナンスツール"
 SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 423, 429, 503)
 """identity refuses a step with 400/401/409/410/423; the gateway adds 403 and 429."""
+NO_SECURITY: list[dict[str, list[str]]] = []
+"""Sign-in steps: nobody is signed in yet."""
+
+NextStep = Literal["new_password", "totp_enrol", "totp", "second_password", "done"]
+STEP_ROUTES: dict[str, str] = {
+    "new_password": "new-password",
+    "totp_enrol": "totp",
+    "totp": "totp",
+    "second_password": "second-password",
+}
+"""Each step still to take → the last segment of the path to post it to."""
+
+Handle = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1, max_length=128, description="The ``handle`` of the previous step's answer."
+    ),
+]
+Secret = Annotated[str, msgspec.Meta(max_length=1024)]
+WantToken = Annotated[
+    bool,
+    msgspec.Meta(
+        description="Answer the session token in the body (scripts, then sent as a bearer "
+        "token) instead of setting the cookie (browsers). Only the last step uses it."
+    ),
+]
 
 
 class PasswordIn(msgspec.Struct, frozen=True, kw_only=True):
-    account: str
-    password: str
-    token: bool = False
-    """Return the session token in the body (scripts) instead of a cookie (browsers)."""
+    """Step 1 of an admin's sign-in (L1)."""
+
+    account: Annotated[
+        str,
+        msgspec.Meta(
+            min_length=1,
+            max_length=254,
+            description="The full account as typed, e.g. "
+            "``998-operation-admin01@nrasdev.onmicrosoft.com`` (any case).",
+        ),
+    ]
+    password: Annotated[Secret, documented("The password.", max_length=PASSWORD_MAX)]
+    token: WantToken = False
 
 
 class UserPasswordIn(msgspec.Struct, frozen=True, kw_only=True):
-    account: str
-    password: str
+    """Step 1 of a user's sign-in, naming the app (it goes to the login log, L4)."""
+
+    account: Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+    password: Annotated[Secret, documented("The password.", max_length=PASSWORD_MAX)]
     app: Literal["リモートアクセス", "ファイル共有"]
-    """Which of the user's apps is signing in (it goes to the login log, L4)."""
-    token: bool = False
+    token: WantToken = False
 
 
-class HandleIn(msgspec.Struct, frozen=True, kw_only=True):
-    handle: str
-    new_password: str | None = None
-    code: str | None = None
-    second_password: str | None = None
-    token: bool = False
+class NewPasswordIn(msgspec.Struct, frozen=True, kw_only=True):
+    """「パスワードの更新」, due when ``next_step`` is ``new_password`` (L1)."""
+
+    handle: Handle
+    new_password: Annotated[
+        Secret,
+        documented(
+            f"{PASSWORD_MIN}–{PASSWORD_MAX} characters, at least 3 of upper case, lower case, "
+            "digits and symbols, not containing the account name, not the current password. "
+            "Every rule it fails is named in the 400 answer's ``errors``.",
+            min_length=PASSWORD_MIN,
+            max_length=PASSWORD_MAX,
+        ),
+    ]
+    token: WantToken = False
 
 
-class SessionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class TotpIn(msgspec.Struct, frozen=True, kw_only=True):
+    """The authenticator's code, due when ``next_step`` is ``totp_enrol`` (first code of a
+    new authenticator) or ``totp`` (L2)."""
+
+    handle: Handle
+    code: Annotated[
+        str,
+        msgspec.Meta(max_length=16),
+        documented("The 6-digit TOTP code.", pattern="^[0-9]{6}$", max_length=6),
+    ]
+    token: WantToken = False
+
+
+class SecondPasswordIn(msgspec.Struct, frozen=True, kw_only=True):
+    """「第二パスワードの入力」, due when ``next_step`` is ``second_password`` (L3)."""
+
+    handle: Handle
+    second_password: Annotated[Secret, documented("The second password.", max_length=128)]
+    token: WantToken = False
+
+
+class SignedInSession(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The signed-in session and what the console's header shows."""
+
     account: str
+    """The full account, e.g. ``998-operation-admin01@nrasdev.onmicrosoft.com``."""
+    display_name: str
+    """Who is signed in, for the header: the account's name part (e.g.
+    ``operation-admin01``). Admins have no personal name yet; when they get one (issue 15)
+    it is shown here instead."""
+    role: Literal["admin", "user"]
     facility: str
+    """The facility code (e.g. ``998``): the ``{code}`` of every ``/api/v1/facilities`` path."""
+    facility_name: str
+    """The facility's registered name, e.g. ``998-Dev Hospital``."""
     csrf_token: str
+    """Send as ``X-CSRF-Token`` on every state change made with the session cookie."""
     expires_at: datetime
+    """When the session ends unless used: idle 30 min, at most 12 h after sign-in (L5)."""
     session_token: str | None = None
+    """Only in the last step's answer, and only when it asked ``token: true``: send as
+    ``Authorization: Bearer <session_token>``."""
 
 
 class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):
-    """The authenticator to register at the ``totp_enrol`` step (L3)."""
+    """The authenticator to register at the ``totp_enrol`` step (L2)."""
 
     secret: str
     """Base32, for authenticator apps that take it typed instead of scanned."""
     otpauth_uri: str
+    """``otpauth://totp/…`` with issuer and account: what the QR code encodes."""
     qr_svg: str
+    """The QR code of ``otpauth_uri`` as an SVG document."""
 
 
 class SignInStepOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """Where a sign-in stands after a step: the next step and its handle, or, once
-    ``next_step`` is ``done``, the session."""
+    """Where a sign-in stands after a step: what to post next, or, once ``next_step`` is
+    ``done``, the session."""
 
-    next_step: Literal["new_password", "totp_enrol", "totp", "second_password", "done"]
+    next_step: NextStep
+    """What is due: ``new_password`` 「パスワードの更新」, ``totp_enrol`` (register the
+    authenticator of ``enrolment``, then its code), ``totp`` (the code),
+    ``second_password`` 「第二パスワードの入力」, or ``done`` (signed in: see ``session``)."""
+    next_path: str | None = None
+    """The path to post the next step to (e.g. ``/api/v1/session/totp``) with ``handle``;
+    absent once ``done``."""
     handle: str | None = None
+    """Send back with the next step; absent once ``done``."""
     expires_at: datetime | None = None
+    """The next step must come before this (the handle's lifetime)."""
     password_reason: Literal["initial", "expired"] | None = None
-    """Why a new password is needed: first sign-in or reset, or the password expired."""
+    """Why a new password is due: ``initial`` (first sign-in or reset) or ``expired``."""
     enrolment: EnrolmentOut | None = None
-    session: SessionOut | None = None
+    """Only when ``next_step`` is ``totp_enrol``."""
+    session: SignedInSession | None = None
+    """Only when ``next_step`` is ``done``."""
 
 
-def _session_out(session: Session, token: str | None = None) -> SessionOut:
-    return SessionOut(
-        account=session.grant.account,
-        facility=session.grant.facility,
+class StepMismatchProblem(Problem, frozen=True, kw_only=True):
+    """409 ``signin_step_mismatch``: this step is not the one due. The handle stays good:
+    post ``next_step`` to ``next_path``."""
+
+    next_step: NextStep
+    next_path: str
+
+
+STEP_MISMATCH = ResponseSpec(
+    data_container=StepMismatchProblem,
+    description="``signin_step_mismatch``: not the step due. The answer names the step due "
+    "(``next_step``) and where to post it (``next_path``); the handle stays good.",
+    media_type=PROBLEM_MEDIA,
+    generate_examples=False,
+)
+
+
+def display_name_of(grant: Grant) -> str:
+    """The account's name part: ``998-operation-admin01@…`` → ``operation-admin01``."""
+    local = grant.account.partition("@")[0]
+    prefix = f"{grant.facility}-"
+    return local[len(prefix) :] if local.startswith(prefix) else local
+
+
+def _session_out(session: Session, facility_name: str, token: str | None = None) -> SignedInSession:
+    grant = session.grant
+    return SignedInSession(
+        account=grant.account,
+        display_name=display_name_of(grant),
+        role="admin" if grant.role == "admin" else "user",
+        facility=grant.facility,
+        facility_name=facility_name,
         csrf_token=session.csrf_token,
         expires_at=session.expires_at,
         session_token=token,
@@ -106,8 +231,21 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     def op(name: str) -> str:
         return f"{ops}{name[0].upper()}{name[1:]}" if ops else name
 
+    def path_of(next_step: str) -> str | None:
+        route = STEP_ROUTES.get(next_step)
+        return f"{base}/{route}" if route else None
+
     async def signed_in(request: Request[Any, Any, Any]) -> Caller:
         return await (gw.admin(request) if role == "admin" else gw.user(request))
+
+    async def facility_name(acting: Acting) -> str:
+        """The facility's registered name, from identity (it may be renamed)."""
+        answer = await gw.upstreams.call(
+            "identity", "GET", f"/internal/v1/facilities/{seg(acting.facility)}", acting
+        )
+        if answer.status_code != 200:
+            raise unavailable()
+        return msgspec.json.decode(answer.content, type=FacilityProfile).name
 
     cookie_args = {
         "httponly": True,
@@ -126,6 +264,22 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         if not ok:
             raise DomainError("too_many_attempts", message("too_many_attempts"), status=429)
 
+    def refused(upstream: Answer) -> Response[Any]:
+        """identity's problem as it is; a step out of turn also says which one is due."""
+        payload = upstream.json() if upstream.content else {}
+        due = [e for e in payload.get("errors", ()) if e.get("field") == "next_step"]
+        if payload.get("code") == "signin_step_mismatch" and due:
+            next_step = due[0]["code"]
+            payload = msgspec.to_builtins(
+                StepMismatchProblem(
+                    **{k: payload[k] for k in ("type", "title", "status", "code")},
+                    errors=tuple(msgspec.convert(due, list[FieldProblem])),
+                    next_step=next_step,
+                    next_path=path_of(next_step) or "",
+                )
+            )
+        return Response(payload, status_code=upstream.status_code, media_type=PROBLEM_MEDIA)
+
     async def step(
         request: Request[Any, Any, Any], path: str, body: dict[str, Any], want_token: bool
     ) -> Response[Any]:
@@ -136,57 +290,58 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             before_sign_in(gw.ip(request)),
             json=body,
         )
-        payload = upstream.json() if upstream.content else {}
         if upstream.status_code != 200:
-            return Response(
-                payload, status_code=upstream.status_code, media_type="application/problem+json"
-            )
+            return refused(upstream)
+        payload = upstream.json()
         grant = payload.get("grant")
         if not grant:
-            return Response(msgspec.convert(payload, SignInStepOut))
+            out = msgspec.convert(payload, SignInStepOut)
+            return Response(msgspec.structs.replace(out, next_path=path_of(out.next_step)))
         if grant["role"] != role:
             wrong = "wrong_app" if role == "admin" else "wrong_app_user"
             raise DomainError("wrong_app", message(wrong), status=403)
+        granted = Grant(
+            **{
+                k: grant[k]
+                for k in ("account_id", "account", "role", "facility", "facility_id", "app")
+            }
+        )
+        # Before the session opens: a session must not start whose answer cannot be given.
+        name = await facility_name(
+            Acting(sub=granted.account, role=role, facility=granted.facility, ip=gw.ip(request))
+        )
         token, session = await gw.sessions.open(
-            Grant(
-                **{
-                    k: grant[k]
-                    for k in ("account_id", "account", "role", "facility", "facility_id", "app")
-                }
-            ),
-            ip=gw.ip(request),
-            user_agent=request.headers.get("user-agent"),
+            granted, ip=gw.ip(request), user_agent=request.headers.get("user-agent")
         )
         out = SignInStepOut(
-            next_step="done", session=_session_out(session, token if want_token else None)
+            next_step="done", session=_session_out(session, name, token if want_token else None)
         )
         response: Response[Any] = Response(out)
         if not want_token:
             response.set_cookie(Cookie(key=COOKIE, value=token, **cookie_args))  # type: ignore[arg-type]
         return response
 
-    @post(
-        f"{base}/password",
-        operation_id=op("signInPassword"),
-        status_code=200,
-        tags=tags,
-        responses=SIGN_IN_PROBLEMS,
-    )
+    def sign_in_step(path: str, operation_id: str) -> Any:
+        return post(
+            f"{base}/{path}",
+            operation_id=op(operation_id),
+            status_code=200,
+            tags=tags,
+            security=NO_SECURITY,
+            responses={**SIGN_IN_PROBLEMS, 409: STEP_MISMATCH},
+        )
+
+    @sign_in_step("password", "signInPassword")
     async def password(
         request: Request[Any, Any, Any], data: JSONBody[PasswordIn]
     ) -> Response[SignInStepOut]:
-        """Step 1: account and password."""
+        """Step 1: account and password. The answer names the step due next and where to
+        post it (``next_path``), until ``next_step`` is ``done``."""
         await throttled(request, data.account)
         body = {"account": data.account, "password": data.password, "app": APP}
         return await step(request, "password", body, data.token)
 
-    @post(
-        f"{base}/password",
-        operation_id=op("signInPassword"),
-        status_code=200,
-        tags=tags,
-        responses=SIGN_IN_PROBLEMS,
-    )
+    @sign_in_step("password", "signInPassword")
     async def user_password(
         request: Request[Any, Any, Any], data: JSONBody[UserPasswordIn]
     ) -> Response[SignInStepOut]:
@@ -195,40 +350,51 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         body = {"account": data.account, "password": data.password, "app": data.app}
         return await step(request, "password", body, data.token)
 
-    @post(
-        f"{base}/{{step_name:str}}",
-        operation_id=op("signInStep"),
-        status_code=200,
-        tags=tags,
-        responses=SIGN_IN_PROBLEMS,
-    )
-    async def next_step(
-        request: Request[Any, Any, Any], step_name: FromPath[str], data: JSONBody[HandleIn]
+    @sign_in_step("new-password", "signInNewPassword")
+    async def new_password(
+        request: Request[Any, Any, Any], data: JSONBody[NewPasswordIn]
     ) -> Response[SignInStepOut]:
-        """Later steps: ``new-password``, ``totp``, ``second-password``."""
+        """「パスワードの更新」 (``next_step`` ``new_password``); a password failing the
+        policy is refused with every rule it fails in ``errors``."""
         await throttled(request, None)
-        fields = {
-            "new-password": "new_password",
-            "totp": "code",
-            "second-password": "second_password",
-        }
-        field = fields.get(step_name)
-        value = getattr(data, field) if field else None
-        if field is None or value is None:
-            raise DomainError("invalid_request", "入力内容に誤りがあります。", status=400)
-        return await step(request, step_name, {"handle": data.handle, field: value}, data.token)
+        body = {"handle": data.handle, "new_password": data.new_password}
+        return await step(request, "new-password", body, data.token)
 
-    @get(base, operation_id=op("getSession"), tags=tags, responses=problems(401, 403, 503))
-    async def current(request: Request[Any, Any, Any]) -> SessionOut:
-        """The signed-in session and its CSRF token."""
+    @sign_in_step("totp", "signInTotp")
+    async def totp(
+        request: Request[Any, Any, Any], data: JSONBody[TotpIn]
+    ) -> Response[SignInStepOut]:
+        """The authenticator's code (``next_step`` ``totp_enrol`` or ``totp``)."""
+        await throttled(request, None)
+        return await step(request, "totp", {"handle": data.handle, "code": data.code}, data.token)
+
+    @sign_in_step("second-password", "signInSecondPassword")
+    async def second_password(
+        request: Request[Any, Any, Any], data: JSONBody[SecondPasswordIn]
+    ) -> Response[SignInStepOut]:
+        """「第二パスワードの入力」 (``next_step`` ``second_password``)."""
+        await throttled(request, None)
+        body = {"handle": data.handle, "second_password": data.second_password}
+        return await step(request, "second-password", body, data.token)
+
+    @get(
+        base,
+        operation_id=op("getSession"),
+        tags=tags,
+        security=SESSION_SECURITY,
+        responses=problems(401, 403, 503),
+    )
+    async def current(request: Request[Any, Any, Any]) -> SignedInSession:
+        """The signed-in session, its CSRF token and what the header shows."""
         caller = await signed_in(request)
-        return _session_out(caller.session)
+        return _session_out(caller.session, await facility_name(caller.acting))
 
     @delete(
         base,
         operation_id=op("signOut"),
         status_code=204,
         tags=tags,
+        security=SESSION_SECURITY,
         responses=problems(401, 403, 503),
     )
     async def sign_out(request: Request[Any, Any, Any]) -> Response[None]:
@@ -240,4 +406,4 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         return response
 
     first = password if role == "admin" else user_password
-    return [first, next_step, current, sign_out]
+    return [first, new_password, totp, second_password, current, sign_out]

@@ -7,9 +7,10 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
-from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT
 from services.fileshare.app.queries import ShareList, ShareOut
-from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, problems
+from services.fileshare.contract import UPLOAD_BODY_LIMIT
+from services.gateway.api.bodies import share_upload, with_body
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_stream, seg
 
@@ -38,7 +39,13 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     Limit = Annotated[int, QueryParameter(ge=1, le=200)]
     Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
-    @get(f"{ADMIN_BASE}/shares", operation_id="listShares", tags=TAGS, responses=ADMIN_PROBLEMS)
+    @get(
+        f"{ADMIN_BASE}/shares",
+        operation_id="listShares",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
     async def list_shares(
         request: Request[Any, Any, Any], code: FromPath[str], limit: Limit = 50, offset: Offset = 0
     ) -> Response[ShareList]:
@@ -49,6 +56,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/shares/approvals",
         operation_id="listShareApprovals",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_approvals(
@@ -62,6 +70,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/shares/{{share_id:str}}",
         operation_id="getShare",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_share(
@@ -74,8 +83,10 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="uploadShareToUser",
         status_code=201,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 404, 409, 413, 503),
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        operation_class=with_body(share_upload(recipient=True)),
     )
     async def upload(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[ShareOut]:
         """「アップロード」 to a user (F8): ``multipart/form-data``, the ``manifest`` part first
@@ -101,6 +112,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="approveShare",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def approve(
@@ -114,6 +126,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="denyShare",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def deny(
@@ -126,6 +139,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/shares/{{share_id:str}}/files/{{file_id:str}}",
         operation_id="downloadShareFile",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
         media_type="application/octet-stream",
     )

@@ -16,7 +16,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.problems import DomainError
-from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.auth import Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relayed, seg
@@ -156,6 +156,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/terminals",
         operation_id="listTerminals",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_terminals(
@@ -171,6 +172,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="createTerminal",
         status_code=201,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def create_terminal(
@@ -200,6 +202,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/terminals/users",
         operation_id="listTerminalUsers",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def terminal_users(
@@ -216,6 +219,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/terminals/{{terminal_id:str}}",
         operation_id="getTerminal",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_terminal(
@@ -227,6 +231,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/terminals/{{terminal_id:str}}",
         operation_id="editTerminal",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def edit_terminal(
@@ -259,6 +264,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="deleteTerminal",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def delete_terminal(
@@ -275,6 +281,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/terminals/{{terminal_id:str}}/credentials",
         operation_id="listAgentCredentials",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_credentials(
@@ -287,6 +294,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="issueAgentCredential",
         status_code=201,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def issue_credential(
@@ -300,6 +308,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="revokeAgentCredential",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def revoke_credential(
@@ -319,6 +328,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/sessions",
         operation_id="listLiveSessions",
         tags=["sessions"],
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def live_sessions(
@@ -338,6 +348,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/sessions/{{session_id:str}}",
         operation_id="getLiveSession",
         tags=["sessions"],
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_session(
@@ -350,6 +361,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="forceCloseSession",
         status_code=200,
         tags=["sessions"],
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def force_close(

@@ -14,9 +14,10 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT
 from services.fileshare.app.queries import ShareList, ShareOut
-from services.gateway.api.common import problems
+from services.fileshare.contract import UPLOAD_BODY_LIMIT
+from services.gateway.api.bodies import share_upload, with_body
+from services.gateway.api.common import SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_stream, relayed, seg
 from services.identity.api.signin import PasswordChange, PasswordChangedOut, SecondPasswordCheck
@@ -41,6 +42,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="userChangePassword",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         # 423: wrong current passwords count toward the lockout as sign-in failures do.
         responses=problems(400, 401, 403, 404, 409, 423, 503),
     )
@@ -63,6 +65,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="userVerifySecondPassword",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 423, 503),
     )
     async def second_password(
@@ -82,7 +85,13 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         at = await gw.sessions.mark_second_password(caller.token)
         return Response(SecondPasswordOut(verified_at=at.timestamp()))
 
-    @get(f"{BASE}/shares", operation_id="userListShares", tags=TAGS, responses=PROBLEMS)
+    @get(
+        f"{BASE}/shares",
+        operation_id="userListShares",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=PROBLEMS,
+    )
     async def list_shares(
         request: Request[Any, Any, Any],
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -103,6 +112,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{BASE}/shares/{{share_id:str}}",
         operation_id="userGetShare",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=PROBLEMS,
     )
     async def get_share(
@@ -119,8 +129,10 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="userUploadShare",
         status_code=201,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 404, 409, 413, 503),
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        operation_class=with_body(share_upload(recipient=False)),
     )
     async def upload(request: Request[Any, Any, Any]) -> Response[ShareOut]:
         """「アップロード」: ``multipart/form-data``, the ``manifest`` part first (F1)."""
@@ -140,6 +152,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{BASE}/shares/{{share_id:str}}/files/{{file_id:str}}",
         operation_id="userDownloadShareFile",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=PROBLEMS,
         media_type="application/octet-stream",
     )

@@ -12,7 +12,7 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS
+from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import seg
 from services.identity.api.users import (
@@ -50,7 +50,13 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             request, code, "identity", method, upstream(code, rest), json=json, params=params
         )
 
-    @get(f"{ADMIN_BASE}/users", operation_id="listUsers", tags=TAGS, responses=ADMIN_PROBLEMS)
+    @get(
+        f"{ADMIN_BASE}/users",
+        operation_id="listUsers",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
     async def list_users(
         request: Request[Any, Any, Any],
         code: FromPath[str],
@@ -80,6 +86,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="createUser",
         status_code=201,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def create_user(
@@ -94,6 +101,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="setUsersEndDate",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def set_end_date(
@@ -106,6 +114,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/users/{{user_id:str}}",
         operation_id="getUser",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_user(
@@ -118,6 +127,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         f"{ADMIN_BASE}/users/{{user_id:str}}",
         operation_id="updateUser",
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def update_user(
@@ -134,6 +144,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="deleteUser",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def delete_user(
@@ -147,6 +158,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="resetUserPassword",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def reset_password(
@@ -160,6 +172,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         operation_id="resetUserMfa",
         status_code=200,
         tags=TAGS,
+        security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def reset_mfa(

@@ -31,7 +31,7 @@ from libs.events.catalogue.signin import SignInApp, SignInAttempted, SignInReaso
 from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.events.store import ConcurrencyConflict
-from libs.runtime.problems import Conflict, DomainError, NotFound
+from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
 from services.identity.adapters import passwords, totp
 from services.identity.adapters.credentials import (
     Account,
@@ -510,7 +510,10 @@ class SignIns:
         if signin is None:
             raise refusal("signin_expired", 410)
         if signin.next_step not in expected:
-            raise Conflict("signin_step_mismatch", message("signin_step_mismatch"))
+            # The handle stays good: say which step it expects, so a client can go on.
+            step_due = signin.next_step
+            due = FieldProblem("next_step", step_due, message(f"due_{step_due}"))
+            raise Conflict("signin_step_mismatch", message("signin_step_mismatch"), errors=(due,))
         r = _Resumed(
             signin=signin,
             account=account,

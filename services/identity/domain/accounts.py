@@ -4,7 +4,9 @@ import re
 
 from services.identity.domain.errors import invalid
 
-_NAME = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,58}[A-Za-z0-9])?$")
+NAME_MAX = 60
+NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,58}[A-Za-z0-9])?$"
+_NAME = re.compile(NAME_PATTERN)
 
 
 def check_account_name(name: str, field: str = "account") -> str:

@@ -30,7 +30,8 @@ FILE_SHARES: tuple[FileShare, ...] = ("always", "approval", "deny")
 _DATE = re.compile(r"^([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})$")
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
 _HEX = "[0-9A-Fa-f]{2}"
-_MAC = re.compile(rf"^{_HEX}([-:]){_HEX}(?:\1{_HEX}){{4}}$|^(?:{_HEX}){{6}}$")
+MAC_PATTERN = rf"^{_HEX}([-:]){_HEX}(?:\1{_HEX}){{4}}$|^(?:{_HEX}){{6}}$"
+_MAC = re.compile(MAC_PATTERN)
 # Local part: RFC 5322 dot-atom characters, no leading, trailing or doubled dot.
 # Domain: dot-separated DNS labels with a letters-only top level.
 _EMAIL = re.compile(

@@ -64,7 +64,11 @@ async def test_l1_l2_l3_first_signin_changes_password_enrols_and_asks_second_pas
     assert first["next_step"] == "new_password" and first["password_reason"] == "initial"
     handle = first["handle"]
     # No skipping ahead: the transaction is bound to its next step.
-    refused(await step(app, "totp", handle=handle, code="000000"), 409, "signin_step_mismatch")
+    skipped = await step(app, "totp", handle=handle, code="000000")
+    refused(skipped, 409, "signin_step_mismatch")
+    # ...and the refusal names the step that is due, so a client can go on with the handle.
+    [due] = skipped.json()["errors"]
+    assert (due["field"], due["code"]) == ("next_step", "new_password")
 
     enrol = ok(await step(app, "new-password", handle=handle, new_password=NEW_PASSWORD))
     assert enrol["next_step"] == "totp_enrol" and enrol["handle"] == handle

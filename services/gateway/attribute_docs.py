@@ -1,0 +1,83 @@
+"""The docstrings under structs' attributes, as the OpenAPI documents' field descriptions.
+
+The code documents a field with a docstring under it (STYLE.md); Litestar reads only
+``msgspec.Meta(description=...)``. Rather than write each description twice, the
+documents take them from the source: a field explained for readers of the code is
+explained to the authors of clients too.
+"""
+
+import ast
+import inspect
+import itertools
+import textwrap
+from functools import cache
+from typing import Any
+
+import msgspec
+
+
+@cache
+def attribute_docs(cls: type) -> dict[str, str]:
+    """Field name → the docstring under it, in ``cls`` and the classes it inherits."""
+    docs: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        try:
+            source = textwrap.dedent(inspect.getsource(klass))
+        except (OSError, TypeError):  # builtins and msgspec's own classes have no source
+            continue
+        definition = ast.parse(source).body[0]
+        if not isinstance(definition, ast.ClassDef):
+            continue
+        body = definition.body
+        for field, after in itertools.pairwise(body):
+            if (
+                isinstance(field, ast.AnnAssign)
+                and isinstance(field.target, ast.Name)
+                and isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            ):
+                docs[field.target.id] = _prose(after.value.value)
+    return docs
+
+
+def _prose(docstring: str) -> str:
+    """A docstring's paragraphs, each on one line (its line breaks only fit the source)."""
+    paragraphs = inspect.cleandoc(docstring).split("\n\n")
+    return "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)
+
+
+def _structs() -> dict[str, list[type[msgspec.Struct]]]:
+    """Every struct class loaded, by class name (the title of its schema)."""
+    found: dict[str, list[type[msgspec.Struct]]] = {}
+    pending: list[type[msgspec.Struct]] = [msgspec.Struct]
+    while pending:
+        for sub in pending.pop().__subclasses__():
+            found.setdefault(sub.__name__, []).append(sub)
+            pending.append(sub)
+    return found
+
+
+def describe_fields(schemas: dict[str, Any]) -> None:
+    """Give each struct schema's undescribed properties the docstrings of its fields.
+
+    A schema is matched to the struct of its title with exactly its properties; a name
+    shared by structs of other shapes does not mislead it."""
+    structs = _structs()
+    for schema in schemas.values():
+        properties = schema.get("properties")
+        if not properties:
+            continue
+        matches = [
+            cls
+            for cls in structs.get(schema.get("title", ""), [])
+            if {f.encode_name for f in msgspec.structs.fields(cls)} == set(properties)
+        ]
+        if not matches:
+            continue
+        docs = attribute_docs(matches[0])
+        if not schema.get("description") and matches[0].__doc__:
+            schema["description"] = _prose(matches[0].__doc__)
+        for name, prop in properties.items():
+            if name in docs and not prop.get("description"):
+                prop["description"] = docs[name]
