@@ -1,0 +1,134 @@
+// The one client of the admin API, typed by the types generated from docs/api/admin.json.
+// Every request goes same-origin with the session cookie; state changes carry the CSRF
+// token of the current session. A 401 anywhere means the session ended (idle 30 min,
+// signed out elsewhere): the app returns to sign-in and says so.
+import createClient, { type Middleware } from "openapi-fetch";
+import type { components, paths } from "./admin";
+
+export type Schemas = components["schemas"];
+export type Problem = Schemas["Problem"];
+
+export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
+
+let csrfToken: string | null = null;
+let onSessionEnded: (() => void) | null = null;
+
+/** Remember the CSRF token of the signed-in session (null after sign-out). */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Called once by the app: what to do when the server says the session is gone. */
+export function whenSessionEnds(handler: () => void): void {
+  onSessionEnded = handler;
+}
+
+const SAFE = new Set(["GET", "HEAD", "OPTIONS"]);
+
+const session: Middleware = {
+  onRequest({ request }) {
+    if (!SAFE.has(request.method) && csrfToken) {
+      request.headers.set("X-CSRF-Token", csrfToken);
+    }
+    return request;
+  },
+  onResponse({ request, response }) {
+    const signingIn = new URL(request.url).pathname.startsWith("/api/v1/session");
+    if (response.status === 401 && !signingIn && onSessionEnded) onSessionEnded();
+    return response;
+  },
+};
+api.use(session);
+
+/** A failed call: the server's problem, or a stand-in when the server could not be reached. */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.title);
+    this.problem = problem;
+  }
+  get status(): number {
+    return this.problem.status;
+  }
+  get code(): string {
+    return this.problem.code;
+  }
+}
+
+const NETWORK: Problem = {
+  type: "about:blank",
+  status: 0,
+  code: "network",
+  title: "サーバーに接続できません。ネットワークの状態を確認して、もう一度お試しください。",
+  errors: [],
+};
+
+const UNAVAILABLE: Problem = {
+  type: "about:blank",
+  status: 503,
+  code: "unavailable",
+  title: "サービスが一時的に利用できません。しばらくしてからもう一度お試しください。",
+  errors: [],
+};
+
+function isProblem(value: unknown): value is Problem {
+  return typeof value === "object" && value !== null && "code" in value && "title" in value;
+}
+
+/** The data of a call, or an ApiError carrying its problem (always with a Japanese title). */
+export async function call<T>(
+  request: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await request;
+  } catch {
+    throw new ApiError(NETWORK);
+  }
+  const { data, error, response } = result;
+  if (response.ok) return data as T;
+  if (isProblem(error)) throw new ApiError({ ...error, errors: error.errors ?? [] });
+  throw new ApiError({ ...UNAVAILABLE, status: response.status });
+}
+
+/** Download a file the API serves (exports, results) as the browser's own download. */
+export async function download(path: string, fallbackName: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(path, { credentials: "same-origin" });
+  } catch {
+    throw new ApiError(NETWORK);
+  }
+  if (!response.ok) {
+    const body: unknown = await response.json().catch(() => null);
+    if (response.status === 401 && onSessionEnded) onSessionEnded();
+    throw new ApiError(isProblem(body) ? body : { ...UNAVAILABLE, status: response.status });
+  }
+  const blob = await response.blob();
+  const disposition = response.headers.get("content-disposition") ?? "";
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename="?([^";]+)"?/i.exec(disposition);
+  const name = star?.[1] ? decodeURIComponent(star[1]) : (plain?.[1] ?? fallbackName);
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = name;
+  document.body.appendChild(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : never;
+/** The JSON body a path's method answers on success (200 or 201 or 202). */
+export type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends {
+  responses: infer R;
+}
+  ? R extends { 200: infer A }
+    ? JsonOf<A>
+    : R extends { 201: infer A }
+      ? JsonOf<A>
+      : R extends { 202: infer A }
+        ? JsonOf<A>
+        : never
+  : never;

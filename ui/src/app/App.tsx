@@ -1,0 +1,41 @@
+import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App as AntApp, ConfigProvider } from "antd";
+import jaJP from "antd/locale/ja_JP";
+import dayjs from "dayjs";
+import "dayjs/locale/ja";
+import { useState } from "react";
+import { RouterProvider } from "react-router/dom";
+import { ApiError } from "../api/client";
+import { createRouter } from "./routes";
+import { theme } from "./theme";
+
+dayjs.locale("ja");
+
+function newQueryClient(): QueryClient {
+  return new QueryClient({
+    queryCache: new QueryCache(),
+    defaultOptions: {
+      queries: {
+        // A client's mistake or an ended session does not get better by asking again.
+        retry: (count, error) =>
+          count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+        refetchOnWindowFocus: false,
+        staleTime: 5_000,
+      },
+    },
+  });
+}
+
+export function App({ nonce }: { nonce: string | undefined }) {
+  const [queryClient] = useState(newQueryClient);
+  const [router] = useState(() => createRouter(queryClient));
+  return (
+    <ConfigProvider locale={jaJP} csp={nonce ? { nonce } : undefined} theme={theme}>
+      <AntApp>
+        <QueryClientProvider client={queryClient}>
+          <RouterProvider router={router} />
+        </QueryClientProvider>
+      </AntApp>
+    </ConfigProvider>
+  );
+}

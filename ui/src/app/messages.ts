@@ -1,0 +1,22 @@
+// What the frame and the app-wide states say.
+export const appMessages = {
+  serviceName: "リモートアクセスサービス メンテナンス",
+  nav: {
+    users: "ユーザー管理",
+    terminals: "接続端末",
+    logs: "ログ参照",
+    shares: "ファイル共有",
+    jobs: "出力一覧",
+  },
+  notYet: "この画面は次のリリースで利用できます。",
+  signOut: "ログアウト",
+  signedOut: "ログアウトしました。",
+  sessionEnded: "一定時間操作がなかったため、セッションが終了しました。もう一度ログインしてください。",
+  notFound: "お探しのページは見つかりません。",
+  backToUsers: "ユーザー一覧へ戻る",
+  loading: "読み込み中…",
+  retry: "再読み込み",
+  mainNav: "メインメニュー",
+  account: "ログイン中の管理者",
+  footer: "fumidai",
+} as const;

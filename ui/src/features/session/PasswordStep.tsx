@@ -1,0 +1,50 @@
+import { useMutation } from "@tanstack/react-query";
+import { Button, Form, Input, Typography } from "antd";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { sessionMessages as t } from "./messages";
+import { type Step, signInPassword } from "./steps";
+
+type Props = { account: string; onAccount: (a: string) => void; onDone: (s: Step) => void };
+
+export function PasswordStep({ account, onAccount, onDone }: Props) {
+  const sign = useMutation({
+    mutationFn: (v: { account: string; password: string }) => signInPassword(v.account, v.password),
+    onSuccess: onDone,
+  });
+  return (
+    <>
+      <Typography.Title level={1} className="signin-title">
+        {t.title}
+      </Typography.Title>
+      <ProblemAlert error={sign.error} />
+      <Form
+        layout="vertical"
+        initialValues={{ account }}
+        onFinish={(v: { account: string; password: string }) => {
+          onAccount(v.account.trim());
+          sign.mutate({ account: v.account.trim(), password: v.password });
+        }}
+        requiredMark={false}
+      >
+        <Form.Item
+          label={t.account}
+          name="account"
+          extra={t.accountHint}
+          rules={[{ required: true, whitespace: true, message: t.required(t.account) }]}
+        >
+          <Input autoComplete="username" autoFocus maxLength={200} />
+        </Form.Item>
+        <Form.Item
+          label={t.password}
+          name="password"
+          rules={[{ required: true, message: t.required(t.password) }]}
+        >
+          <Input.Password autoComplete="current-password" maxLength={128} />
+        </Form.Item>
+        <Button type="primary" htmlType="submit" block loading={sign.isPending}>
+          {t.signIn}
+        </Button>
+      </Form>
+    </>
+  );
+}

@@ -1,0 +1,28 @@
+import { api, type Answer, call } from "../../api/client";
+
+export type Step = Answer<"/api/v1/session/password", "post">;
+
+/** Problems after which the sign-in can only start again from the password. */
+export const startOverCodes = new Set(["signin_expired", "signin_step_mismatch", "account_locked"]);
+
+export function signInPassword(account: string, password: string): Promise<Step> {
+  return call(api.POST("/api/v1/session/password", { body: { account, password } }));
+}
+
+export function signInNewPassword(handle: string, newPassword: string): Promise<Step> {
+  return call(
+    api.POST("/api/v1/session/new-password", { body: { handle, new_password: newPassword } }),
+  );
+}
+
+export function signInTotp(handle: string, code: string): Promise<Step> {
+  return call(api.POST("/api/v1/session/totp", { body: { handle, code } }));
+}
+
+export function signInSecondPassword(handle: string, secondPassword: string): Promise<Step> {
+  return call(
+    api.POST("/api/v1/session/second-password", {
+      body: { handle, second_password: secondPassword },
+    }),
+  );
+}

@@ -1,0 +1,19 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./app/App";
+import "./app/styles.css";
+
+// The gateway writes a fresh nonce into this tag for every copy of index.html; antd's
+// run-time styles carry it so the CSP needs no 'unsafe-inline' (the property, not the
+// attribute: browsers hide a nonce attribute's value once the page has loaded).
+const meta = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]');
+const nonce = meta?.nonce || undefined;
+
+const root = document.getElementById("root");
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App nonce={nonce} />
+    </StrictMode>,
+  );
+}
