@@ -1,5 +1,5 @@
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { defineConfig } from "vitest/config";
 
 // The gateway replaces the placeholder with a fresh nonce per response of index.html and
 // allows exactly that nonce in style-src: antd injects its styles at run time, and a

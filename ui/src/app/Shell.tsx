@@ -56,7 +56,7 @@ export function Shell() {
         <Space className="shell-who" size="middle">
           <span className="shell-facility">{session.facility_name}</span>
           <span aria-label={t.account}>
-            <UserOutlined aria-hidden /> {session.admin_name}
+            <UserOutlined aria-hidden /> {session.display_name}
           </span>
           <Button
             icon={<LogoutOutlined aria-hidden />}

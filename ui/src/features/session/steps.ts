@@ -3,7 +3,7 @@ import { api, type Answer, call } from "../../api/client";
 export type Step = Answer<"/api/v1/session/password", "post">;
 
 /** Problems after which the sign-in can only start again from the password. */
-export const startOverCodes = new Set(["signin_expired", "signin_step_mismatch", "account_locked"]);
+export const startOverCodes = new Set(["signin_expired", "account_locked"]);
 
 export function signInPassword(account: string, password: string): Promise<Step> {
   return call(api.POST("/api/v1/session/password", { body: { account, password } }));
