@@ -1,8 +1,10 @@
 """Debian packages the suite needs from the machine, installed once when missing.
 
 Only what Python's registry cannot bring: ClamAV's daemon for the file-share virus scan
-(SPEC F3). ``./fumidai test`` and ``./fumidai up`` call ``ensure``; as root (CI, the
-development machines) it runs ``apt-get update`` and ``apt-get install`` for what is
+(SPEC F3), and Chromium with Japanese fonts for the admin console's browser tests and
+screenshots (tests/ui: Playwright drives Debian's browser, never a downloaded one).
+``./fumidai test`` and ``./fumidai up`` call ``ensure``; as root (CI, the development
+machines) it runs ``apt-get update`` and ``apt-get install`` for what is
 missing, otherwise it prints the command to run. Add a package to ``PACKAGES`` to have
 it installed the same way.
 """
@@ -12,8 +14,9 @@ import shutil
 import subprocess
 import sys
 
-PACKAGES: tuple[str, ...] = ("clamav-daemon",)
-"""Debian packages the tests and ``up`` need (clamav-freshclam comes as its dependency)."""
+PACKAGES: tuple[str, ...] = ("clamav-daemon", "chromium", "fonts-noto-cjk")
+"""Debian packages the tests and ``up`` need (clamav-freshclam comes as its dependency;
+fonts-noto-cjk draws the console's Japanese, which Chromium would show as empty boxes)."""
 
 
 def say(text: str) -> None:
