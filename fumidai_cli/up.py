@@ -1,4 +1,8 @@
-"""``./fumidai up``: the whole suite with demo data, on embedded servers, until Ctrl-C."""
+"""``./fumidai up``: the whole suite with demo data, on embedded servers, until Ctrl-C.
+
+A set-up failure ends ``up`` with one line saying what is wrong and what to do (see
+``failure_line``); the full traceback of an unexpected one goes to ``.fumidai/logs``.
+"""
 
 import argparse
 import asyncio
@@ -6,21 +10,29 @@ import os
 import signal
 import sys
 import threading
+import traceback
+from pathlib import Path
 from typing import Any
 
 from fumidai_cli import system
 from fumidai_cli.demo import DemoAdmin, ensure_demo
+from fumidai_cli.demo_seed import DemoSeedError
 from fumidai_cli.state import Runtime, clear_runtime, secret, state_dir, write_runtime
 from libs.devservers.fileshare import FileshareServers
-from libs.devservers.nats import EmbeddedNats
+from libs.devservers.nats import EmbeddedNats, NatsError
 from libs.devservers.ports import is_port_free
-from libs.devservers.postgres import EmbeddedPostgres
-from libs.devservers.suite import SERVICES, Suite
+from libs.devservers.postgres import EmbeddedPostgres, PostgresError
+from libs.devservers.suite import SERVICES, Suite, SuiteError
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser("up", help="run the whole suite with demo data until Ctrl-C")
     parser.add_argument("--port", type=int, default=8000, help="gateway port (default 8000)")
+    parser.add_argument(
+        "--empty",
+        action="store_true",
+        help="on first start, create facility 998 and its admin only (no demo data)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -78,7 +90,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
                 service_urls={s: suite.url(s) for s in SERVICES},
             )
         )
-        admin = asyncio.run(ensure_demo(suite.database_url("identity"), state))
+        admin = asyncio.run(ensure_demo(suite, state, say, empty=args.empty))
         print(ready_line(suite.url("gateway"), admin), flush=True)
         while not stop.wait(1.0):
             dead = [s for s, p in suite.processes.items() if p.poll() is not None]
@@ -87,6 +99,9 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
                 return 1
         say("stopping ...")
         return 0
+    except Exception as error:  # the CLI's boundary: one line, never a traceback
+        say(failure_line(error, state / "logs"))
+        return 1
     finally:
         if suite is not None:
             suite.stop()
@@ -98,6 +113,30 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         if postgres is not None:
             postgres.stop()
         say("stopped")
+
+
+_ADVICE: dict[type[Exception], str] = {
+    PostgresError: "PostgreSQL",
+    NatsError: "NATS",
+    SuiteError: "the services (their logs are in .fumidai/logs)",
+    DemoSeedError: "the demo data (start again with a fresh .fumidai, or use --empty)",
+}
+
+
+def failure_line(error: Exception, logs: Path) -> str:
+    """One line for a failed start: what failed and its own words, which say what to do.
+
+    Errors of ours carry their advice; the first line is kept (log tails follow it). Anything
+    else is unexpected: its traceback is written to ``up-error.log`` and the line says where.
+    """
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0].rstrip(":")
+    for kind, part in _ADVICE.items():
+        if isinstance(error, kind):
+            return f"could not start {part}: {first}"
+    logs.mkdir(parents=True, exist_ok=True)
+    report = logs / "up-error.log"
+    report.write_text("".join(traceback.format_exception(error)))
+    return f"could not start: {type(error).__name__}: {first} (traceback in {report})"
 
 
 def ready_line(url: str, admin: DemoAdmin) -> str:

