@@ -21,6 +21,8 @@ import httpx
 from libs.devservers.ports import free_port
 
 SERVICES = ("identity", "terminals", "audit", "fileshare", "gateway")
+UI_DIST = Path(__file__).resolve().parents[2] / "ui" / "dist"
+"""The admin console as ``./fumidai up`` builds it; the gateway serves it at /."""
 
 
 class SuiteError(Exception):
@@ -98,6 +100,7 @@ class Suite:
                 env[f"FUMIDAI_GATEWAY_{upper}_URL"] = self.url(service)
         # The gateway forwards agents' addresses; terminals believes it (and only it).
         env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
+        env["FUMIDAI_GATEWAY_UI_DIR"] = str(UI_DIST)
         env.update(self.extra_env)
         return env
 

@@ -1,5 +1,7 @@
 """The gateway's HTTP app: the public surfaces, composed from the services' internal APIs."""
 
+from pathlib import Path
+
 from litestar import Litestar
 
 from libs.runtime.app import service_app
@@ -11,6 +13,7 @@ from services.gateway.api.shares import share_routes
 from services.gateway.api.terminals import terminal_routes
 from services.gateway.api.user import user_api_routes
 from services.gateway.api.users import user_routes
+from services.gateway.console import Console
 from services.gateway.gateway_context import Gateway
 from services.gateway.openapi import OPENAPI, openapi_routes
 from services.gateway.security import security_headers
@@ -42,6 +45,7 @@ def create_app(gw: Gateway) -> Litestar:
     if gw.sessions.cache is not None:
         app.on_startup.append(gw.sessions.cache.start)
         app.on_shutdown.insert(0, gw.sessions.cache.stop)
-    app.asgi_handler = security_headers(app.asgi_handler)
+    console = Console(Path(gw.own.ui_dir) if gw.own.ui_dir else None)
+    app.asgi_handler = security_headers(app.asgi_handler, console)
     app.state.gateway = gw
     return app

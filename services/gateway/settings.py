@@ -66,6 +66,13 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
         tuple[str, ...],
         M(description="Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed."),
     ] = ()
+    ui_dir: Annotated[
+        str,
+        M(
+            description="The built admin console (ui/dist) served at /; empty or missing:"
+            " / answers 503 saying how to build it.",
+        ),
+    ] = ""
 
 
 def load_gateway_own() -> GatewayOwn:
