@@ -68,7 +68,8 @@ async def walk_sign_in(
             path = "second-password"
         else:
             raise AssertionError(f"unexpected step {step}")
-        answer = await http.post(f"{base}/{path}", json=payload)
+        assert body["next_path"] == f"{base}/{path}"  # the answer names where to go on
+        answer = await http.post(body["next_path"], json=payload)
         assert answer.status_code == 200, answer.text
         body = answer.json()
     return dict(body["session"])
@@ -97,6 +98,9 @@ async def sign_in_admin(url: str, facility: str, account: str, password: str, se
     session = await walk_sign_in(
         http, "/api/v1/session", {"account": account, "password": password}, {}, second
     )
+    # The done step's session carries what the console's header shows.
+    assert session["facility"] == facility and session["facility_name"].startswith(f"{facility}-")
+    assert session["display_name"] and session["display_name"] in account
     token = http.cookies["fumidai_session"]
     return Admin(http, facility, account, session["csrf_token"], token)
 

@@ -16,6 +16,7 @@ from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
 from services.identity.operator_cli import reset_admin
 from tests.gateway_support import (
+    NEW_PASSWORD,
     Admin,
     eventually,
     register,
@@ -401,6 +402,47 @@ SURFACES: dict[str, dict[str, Any]] = {
         "skip": frozenset({"userSignOut"}),  # would end the session the examples use
     },
 }
+
+
+async def test_l1_a_step_out_of_turn_names_the_step_due_and_its_path(world: World) -> None:
+    """Posting a code while a new password is due: 409 ``signin_step_mismatch`` naming
+    ``new_password`` and its path; the handle stays good for the step due."""
+    _, account, password, _ = await register(world.suite, "995")
+    async with httpx.AsyncClient(base_url=world.suite.url("gateway"), timeout=30) as http:
+        first = await http.post(
+            "/api/v1/session/password", json={"account": account, "password": password}
+        )
+        assert first.status_code == 200, first.text
+        body = first.json()
+        assert body["next_step"] == "new_password"
+        assert body["next_path"] == "/api/v1/session/new-password"
+        wrong = await http.post(
+            "/api/v1/session/totp", json={"handle": body["handle"], "code": "123456"}
+        )
+        assert wrong.status_code == 409, wrong.text
+        assert wrong.headers["content-type"].startswith("application/problem+json")
+        problem = wrong.json()
+        assert problem["code"] == "signin_step_mismatch" and not problem["title"].isascii()
+        assert problem["next_step"] == "new_password"
+        assert problem["next_path"] == "/api/v1/session/new-password"
+        going_on = await http.post(
+            problem["next_path"], json={"handle": body["handle"], "new_password": NEW_PASSWORD}
+        )
+        assert going_on.status_code == 200, going_on.text
+        assert going_on.json()["next_step"] == "totp_enrol"
+
+
+async def test_the_session_answer_names_the_facility_and_the_admin(world: World) -> None:
+    """What the console's header shows: the facility's registered name and the admin's
+    name (the account's name part until admins have names)."""
+    answer = await world.home.http.get("/api/v1/session")
+    assert answer.status_code == 200, answer.text
+    session = answer.json()
+    assert session["facility"] == "998"
+    assert session["facility_name"] == "998-Test Hospital"
+    assert session["display_name"] == "admin01"
+    assert session["account"] == world.home.account and session["role"] == "admin"
+    assert session["csrf_token"] == world.home.csrf
 
 
 @pytest.mark.parametrize("surface", sorted(SURFACES))

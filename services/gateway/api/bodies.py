@@ -6,6 +6,7 @@ from typing import Any
 
 from litestar.openapi.spec import (
     Encoding,
+    OpenAPIFormat,
     OpenAPIMediaType,
     OpenAPIType,
     Operation,
@@ -39,7 +40,7 @@ CSV_IMPORT = RequestBody(
         "deployment set other limits: a larger file is 413 ``csv_too_large``; a file that "
         "cannot be read (encoding, header, rows) is 400 with its code."
     ),
-    content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format="binary"))},
+    content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))},
 )
 
 
@@ -103,7 +104,7 @@ def share_upload(recipient: bool) -> RequestBody:
                             type=OpenAPIType.ARRAY,
                             min_items=1,
                             max_items=MAX_FILES,
-                            items=Schema(type=OpenAPIType.STRING, format="binary"),
+                            items=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY),
                         ),
                     },
                 ),

@@ -34,24 +34,33 @@ class OutputJob(msgspec.Struct, frozen=True, kw_only=True):
     source: Literal["users", "logs"]
     """``users``: identity's user CSV jobs; ``logs``: audit's log exports."""
     job_id: str
+    """With ``source``, what ``getUserJob`` or ``getLogExport`` reads."""
     kind_label: str
     """出力種別."""
-    status: str
+    status: Status
+    """``queued`` 待機中, ``running`` 処理中, ``done`` 完了, ``failed`` 失敗."""
     status_label: str
-    """ステータス: 待機中 / 処理中 / 完了 / 失敗."""
+    """ステータス as shown: 待機中 / 処理中 / 完了 / 失敗."""
     created_at: datetime
+    """作成日時."""
     finished_at: datetime | None
+    """完了日時; null until done or failed."""
     file_size: int | None
+    """ファイルサイズ in bytes, once the file exists."""
     expires_at: datetime | None
+    """When the file is deleted."""
     remaining_days: int | None
     """有効期間 「残りN日」."""
     downloadable: bool
     download_path: str | None
     """「ダウンロード」: this API's path of the file, while it can be downloaded."""
     error_message: str | None
+    """Why the job failed (失敗), in Japanese."""
 
 
 class OutputJobList(msgspec.Struct, frozen=True, kw_only=True):
+    """「出力一覧」, newest first."""
+
     items: list[OutputJob]
 
 

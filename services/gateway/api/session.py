@@ -321,7 +321,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             response.set_cookie(Cookie(key=COOKIE, value=token, **cookie_args))  # type: ignore[arg-type]
         return response
 
-    def sign_in_step(path: str, operation_id: str) -> Any:
+    def sign_in_step(path: str, operation_id: str) -> post:
         return post(
             f"{base}/{path}",
             operation_id=op(operation_id),

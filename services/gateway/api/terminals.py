@@ -15,6 +15,7 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.documented import documented
 from libs.runtime.problems import DomainError
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.auth import Caller
@@ -33,26 +34,41 @@ from services.terminals.api.admin import (
     ForceCloseRequest,
     TerminalDeletedOut,
 )
+from services.terminals.contract import TERMINAL_NAME_MAX
 
 TAGS = ["terminals"]
 _ID = msgspec.Meta(min_length=1, max_length=200)
 _IDS = msgspec.Meta(max_length=10_000)
 
 
+_NAME_WIRE = msgspec.Meta(max_length=1000)
+"""The payload bound; terminals checks the rule and answers ``terminal_name_invalid``."""
+_NAME_RULE = documented(
+    f"接続端末名's name part: 1–{TERMINAL_NAME_MAX} printable characters (Japanese allowed), "
+    "unique in the facility ignoring case; the full name is ``<code>-<name part>``.",
+    min_length=1,
+    max_length=TERMINAL_NAME_MAX,
+)
+_USER_IDS = documented(
+    "「ユーザー選択」: the ``user_id`` of each checked user (admins cannot be chosen).",
+    items={"type": "string", "format": "uuid"},
+)
+
+
 class TerminalCreateIn(msgspec.Struct, frozen=True, kw_only=True):
     """「新規」: the name part (the full name is ``<code>-<name>``) and 「ユーザー選択」."""
 
-    name: Annotated[str, msgspec.Meta(max_length=1000)]
-    user_ids: Annotated[list[Annotated[str, _ID]], _IDS] = []
+    name: Annotated[str, _NAME_WIRE, _NAME_RULE]
+    user_ids: Annotated[list[Annotated[str, _ID]], _IDS, _USER_IDS] = []
 
 
 class TerminalEditIn(msgspec.Struct, frozen=True, kw_only=True):
     """「接続端末編集」: a new name and/or the complete selection of users."""
 
-    name: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    name: Annotated[str, _NAME_WIRE, _NAME_RULE] | None = None
     version: int | None = None
     """The terminal's version the admin edited (409 if it moved on)."""
-    user_ids: Annotated[list[Annotated[str, _ID]], _IDS] | None = None
+    user_ids: Annotated[list[Annotated[str, _ID]], _IDS, _USER_IDS] | None = None
     """The users checked after the edit; None leaves assignments alone."""
 
 
