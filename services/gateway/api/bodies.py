@@ -40,7 +40,11 @@ CSV_IMPORT = RequestBody(
         "deployment set other limits: a larger file is 413 ``csv_too_large``; a file that "
         "cannot be read (encoding, header, rows) is 400 with its code."
     ),
-    content={"text/csv": OpenAPIMediaType(schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY))},
+    content={
+        "text/csv": OpenAPIMediaType(
+            schema=Schema(type=OpenAPIType.STRING, format=OpenAPIFormat.BINARY)
+        )
+    },
 )
 
 
