@@ -7,6 +7,9 @@ screenshots (tests/ui: Playwright drives Debian's browser, never a downloaded on
 machines) it runs ``apt-get update`` and ``apt-get install`` for what is
 missing, otherwise it prints the command to run. Add a package to ``PACKAGES`` to have
 it installed the same way.
+
+Node.js, for building the console, is not one of them: Debian 12's is Node 18, older than
+Vite and vitest accept; it comes from PyPI into .venv (docs/decisions/0009, fumidai_cli/ui.py).
 """
 
 import os

@@ -1,11 +1,12 @@
-"""``./fumidai test``: ruff, mypy and the whole pytest suite, on real servers."""
+"""``./fumidai test``: ruff, mypy, the UI's build and checks, and the whole pytest suite,
+on real servers."""
 
 import argparse
 import subprocess
 import sys
 from typing import Any
 
-from fumidai_cli import system
+from fumidai_cli import system, ui
 from fumidai_cli.state import ROOT
 
 
@@ -21,6 +22,11 @@ def step(title: str, command: list[str]) -> bool:
     return subprocess.run(command, cwd=ROOT, check=False).returncode == 0
 
 
+def ui_step(title: str, script: str) -> bool:
+    print(f"==> {title}: npm run {script} (in ui/)", flush=True)
+    return ui.check(script)
+
+
 def run(_: argparse.Namespace, pytest_args: list[str]) -> int:
     python = sys.executable
     print("==> system packages: " + " ".join(system.PACKAGES), flush=True)
@@ -30,6 +36,11 @@ def run(_: argparse.Namespace, pytest_args: list[str]) -> int:
         "ruff format": step("format", [python, "-m", "ruff", "format", "--check", "."]),
         "mypy": step("types", [python, "-m", "mypy"]),
     }
+    print("==> UI build: npm ci and npm run build when ui/ changed", flush=True)
+    results["UI build"] = ui.ensure_ui()
+    results["UI type check"] = ui_step("UI types", "typecheck")
+    results["UI lint"] = ui_step("UI lint", "lint")
+    results["UI unit tests"] = ui_step("UI tests", "test")
     results["pytest"] = step("tests", [python, "-m", "pytest", *pytest_args])
     failed = [name for name, ok in results.items() if not ok]
     if failed:

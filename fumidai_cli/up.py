@@ -14,7 +14,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-from fumidai_cli import system
+from fumidai_cli import system, ui
 from fumidai_cli.demo import DemoAdmin, ensure_demo
 from fumidai_cli.demo_seed import DemoSeedError
 from fumidai_cli.state import Runtime, clear_runtime, secret, state_dir, write_runtime
@@ -41,6 +41,8 @@ def say(text: str) -> None:
 
 
 def run(args: argparse.Namespace, _: list[str]) -> int:
+    if not ui.ensure_ui():
+        say("going on without the console: / answers 503 until the UI builds; the API works")
     state = state_dir()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

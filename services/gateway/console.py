@@ -76,9 +76,12 @@ def compressed_forms(data: bytes, *, best: bool) -> dict[str, bytes]:
 
 
 def write_compressed(dist: Path) -> None:
-    """Write ``x.br`` and ``x.gz`` beside every compressible file of a build."""
+    """Write ``x.br`` and ``x.gz`` beside every compressible file of a build.
+
+    Not ``index.html``: every answer carries its own nonce, so no stored form of it fits.
+    """
     for path in sorted(dist.rglob("*")):
-        if path.is_file() and path.suffix in COMPRESSIBLE:
+        if path.is_file() and path.suffix in COMPRESSIBLE and path != dist / INDEX:
             for coding, body in compressed_forms(path.read_bytes(), best=True).items():
                 path.with_name(path.name + ENCODINGS[coding]).write_bytes(body)
 
