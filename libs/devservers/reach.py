@@ -4,7 +4,7 @@ As root, PostgreSQL and clamd run as unprivileged system users (``fumidai-pg``,
 ``clamav``). A clone in root's home (mode 700) puts their data, and PostgreSQL's binaries
 in ``.venv``, where those users cannot go. Rather than open up the person's folders
 (``chmod o+x /root`` or an ACL), such files live under ``/var/lib/fumidai`` and the folder
-the person expects (``.fumidai/postgres``) is a symbolic link to them. Decision 0008 says
+the person expects (``.fumidai/postgres``) is a symbolic link to them. Decision 0010 says
 why; nothing here runs when the files are reachable already, nor when we are not root.
 """
 
