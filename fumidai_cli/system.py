@@ -53,6 +53,8 @@ def ensure(packages: tuple[str, ...] = PACKAGES) -> bool:
     for step in (["apt-get", "update", "-q"], command):
         done = subprocess.run(step, env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            say(f"`{' '.join(step)}` failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+            # One line: apt's last words say why; running the command shows the rest.
+            why = (done.stderr.strip() or done.stdout.strip() or "no output").splitlines()[-1]
+            say(f"`{' '.join(step)}` failed ({why}); run it yourself to see the whole output")
             return False
     return all(installed(p) for p in missing)

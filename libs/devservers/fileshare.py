@@ -28,7 +28,9 @@ class FileshareServers:
         try:
             clamd.start()
         except ClamdError as error:
-            self._say(f"no virus scanner: uploads will stay 検査待ち ({error})")
+            # One line: the error's first says what failed; its log tail is in the log.
+            first = str(error).splitlines()[0].rstrip(":")
+            self._say(f"no virus scanner: uploads will stay 検査待ち ({first})")
         else:
             self.clamd = clamd
             env["FUMIDAI_FILESHARE_CLAMD_HOST"] = clamd.host
