@@ -30,7 +30,14 @@ export function App({ nonce }: { nonce: string | undefined }) {
   const [queryClient] = useState(newQueryClient);
   const [router] = useState(() => createRouter(queryClient));
   return (
-    <ConfigProvider locale={jaJP} csp={nonce ? { nonce } : undefined} theme={theme}>
+    // autoInsertSpace off: antd spaces out two-kanji labels (「登 録」) the Chinese way, which
+    // reads wrong in Japanese and changes the buttons' accessible names.
+    <ConfigProvider
+      locale={jaJP}
+      csp={nonce ? { nonce } : undefined}
+      theme={theme}
+      button={{ autoInsertSpace: false }}
+    >
       <AntApp>
         <QueryClientProvider client={queryClient}>
           <RouterProvider router={router} />
