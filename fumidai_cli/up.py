@@ -135,6 +135,11 @@ def failure_line(error: Exception, logs: Path) -> str:
     for kind, part in _ADVICE.items():
         if isinstance(error, kind):
             return f"could not start {part}: {first}"
+    if isinstance(error, ConnectionError):
+        return (
+            f"could not reach a server ({first}): if FUMIDAI_POSTGRES_URL or FUMIDAI_NATS_URL "
+            "is set, start that server or unset the variable to use embedded ones"
+        )
     logs.mkdir(parents=True, exist_ok=True)
     report = logs / "up-error.log"
     report.write_text("".join(traceback.format_exception(error)))

@@ -23,7 +23,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from fumidai_cli.up import failure_line
 from libs.devservers.ports import free_port
+from libs.devservers.postgres import PostgresError
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 360.0
@@ -114,3 +116,11 @@ def test_up_runs_from_a_clone_in_a_private_folder(private_clone: Path) -> None:
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_a_failed_start_is_one_line(tmp_path: Path) -> None:
+    told = failure_line(PostgresError("PostgreSQL exited (code 1); pg.log:\nFATAL: x\n"), tmp_path)
+    assert told == "could not start PostgreSQL: PostgreSQL exited (code 1); pg.log"
+    odd = failure_line(KeyError("surprise"), tmp_path)
+    assert "\n" not in odd and "up-error.log" in odd
+    assert "KeyError: 'surprise'" in (tmp_path / "up-error.log").read_text()
