@@ -1,0 +1,104 @@
+import { App, Button, Card, Form, type FormInstance, Space, Tag, Typography } from "antd";
+import type { ReactNode } from "react";
+import { ProblemAlert } from "../../components/ProblemAlert";
+import { unplacedMessages } from "../../components/problems";
+import { BasicFields, LABEL_SPAN } from "./BasicFields";
+import { EMPTY } from "./format";
+import { userMessages } from "./messages";
+import { RemoteFields } from "./RemoteFields";
+import { type UserFormValues, userField } from "./userForm";
+
+const t = userMessages.form;
+
+// The API offers no list of the facility's federation targets to choose from, so the
+// form shows a user's current ones and sends them back unchanged.
+function FederationList({ value, id }: { value?: string[]; id?: string }) {
+  const targets = value ?? [];
+  return (
+    <span id={id}>
+      {targets.length ? targets.map((name) => <Tag key={name}>{name}</Tag>) : EMPTY}
+    </span>
+  );
+}
+
+function Section({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <section aria-label={title}>
+      <Typography.Title level={2} className="user-form-section">
+        {title}
+      </Typography.Title>
+      {children}
+    </section>
+  );
+}
+
+type Props = {
+  form: FormInstance<UserFormValues>;
+  title: string;
+  editing: boolean;
+  initialValues: UserFormValues;
+  knownTerminals: readonly { terminal_id: string; name: string }[];
+  saving: boolean;
+  /** The last save's failure: its title on top, field problems beside their fields. */
+  error: unknown;
+  /** Shown above the form instead of the error (the stale-version message). */
+  notice?: ReactNode;
+  onSubmit: (values: UserFormValues) => void;
+  onBack: () => void;
+};
+
+/** 「新規」 and 「ユーザー編集」 (manual 3.0, 3.1): the edit figure's three sections. */
+export function UserForm(props: Props) {
+  const { modal } = App.useApp();
+  const confirm = (values: UserFormValues) =>
+    modal.confirm({
+      title: t.confirmTitle,
+      content: t.confirmLead,
+      okText: t.ok,
+      cancelText: t.cancel,
+      onOk: () => props.onSubmit(values),
+    });
+  return (
+    <Card className="user-form">
+      <Typography.Title level={1} className="page-title">
+        {props.title}
+      </Typography.Title>
+      {props.notice ?? (
+        <ProblemAlert error={props.error} extra={unplacedMessages(props.error, userField)} />
+      )}
+      <Form<UserFormValues>
+        form={props.form}
+        layout="horizontal"
+        labelCol={{ span: LABEL_SPAN }}
+        wrapperCol={{ span: 24 - LABEL_SPAN }}
+        labelWrap
+        initialValues={props.initialValues}
+        onFinish={confirm}
+        scrollToFirstError
+        disabled={props.saving}
+      >
+        <Section title={t.basic}>
+          <BasicFields editing={props.editing} />
+        </Section>
+        <Section title={t.remote}>
+          <RemoteFields knownTerminals={props.knownTerminals} />
+        </Section>
+        <Section title={t.federation}>
+          <Form.Item label={t.federationTargets} name="federation_targets" extra={t.federationReadOnly}>
+            <FederationList />
+          </Form.Item>
+        </Section>
+        <div className="user-form-actions">
+          <Space>
+            <Button onClick={props.onBack} disabled={false}>
+              {t.back}
+            </Button>
+            <Button type="primary" htmlType="submit" loading={props.saving}>
+              {t.submit}
+            </Button>
+          </Space>
+        </div>
+      </Form>
+    </Card>
+  );
+}

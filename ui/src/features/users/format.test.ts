@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { dateText, hoursText, listText, text } from "./format";
+import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from "./paging";
+
+describe("list cells (U3)", () => {
+  it("shows dates as yyyy/mm/dd", () => {
+    expect(dateText("2024-12-01")).toBe("2024/12/01");
+    expect(dateText("")).toBe("---");
+  });
+
+  it("joins several values with commas, --- when none", () => {
+    expect(listText(["AA:BB:CC:DD:EE:FF", "00:11:22:33:44:55"])).toBe(
+      "AA:BB:CC:DD:EE:FF, 00:11:22:33:44:55",
+    );
+    expect(listText([])).toBe("---");
+    expect(text("")).toBe("---");
+  });
+
+  it("shows --:-- for the times of a user always allowed", () => {
+    expect(hoursText(null)).toEqual({ start: "--:--", end: "--:--" });
+    expect(hoursText({ start: "08:30", end: "17:30" })).toEqual({ start: "08:30", end: "17:30" });
+  });
+});
+
+describe("keyset pages", () => {
+  it("goes forward with each page's next cursor and back along the same path", () => {
+    let pages = firstPage;
+    expect(currentCursor(pages)).toBeNull();
+    pages = nextPage(pages, "c2");
+    pages = nextPage(pages, "c3");
+    expect(pageNumber(pages)).toBe(3);
+    expect(currentCursor(pages)).toBe("c3");
+    pages = previousPage(pages);
+    expect(currentCursor(pages)).toBe("c2");
+    pages = previousPage(previousPage(pages));
+    expect(pageNumber(pages)).toBe(1);
+  });
+
+  it("stays on the last page when there is no next cursor", () => {
+    expect(nextPage(firstPage, null)).toBe(firstPage);
+  });
+});

@@ -1,0 +1,23 @@
+import { describe, expect, it } from "vitest";
+import { isFiltered, listQueryParams, readListQuery } from "./listQuery";
+
+describe("the list's address", () => {
+  it("reads defaults from an empty address and writes nothing for them", () => {
+    const query = readListQuery(new URLSearchParams());
+    expect(query).toEqual({ account: "", name: "", email: "", sort: "account", order: "asc", size: 50 });
+    expect(listQueryParams(query).toString()).toBe("");
+    expect(isFiltered(query)).toBe(false);
+  });
+
+  it("round-trips a search, a sort and a size", () => {
+    const query = { account: "user1", name: "", email: "Nec", sort: "name", order: "desc", size: 200 } as const;
+    const again = readListQuery(listQueryParams(query));
+    expect(again).toEqual(query);
+    expect(isFiltered(again)).toBe(true);
+  });
+
+  it("ignores values the API would refuse", () => {
+    const query = readListQuery(new URLSearchParams("sort=email&order=up&size=1000"));
+    expect(query).toMatchObject({ sort: "account", order: "asc", size: 50 });
+  });
+});

@@ -1,0 +1,26 @@
+// The user list is keyset paged: each page answers the cursor of the next one. Going back
+// needs the cursors of the pages already seen, kept as a stack (page n reads cursors[n-1]).
+
+export type Pages = { readonly cursors: readonly (string | null)[] };
+
+export const firstPage: Pages = { cursors: [null] };
+
+/** The cursor the current page is read with (null: the first page). */
+export function currentCursor(pages: Pages): string | null {
+  return pages.cursors[pages.cursors.length - 1] ?? null;
+}
+
+/** The 1-based number of the current page. */
+export function pageNumber(pages: Pages): number {
+  return pages.cursors.length;
+}
+
+/** On to the page after the current one; unchanged on the last page (no next cursor). */
+export function nextPage(pages: Pages, nextCursor: string | null | undefined): Pages {
+  return nextCursor ? { cursors: [...pages.cursors, nextCursor] } : pages;
+}
+
+/** Back to the page before; unchanged on the first page. */
+export function previousPage(pages: Pages): Pages {
+  return pages.cursors.length > 1 ? { cursors: pages.cursors.slice(0, -1) } : pages;
+}
