@@ -52,14 +52,23 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
       ];
 
   return (
-    <Modal open={open} title={t.importTitle} onCancel={onClose} footer={footer} width={640} destroyOnHidden>
+    <Modal
+      open={open}
+      title={t.importTitle}
+      onCancel={onClose}
+      footer={footer}
+      width={640}
+      destroyOnHidden
+    >
       {jobId ? (
         <ImportProgress code={facility} jobId={jobId} />
       ) : (
         <>
           <ProblemAlert error={upload.error} extra={unplacedMessages(upload.error, noField)} />
           <CsvDropZone file={file} onChoose={choose} onRemove={() => setFile(null)} />
-          {fileError && <Alert type="error" showIcon role="alert" title={fileError} style={{ marginTop: 12 }} />}
+          {fileError && (
+            <Alert type="error" showIcon role="alert" title={fileError} style={{ marginTop: 12 }} />
+          )}
         </>
       )}
     </Modal>

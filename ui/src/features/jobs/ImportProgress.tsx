@@ -13,7 +13,8 @@ import { jobsKey, type UserJob, useUserJob } from "./queries";
 
 /** The path of a user CSV job's file (the export, or an import's result CSV). */
 export function userJobFilePath(code: string, jobId: string): string {
-  return `/api/v1/facilities/${encodeURIComponent(code)}/jobs/users/${encodeURIComponent(jobId)}/file`;
+  const facility = encodeURIComponent(code);
+  return `/api/v1/facilities/${facility}/jobs/users/${encodeURIComponent(jobId)}/file`;
 }
 
 /** An import after upload: rows done of all, the counts, and at the end its result CSV. */
@@ -80,7 +81,13 @@ function JobOutcome({ code, job }: { code: string; job: UserJob }) {
   }
   if (job.status === "failed") {
     return (
-      <Alert type="error" showIcon role="alert" title={t.importFailed} description={job.error_message} />
+      <Alert
+        type="error"
+        showIcon
+        role="alert"
+        title={t.importFailed}
+        description={job.error_message}
+      />
     );
   }
   const save = () =>
@@ -97,7 +104,12 @@ function JobOutcome({ code, job }: { code: string; job: UserJob }) {
         description={job.created_rows > 0 ? t.resultHoldsSecrets : undefined}
       />
       <Space wrap>
-        <Button type="primary" icon={<DownloadOutlined aria-hidden />} onClick={save} disabled={!job.downloadable}>
+        <Button
+          type="primary"
+          icon={<DownloadOutlined aria-hidden />}
+          onClick={save}
+          disabled={!job.downloadable}
+        >
           {t.downloadResult}
         </Button>
         <Link to="/jobs">{t.toJobs}</Link>

@@ -89,5 +89,7 @@ function RowProgress({ code, jobId, kind }: { code: string; jobId: string; kind:
   const job = useUserJob(code, jobId, 2_000);
   const percent = job.data ? progressPercent(job.data.done_rows, job.data.total_rows) : null;
   if (percent === null || !job.data || !isActive(job.data.status)) return null;
-  return <Progress aria-label={t.rowProgress(kind)} percent={percent} size="small" status="active" />;
+  return (
+    <Progress aria-label={t.rowProgress(kind)} percent={percent} size="small" status="active" />
+  );
 }

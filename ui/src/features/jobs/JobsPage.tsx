@@ -44,7 +44,11 @@ export function JobsPage() {
             />
           </Form.Item>
           <Form.Item>
-            <Button htmlType="submit" icon={<ReloadOutlined aria-hidden />} loading={jobs.isFetching}>
+            <Button
+              htmlType="submit"
+              icon={<ReloadOutlined aria-hidden />}
+              loading={jobs.isFetching}
+            >
               {t.refresh}
             </Button>
           </Form.Item>

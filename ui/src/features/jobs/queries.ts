@@ -47,9 +47,10 @@ export function useUserJob(code: string, jobId: string | null, pollMs = JOB_POLL
           params: { path: { code, job_id: jobId ?? "" } },
         }),
       ),
+    // A job that cannot be read at all (gone, another facility's) is not asked for again.
     refetchInterval: (query) => {
       const job = query.state.data;
-      return !job || isActive(job.status) ? pollMs : false;
+      return job && isActive(job.status) ? pollMs : false;
     },
   });
 }

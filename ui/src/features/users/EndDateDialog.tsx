@@ -24,7 +24,11 @@ export function EndDateButton({ selected, onDone }: { selected: UserRow[]; onDon
   const [checked, setChecked] = useState<UserRow[] | null>(null);
   const none = selected.length === 0;
   const button = (
-    <Button icon={<CalendarOutlined aria-hidden />} disabled={none} onClick={() => setChecked(selected)}>
+    <Button
+      icon={<CalendarOutlined aria-hidden />}
+      disabled={none}
+      onClick={() => setChecked(selected)}
+    >
       {t.button}
     </Button>
   );
@@ -37,7 +41,9 @@ export function EndDateButton({ selected, onDone }: { selected: UserRow[]; onDon
       ) : (
         button
       )}
-      {checked && <EndDateDialog checked={checked} onApplied={onDone} onClose={() => setChecked(null)} />}
+      {checked && (
+        <EndDateDialog checked={checked} onApplied={onDone} onClose={() => setChecked(null)} />
+      )}
     </>
   );
 }
@@ -61,7 +67,10 @@ function EndDateDialog({
       call(
         api.POST("/api/v1/facilities/{code}/users/end-date", {
           params: { path: { code: facility } },
-          body: { user_ids: checked.map((row) => row.user_id), valid_until: until.format("YYYY-MM-DD") },
+          body: {
+            user_ids: checked.map((row) => row.user_id),
+            valid_until: until.format("YYYY-MM-DD"),
+          },
         }),
       ),
     onSuccess: (done) => {
@@ -156,7 +165,11 @@ function OutcomeList({ outcomes }: { outcomes: EndDateOutcome[] }) {
       title: t.columns.result,
       key: "result",
       render: (_, o) =>
-        o.ok ? <Tag color="success">{t.success}</Tag> : <Typography.Text type="danger">{o.message}</Typography.Text>,
+        o.ok ? (
+          <Tag color="success">{t.success}</Tag>
+        ) : (
+          <Typography.Text type="danger">{o.message}</Typography.Text>
+        ),
     },
   ];
   return (

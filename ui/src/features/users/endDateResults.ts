@@ -14,7 +14,10 @@ export type EndDateOutcome = {
 };
 
 /** One line per result, named from the checked rows (the answer has no 氏名). */
-export function endDateOutcomes(checked: readonly UserRow[], results: readonly EndDateItem[]): EndDateOutcome[] {
+export function endDateOutcomes(
+  checked: readonly UserRow[],
+  results: readonly EndDateItem[],
+): EndDateOutcome[] {
   const byId = new Map(checked.map((row) => [row.user_id, row]));
   return results.map((result) => {
     const row = byId.get(result.user_id);
