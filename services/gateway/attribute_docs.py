@@ -11,9 +11,10 @@ import inspect
 import itertools
 import textwrap
 from functools import cache
-from typing import Any
+from typing import Any, get_args, get_type_hints
 
 import msgspec
+from litestar import Litestar
 
 
 @cache
@@ -47,23 +48,40 @@ def _prose(docstring: str) -> str:
     return "\n\n".join(" ".join(p.split("\n")) for p in paragraphs)
 
 
-def _structs() -> dict[str, list[type[msgspec.Struct]]]:
-    """Every struct class loaded, by class name (the title of its schema)."""
+def _reachable(hint: Any, found: dict[str, list[type[msgspec.Struct]]]) -> None:
+    """Every struct class in a type hint, and in those structs' fields."""
+    if isinstance(hint, type) and issubclass(hint, msgspec.Struct):
+        known = found.setdefault(hint.__name__, [])
+        if hint in known:
+            return
+        known.append(hint)
+        for field_hint in get_type_hints(hint, include_extras=True).values():
+            _reachable(field_hint, found)
+    for arg in get_args(hint):
+        _reachable(arg, found)
+
+
+def structs_of(app: Litestar) -> dict[str, list[type[msgspec.Struct]]]:
+    """The struct classes the app's routes take and answer (problems included), by class name (the title of
+    their schemas). Only those: a struct of the same name elsewhere does not count."""
     found: dict[str, list[type[msgspec.Struct]]] = {}
-    pending: list[type[msgspec.Struct]] = [msgspec.Struct]
-    while pending:
-        for sub in pending.pop().__subclasses__():
-            found.setdefault(sub.__name__, []).append(sub)
-            pending.append(sub)
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            _reachable(handler.parsed_fn_signature.return_type.annotation, found)
+            for parameter in handler.parsed_fn_signature.parameters.values():
+                _reachable(parameter.annotation, found)
+            for documented in (handler.responses or {}).values():
+                _reachable(documented.data_container, found)
     return found
 
 
-def describe_fields(schemas: dict[str, Any]) -> None:
+def describe_fields(
+    schemas: dict[str, Any], structs: dict[str, list[type[msgspec.Struct]]]
+) -> None:
     """Give each struct schema's undescribed properties the docstrings of its fields.
 
     A schema is matched to the struct of its title with exactly its properties; a name
     shared by structs of other shapes does not mislead it."""
-    structs = _structs()
     for schema in schemas.values():
         properties = schema.get("properties")
         if not properties:

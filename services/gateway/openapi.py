@@ -17,7 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from services.gateway.attribute_docs import describe_fields
+from services.gateway.attribute_docs import describe_fields, structs_of
 
 SURFACES: dict[str, tuple[str, str]] = {
     "admin": ("/api/v1", "fumidai admin API"),
@@ -81,7 +81,7 @@ def surface_document(app: Litestar, surface: str) -> dict[str, Any]:
     document["info"] = {**document["info"], "title": title}
     document.pop("servers", None)
     _declare_csrf(document["paths"])
-    describe_fields(document["components"]["schemas"])
+    describe_fields(document["components"]["schemas"], structs_of(app))
     _keep_used_components(document)
     return document
 

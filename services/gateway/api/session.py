@@ -25,7 +25,7 @@ from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.relay import seg
 from services.gateway.sessions import Grant, Session
-from services.gateway.upstreams import Acting, Answer, before_sign_in, unavailable
+from services.gateway.upstreams import Acting, Answer, before_sign_in
 from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN, FacilityProfile
 
 APP = "メンテナンスツール"
@@ -134,8 +134,9 @@ class SignedInSession(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     role: Literal["admin", "user"]
     facility: str
     """The facility code (e.g. ``998``): the ``{code}`` of every ``/api/v1/facilities`` path."""
-    facility_name: str
-    """The facility's registered name, e.g. ``998-Dev Hospital``."""
+    facility_name: str | None
+    """The facility's registered name, e.g. ``998-Dev Hospital``; null only when identity
+    could not be asked just then (ask ``GET …/session`` again later)."""
     csrf_token: str
     """Send as ``X-CSRF-Token`` on every state change made with the session cookie."""
     expires_at: datetime
@@ -203,7 +204,9 @@ def display_name_of(grant: Grant) -> str:
     return local[len(prefix) :] if local.startswith(prefix) else local
 
 
-def _session_out(session: Session, facility_name: str, token: str | None = None) -> SignedInSession:
+def _session_out(
+    session: Session, facility_name: str | None, token: str | None = None
+) -> SignedInSession:
     grant = session.grant
     return SignedInSession(
         account=grant.account,
@@ -238,13 +241,17 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     async def signed_in(request: Request[Any, Any, Any]) -> Caller:
         return await (gw.admin(request) if role == "admin" else gw.user(request))
 
-    async def facility_name(acting: Acting) -> str:
-        """The facility's registered name, from identity (it may be renamed)."""
-        answer = await gw.upstreams.call(
-            "identity", "GET", f"/internal/v1/facilities/{seg(acting.facility)}", acting
-        )
+    async def facility_name(acting: Acting) -> str | None:
+        """The facility's registered name, from identity (it may be renamed); None when
+        identity cannot say just now: the session is good all the same."""
+        try:
+            answer = await gw.upstreams.call(
+                "identity", "GET", f"/internal/v1/facilities/{seg(acting.facility)}", acting
+            )
+        except DomainError:
+            return None
         if answer.status_code != 200:
-            raise unavailable()
+            return None
         return msgspec.json.decode(answer.content, type=FacilityProfile).name
 
     cookie_args = {
@@ -306,7 +313,6 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
                 for k in ("account_id", "account", "role", "facility", "facility_id", "app")
             }
         )
-        # Before the session opens: a session must not start whose answer cannot be given.
         name = await facility_name(
             Acting(sub=granted.account, role=role, facility=granted.facility, ip=gw.ip(request))
         )
