@@ -3,7 +3,7 @@
 Form fields are checked by the domain, which names every problem of a form at once, in
 Japanese, beside its field. If the decoder enforced the same limits, a long name would be
 refused alone with msgspec's English message instead. So the decoder keeps only a payload
-bound, and the OpenAPI document states the rule the domain applies (docs/decisions/0010).
+bound, and the OpenAPI document states the rule the domain applies (docs/decisions/0011).
 """
 
 from typing import Any
