@@ -1,0 +1,83 @@
+"""The five services serving the built console, facilities in it, and admins' sessions.
+
+Shared by the browser tests (tests/ui/conftest.py) and the screenshot command
+(``python -m tests.ui.screens``).
+"""
+
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.async_api import BrowserContext
+
+from fumidai_cli.ui import ensure_ui
+from libs.devservers.suite import UI_DIST, Suite
+from tests.gateway_support import Admin, register, sign_in_admin
+
+SESSION_COOKIE = "fumidai_session"
+
+
+def ensure_built() -> Path:
+    """The console built from the current sources (rebuilt only when they changed)."""
+    if not ensure_ui() or not (UI_DIST / "index.html").is_file():
+        raise RuntimeError(f"the console could not be built into {UI_DIST}; see the line above")
+    return UI_DIST
+
+
+@dataclass(frozen=True)
+class Console:
+    """The running suite and the address the browser opens."""
+
+    suite: Suite
+    url: str
+
+
+@dataclass(frozen=True)
+class FacilityAdmin:
+    """A facility's first admin as ``create_facility`` showed it (initial secrets)."""
+
+    code: str
+    domain: str
+    account: str
+    password: str
+    second_password: str
+
+
+_codes = itertools.count(900)
+
+
+async def new_facility(suite: Suite) -> FacilityAdmin:
+    """A facility of its own (codes 900, 901, …) and its admin, never signed in."""
+    code = f"{next(_codes):03d}"
+    domain, account, password, second = await register(suite, code)
+    return FacilityAdmin(code, domain, account, password, second)
+
+
+async def api_admin(suite: Suite, facility: FacilityAdmin) -> Admin:
+    """The admin's first sign-in through the API (new password, TOTP enrolment)."""
+    return await sign_in_admin(
+        suite.url("gateway"),
+        facility.code,
+        facility.account,
+        facility.password,
+        facility.second_password,
+    )
+
+
+async def adopt_session(context: BrowserContext, base_url: str, admin: Admin) -> None:
+    """Give the browser the admin's session cookie, as if it had signed in itself.
+
+    Sign-in through the screens is tested once (test_signin); every other test starts
+    signed in, which a TOTP code usable once per 30 seconds would otherwise make slow.
+    """
+    await context.add_cookies(
+        [
+            {
+                "name": SESSION_COOKIE,
+                "value": admin.token,
+                "url": base_url,
+                "httpOnly": True,
+                "sameSite": "Strict",
+            }
+        ]
+    )
