@@ -1,6 +1,6 @@
 import { LogoutOutlined, UserOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Button, Layout, Menu, Space, Tooltip, Typography } from "antd";
+import { App as AntApp, Button, Layout, Menu, Space, Tooltip, Typography } from "antd";
 import { Outlet, useLocation, useNavigate } from "react-router";
 import { api, call, setCsrfToken } from "../api/client";
 import { useSignedIn } from "../features/session/queries";
@@ -29,50 +29,54 @@ export function Shell() {
     },
   });
   const current = SCREENS.find((s) => location.pathname.startsWith(s.key))?.key ?? "";
+  // antd's App (dialogs and messages that carry the CSP nonce) is only needed once signed
+  // in; outside the sign-in bundle it costs the first page nothing.
   return (
-    <Layout className="shell">
-      <Layout.Header className="shell-header">
-        <Typography.Text className="shell-brand">{t.serviceName}</Typography.Text>
-        <nav aria-label={t.mainNav} className="shell-nav">
-          <Menu
-            mode="horizontal"
-            theme="dark"
-            selectedKeys={[current]}
-            disabledOverflow
-            items={SCREENS.map((s) => ({
-              key: s.key,
-              disabled: !s.ready,
-              label: s.ready ? (
-                s.label
-              ) : (
-                <Tooltip title={t.notYet}>
-                  <span>{s.label}</span>
-                </Tooltip>
-              ),
-            }))}
-            onClick={({ key }) => navigate(key)}
-          />
-        </nav>
-        <Space className="shell-who" size="middle">
-          <span className="shell-facility">{session.facility_name}</span>
-          <span aria-label={t.account}>
-            <UserOutlined aria-hidden /> {session.display_name}
-          </span>
-          <Button
-            icon={<LogoutOutlined aria-hidden />}
-            onClick={() => signOut.mutate()}
-            loading={signOut.isPending}
-          >
-            {t.signOut}
-          </Button>
-        </Space>
-      </Layout.Header>
-      <Layout.Content className="shell-content">
-        <main>
-          <Outlet />
-        </main>
-      </Layout.Content>
-      <Layout.Footer className="shell-footer">{t.footer}</Layout.Footer>
-    </Layout>
+    <AntApp>
+      <Layout className="shell">
+        <Layout.Header className="shell-header">
+          <Typography.Text className="shell-brand">{t.serviceName}</Typography.Text>
+          <nav aria-label={t.mainNav} className="shell-nav">
+            <Menu
+              mode="horizontal"
+              theme="dark"
+              selectedKeys={[current]}
+              disabledOverflow
+              items={SCREENS.map((s) => ({
+                key: s.key,
+                disabled: !s.ready,
+                label: s.ready ? (
+                  s.label
+                ) : (
+                  <Tooltip title={t.notYet}>
+                    <span>{s.label}</span>
+                  </Tooltip>
+                ),
+              }))}
+              onClick={({ key }) => navigate(key)}
+            />
+          </nav>
+          <Space className="shell-who" size="middle">
+            <span className="shell-facility">{session.facility_name}</span>
+            <span aria-label={t.account}>
+              <UserOutlined aria-hidden /> {session.display_name}
+            </span>
+            <Button
+              icon={<LogoutOutlined aria-hidden />}
+              onClick={() => signOut.mutate()}
+              loading={signOut.isPending}
+            >
+              {t.signOut}
+            </Button>
+          </Space>
+        </Layout.Header>
+        <Layout.Content className="shell-content">
+          <main>
+            <Outlet />
+          </main>
+        </Layout.Content>
+        <Layout.Footer className="shell-footer">{t.footer}</Layout.Footer>
+      </Layout>
+    </AntApp>
   );
 }

@@ -1,13 +1,24 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { createBrowserRouter, Navigate } from "react-router";
 import { setCsrfToken, whenSessionEnds } from "../api/client";
-import { SignInPage } from "../features/session/SignInPage";
+import { Loading } from "../components/PageStates";
 import { RequireSession } from "../features/session/RequireSession";
-import { JobsPage } from "../features/jobs/JobsPage";
-import { UserCreatePage, UserEditPage } from "../features/users/UserFormPages";
-import { UserListPage } from "../features/users/UserListPage";
-import { NotFound } from "./NotFound";
-import { Shell } from "./Shell";
+import { SignInPage } from "../features/session/SignInPage";
+
+// The sign-in page is all a signed-out browser loads; the frame and the screens come as
+// their own files once signed in (bench/ui.py: ui_signin_transfer_kb).
+const shell = async () => ({ Component: (await import("./Shell")).Shell });
+const userList = async () => ({
+  Component: (await import("../features/users/UserListPage")).UserListPage,
+});
+const userCreate = async () => ({
+  Component: (await import("../features/users/UserFormPages")).UserCreatePage,
+});
+const userEdit = async () => ({
+  Component: (await import("../features/users/UserFormPages")).UserEditPage,
+});
+const jobs = async () => ({ Component: (await import("../features/jobs/JobsPage")).JobsPage });
+const notFound = async () => ({ Component: (await import("./NotFound")).NotFound });
 
 /** The console's screens; every signed-in screen lives inside the frame. */
 export function createRouter(queryClient: QueryClient) {
@@ -15,18 +26,20 @@ export function createRouter(queryClient: QueryClient) {
     { path: "/signin", element: <SignInPage /> },
     {
       path: "/",
-      element: (
-        <RequireSession>
-          <Shell />
-        </RequireSession>
-      ),
+      element: <RequireSession />,
+      hydrateFallbackElement: <Loading />,
       children: [
-        { index: true, element: <Navigate to="/users" replace /> },
-        { path: "users", element: <UserListPage /> },
-        { path: "users/new", element: <UserCreatePage /> },
-        { path: "users/:userId/edit", element: <UserEditPage /> },
-        { path: "jobs", element: <JobsPage /> },
-        { path: "*", element: <NotFound /> },
+        {
+          lazy: shell,
+          children: [
+            { index: true, element: <Navigate to="/users" replace /> },
+            { path: "users", lazy: userList },
+            { path: "users/new", lazy: userCreate },
+            { path: "users/:userId/edit", lazy: userEdit },
+            { path: "jobs", lazy: jobs },
+            { path: "*", lazy: notFound },
+          ],
+        },
       ],
     },
   ]);

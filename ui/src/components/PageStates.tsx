@@ -1,4 +1,4 @@
-import { Button, Result, Spin } from "antd";
+import { Alert, Button, Spin } from "antd";
 import { ApiError } from "../api/client";
 
 const text = {
@@ -23,15 +23,18 @@ export function LoadFailed({ error, onRetry }: { error: unknown; onRetry: () => 
   const problem = error instanceof ApiError ? error.problem : null;
   const title = problem?.code === "network" ? text.network : (problem?.title ?? text.failed);
   return (
-    <Result
-      status="warning"
+    <Alert
+      type="warning"
+      showIcon
+      role="alert"
       title={text.failed}
-      subTitle={title}
-      extra={
+      description={title}
+      action={
         <Button type="primary" onClick={onRetry}>
           {text.retry}
         </Button>
       }
+      className="load-failed"
     />
   );
 }

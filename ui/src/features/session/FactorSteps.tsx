@@ -1,5 +1,6 @@
 import { useMutation } from "@tanstack/react-query";
-import { App, Button, Form, Input, Space, Typography } from "antd";
+import { Button, Form, Input, Space } from "antd";
+import { useState } from "react";
 import { applyProblem } from "../../components/problems";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t } from "./messages";
@@ -45,22 +46,22 @@ function CodeField({ autoFocus }: { autoFocus?: boolean }) {
 
 /** 「アカウントのセキュリティ保護」: the QR code, the key as text, and one code to confirm (L2). */
 export function EnrolStep(props: Props) {
-  const { message } = App.useApp();
+  const [copied, setCopied] = useState(false);
   const [form] = Form.useForm<{ code: string }>();
   const enrol = useStep(signInTotp, props);
   const enrolment = props.step.enrolment;
   const copy = async () => {
     if (!enrolment) return;
     await navigator.clipboard.writeText(enrolment.secret);
-    message.success(t.enrol.copied);
+    setCopied(true);
   };
   return (
     <>
-      <Typography.Title level={1} className="signin-title">
+      <h1 className="signin-title">
         {t.enrol.title}
-      </Typography.Title>
+      </h1>
       <AccountLine account={props.account} />
-      <Typography.Paragraph>{t.enrol.lead}</Typography.Paragraph>
+      <p>{t.enrol.lead}</p>
       {enrolment && (
         <>
           <img
@@ -70,7 +71,7 @@ export function EnrolStep(props: Props) {
             width={200}
             height={200}
           />
-          <Typography.Paragraph type="secondary">{t.enrol.manual}</Typography.Paragraph>
+          <p className="muted">{t.enrol.manual}</p>
           <Space.Compact style={{ width: "100%", marginBottom: 16 }}>
             <Input
               readOnly
@@ -80,6 +81,9 @@ export function EnrolStep(props: Props) {
             />
             <Button onClick={copy}>{t.enrol.copy}</Button>
           </Space.Compact>
+          <p role="status" className="muted">
+            {copied ? t.enrol.copied : ""}
+          </p>
         </>
       )}
       <ProblemAlert error={enrol.error} />
@@ -91,7 +95,7 @@ export function EnrolStep(props: Props) {
         onFinishFailed={() => undefined}
       >
         <CodeField />
-        <Typography.Paragraph type="secondary">{t.enrol.codeHint}</Typography.Paragraph>
+        <p className="muted">{t.enrol.codeHint}</p>
         <Button type="primary" htmlType="submit" block loading={enrol.isPending}>
           {t.next}
         </Button>
@@ -106,11 +110,11 @@ export function CodeStep(props: Props) {
   const verify = useStep(signInTotp, props);
   return (
     <>
-      <Typography.Title level={1} className="signin-title">
+      <h1 className="signin-title">
         {t.totp.title}
-      </Typography.Title>
+      </h1>
       <AccountLine account={props.account} />
-      <Typography.Paragraph>{t.totp.lead}</Typography.Paragraph>
+      <p>{t.totp.lead}</p>
       <ProblemAlert error={verify.error} />
       <Form
         form={form}
@@ -134,9 +138,9 @@ export function SecondPasswordStep(props: Props) {
   const check = useStep(signInSecondPassword, props);
   return (
     <>
-      <Typography.Title level={1} className="signin-title">
+      <h1 className="signin-title">
         {t.second.title}
-      </Typography.Title>
+      </h1>
       <AccountLine account={props.account} />
       <ProblemAlert error={check.error} />
       <Form layout="vertical" requiredMark={false} onFinish={(v: { second: string }) => check.mutate(v.second)}>

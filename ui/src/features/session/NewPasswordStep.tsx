@@ -1,6 +1,6 @@
 import { CheckCircleFilled, CloseCircleOutlined } from "@ant-design/icons";
 import { useMutation } from "@tanstack/react-query";
-import { Button, Form, Input, Typography } from "antd";
+import { Button, Form, Input } from "antd";
 import { applyProblem, unplacedMessages } from "../../components/problems";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t, policyRules } from "./messages";
@@ -38,18 +38,18 @@ export function NewPasswordStep({ step, account, onDone, onFailed }: Props) {
   ];
   return (
     <>
-      <Typography.Title level={1} className="signin-title">
+      <h1 className="signin-title">
         {t.newPassword.title}
-      </Typography.Title>
+      </h1>
       <AccountLine account={account} />
-      <Typography.Paragraph>
+      <p>
         {step.password_reason === "expired" ? t.newPassword.expired : t.newPassword.initial}
-      </Typography.Paragraph>
+      </p>
       <ProblemAlert error={change.error} extra={unplacedMessages(change.error, () => null)} />
       <section aria-labelledby="policy-title" className="policy">
-        <Typography.Text strong id="policy-title">
+        <strong id="policy-title">
           {t.newPassword.policy}
-        </Typography.Text>
+        </strong>
         <ul>
           {rules.map(([rule, ok]) => (
             <li key={rule} data-ok={ok === null ? "unknown" : String(ok)}>

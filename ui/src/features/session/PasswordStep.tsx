@@ -1,5 +1,5 @@
 import { useMutation } from "@tanstack/react-query";
-import { Button, Form, Input, Typography } from "antd";
+import { Button, Form, Input } from "antd";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t } from "./messages";
 import { type Step, signInPassword } from "./steps";
@@ -13,9 +13,9 @@ export function PasswordStep({ account, onAccount, onDone }: Props) {
   });
   return (
     <>
-      <Typography.Title level={1} className="signin-title">
+      <h1 className="signin-title">
         {t.title}
-      </Typography.Title>
+      </h1>
       <ProblemAlert error={sign.error} />
       <Form
         layout="vertical"

@@ -1,11 +1,10 @@
-import type { ReactNode } from "react";
-import { Navigate, useLocation } from "react-router";
+import { Navigate, Outlet, useLocation } from "react-router";
 import { ApiError } from "../../api/client";
 import { Loading, LoadFailed } from "../../components/PageStates";
 import { useSession } from "./queries";
 
 /** Signed-in screens only with a session; without one, sign-in (and back here after). */
-export function RequireSession({ children }: { children: ReactNode }) {
+export function RequireSession() {
   const session = useSession();
   const location = useLocation();
   if (session.isPending) return <Loading />;
@@ -16,5 +15,5 @@ export function RequireSession({ children }: { children: ReactNode }) {
     }
     return <LoadFailed error={session.error} onRetry={() => void session.refetch()} />;
   }
-  return <>{children}</>;
+  return <Outlet />;
 }

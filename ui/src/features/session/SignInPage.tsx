@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Typography } from "antd";
+import { Alert, Button } from "antd";
 import { useState } from "react";
 import { Navigate, useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client";
@@ -45,8 +45,8 @@ export function SignInPage() {
 
   return (
     <main className="signin-page">
-      <Card className="signin-card">
-        <Typography.Text type="secondary">{appMessages.serviceName}</Typography.Text>
+      <section className="signin-card">
+        <p className="signin-brand">{appMessages.serviceName}</p>
         {notice && !step && (
           <Alert type="info" showIcon title={notice} style={{ margin: "12px 0" }} />
         )}
@@ -78,7 +78,7 @@ export function SignInPage() {
             {t.startOver}
           </Button>
         )}
-      </Card>
+      </section>
     </main>
   );
 }
@@ -86,8 +86,8 @@ export function SignInPage() {
 /** Shown inside each step's form: the account being signed in, as the manual's screens do. */
 export function AccountLine({ account }: { account: string }) {
   return (
-    <Typography.Paragraph type="secondary" className="signin-account">
+    <p className="signin-account muted">
       {account}
-    </Typography.Paragraph>
+    </p>
   );
 }
