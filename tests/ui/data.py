@@ -24,11 +24,18 @@ def user_body(name: str, n: int, today: date, **changes: Any) -> dict[str, Any]:
 
 
 async def create_user(admin: Admin, body: dict[str, Any]) -> dict[str, Any]:
-    """The user as created (its secrets included); the list shows it at once."""
+    """The user as created (``UserOut``)."""
     created = await admin.send("POST", "/users", json=body)
     assert created.status_code == 201, created.text
-    answer: dict[str, Any] = created.json()
-    return answer
+    user: dict[str, Any] = created.json()["user"]
+    return user
+
+
+async def read_user(admin: Admin, user_id: str) -> dict[str, Any]:
+    found = await admin.get(f"/users/{user_id}")
+    assert found.status_code == 200, found.text
+    user: dict[str, Any] = found.json()
+    return user
 
 
 async def create_terminal(admin: Admin, name: str) -> str:
@@ -36,10 +43,3 @@ async def create_terminal(admin: Admin, name: str) -> str:
     assert made.status_code == 201, made.text
     terminal_id: str = made.json()["terminal"]["terminal_id"]
     return terminal_id
-
-
-async def user_by_account(admin: Admin, account: str) -> dict[str, Any] | None:
-    listed = await admin.get("/users", params={"account": account})
-    assert listed.status_code == 200, listed.text
-    found = [u for u in listed.json()["items"] if u["account"] == account]
-    return found[0] if found else None
