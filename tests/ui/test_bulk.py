@@ -6,7 +6,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from playwright.async_api import Locator, Page, expect
+from playwright.async_api import FilePayload, Locator, Page, expect
 
 from services.identity.messages import MESSAGES
 from tests.gateway_support import Admin
@@ -79,9 +79,8 @@ async def upload(page: Page, name: str, content: bytes) -> Locator:
     dialog = page.get_by_role("dialog", name="一括登録")
     async with page.expect_file_chooser() as chooser:
         await dialog.get_by_text("CSVファイルをここにドラッグ＆ドロップ").click()
-    await (await chooser.value).set_files(
-        files=[{"name": name, "mimeType": "text/csv", "buffer": content}]
-    )
+    chosen: FilePayload = {"name": name, "mimeType": "text/csv", "buffer": content}
+    await (await chooser.value).set_files(files=[chosen])
     await expect(dialog.get_by_text(name)).to_be_visible()
     await dialog.get_by_role("button", name="登録").click()
     return dialog
