@@ -101,6 +101,7 @@ function HoursField() {
               <Select
                 aria-label={t.start}
                 placeholder={t.start}
+                showSearch
                 className="user-hours-select"
                 options={START_TIMES.map((v) => ({ value: v, label: v }))}
               />
@@ -110,6 +111,7 @@ function HoursField() {
               <Select
                 aria-label={t.end}
                 placeholder={t.end}
+                showSearch
                 className="user-hours-select"
                 options={END_TIMES.map((v) => ({ value: v, label: v }))}
               />

@@ -149,7 +149,7 @@ function SelectionLine({ count, onClear }: { count: number; onClear: () => void 
   return (
     <Space>
       <Typography.Text aria-live="polite">{t.selected(count)}</Typography.Text>
-      <Button type="link" size="small" onClick={onClear}>
+      <Button size="small" onClick={onClear}>
         {t.clearSelection}
       </Button>
     </Space>
