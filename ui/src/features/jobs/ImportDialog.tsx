@@ -4,15 +4,12 @@ import type { UploadFile } from "antd";
 import { useState } from "react";
 import { useSignedIn } from "../session/queries";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { unplacedMessages } from "../../components/problems";
-import { csvFileProblem, formatLimit } from "./format";
+import { csvFileProblem, formatLimit, refusalLines } from "./format";
 import { ImportProgress } from "./ImportProgress";
 import { jobMessages as t } from "./messages";
 import { CSV_MAX_BYTES, useQueueImport } from "./queries";
 
 const LIMIT = formatLimit(CSV_MAX_BYTES);
-// Every entry of a whole-file refusal (each missing column, …) is listed under its title.
-const noField = () => null;
 
 /** 「一括登録」: choose or drop one CSV, upload it, then follow the job to its result. */
 export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -64,7 +61,7 @@ export function ImportDialog({ open, onClose }: { open: boolean; onClose: () => 
         <ImportProgress code={facility} jobId={jobId} />
       ) : (
         <>
-          <ProblemAlert error={upload.error} extra={unplacedMessages(upload.error, noField)} />
+          <ProblemAlert error={upload.error} extra={refusalLines(upload.error)} />
           <CsvDropZone file={file} onChoose={choose} onRemove={() => setFile(null)} />
           {fileError && (
             <Alert type="error" showIcon role="alert" title={fileError} style={{ marginTop: 12 }} />
@@ -100,7 +97,8 @@ function CsvDropZone({
         <InboxOutlined aria-hidden />
       </p>
       <p className="ant-upload-text">{t.dropText}</p>
-      <Typography.Paragraph type="secondary" className="ant-upload-hint">
+      {/* The hints in the body's colour: antd's hint grey is below AA contrast. */}
+      <Typography.Paragraph>
         {t.encodings}
         <br />
         {t.format}

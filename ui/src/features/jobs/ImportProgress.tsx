@@ -1,8 +1,8 @@
 import { DownloadOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { Alert, App, Button, Col, Progress, Row, Space, Statistic, Typography } from "antd";
+import { Alert, App, Button, Progress, Space, Typography } from "antd";
 import { useEffect } from "react";
-import { Link } from "react-router";
+import { useNavigate } from "react-router";
 import { download } from "../../api/client";
 import { Loading } from "../../components/PageStates";
 import { ProblemAlert } from "../../components/ProblemAlert";
@@ -53,29 +53,30 @@ function JobCounts({ job }: { job: UserJob }) {
         percent={finished ? 100 : (percent ?? 0)}
         status={job.status === "failed" ? "exception" : isActive(job.status) ? "active" : "success"}
       />
-      <Typography.Text type="secondary" aria-live="polite">
+      <Typography.Text aria-live="polite">
         {t.processed(job.done_rows, job.total_rows)}
       </Typography.Text>
-      <Row gutter={16} style={{ marginTop: 12 }}>
-        <Col span={6}>
-          <Statistic title={t.counts.created} value={job.created_rows} />
-        </Col>
-        <Col span={6}>
-          <Statistic title={t.counts.updated} value={job.updated_rows} />
-        </Col>
-        <Col span={6}>
-          <Statistic title={t.counts.unchanged} value={job.unchanged_rows} />
-        </Col>
-        <Col span={6}>
-          <Statistic title={t.counts.failed} value={job.failed_rows} />
-        </Col>
-      </Row>
+      <Space size="large" wrap style={{ marginTop: 12 }}>
+        <Count label={t.counts.created} value={job.created_rows} />
+        <Count label={t.counts.updated} value={job.updated_rows} />
+        <Count label={t.counts.unchanged} value={job.unchanged_rows} />
+        <Count label={t.counts.failed} value={job.failed_rows} />
+      </Space>
     </div>
+  );
+}
+
+function Count({ label, value }: { label: string; value: number }) {
+  return (
+    <span>
+      {label}: <Typography.Text strong>{value.toLocaleString("ja-JP")}</Typography.Text>
+    </span>
   );
 }
 
 function JobOutcome({ code, job }: { code: string; job: UserJob }) {
   const { message } = App.useApp();
+  const navigate = useNavigate();
   if (isActive(job.status)) {
     return <Alert type="info" showIcon title={t.keepsRunning} />;
   }
@@ -112,7 +113,9 @@ function JobOutcome({ code, job }: { code: string; job: UserJob }) {
         >
           {t.downloadResult}
         </Button>
-        <Link to="/jobs">{t.toJobs}</Link>
+        <Button color="primary" variant="link" onClick={() => navigate("/jobs")}>
+          {t.toJobs}
+        </Button>
       </Space>
     </Space>
   );

@@ -1,3 +1,4 @@
+import { CloseCircleFilled } from "@ant-design/icons";
 import { App, Badge, Button, Progress, Table, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import { download } from "../../api/client";
@@ -48,7 +49,7 @@ export function JobTable({ code, items }: { code: string; items: OutputJob[] }) 
       key: "action",
       render: (_, job) =>
         job.download_path ? (
-          <Button type="link" size="small" onClick={() => save(job)}>
+          <Button color="primary" variant="link" size="small" onClick={() => save(job)}>
             {t.download}
           </Button>
         ) : null,
@@ -76,8 +77,8 @@ function JobStatusCell({ code, job }: { code: string; job: OutputJob }) {
         <RowProgress code={code} jobId={job.job_id} kind={job.kind_label} />
       )}
       {job.status === "failed" && job.error_message && (
-        <Typography.Text type="danger">
-          {job.error_message}
+        <Typography.Text>
+          <CloseCircleFilled style={{ color: "#cf1322" }} aria-hidden /> {job.error_message}
         </Typography.Text>
       )}
     </div>

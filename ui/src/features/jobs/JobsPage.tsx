@@ -59,7 +59,7 @@ export function JobsPage() {
           <Typography.Title level={2} id="jobs-history" style={{ fontSize: 16, margin: "8px 0" }}>
             {t.history}
           </Typography.Title>
-          {moving && <Typography.Text type="secondary">{t.autoRefresh}</Typography.Text>}
+          {moving && <Typography.Text>{t.autoRefresh}</Typography.Text>}
         </Space>
         <JobsBody facility={facility} jobs={jobs} />
       </section>

@@ -8,6 +8,7 @@ import {
   isActive,
   problemTitle,
   progressPercent,
+  refusalLines,
   remainingText,
 } from "./format";
 import { jobMessages as t } from "./messages";
@@ -92,5 +93,25 @@ describe("problemTitle", () => {
     });
     expect(problemTitle(error, "x")).toBe("CSVファイルに必須の列がありません。");
     expect(problemTitle(new Error("boom"), "x")).toBe("x");
+  });
+
+  it("names the column of each entry of a whole-file refusal, once", () => {
+    const missing = (field: string) => ({
+      field,
+      code: "csv_column_missing",
+      message: "この列がありません。",
+    });
+    const error = new ApiError({
+      type: "about:blank",
+      status: 400,
+      code: "csv_columns_missing",
+      title: "CSVファイルに必須の列がありません。",
+      errors: [missing("名"), missing("メールアドレス"), missing("名")],
+    });
+    expect(refusalLines(error)).toEqual([
+      "名: この列がありません。",
+      "メールアドレス: この列がありません。",
+    ]);
+    expect(refusalLines(new Error("boom"))).toEqual([]);
   });
 });

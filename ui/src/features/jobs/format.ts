@@ -60,3 +60,12 @@ export function csvFileProblem(name: string, size: number, maxBytes: number): st
 export function problemTitle(error: unknown, fallback: string): string {
   return error instanceof ApiError ? error.problem.title : fallback;
 }
+
+/** A whole-file refusal's entries, each naming its column: `メールアドレス: この列がありません。`. */
+export function refusalLines(error: unknown): string[] {
+  if (!(error instanceof ApiError)) return [];
+  const lines = (error.problem.errors ?? []).map((entry) =>
+    entry.field ? `${entry.field}: ${entry.message}` : entry.message,
+  );
+  return [...new Set(lines)];
+}

@@ -1,9 +1,9 @@
 // 「有効終了日一括登録」 (manual 3.4; SPEC U7): the checked users, one date at most two years
 // ahead, the list as confirmation, then each user's result (a later 有効開始日 is refused
 // for that user alone).
-import { CalendarOutlined } from "@ant-design/icons";
+import { CalendarOutlined, CheckCircleFilled, CloseCircleFilled } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, DatePicker, Form, Modal, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Button, DatePicker, Form, Modal, Table, Tooltip, Typography } from "antd";
 import type { TableColumnsType } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import { useState } from "react";
@@ -82,6 +82,9 @@ function EndDateDialog({
   });
   const outcomes = apply.data ? endDateOutcomes(checked, apply.data.results) : null;
   const submit = async () => {
+    // A date typed into the picker becomes the field's value when the picker closes, which
+    // happens in the same click as 「OK」: let it land before validating.
+    await new Promise((settle) => setTimeout(settle, 0));
     const values = await form.validateFields().catch(() => null);
     if (values?.valid_until) apply.mutate(values.valid_until);
   };
@@ -107,11 +110,11 @@ function EndDateDialog({
       ) : (
         <>
           <ProblemAlert error={apply.error} extra={unplacedMessages(apply.error, onDateField)} />
-          <Form form={form} layout="vertical" requiredMark onFinish={() => void submit()}>
+          {/* No onFinish: Enter in the date field must not apply it; only 「OK」 does. */}
+          <Form form={form} layout="vertical" requiredMark>
             <Form.Item
               name="valid_until"
               label={t.field}
-              extra={`${t.point}: ${t.pointText}`}
               rules={[
                 { required: true, message: t.required },
                 {
@@ -130,6 +133,13 @@ function EndDateDialog({
               />
             </Form.Item>
           </Form>
+          <Alert
+            type="info"
+            showIcon
+            title={t.point}
+            description={t.pointText}
+            style={{ marginBottom: 12 }}
+          />
           <CheckedUsers rows={checked} />
         </>
       )}
@@ -165,10 +175,15 @@ function OutcomeList({ outcomes }: { outcomes: EndDateOutcome[] }) {
       title: t.columns.result,
       key: "result",
       render: (_, o) =>
+        // Icons beside text of the body's colour: antd's red and green text fail AA contrast.
         o.ok ? (
-          <Tag color="success">{t.success}</Tag>
+          <Typography.Text>
+            <CheckCircleFilled style={{ color: "#389e0d" }} aria-hidden /> {t.success}
+          </Typography.Text>
         ) : (
-          <Typography.Text type="danger">{o.message}</Typography.Text>
+          <Typography.Text>
+            <CloseCircleFilled style={{ color: "#cf1322" }} aria-hidden /> {o.message}
+          </Typography.Text>
         ),
     },
   ];
