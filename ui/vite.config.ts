@@ -1,11 +1,12 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
+import { pageNonceForInjectedStyles } from "./tooling/csp-nonce-plugin";
 
 // The gateway replaces the placeholder with a fresh nonce per response of index.html and
 // allows exactly that nonce in style-src: antd injects its styles at run time, and a
 // nonce keeps 'unsafe-inline' out of the CSP (docs/decisions, the console's decision).
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), pageNonceForInjectedStyles()],
   html: { cspNonce: "__CSP_NONCE__" },
   build: {
     outDir: "dist",
