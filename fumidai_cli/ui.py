@@ -68,7 +68,12 @@ def digest(paths: Iterable[Path]) -> str:
 
 def build_inputs() -> list[Path]:
     """Every file the build reads from the repository."""
-    trees = [p for tree in (UI / "src", UI / "public", UI / "tooling") for p in tree.rglob("*") if p.is_file()]
+    trees = [
+        p
+        for tree in (UI / "src", UI / "public", UI / "tooling")
+        for p in tree.rglob("*")
+        if p.is_file()
+    ]
     loose = [
         UI / "index.html",
         UI / "package.json",
