@@ -21,7 +21,7 @@ function DeleteContent({ row }: { row: UserRow }) {
           { key: "email", label: c.email, children: row.email },
         ]}
       />
-      <Typography.Paragraph type="danger" className="user-delete-note">
+      <Typography.Paragraph strong className="user-delete-note">
         {t.note}
       </Typography.Paragraph>
     </>

@@ -97,20 +97,23 @@ function HoursField() {
         </Flex>
         {!always && (
           <Flex gap={8} align="center">
+            {/* Visible names, not placeholders: antd's placeholder grey fails AA contrast. */}
+            <label htmlFor="hours_start">{t.start}</label>
             <Form.Item name="hours_start" noStyle rules={startRules}>
               <Select
+                id="hours_start"
                 aria-label={t.start}
-                placeholder={t.start}
                 showSearch
                 className="user-hours-select"
                 options={START_TIMES.map((v) => ({ value: v, label: v }))}
               />
             </Form.Item>
             <span aria-hidden>〜</span>
+            <label htmlFor="hours_end">{t.end}</label>
             <Form.Item name="hours_end" noStyle rules={endRules} dependencies={["hours_start"]}>
               <Select
+                id="hours_end"
                 aria-label={t.end}
-                placeholder={t.end}
                 showSearch
                 className="user-hours-select"
                 options={END_TIMES.map((v) => ({ value: v, label: v }))}
