@@ -9,6 +9,7 @@ copied onto another account's row does not open.
 import base64
 import binascii
 import hmac
+import io
 import os
 from datetime import datetime
 
@@ -76,9 +77,14 @@ def provisioning_uri(secret: str, account: str, issuer: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """An SVG QR code of ``uri``, inline (no XML declaration), dark on white."""
-    svg: str = segno.make(uri, error="m").svg_inline(scale=4, light="#fff")
-    return svg
+    """An SVG QR code of ``uri``, dark on white, without XML declaration but with its
+    namespace: it works inline and as an image (``data:image/svg+xml``), which renders
+    nothing without the namespace (segno's ``svg_inline`` leaves it out)."""
+    out = io.BytesIO()
+    segno.make(uri, error="m").save(
+        out, kind="svg", xmldecl=False, svgns=True, nl=False, scale=4, light="#fff"
+    )
+    return out.getvalue().decode()
 
 
 def step_at(moment: datetime) -> int:

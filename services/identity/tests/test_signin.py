@@ -79,6 +79,8 @@ async def test_l1_l2_l3_first_signin_changes_password_enrols_and_asks_second_pas
     assert admin.account in uri.path.replace("%40", "@")
     assert query["secret"] == [enrolment["secret"]] and query["issuer"] == ["fumidai"]
     assert enrolment["qr_svg"].startswith("<svg") and "<path" in enrolment["qr_svg"]
+    # The console shows it as an image (data:image/svg+xml): without its namespace, nothing.
+    assert enrolment["qr_svg"].startswith('<svg xmlns="http://www.w3.org/2000/svg"')
 
     refused(await step(app, "totp", handle=handle, code="12345"), 401, "totp_invalid")
     code = totp.code_at(enrolment["secret"], clock.step)
