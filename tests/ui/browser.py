@@ -124,6 +124,7 @@ async def axe_violations(
                                                'best-practice']},
            })"""
     )
+    assert result["passes"], "axe-core checked nothing"
     return [
         {
             "id": v["id"],

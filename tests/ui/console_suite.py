@@ -5,14 +5,17 @@ Shared by the browser tests (tests/ui/conftest.py) and the screenshot command
 """
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 
 from playwright.async_api import BrowserContext
 
 from fumidai_cli.ui import ensure_ui
 from libs.devservers.suite import UI_DIST, Suite
+from services.identity.operator_cli import reset_admin
 from tests.gateway_support import Admin, register, sign_in_admin
+from tests.ui.data import seed_manual_style
 
 SESSION_COOKIE = "fumidai_session"
 
@@ -62,6 +65,25 @@ async def api_admin(suite: Suite, facility: FacilityAdmin) -> Admin:
         facility.password,
         facility.second_password,
     )
+
+
+async def seeded_facility(suite: Suite) -> FacilityAdmin:
+    """A facility with users in the manual's style, whose admin has a first sign-in ahead.
+
+    The admin fills it through the API, then an operator resets its password and
+    authenticator (T4): the next sign-in is a first one again, screens and all.
+    """
+    facility = await new_facility(suite)
+    admin = await api_admin(suite, facility)
+    try:
+        await seed_manual_style(admin, date.today())
+    finally:
+        await admin.http.aclose()
+    database = suite.database_url("identity")
+    reset = await reset_admin(database, facility.account, "pytest-operator", mfa=False)
+    await reset_admin(database, facility.account, "pytest-operator", mfa=True)
+    assert reset.initial_password is not None
+    return replace(facility, password=reset.initial_password)
 
 
 async def adopt_session(context: BrowserContext, base_url: str, admin: Admin) -> None:

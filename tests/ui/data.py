@@ -43,3 +43,25 @@ async def create_terminal(admin: Admin, name: str) -> str:
     assert made.status_code == 201, made.text
     terminal_id: str = made.json()["terminal"]["terminal_id"]
     return terminal_id
+
+
+async def seed_manual_style(admin: Admin, today: date) -> None:
+    """A small facility in the manual's style: terminals 998-operation-group01 …, users
+    operation-user01 … with MACs, terminals, 08:30–17:30 windows, one 失効."""
+    groups = [await create_terminal(admin, f"operation-group{n:02d}") for n in (1, 2, 3)]
+    for n in range(1, 13):
+        body = user_body(
+            f"operation-user{n:02d}",
+            n,
+            today,
+            email=f"operation-user{n:02d}@example.jp",
+            terminals=[groups[n % 3]] if n % 4 else [],
+            valid_from=(today - timedelta(days=120)).isoformat(),
+            valid_until=(today + timedelta(days=480)).isoformat(),
+            file_share=("approval", "deny", "always")[n % 3],
+        )
+        if n >= 9:
+            body["hours"] = {"start": "08:30", "end": "17:30"}
+        if n == 12:
+            body["valid_until"] = (today - timedelta(days=1)).isoformat()  # 失効
+        await create_user(admin, body)
