@@ -70,10 +70,9 @@ export function Shell() {
             </Button>
           </Space>
         </Layout.Header>
+        {/* antd's Layout.Content is the page's <main> landmark already. */}
         <Layout.Content className="shell-content">
-          <main>
-            <Outlet />
-          </main>
+          <Outlet />
         </Layout.Content>
         <Layout.Footer className="shell-footer">{t.footer}</Layout.Footer>
       </Layout>
