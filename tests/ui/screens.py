@@ -1,0 +1,153 @@
+"""Screenshots of every screen and dialog at 1366×768 into docs/screens/ — the manual's
+figures, ours. One command: ``.venv/bin/python -m tests.ui.screens``.
+
+It starts a suite of its own (embedded PostgreSQL and NATS, clamd and a mail catcher when
+installed, the five services serving ui/dist), fills facility 998 with the demo data of
+``./fumidai up``, signs its admin in for the first time in Debian's Chromium and walks
+every screen (tests/ui/walk.py). The PNGs and docs/screens/README.md are rewritten whole.
+The same walk runs in test_accessibility and test_csp; test_csp checks that STOPS names
+exactly the walk's screens, so this catalogue cannot drift from the app.
+"""
+
+import asyncio
+import shutil
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+
+from playwright.async_api import Page, async_playwright
+
+from fumidai_cli.demo import DEMO_FACILITY, ensure_demo
+from libs.devservers.fileshare import FileshareServers
+from libs.devservers.suite import Suite
+from libs.testing.servers import session_servers
+from tests.gateway_support import running_suite
+from tests.ui.browser import chromium_path, launch, new_context
+from tests.ui.console_suite import FacilityAdmin, ensure_built
+from tests.ui.signin import Authenticator
+from tests.ui.walk import settle, walk
+
+SCREENS = Path(__file__).resolve().parents[2] / "docs" / "screens"
+
+STOPS: dict[str, tuple[str, str]] = {
+    "signin": ("メンテナンスツールへのログイン: アカウントとパスワード", "2.0 (3)(4)"),
+    "signin-new-password": ("パスワードの更新: 条件を入力しながら確認", "2.0 (5)"),
+    "signin-totp-enrol": ("アカウントのセキュリティ保護: QR コード、手入力用のキー、確認コード", "2.0 (6)–(15)"),
+    "signin-second-password": ("第二パスワードの入力", "2.0 (17)"),
+    "users": ("ユーザー一覧: 検索条件、失効、並べ替え、ページ", "3.0 (1)"),
+    "user-new": ("ユーザーメンテナンス 新規", "3.0 (2)"),
+    "user-new-errors": ("新規: 入力の誤りを各項目の横に一度に表示", "3.0 (2)"),
+    "user-new-confirm": ("確認: 入力された内容でユーザーを登録します", "3.0 (3)"),
+    "user-created": ("ユーザー登録完了: アカウント、初期パスワード、第二パスワードと「コピー」", "3.0 (4)"),
+    "user-edit": ("ユーザーメンテナンス 編集", "3.1 (2)"),
+    "user-edit-stale": ("編集: 他の管理者が先に更新したときの再読み込み", "3.1 (3)"),
+    "user-delete": ("注意: アカウント、ユーザー名、メールアドレスを示して削除の確認", "3.2"),
+    "users-end-date": ("有効終了日一括登録: 日付と対象ユーザー", "3.4"),
+    "users-end-date-results": ("有効終了日一括登録: ユーザーごとの結果", "3.4"),
+    "users-export-confirm": ("全件CSV出力の確認", "3.3 (1)"),
+    "users-export-queued": ("全件CSV出力を受け付けました", "3.3 (1)"),
+    "users-import": ("一括登録: ファイルの選択またはドラッグ＆ドロップ", "3.3 (4)"),
+    "users-import-result": ("一括登録: 件数と結果CSV", "3.3 (5)"),
+    "jobs": ("出力一覧: ステータス、有効期間、ダウンロード", "3.3 (2)"),
+    "signin-signed-out": ("ログアウトしました", "—"),
+    "signin-expired": ("一定時間操作がなかったため、セッションが終了しました", "—"),
+    "signin-totp": ("コードの確認: 登録済みの認証アプリのコード", "2.0"),
+}  # fmt: skip
+"""Each stop of the walk, in order: what it shows, and the manual's section it matches."""
+
+
+def file_name(index: int, stop: str) -> str:
+    return f"{index:02d}-{stop}.png"
+
+
+def readme() -> str:
+    lines = [
+        "# Screens of the admin console",
+        "",
+        "Every screen and dialog at 1366×768, in the order an admin meets them — the figures of",
+        "the maintenance tool's manual (section in the last column), as this console draws",
+        "them with the demo data of `./fumidai up`. Made by one command, which rewrites this",
+        "folder: `.venv/bin/python -m tests.ui.screens` (tests/ui/screens.py).",
+        "",
+        "| | Screen | Manual |",
+        "|---|---|---|",
+    ]
+    for index, (stop, (title, section)) in enumerate(STOPS.items(), start=1):
+        name = file_name(index, stop)
+        lines.append(f"| [{name}]({name}) | {title} | {section} |")
+    return "\n".join(lines) + "\n"
+
+
+@asynccontextmanager
+async def demo_suite(state: Path) -> AsyncIterator[Suite]:
+    """The five services on private servers, with file sharing's clamd and mail catcher."""
+    extras = FileshareServers(state, say)
+    with contextmanager(session_servers)(state) as servers:
+        try:
+            env = extras.start()
+            async for suite in running_suite(servers, state / "logs", env):
+                yield suite
+        finally:
+            extras.stop()
+
+
+def say(text: str) -> None:
+    print(f"screens: {text}", file=sys.stderr, flush=True)
+
+
+async def shoot(state: Path, out: Path) -> list[str]:
+    """Facility 998 with the demo data, and the walk's screenshots of it."""
+    async with demo_suite(state) as suite:
+        demo = await ensure_demo(suite, state, say, empty=False)
+        admin = FacilityAdmin(
+            DEMO_FACILITY.code,
+            DEMO_FACILITY.domain,
+            demo.account,
+            demo.password,
+            demo.second_password,
+        )
+        return await walk_and_shoot(suite.url("gateway"), admin, out)
+
+
+async def walk_and_shoot(url: str, admin: FacilityAdmin, out: Path) -> list[str]:
+    written: list[str] = []
+    async with async_playwright() as playwright:
+        browser = await launch(playwright, chromium_path())
+        context = await new_context(browser, url)
+        page: Page = await context.new_page()
+
+        async def screenshot(stop: str) -> None:
+            await settle(page)
+            name = file_name(len(written) + 1, stop)
+            await page.screenshot(path=out / name, animations="disabled", caret="hide")
+            written.append(name)
+
+        await walk(page, admin, Authenticator(), screenshot)
+        await browser.close()
+    return written
+
+
+def main() -> int:
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENS.glob("[0-9][0-9]-*.png"):
+        old.unlink()
+    ensure_built()
+    state = Path(tempfile.mkdtemp(prefix="fumidai-screens-"))
+    state.chmod(0o755)  # PostgreSQL runs as its own user when we are root
+    try:
+        written = asyncio.run(shoot(state, SCREENS))
+    finally:
+        shutil.rmtree(state, ignore_errors=True)
+    expected = [file_name(i, stop) for i, stop in enumerate(STOPS, start=1)]
+    (SCREENS / "README.md").write_text(readme())
+    if written != expected:
+        print(f"screens: the walk's stops changed: {written} != {expected}", file=sys.stderr)
+        return 1
+    print(f"screens: {len(written)} screenshots in {SCREENS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
