@@ -484,3 +484,24 @@ async def test_admin_api_conforms_to_its_openapi_document(world: World) -> None:
         minimum=33,
     )
     assert not failures, "\n\n".join(failures)
+
+
+async def test_a_read_after_a_command_does_not_wait_out_the_bound(world: World) -> None:
+    """0002: the service that wrote the event reads its own rows at once, and the gateway,
+    which only passes the token on, does not wait on a projection of its own first."""
+    home = world.home
+    made = await home.send("POST", "/users", json=bodies(1)["createUser"])
+    assert made.status_code == 201, made.text
+    token = made.json()["consistency_token"]
+    listed = await home.get(
+        "/users",
+        params={"account": made.json()["user"]["name"]},
+        headers={"X-Fumidai-Consistency": token},
+    )
+    assert [u["user_id"] for u in listed.json()["items"]] == [made.json()["user"]["user_id"]]
+    waited = [
+        service
+        for service in ("gateway", "identity")
+        if token in (world.suite.log_dir / f"{service}.log").read_text()
+    ]
+    assert waited == [], f"consistency_wait_timed_out logged by {waited}"

@@ -33,11 +33,14 @@ def service_app(
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     openapi_config: OpenAPIConfig | None = None,
+    reads_wait_for_tokens: bool = True,
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
 
     ``on_startup`` hooks run after the backbone has started, ``on_shutdown`` hooks before
     it stops; ``openapi_config`` serves an OpenAPI document (none by default).
+    ``reads_wait_for_tokens``: a request's consistency token makes it wait for this
+    service's projections; off for a service that only passes tokens on (the gateway).
     """
     secret = backbone.core.internal_token_secret
     if len(secret) < 16:
@@ -53,7 +56,7 @@ def service_app(
         DESIGN.md "Commands, queries and consistency"; docs/decisions/0002.
         """
         token = request.headers.get(CONSISTENCY_HEADER)
-        if not token or not backbone.projections:
+        if not token or not backbone.projections or not reads_wait_for_tokens:
             return
         try:
             uuid.UUID(token)

@@ -39,7 +39,16 @@ def create_app(gw: Gateway) -> Litestar:
         *user_api_routes(gw),
         *openapi_routes(),
     ]
-    app = service_app(gw.backbone, routes, readiness=readiness, openapi_config=OPENAPI)
+    # A client's consistency token names a service's event; the gateway passes it on to
+    # that service, which waits. Its own projection (session revocations) answers no read,
+    # and waiting on it held every such request for the whole bound first (0002).
+    app = service_app(
+        gw.backbone,
+        routes,
+        readiness=readiness,
+        openapi_config=OPENAPI,
+        reads_wait_for_tokens=False,
+    )
     app.on_startup.append(gw.upstreams.start)
     app.on_shutdown.insert(0, gw.upstreams.stop)
     if gw.sessions.cache is not None:
