@@ -43,6 +43,12 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
 
 async def users_screens(page: Page, stop: Stop) -> None:
     """ユーザー一覧, 新規 (errors, 確認, 登録完了), 編集 (stale), 削除 (manual 3.0–3.2)."""
+    # Sorted by アカウント descending: the last users, 失効 in the demo data, come first.
+    heading = page.get_by_role("main").get_by_role("columnheader", name="アカウント")
+    await heading.click()
+    await expect(heading).to_have_attribute("aria-sort", "descending")
+    expired = page.get_by_role("main").get_by_role("cell").filter(has_text="失効")
+    await expect(expired.first).to_be_visible()
     await settle(page)
     await stop("users")
 
