@@ -1,12 +1,15 @@
 """Accessibility of every screen and dialog (issue 13): axe-core finds no serious or
 critical violation, every visible field has a label, and the keyboard reaches the controls."""
 
+from datetime import date
 from typing import Any
 
 from playwright.async_api import Browser, Locator, Page, expect
 
+from tests.gateway_support import Admin
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, seeded_facility
+from tests.ui.data import create_user, user_body
 from tests.ui.screens import STOPS
 from tests.ui.signin import Authenticator
 from tests.ui.walk import settle, walk
@@ -93,3 +96,20 @@ async def test_the_keyboard_reaches_every_key_control(signed_in: Page) -> None:
     await tab_to(page, page.get_by_role("button", name="登録"))
     await page.keyboard.press("Enter")
     await expect(page.get_by_text("アカウント名を入力してください。")).to_be_visible()
+
+
+async def test_the_keyboard_opens_and_answers_a_dialog_U5(signed_in: Page, admin: Admin) -> None:
+    page = signed_in
+    user = await create_user(admin, user_body("keyboard-user01", 1, date.today()))
+    await page.goto(f"/users?account={user['name']}")
+    row = page.get_by_role("main").get_by_role("row").filter(has_text=user["account"])
+    await tab_to(page, row.get_by_role("button", name="ユーザー削除"))
+    await page.keyboard.press("Enter")
+    confirm = page.get_by_role("dialog", name="注意")
+    await expect(confirm).to_be_visible()
+    # The focus moves into the dialog and stays there; Escape answers 「キャンセル」.
+    await tab_to(page, confirm.get_by_role("button", name="OK"), limit=5)
+    await tab_to(page, confirm.get_by_role("button", name="キャンセル"), limit=5)
+    await page.keyboard.press("Escape")
+    await expect(confirm).to_be_hidden()
+    assert (await admin.get(f"/users/{user['user_id']}")).status_code == 200
