@@ -2,7 +2,6 @@
 出力一覧 (U6; manual 3.3, 3.4)."""
 
 import re
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -199,7 +198,6 @@ async def test_export_waits_then_completes_and_downloads_U6(
     # One job at a time per identity: another admin's import, started a moment before,
     # keeps this export 待機中 long enough to be seen.
     await queue_import(admin, 3000)
-    started = time.monotonic()
     await confirm.get_by_role("button", name="OK").click()
     queued = page.get_by_role("dialog", name="全件CSV出力を受け付けました。")
     await queued.get_by_role("button", name="出力一覧へ").click()
@@ -210,7 +208,6 @@ async def test_export_waits_then_completes_and_downloads_U6(
     await expect(export).to_contain_text("待機中")
     running = table.get_by_role("row").filter(has_text="一括登録結果").filter(has_text="処理中")
     await expect(running.get_by_role("progressbar")).to_be_visible()
-    waited = time.monotonic() - started
 
     await expect(export).to_contain_text("完了", timeout=120_000)
     await expect(export).to_contain_text(re.compile(r"残り[23]日"))
@@ -223,4 +220,3 @@ async def test_export_waits_then_completes_and_downloads_U6(
     assert list(rows[0])[: len(HEADER)] == HEADER
     mine = [r for r in rows if r["アカウント"].startswith(f"{admin.facility}-export-user01@")]
     assert mine and mine[0]["姓"] == "出力", rows[:3]
-    assert waited < 60, f"saw 待機中 only after {waited:.0f}s"
