@@ -1,5 +1,6 @@
 import { QueryCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { ConfigProvider } from "antd";
+import "antd/dist/antd.css";
 import jaJP from "antd/locale/ja_JP";
 import dayjs from "dayjs";
 import "dayjs/locale/ja";

@@ -4,6 +4,8 @@ import { setCsrfToken, whenSessionEnds } from "../api/client";
 import { Loading } from "../components/PageStates";
 import { RequireSession } from "../features/session/RequireSession";
 import { SignInPage } from "../features/session/SignInPage";
+import { sessionQuery } from "../features/session/queries";
+import { prefetchUserList } from "../features/users/prefetch";
 
 // The sign-in page is all a signed-out browser loads; the frame and the screens come as
 // their own files once signed in (bench/ui.py: ui_signin_transfer_kb).
@@ -22,6 +24,8 @@ const notFound = async () => ({ Component: (await import("./NotFound")).NotFound
 
 /** The console's screens; every signed-in screen lives inside the frame. */
 export function createRouter(queryClient: QueryClient) {
+  // The session is asked for while the screens' code loads, not after it.
+  void queryClient.prefetchQuery(sessionQuery);
   const router = createBrowserRouter([
     { path: "/signin", element: <SignInPage /> },
     {
@@ -33,7 +37,14 @@ export function createRouter(queryClient: QueryClient) {
           lazy: shell,
           children: [
             { index: true, element: <Navigate to="/users" replace /> },
-            { path: "users", lazy: userList },
+            {
+              path: "users",
+              lazy: userList,
+              loader: ({ request }) => {
+                prefetchUserList(queryClient, request.url);
+                return null;
+              },
+            },
             { path: "users/new", lazy: userCreate },
             { path: "users/:userId/edit", lazy: userEdit },
             { path: "jobs", lazy: jobs },

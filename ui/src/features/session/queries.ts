@@ -1,21 +1,23 @@
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Answer, call, setCsrfToken } from "../../api/client";
 
 export type Session = Answer<"/api/v1/session", "get">;
 export const sessionKey = ["session"] as const;
 
 /** The signed-in session (its facility, the admin, the CSRF token); a 401 when none. */
+export const sessionQuery = queryOptions({
+  queryKey: sessionKey,
+  queryFn: async () => {
+    const session = await call(api.GET("/api/v1/session"));
+    setCsrfToken(session.csrf_token);
+    return session;
+  },
+  staleTime: Infinity,
+  retry: false,
+});
+
 export function useSession() {
-  return useQuery({
-    queryKey: sessionKey,
-    queryFn: async () => {
-      const session = await call(api.GET("/api/v1/session"));
-      setCsrfToken(session.csrf_token);
-      return session;
-    },
-    staleTime: Infinity,
-    retry: false,
-  });
+  return useQuery(sessionQuery);
 }
 
 /** The session of a signed-in screen: only ever read below RequireSession. */

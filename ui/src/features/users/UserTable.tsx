@@ -71,7 +71,6 @@ function columns(props: ColumnProps): ColumnsType<UserRow> {
       title: c.actions,
       key: "actions",
       width: 80,
-      fixed: "right",
       render: (_, r) => <RowActions row={r} onEdit={props.onEdit} onDelete={props.onDelete} />,
     },
   ];
@@ -134,8 +133,9 @@ export function UserTable(props: Props) {
       loading={props.loading}
       pagination={false}
       tableLayout="fixed"
-      // All eleven columns of the manual fit a 1366-pixel screen; narrower ones scroll.
-      scroll={{ x: 1308 }}
+      // All eleven columns of the manual fit a 1366-pixel screen; a narrower one scrolls the
+      // table's box (users.css). antd's own scroll.x and fixed columns measure every cell
+      // after each render: a fifth of the list's first paint, measured (bench/ui.py).
       locale={{ emptyText: props.emptyText }}
       rowSelection={{
         columnWidth: 80,

@@ -6,7 +6,13 @@
 // one; sending it there only made each read wait the full 2 s bound (measured: 4 s through
 // the gateway, docs/decisions "the console's consistency tokens"). The terminals service
 // projects users' assignments (its user counts), so its next read carries the token, once.
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import {
+  keepPreviousData,
+  queryOptions,
+  useMutation,
+  useQuery,
+  useQueryClient,
+} from "@tanstack/react-query";
 import { api, type Answer, call, type Schemas } from "../../api/client";
 
 export type UserRow = Answer<"/api/v1/facilities/{code}/users", "get">["items"][number];
@@ -46,9 +52,10 @@ function takeConsistency(code: string): Record<string, string> {
   return token ? { "X-Fumidai-Consistency": token } : {};
 }
 
-/** One page of 「ユーザー一覧」: one request, rows as the server renders them (U3). */
-export function useUserList(code: string, params: UserListParams) {
-  return useQuery({
+/** One page of 「ユーザー一覧」: its key and how it is read (the hook and the route's
+ * prefetch share it, so the page finds the rows already asked for). */
+export function userListQuery(code: string, params: UserListParams) {
+  return queryOptions({
     queryKey: userKeys.list(code, params),
     queryFn: ({ signal }) =>
       call(
@@ -68,6 +75,13 @@ export function useUserList(code: string, params: UserListParams) {
           signal,
         }),
       ),
+  });
+}
+
+/** One page of 「ユーザー一覧」: one request, rows as the server renders them (U3). */
+export function useUserList(code: string, params: UserListParams) {
+  return useQuery({
+    ...userListQuery(code, params),
     // The page shown stays while the next one loads: no flash of an empty table.
     placeholderData: keepPreviousData,
   });
