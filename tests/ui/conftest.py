@@ -30,11 +30,7 @@ async def console(
     servers: SessionServers, clamd_server: ClamdServer, tmp_path_factory: pytest.TempPathFactory
 ) -> AsyncIterator[Console]:
     """The five services, the gateway serving ui/dist, on the session's PostgreSQL and NATS."""
-    import os
-
-    trial = os.environ.get("TRIAL_UI")
-    if not trial:
-        ensure_built()
+    ensure_built()
     with MailCatcher() as mail:
         env = {
             "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
@@ -42,8 +38,6 @@ async def console(
             "FUMIDAI_FILESHARE_SMTP_HOST": mail.host,
             "FUMIDAI_FILESHARE_SMTP_PORT": str(mail.port),
         }
-        if trial:
-            env["FUMIDAI_GATEWAY_UI_DIR"] = trial
         async for suite in running_suite(servers, tmp_path_factory.mktemp("ui-logs"), env):
             yield Console(suite, suite.url("gateway"))
 
