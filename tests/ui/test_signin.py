@@ -69,7 +69,13 @@ async def test_wrong_password_shows_the_servers_message_L4(
     page: Page, facility: FacilityAdmin
 ) -> None:
     await page.goto("/signin")
-    await enter_password(page, facility.account, NEW_PASSWORD + "x")
+    # From the keyboard alone: the account field has the focus, Tab, Enter.
+    await expect(page.get_by_label("アカウント")).to_be_focused()
+    await page.keyboard.type(facility.account)
+    await page.keyboard.press("Tab")
+    await expect(page.get_by_label("パスワード", exact=True)).to_be_focused()
+    await page.keyboard.type(NEW_PASSWORD + "x")
+    await page.keyboard.press("Enter")
     await expect(page.get_by_role("alert")).to_contain_text(MESSAGES["signin_failed"])
     await expect(page.get_by_role("heading", name="メンテナンスツールへのログイン")).to_be_visible()
 
