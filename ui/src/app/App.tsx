@@ -16,7 +16,11 @@ function newQueryClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache(),
     defaultOptions: {
+      // A request that cannot reach the server fails and says so: when the browser thinks
+      // it is offline, TanStack Query would otherwise wait silently on 読み込み中….
+      mutations: { networkMode: "always" },
       queries: {
+        networkMode: "always",
         // A client's mistake or an ended session does not get better by asking again.
         retry: (count, error) =>
           count < 2 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),

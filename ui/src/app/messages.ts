@@ -16,6 +16,9 @@ export const appMessages = {
   backToUsers: "ユーザー一覧へ戻る",
   loading: "読み込み中…",
   retry: "再読み込み",
+  screenFailed: "画面を読み込めませんでした。",
+  screenFailedDetail:
+    "サーバーに接続できないか、新しいバージョンに更新された可能性があります。ネットワークの状態を確認して、再読み込みしてください。",
   mainNav: "メインメニュー",
   account: "ログイン中の管理者",
   footer: "fumidai",

@@ -1,7 +1,8 @@
 import type { QueryClient } from "@tanstack/react-query";
-import { createBrowserRouter, Navigate } from "react-router";
+import { createBrowserRouter, type LoaderFunctionArgs, Navigate } from "react-router";
 import { setCsrfToken, whenSessionEnds } from "../api/client";
 import { Loading } from "../components/PageStates";
+import { ScreenFailed, screen } from "./RouteError";
 import { RequireSession } from "../features/session/RequireSession";
 import { SignInPage } from "../features/session/SignInPage";
 import { sessionQuery } from "../features/session/queries";
@@ -9,18 +10,20 @@ import { prefetchUserList } from "../features/users/prefetch";
 
 // The sign-in page is all a signed-out browser loads; the frame and the screens come as
 // their own files once signed in (bench/ui.py: ui_signin_transfer_kb).
-const shell = async () => ({ Component: (await import("./Shell")).Shell });
-const userList = async () => ({
+const shell = screen(async () => ({ Component: (await import("./Shell")).Shell }));
+const userList = screen(async () => ({
   Component: (await import("../features/users/UserListPage")).UserListPage,
-});
-const userCreate = async () => ({
+}));
+const userCreate = screen(async () => ({
   Component: (await import("../features/users/UserFormPages")).UserCreatePage,
-});
-const userEdit = async () => ({
+}));
+const userEdit = screen(async () => ({
   Component: (await import("../features/users/UserFormPages")).UserEditPage,
-});
-const jobs = async () => ({ Component: (await import("../features/jobs/JobsPage")).JobsPage });
-const notFound = async () => ({ Component: (await import("./NotFound")).NotFound });
+}));
+const jobs = screen(async () => ({
+  Component: (await import("../features/jobs/JobsPage")).JobsPage,
+}));
+const notFound = screen(async () => ({ Component: (await import("./NotFound")).NotFound }));
 
 /** The console's screens; every signed-in screen lives inside the frame. */
 export function createRouter(queryClient: QueryClient) {
@@ -32,15 +35,18 @@ export function createRouter(queryClient: QueryClient) {
       path: "/",
       element: <RequireSession />,
       hydrateFallbackElement: <Loading />,
+      errorElement: <ScreenFailed />,
       children: [
         {
           lazy: shell,
+          errorElement: <ScreenFailed />,
+          // A screen that fails to load says so inside the frame, navigation still there.
           children: [
             { index: true, element: <Navigate to="/users" replace /> },
             {
               path: "users",
               lazy: userList,
-              loader: ({ request }) => {
+              loader: ({ request }: LoaderFunctionArgs) => {
                 prefetchUserList(queryClient, request.url);
                 return null;
               },
@@ -49,7 +55,7 @@ export function createRouter(queryClient: QueryClient) {
             { path: "users/:userId/edit", lazy: userEdit },
             { path: "jobs", lazy: jobs },
             { path: "*", lazy: notFound },
-          ],
+          ].map((screen) => ({ ...screen, errorElement: <ScreenFailed /> })),
         },
       ],
     },

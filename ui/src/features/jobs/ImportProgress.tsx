@@ -53,9 +53,11 @@ function JobCounts({ job }: { job: UserJob }) {
         percent={finished ? 100 : (percent ?? 0)}
         status={job.status === "failed" ? "exception" : isActive(job.status) ? "active" : "success"}
       />
-      <Typography.Text aria-live="polite">
-        {t.processed(job.done_rows, job.total_rows)}
-      </Typography.Text>
+      <div>
+        <Typography.Text aria-live="polite">
+          {t.processed(job.done_rows, job.total_rows)}
+        </Typography.Text>
+      </div>
       <Space size="large" wrap style={{ marginTop: 12 }}>
         <Count label={t.counts.created} value={job.created_rows} />
         <Count label={t.counts.updated} value={job.updated_rows} />

@@ -22,11 +22,12 @@ function useStep(send: (handle: string, value: string) => Promise<Step>, props: 
   });
 }
 
-function CodeField({ autoFocus }: { autoFocus?: boolean }) {
+function CodeField({ autoFocus, extra }: { autoFocus?: boolean; extra?: string }) {
   return (
     <Form.Item
       label={t.totp.code}
       name="code"
+      extra={extra}
       normalize={(v: string) => v.replace(/\D/g, "").slice(0, 6)}
       rules={[
         { required: true, message: t.required(t.totp.code) },
@@ -68,11 +69,11 @@ export function EnrolStep(props: Props) {
             className="qr"
             src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrolment.qr_svg)}`}
             alt={t.enrol.qrAlt}
-            width={200}
-            height={200}
+            width={164}
+            height={164}
           />
           <p className="muted">{t.enrol.manual}</p>
-          <Space.Compact style={{ width: "100%", marginBottom: 16 }}>
+          <Space.Compact style={{ width: "100%" }}>
             <Input
               readOnly
               value={enrolment.secret}
@@ -81,7 +82,7 @@ export function EnrolStep(props: Props) {
             />
             <Button onClick={copy}>{t.enrol.copy}</Button>
           </Space.Compact>
-          <p role="status" className="muted">
+          <p role="status" className="muted copy-status">
             {copied ? t.enrol.copied : ""}
           </p>
         </>
@@ -94,8 +95,7 @@ export function EnrolStep(props: Props) {
         onFinish={(v) => enrol.mutate(v.code)}
         onFinishFailed={() => undefined}
       >
-        <CodeField />
-        <p className="muted">{t.enrol.codeHint}</p>
+        <CodeField extra={t.enrol.codeHint} />
         <Button type="primary" htmlType="submit" block loading={enrol.isPending}>
           {t.next}
         </Button>

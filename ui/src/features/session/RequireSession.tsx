@@ -1,13 +1,13 @@
 import { Navigate, Outlet, useLocation } from "react-router";
 import { ApiError } from "../../api/client";
 import { Loading, LoadFailed } from "../../components/PageStates";
-import { useSession } from "./queries";
+import { SignedInContext, useSession } from "./queries";
 
 /** Signed-in screens only with a session; without one, sign-in (and back here after). */
 export function RequireSession() {
   const session = useSession();
   const location = useLocation();
-  if (session.isPending) return <Loading />;
+  if (session.isPending || (!session.data && !session.error)) return <Loading />;
   if (session.error) {
     if (session.error instanceof ApiError && session.error.status === 401) {
       const from = location.pathname + location.search;
@@ -15,5 +15,9 @@ export function RequireSession() {
     }
     return <LoadFailed error={session.error} onRetry={() => void session.refetch()} />;
   }
-  return <Outlet />;
+  return (
+    <SignedInContext.Provider value={session.data ?? null}>
+      <Outlet />
+    </SignedInContext.Provider>
+  );
 }

@@ -1,4 +1,5 @@
 import { queryOptions, useQuery, useQueryClient } from "@tanstack/react-query";
+import { createContext, useContext } from "react";
 import { api, type Answer, call, setCsrfToken } from "../../api/client";
 
 export type Session = Answer<"/api/v1/session", "get">;
@@ -20,11 +21,15 @@ export function useSession() {
   return useQuery(sessionQuery);
 }
 
+/** The session the signed-in screens were rendered with (RequireSession provides it). A
+ * screen keeps it while sign-out or an ended session takes it away and unmounts them. */
+export const SignedInContext = createContext<Session | null>(null);
+
 /** The session of a signed-in screen: only ever read below RequireSession. */
 export function useSignedIn(): Session {
-  const { data } = useSession();
-  if (!data) throw new Error("useSignedIn outside RequireSession");
-  return data;
+  const session = useContext(SignedInContext);
+  if (!session) throw new Error("useSignedIn outside RequireSession");
+  return session;
 }
 
 /** Start using a session just opened by the last sign-in step. */

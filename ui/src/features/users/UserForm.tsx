@@ -1,5 +1,5 @@
 import { App, Button, Card, Form, type FormInstance, Space, Tag, Typography } from "antd";
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { unplacedMessages } from "../../components/problems";
 import { BasicFields, LABEL_SPAN } from "./BasicFields";
@@ -60,6 +60,7 @@ export function UserForm(props: Props) {
     });
   return (
     <Card className="user-form">
+      <ScrollIntoView when={props.notice} />
       <Typography.Title level={1} className="page-title">
         {props.title}
       </Typography.Title>
@@ -101,4 +102,13 @@ export function UserForm(props: Props) {
       </Form>
     </Card>
   );
+}
+
+/** Brings a message shown above the form into sight: 登録 sits at the form's bottom. */
+function ScrollIntoView({ when }: { when: unknown }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (when) ref.current?.scrollIntoView({ block: "start" });
+  }, [when]);
+  return <div ref={ref} />;
 }
