@@ -1,12 +1,13 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
-import { pageNonceForInjectedStyles } from "./tooling/csp-nonce-plugin";
+import { antdStylesOfUsedComponents } from "./tooling/antd-css-plugin.ts";
+import { pageNonceForInjectedStyles } from "./tooling/csp-nonce-plugin.ts";
 
 // The gateway replaces the placeholder with a fresh nonce per response of index.html and
 // allows exactly that nonce in style-src: antd injects its styles at run time, and a
 // nonce keeps 'unsafe-inline' out of the CSP (docs/decisions, the console's decision).
 export default defineConfig({
-  plugins: [react(), pageNonceForInjectedStyles()],
+  plugins: [react(), pageNonceForInjectedStyles(), antdStylesOfUsedComponents()],
   html: { cspNonce: "__CSP_NONCE__" },
   build: {
     outDir: "dist",

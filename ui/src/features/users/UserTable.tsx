@@ -1,5 +1,5 @@
 import { DeleteOutlined, EditOutlined } from "@ant-design/icons";
-import { Button, Space, Table, Tag } from "antd";
+import { Button, Table, Tag } from "antd";
 import type { ColumnsType, SorterResult, SortOrder as AntSortOrder } from "antd/es/table/interface";
 import { type Key, useMemo } from "react";
 import { dateText, hoursText, listText, text } from "./format";
@@ -86,7 +86,7 @@ function RowActions({
   onDelete: (row: UserRow) => void;
 }) {
   return (
-    <Space size={4}>
+    <div className="user-row-actions">
       <Button
         size="small"
         icon={<EditOutlined aria-hidden />}
@@ -102,7 +102,7 @@ function RowActions({
         title={t.remove}
         onClick={() => onDelete(row)}
       />
-    </Space>
+    </div>
   );
 }
 
@@ -163,3 +163,4 @@ export function UserTable(props: Props) {
     />
   );
 }
+
