@@ -47,6 +47,7 @@ from libs.devservers.suite import Suite
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
 from tests.gateway_support import walk_sign_in
+from tests.ui.browser import ARGS, CHROMIUM
 
 TARGETS = {
     "ui_users_first_rows_ms": 1000.0,
@@ -56,16 +57,6 @@ TARGETS = {
 RUNS = 20
 USERS = 10_000
 TERM = "yamada"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 FIRST_ROW = "table tbody tr[data-row-key]"
 """A data row of antd's table (its placeholder row for 'no data' carries no key)."""
 
@@ -219,7 +210,7 @@ async def run(srv: Servers) -> dict[str, Any]:
         await wait_projected(suite.database_url("terminals"), USERS)
         base = f"/api/v1/facilities/{BIG_CODE}/users"
         async with async_playwright() as pw:
-            browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
             try:
                 figures = {
                     "ui_signin_transfer_kb": await signin_transfer_kb(browser, url),

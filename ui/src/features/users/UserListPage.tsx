@@ -9,7 +9,13 @@ import { useSignedIn } from "../session/queries";
 import { ExportAllButton, ImportButton } from "../jobs/CsvButtons";
 import { EndDateButton } from "./EndDateDialog";
 import { useConfirmDelete } from "./DeleteUser";
-import { isFiltered, type ListQuery, listQueryParams, readListQuery } from "./listQuery";
+import {
+  isFiltered,
+  type ListQuery,
+  listQueryParams,
+  pageParams,
+  readListQuery,
+} from "./listQuery";
 import { userMessages } from "./messages";
 import { Pager } from "./Pager";
 import { currentCursor, firstPage, nextPage, pageNumber, type Pages, previousPage } from "./paging";
@@ -41,15 +47,9 @@ export function UserListPage() {
   const [pages, movePages] = usePages(listQueryParams(query).toString());
   const [selected, setSelected] = useState<Map<string, UserRow>>(() => new Map());
 
-  const list = useUserList(code, {
-    account: query.account,
-    name: query.name,
-    email: query.email,
-    sort: query.sort,
-    order: query.order,
-    limit: query.size,
-    cursor: currentCursor(pages),
-  });
+  // Its own copy of the query: React's compiler would otherwise assume the call may change
+  // the `query` the callbacks below hold, and give up memoizing them.
+  const list = useUserList(code, pageParams(readListQuery(params), currentCursor(pages)));
   const rows = list.data?.items ?? [];
   const page = pageNumber(pages);
 

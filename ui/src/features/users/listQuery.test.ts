@@ -21,3 +21,19 @@ describe("the list's address", () => {
     expect(query).toMatchObject({ sort: "account", order: "asc", size: 50 });
   });
 });
+
+describe("pageParams", () => {
+  it("asks the API for the query's page with its size as the limit", async () => {
+    const { pageParams, readListQuery } = await import("./listQuery");
+    const query = readListQuery(new URLSearchParams("name=yamada&sort=name&order=desc&size=100"));
+    expect(pageParams(query, "c2")).toEqual({
+      account: "",
+      name: "yamada",
+      email: "",
+      sort: "name",
+      order: "desc",
+      limit: 100,
+      cursor: "c2",
+    });
+  });
+});

@@ -1,6 +1,6 @@
 // The list's search, sort and page size live in the address, so 「戻る」 from a form (or a
 // reload, or a shared link) shows the same search; the page cursors do not (they expire).
-import type { SortOrder, UserSort } from "./queries";
+import type { SortOrder, UserListParams, UserSort } from "./queries";
 
 export type ListQuery = {
   account: string;
@@ -33,6 +33,12 @@ export function listQueryParams(query: ListQuery): URLSearchParams {
     if (query[key] !== DEFAULTS[key]) params.set(key, String(query[key]));
   }
   return params;
+}
+
+/** What the API is asked for the page of `query` read with `cursor` (null: the first). */
+export function pageParams(query: ListQuery, cursor: string | null): UserListParams {
+  const { account, name, email, sort, order, size } = query;
+  return { account, name, email, sort, order, limit: size, cursor };
 }
 
 /** Whether any 検索条件 is set (an empty page then means "no match", not "no users"). */

@@ -3,7 +3,7 @@
 // (bench/ui.py: ui_users_first_rows_ms).
 import type { QueryClient } from "@tanstack/react-query";
 import { sessionQuery } from "../session/queries";
-import { readListQuery } from "./listQuery";
+import { pageParams, readListQuery } from "./listQuery";
 import { userListQuery } from "./queries";
 
 /** Start reading the page the list will show for `url`; never fails (the screen reports). */
@@ -12,17 +12,7 @@ export function prefetchUserList(client: QueryClient, url: string): void {
   void client
     .fetchQuery(sessionQuery)
     .then((session) =>
-      client.prefetchQuery(
-        userListQuery(session.facility, {
-          account: query.account,
-          name: query.name,
-          email: query.email,
-          sort: query.sort,
-          order: query.order,
-          limit: query.size,
-          cursor: null,
-        }),
-      ),
+      client.prefetchQuery(userListQuery(session.facility, pageParams(query, null))),
     )
     .catch(() => undefined);
 }
