@@ -1,6 +1,7 @@
 """ユーザー一覧, 新規, 編集 and 削除 in a real browser (manual 3.0–3.2; SPEC U1–U5)."""
 
 import re
+import time
 from datetime import date
 
 import httpx
@@ -27,12 +28,19 @@ async def confirm_save(page: Page) -> None:
     await confirm.get_by_role("button", name="OK").click()
 
 
-async def described_by(field: Locator) -> str:
-    """The text a field's aria-describedby points at: its error message, beside it."""
-    ids = await field.get_attribute("aria-describedby") or ""
+async def described_by(field: Locator, expected: str, settle_s: float = 5.0) -> str:
+    """The text a field's aria-describedby points at (its error message, beside it), read
+    until it is ``expected`` or ``settle_s`` passed: antd fades a replaced message out while
+    the new one fades in, so for a moment both are there."""
     page = field.page
-    texts = [await page.locator(f"[id='{i}']").inner_text() for i in ids.split() if i]
-    return "\n".join(texts)
+    deadline = time.monotonic() + settle_s
+    while True:
+        ids = await field.get_attribute("aria-describedby") or ""
+        texts = [await page.locator(f"[id='{i}']").inner_text() for i in ids.split() if i]
+        text = "\n".join(texts)
+        if text == expected or time.monotonic() > deadline:
+            return text
+        await page.wait_for_timeout(100)
 
 
 async def dialog_values(dialog: Locator) -> dict[str, str]:
@@ -108,9 +116,8 @@ async def test_every_field_problem_is_shown_beside_its_field_at_once_U1(
     await expect(page.get_by_text("アカウントは半角英数字と . _ - の60文字以内")).to_be_visible()
     await expect(page.get_by_text("姓を入力してください。")).to_be_visible()
     await expect(page.get_by_text("メールアドレスを入力してください。")).to_be_visible()
-    assert await described_by(page.get_by_label("メールアドレス")) == (
-        "メールアドレスを入力してください。"
-    )
+    required = "メールアドレスを入力してください。"
+    assert await described_by(page.get_by_label("メールアドレス"), required) == required
 
     # What only the server knows, in its words, beside its field: the address's form …
     await page.get_by_label("アカウント", exact=True).fill("operation-user01")
@@ -118,7 +125,8 @@ async def test_every_field_problem_is_shown_beside_its_field_at_once_U1(
     await page.get_by_label("メールアドレス").fill("not-an-address@")
     await confirm_save(page)
     await expect(page.get_by_text(MESSAGES["email_invalid"]).first).to_be_visible()
-    assert await described_by(page.get_by_label("メールアドレス")) == MESSAGES["email_invalid"]
+    invalid = MESSAGES["email_invalid"]
+    assert await described_by(page.get_by_label("メールアドレス"), invalid) == invalid
     # … and, once the rest is right, an account another user has (ignoring case).
     await page.get_by_label("アカウント", exact=True).fill("Operation-User01")
     await page.get_by_label("メールアドレス").fill("someone@example.jp")
