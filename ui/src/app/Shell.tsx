@@ -8,7 +8,7 @@ import { appMessages as t } from "./messages";
 
 const SCREENS = [
   { key: "/users", label: t.nav.users, ready: true },
-  { key: "/terminals", label: t.nav.terminals, ready: false },
+  { key: "/terminals", label: t.nav.terminals, ready: true },
   { key: "/logs", label: t.nav.logs, ready: false },
   { key: "/shares", label: t.nav.shares, ready: false },
   { key: "/jobs", label: t.nav.jobs, ready: true },

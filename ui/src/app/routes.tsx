@@ -23,6 +23,15 @@ const userEdit = screen(async () => ({
 const jobs = screen(async () => ({
   Component: (await import("../features/jobs/JobsPage")).JobsPage,
 }));
+const terminalList = screen(async () => ({
+  Component: (await import("../features/terminals/TerminalListPage")).TerminalListPage,
+}));
+const terminalCreate = screen(async () => ({
+  Component: (await import("../features/terminals/TerminalFormPages")).TerminalCreatePage,
+}));
+const terminalEdit = screen(async () => ({
+  Component: (await import("../features/terminals/TerminalFormPages")).TerminalEditPage,
+}));
 const notFound = screen(async () => ({ Component: (await import("./NotFound")).NotFound }));
 
 /** The console's screens; every signed-in screen lives inside the frame. */
@@ -53,6 +62,9 @@ export function createRouter(queryClient: QueryClient) {
             },
             { path: "users/new", lazy: userCreate },
             { path: "users/:userId/edit", lazy: userEdit },
+            { path: "terminals", lazy: terminalList },
+            { path: "terminals/new", lazy: terminalCreate },
+            { path: "terminals/:terminalId/edit", lazy: terminalEdit },
             { path: "jobs", lazy: jobs },
             { path: "*", lazy: notFound },
           ].map((screen) => ({ ...screen, errorElement: <ScreenFailed /> })),
