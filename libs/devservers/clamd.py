@@ -143,7 +143,8 @@ class EmbeddedClamd:
         owner = _unprivileged_owner()
         if owner is not None:
             account = Account(owner.pw_name, owner.pw_uid, owner.pw_gid)
-            self._home = reachable_folder(self.state_dir, account)
+            # Nothing of clamd's is worth keeping or refusing: its folder is rewritten.
+            self._home = reachable_folder(self.state_dir, account, orphan_ok=True)
         self._prepare(owner)
         if self.test_signatures_only:
             log.warning(TEST_SIGNATURES_WARNING)
@@ -195,23 +196,28 @@ class EmbeddedClamd:
             self.port = free_port()
 
     def _prepare(self, owner: pwd.struct_passwd | None) -> None:
+        # As root, the folder is clamd's user's, and clamd parses hostile uploads: whatever
+        # it left there (a link to /etc/passwd in place of its log, say) must never make
+        # root write or chown through it. Root's files are written fresh and stay root's;
+        # ownership changes never follow links.
         tmp = self._home / "tmp"
         for folder in (self._home, tmp):
             folder.mkdir(parents=True, exist_ok=True)
         if self.test_signatures_only:
             self.database_dir.mkdir(parents=True, exist_ok=True)
-            (self.database_dir / "fumidai-test.hdb").write_text(EICAR_SIGNATURE)
+            _write_fresh(self.database_dir / "fumidai-test.hdb", EICAR_SIGNATURE)
         if self.socket_path is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.socket_path.unlink()
-        self.config_path.write_text(self._config(tmp))
+        _write_fresh(self.config_path, self._config(tmp))
         if owner is not None:
-            owned = [self._home, tmp, self.config_path, self.log_path]
+            if self.log_path.is_symlink() or not self.log_path.exists():
+                _write_fresh(self.log_path, "")
+            owned = [self._home, tmp, self.log_path]
             if self.test_signatures_only:
-                owned += [self.database_dir, *self.database_dir.iterdir()]
-            self.log_path.touch()
+                owned.append(self.database_dir)
             for path in owned:
-                os.chown(path, owner.pw_uid, owner.pw_gid)
+                os.chown(path, owner.pw_uid, owner.pw_gid, follow_symlinks=False)
 
     def _config(self, tmp: Path) -> str:
         lines = [
@@ -264,3 +270,13 @@ def _unprivileged_owner() -> pwd.struct_passwd | None:
         return pwd.getpwnam(SYSTEM_USER)
     except KeyError:
         return None
+
+
+def _write_fresh(path: Path, text: str) -> None:
+    """``path`` as a new regular file holding ``text``: whatever stood there, a link
+    included, is removed first, and the file is created only if nothing took its place."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w") as out:
+        out.write(text)

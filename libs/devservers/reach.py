@@ -48,11 +48,14 @@ def blocking_dir(path: Path, account: Account) -> Path | None:
     return None
 
 
-def reachable_folder(path: Path, account: Account) -> Path:
+def reachable_folder(path: Path, account: Account, *, orphan_ok: bool = False) -> Path:
     """Where to keep the folder ``path``: itself when ``account`` reaches it, else a folder
     under ``/var/lib/fumidai`` that ``path`` becomes a symbolic link to.
 
-    The folder returned may not exist yet (initdb creates its own); its parent does.
+    The folder returned may not exist yet (initdb creates its own); its parent does. When
+    ``path`` is gone but its folder under /var/lib/fumidai is not (``.fumidai`` removed to
+    start over), that is an error unless ``orphan_ok``: reusing it would bring back old data
+    without the keys that were in ``.fumidai``.
     """
     path = path.absolute()
     if path.is_symlink():
@@ -67,6 +70,11 @@ def reachable_folder(path: Path, account: Account) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         path.unlink()  # a link to a place out of reach: point it here instead
+    elif not path.exists() and target.exists() and not orphan_ok:
+        raise FileExistsError(
+            f"{target} holds the data of an earlier {path}: remove it to start over, "
+            f"or link {path} to it to keep it"
+        )
     elif path.is_dir():
         # Left by an earlier run that could not start: keep what it holds.
         if target.exists():
