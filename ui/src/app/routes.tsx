@@ -33,13 +33,30 @@ const terminalEdit = screen(async () => ({
   Component: (await import("../features/terminals/TerminalFormPages")).TerminalEditPage,
 }));
 const notFound = screen(async () => ({ Component: (await import("./NotFound")).NotFound }));
+// The users' page 「ファイル共有」: its own frame and session, the user API only.
+const sharePage = screen(async () => ({
+  Component: (await import("../share/SharePage")).SharePage,
+}));
+const shareSignIn = screen(async () => ({
+  Component: (await import("../share/ShareSignInPage")).ShareSignInPage,
+}));
 
 /** The console's screens; every signed-in screen lives inside the frame. */
 export function createRouter(queryClient: QueryClient) {
-  // The session is asked for while the screens' code loads, not after it.
-  void queryClient.prefetchQuery(sessionQuery);
+  // The session is asked for while the screens' code loads, not after it (the admin's
+  // session only: the users' page at /share/ has its own).
+  if (!window.location.pathname.startsWith("/share")) void queryClient.prefetchQuery(sessionQuery);
   const router = createBrowserRouter([
     { path: "/signin", element: <SignInPage /> },
+    {
+      path: "/share",
+      hydrateFallbackElement: <Loading />,
+      errorElement: <ScreenFailed />,
+      children: [
+        { index: true, lazy: sharePage, errorElement: <ScreenFailed /> },
+        { path: "signin", lazy: shareSignIn, errorElement: <ScreenFailed /> },
+      ],
+    },
     {
       path: "/",
       element: <RequireSession />,

@@ -6,24 +6,26 @@ import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t, policyRules } from "./messages";
 import { policyState } from "./policy";
 import { AccountLine } from "./SignInPage";
-import { type Step, signInNewPassword } from "./steps";
+import { type Step, type StepCalls, adminStepCalls } from "./steps";
 
 type Props = {
   step: Step;
   account: string;
   onDone: (s: Step) => void;
   onFailed: (e: unknown) => void;
+  calls?: StepCalls;
 };
 
 const toField = () => "new_password";
 
 /** 「パスワードの更新」: the policy listed and checked while typing; every failed rule named. */
-export function NewPasswordStep({ step, account, onDone, onFailed }: Props) {
+export function NewPasswordStep({ step, account, onDone, onFailed, calls }: Props) {
   const [form] = Form.useForm<{ new_password: string; confirm: string }>();
   const typed = Form.useWatch("new_password", form) ?? "";
   const state = policyState(typed, account);
   const change = useMutation({
-    mutationFn: (password: string) => signInNewPassword(step.handle ?? "", password),
+    mutationFn: (password: string) =>
+      (calls ?? adminStepCalls).newPassword(step.handle ?? "", password),
     onSuccess: onDone,
     onError: (error) => {
       applyProblem(form, error, toField);

@@ -26,3 +26,17 @@ export function signInSecondPassword(handle: string, secondPassword: string): Pr
     }),
   );
 }
+
+/** The calls behind the steps after the password: the admin API's by default, the user
+ * API's on the users' page (/share/), whose steps are the same (SPEC L1–L3). */
+export type StepCalls = {
+  newPassword: (handle: string, newPassword: string) => Promise<Step>;
+  totp: (handle: string, code: string) => Promise<Step>;
+  secondPassword: (handle: string, secondPassword: string) => Promise<Step>;
+};
+
+export const adminStepCalls: StepCalls = {
+  newPassword: signInNewPassword,
+  totp: signInTotp,
+  secondPassword: signInSecondPassword,
+};
