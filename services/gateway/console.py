@@ -53,6 +53,11 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".jpg": "image/jpeg",
     ".webp": "image/webp",
+    ".gif": "image/gif",
+    ".avif": "image/avif",
+    ".wasm": "application/wasm",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
     ".woff2": "font/woff2",
     ".woff": "font/woff",
 }

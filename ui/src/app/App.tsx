@@ -18,7 +18,9 @@ function newQueryClient(): QueryClient {
     defaultOptions: {
       // A request that cannot reach the server fails and says so: when the browser thinks
       // it is offline, TanStack Query would otherwise wait silently on 読み込み中….
-      mutations: { networkMode: "always" },
+      // A finished command's variables and answer (passwords, secrets shown once) are not
+      // kept in the mutation cache for TanStack's default five minutes.
+      mutations: { networkMode: "always", gcTime: 0 },
       queries: {
         networkMode: "always",
         // A client's mistake or an ended session does not get better by asking again.

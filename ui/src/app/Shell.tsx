@@ -2,15 +2,16 @@ import { LogoutOutlined, UserOutlined } from "@ant-design/icons";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { App as AntApp, Button, Layout, Space, Typography } from "antd";
 import { NavLink, Outlet, useNavigate } from "react-router";
-import { api, call, setCsrfToken } from "../api/client";
+import { ApiError, api, call, setCsrfToken } from "../api/client";
+import { ProblemAlert } from "../components/ProblemAlert";
 import { useSignedIn } from "../features/session/queries";
 import { appMessages as t } from "./messages";
 
 const SCREENS = [
   { key: "/users", label: t.nav.users, ready: true },
   { key: "/terminals", label: t.nav.terminals, ready: true },
-  { key: "/logs", label: t.nav.logs, ready: false },
-  { key: "/shares", label: t.nav.shares, ready: false },
+  { key: "/logs", label: t.nav.logs, ready: true },
+  { key: "/shares", label: t.nav.shares, ready: true },
   { key: "/jobs", label: t.nav.jobs, ready: true },
 ];
 
@@ -23,12 +24,18 @@ export function Shell() {
   const client = useQueryClient();
   const signOut = useMutation({
     mutationFn: () => call(api.DELETE("/api/v1/session")),
-    onSettled: () => {
-      setCsrfToken(null);
-      client.clear();
-      navigate("/signin?reason=signed-out", { replace: true });
+    // Signed out only when the server says so (or says the session was already gone): on a
+    // shared PC a cookie still valid must not pass for a signed-out session.
+    onSuccess: () => leave(),
+    onError: (error) => {
+      if (error instanceof ApiError && error.status === 401) leave();
     },
   });
+  const leave = () => {
+    setCsrfToken(null);
+    client.clear();
+    navigate("/signin?reason=signed-out", { replace: true });
+  };
   // antd's App (dialogs and messages that carry the CSP nonce) is only needed once signed
   // in; outside the sign-in bundle it costs the first page nothing.
   return (
@@ -69,6 +76,7 @@ export function Shell() {
         </Layout.Header>
         {/* antd's Layout.Content is the page's <main> landmark already. */}
         <Layout.Content className="shell-content">
+          <ProblemAlert error={signOut.error} extra={signOut.error ? [t.signOutFailed] : []} />
           <Outlet />
         </Layout.Content>
         <Layout.Footer className="shell-footer">{t.footer}</Layout.Footer>

@@ -10,6 +10,7 @@ export const appMessages = {
   },
   notYet: "この画面は次のリリースで利用できます。",
   signOut: "ログアウト",
+  signOutFailed: "ログアウトできませんでした。もう一度「ログアウト」を押してください。",
   signedOut: "ログアウトしました。",
   sessionEnded: "一定時間操作がなかったため、セッションが終了しました。もう一度ログインしてください。",
   notFound: "お探しのページは見つかりません。",

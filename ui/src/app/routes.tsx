@@ -23,6 +23,9 @@ const userEdit = screen(async () => ({
 const jobs = screen(async () => ({
   Component: (await import("../features/jobs/JobsPage")).JobsPage,
 }));
+const shares = screen(async () => ({
+  Component: (await import("../features/shares/SharesPage")).SharesPage,
+}));
 const terminalList = screen(async () => ({
   Component: (await import("../features/terminals/TerminalListPage")).TerminalListPage,
 }));
@@ -31,6 +34,9 @@ const terminalCreate = screen(async () => ({
 }));
 const terminalEdit = screen(async () => ({
   Component: (await import("../features/terminals/TerminalFormPages")).TerminalEditPage,
+}));
+const logs = screen(async () => ({
+  Component: (await import("../features/logs/LogsPage")).LogsPage,
 }));
 const notFound = screen(async () => ({ Component: (await import("./NotFound")).NotFound }));
 // The users' page 「ファイル共有」: its own frame and session, the user API only.
@@ -83,6 +89,9 @@ export function createRouter(queryClient: QueryClient) {
             { path: "terminals/new", lazy: terminalCreate },
             { path: "terminals/:terminalId/edit", lazy: terminalEdit },
             { path: "jobs", lazy: jobs },
+            { path: "logs", element: <Navigate to="/logs/connections" replace /> },
+            { path: "logs/:tab", lazy: logs },
+            { path: "shares/:tab?", lazy: shares },
             { path: "*", lazy: notFound },
           ].map((screen) => ({ ...screen, errorElement: <ScreenFailed /> })),
         },

@@ -30,7 +30,7 @@ export function SignInPage() {
   const advance = (next: Step) => {
     if (next.next_step === "done" && next.session) {
       adopt(next.session);
-      navigate(params.get("from") ?? "/users", { replace: true });
+      navigate(returnPath(params.get("from")), { replace: true });
       return;
     }
     setStep(next);
@@ -90,4 +90,10 @@ export function AccountLine({ account }: { account: string }) {
       {account}
     </p>
   );
+}
+
+/** Where to go once signed in: the console's own path the address names, else the list.
+ * Only a path of this origin ("/…", not "//host" or "/\\host"), whatever the router allows. */
+export function returnPath(from: string | null): string {
+  return from && /^\/(?![/\\])/.test(from) && !from.startsWith("/signin") ? from : "/users";
 }
