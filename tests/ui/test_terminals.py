@@ -252,6 +252,8 @@ async def test_the_screens_and_dialogs_pass_axe(
         await scan("new form")
         await page.goto(f"/terminals/{terminal_id}/edit")
         await expect(page.get_by_label("接続端末名")).to_have_value("axe-group")
+        await expect(page.get_by_text("認証情報は発行されていません。")).to_be_visible()
+        await scan("edit form, no credential yet")
         await page.get_by_role("button", name="発行").click()
         await expect(page.get_by_role("dialog", name="エージェント認証情報の発行")).to_be_visible()
         await scan("issued dialog")

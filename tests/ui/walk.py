@@ -38,6 +38,7 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
     await first_sign_in(page, admin, app, stop)
     await users_screens(page, stop)
     await bulk_screens(page, stop)
+    await terminal_screens(page, stop)
     await sign_in_again(page, admin, app, stop)
 
 
@@ -178,6 +179,44 @@ async def import_screens(page: Page, stop: Stop) -> None:
     await expect(dialog.get_by_role("status")).to_be_visible(timeout=30_000)
     await stop("users-import-result")
     await dialog.get_by_role("button", name="閉じる").last.click()
+
+
+async def terminal_screens(page: Page, stop: Stop) -> None:
+    """接続端末一覧, 新規 (ユーザー選択, 確認), 編集 with its agent credentials, 削除
+    (manual 3.5–3.7)."""
+    await page.get_by_role("navigation").get_by_role("link", name="接続端末").click()
+    main = page.get_by_role("main")
+    await expect(page.get_by_role("heading", name="接続端末一覧")).to_be_visible()
+    await expect(main.get_by_role("button", name="接続端末編集").first).to_be_visible()
+    await stop("terminals")
+
+    await page.get_by_role("button", name="新規").click()
+    await expect(page.get_by_role("heading", name="接続端末メンテナンス 新規")).to_be_visible()
+    await page.get_by_label("接続端末名").fill("operation-group09")
+    for box in (await main.get_by_role("checkbox").all())[:2]:
+        await box.check()
+    await expect(main.get_by_text("2 人選択中")).to_be_visible()
+    await stop("terminal-new")
+    await page.get_by_role("button", name="登録", exact=True).click()
+    await expect(page.get_by_role("dialog", name="確認")).to_be_visible()
+    await stop("terminal-new-confirm")
+    await page.get_by_role("dialog", name="確認").get_by_role("button", name="キャンセル").click()
+
+    await page.get_by_role("button", name="戻る").click()
+    await main.get_by_role("button", name="接続端末編集").first.click()
+    await expect(page.get_by_role("heading", name="接続端末メンテナンス 編集")).to_be_visible()
+    await stop("terminal-edit")
+    await page.get_by_role("button", name="発行").click()
+    issued = page.get_by_role("dialog", name="エージェント認証情報の発行")
+    await expect(issued).to_be_visible()
+    await stop("terminal-credential-issued")
+    await issued.get_by_role("button", name="閉じる").click()
+
+    await page.get_by_role("button", name="戻る").click()
+    await main.get_by_role("button", name="接続端末削除").first.click()
+    await expect(page.get_by_role("dialog", name="注意")).to_be_visible()
+    await stop("terminal-delete")
+    await page.get_by_role("dialog", name="注意").get_by_role("button", name="キャンセル").click()
 
 
 async def sign_in_again(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop) -> None:
