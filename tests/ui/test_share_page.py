@@ -3,17 +3,21 @@ a user's first sign-in, the second password, an upload with its progress, the sh
 and approval as an admin decides it, a file an admin shared downloaded with its bytes, and
 axe on each of the page's screens."""
 
+import hashlib
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from playwright.async_api import Browser, FilePayload, Locator, Page, expect
+import asyncpg
+from playwright.async_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
+from services.gateway.session_cache import CHANNEL, token_key
 from tests.gateway_support import NEW_PASSWORD, Admin, eventually
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
-from tests.ui.console_suite import Console
+from tests.ui.console_suite import SESSION_COOKIE, Console
 from tests.ui.data import user_body
+from tests.ui.sessions_db import age_session
 from tests.ui.signin import Authenticator, enrol
 from tests.ui.walk import settle
 
@@ -56,29 +60,34 @@ async def scanned(page: Page, name: str) -> None:
     assert not violations and not unlabelled, (name, violations, unlabelled)
 
 
-async def first_sign_in(page: Page, created: dict[str, Any], app: Authenticator) -> None:
+async def first_sign_in(
+    page: Page, created: dict[str, Any], app: Authenticator, scan: bool = True
+) -> None:
     """Account and password for 「ファイル共有」, the new password, the enrolment (L1, L2):
     a user's sign-in ends there; the page asks the second password itself (F7)."""
     await page.goto("/share/")
     await expect(page).to_have_url(re.compile(r"/share/signin"))
     await expect(page.get_by_role("heading", name="ファイル共有へのログイン")).to_be_visible()
-    await scanned(page, "share signin")
+    if scan:
+        await scanned(page, "share signin")
     await page.get_by_label("アカウント").fill(created["user"]["account"])
     await page.get_by_label("パスワード", exact=True).fill(created["initial_password"])
     await page.get_by_role("button", name="サインイン").click()
     await expect(page.get_by_role("heading", name="パスワードの更新")).to_be_visible()
-    await scanned(page, "share new password")
+    if scan:
+        await scanned(page, "share new password")
     await page.get_by_label("新しいパスワード").fill(NEW_PASSWORD)
     await page.get_by_label("パスワードの確認").fill(NEW_PASSWORD)
     await page.get_by_role("button", name="サインイン").click()
     await enrol(page, app)
 
 
-async def give_second_password(page: Page, second: str) -> None:
+async def give_second_password(page: Page, second: str, scan: bool = True) -> None:
     """The page's own question (F7): the file-share calls need it in the session."""
     dialog = page.get_by_role("dialog", name="第二パスワードの入力")
     await expect(dialog).to_be_visible()
-    await scanned(page, "share second password")
+    if scan:
+        await scanned(page, "share second password")
     await dialog.get_by_label("第二パスワード").fill(second)
     await dialog.get_by_role("button", name="確認").click()
     await expect(dialog).to_be_hidden()
@@ -165,3 +174,54 @@ async def test_a_user_signs_in_uploads_and_downloads(
         await expect(page.get_by_text("ログアウトしました。")).to_be_visible()
     finally:
         await context.close()
+
+
+async def age_second_password(database_url: str, token: str, age: timedelta) -> None:
+    """Move the session's second password ``age`` into the past, as the clock would have."""
+    token_hash = hashlib.sha256(token.encode()).digest()
+    conn = await asyncpg.connect(database_url)
+    try:
+        status = await conn.execute(
+            """UPDATE sessions SET second_password_at = second_password_at - $2::interval
+               WHERE token_hash = $1""",
+            token_hash,
+            age,
+        )
+        assert status == "UPDATE 1", status
+        await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, token_key(token_hash))
+    finally:
+        await conn.close()
+
+
+async def test_refused_up_front_second_password_again_and_idle_expiry(
+    context: BrowserContext, console: Console, admin: Admin
+) -> None:
+    """拒否 refuses the upload with the server's message (F4); the second password is asked
+    again once 10 minutes old (F7); an idle session returns to the users' sign-in (L5)."""
+    created = await create_user_with_secrets(admin, "share-page-denied", "deny")
+    page = await context.new_page()
+    # The watched profile of the fixture: the page's CSP kept, an uncaught error fails.
+    await first_sign_in(page, created, Authenticator(), scan=False)
+    await give_second_password(page, created["second_password"], scan=False)
+    await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
+    await page.locator("input[type=file]").set_input_files(
+        [FilePayload(name="メモ.txt", mimeType="text/plain", buffer=b"memo")]
+    )
+    await page.get_by_label("共有目的").fill("確認のため")
+    await page.get_by_role("button", name="アップロード", exact=True).click()
+    await expect(
+        page.get_by_role("alert").filter(has_text="ファイル共有権限: 拒否")
+    ).to_be_visible()
+
+    database = console.suite.database_url("gateway")
+    token = next(c["value"] for c in await context.cookies() if c["name"] == SESSION_COOKIE)
+    await age_second_password(database, token, timedelta(minutes=11))
+    await page.get_by_role("button", name="更新").click()
+    await give_second_password(page, created["second_password"], scan=False)
+    await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
+
+    await age_session(database, token, timedelta(minutes=31))
+    await page.get_by_role("button", name="更新").click()
+    await expect(page).to_have_url(re.compile(r"/share/signin\?reason=expired"))
+    await expect(page.get_by_text("一定時間操作がなかったため")).to_be_visible()
+    await expect(page.get_by_role("heading", name="ファイル共有へのログイン")).to_be_visible()
