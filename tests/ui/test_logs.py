@@ -1,0 +1,386 @@
+"""「ログ参照」 in a real browser (manual 3.8; SPEC A1–A6, C4): rows made through the API
+and the reference agent, filters as chips, a custom period in the facility's time zone,
+「CSV出力」 against the rows shown, and 「強制切断」 acknowledged by a connected agent."""
+
+import csv
+import io
+import json
+import re
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from playwright.async_api import Browser, Locator, Page, expect
+
+from services.terminals.agent.client import AgentClient
+from services.terminals.agent.runner import JumpHostAgent
+from tests.gateway_support import Admin, eventually, sign_in_user
+from tests.ui.browser import axe_violations, new_context
+from tests.ui.console_suite import Console, adopt_session
+from tests.ui.data import create_terminal, create_user, user_body
+from tests.ui.walk import settle
+
+MAC = "00-11-22-33-44-55"
+TOKYO = ZoneInfo("Asia/Tokyo")
+CONTENT = "検査結果のメモ".encode()
+POLL_WAIT_S = 1.0  # the agent's long poll of its orders: short, so the test sees the ack soon
+
+Check = Callable[[list[list[str]]], bool]
+
+
+@dataclass
+class Scene:
+    agent: JumpHostAgent
+    user: dict[str, object]
+    other: dict[str, object]
+    terminal: str
+
+
+async def connect(agent: JumpHostAgent, account: str) -> str:
+    """A session of ``account``, once terminals has projected the user (C1)."""
+
+    async def allowed() -> object:
+        decision, live = await agent.connect(account, MAC)
+        return live.session_id if live and decision.allowed else None
+
+    session_id = await eventually(allowed, timeout=15)
+    assert session_id, f"the agent was refused for {account}"
+    return str(session_id)
+
+
+async def share_a_file(url: str, user: dict[str, object]) -> None:
+    """The user signs in to 「ファイル共有」 and uploads one file (a ログインログ row and a
+    ファイル共有 row)."""
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        session = await sign_in_user(http, user)
+        bearer = {"Authorization": f"Bearer {session['session_token']}"}
+        verified = await http.post(
+            "/user-api/v1/second-password",
+            json={"second_password": user["second_password"]},
+            headers=bearer,
+        )
+        assert verified.status_code == 200, verified.text
+        manifest = {
+            "purpose": "検査データの共有",
+            "files": [{"name": "結果.txt", "size": len(CONTENT)}],
+            "recipient": None,
+        }
+        uploaded = await http.post(
+            "/user-api/v1/shares",
+            headers=bearer,
+            files=[
+                ("manifest", (None, json.dumps(manifest), "application/json")),
+                ("file", ("結果.txt", CONTENT, "text/plain")),
+            ],
+        )
+        assert uploaded.status_code == 201, uploaded.text
+
+
+async def create_with_secrets(admin: Admin, body: dict[str, object]) -> dict[str, object]:
+    """The user and the secrets its creation showed once (for its own sign-in)."""
+    created = await admin.send("POST", "/users", json=body)
+    assert created.status_code == 201, created.text
+    answer: dict[str, object] = created.json()
+    user = answer.pop("user")
+    assert isinstance(user, dict)
+    return {**user, **answer}
+
+
+@pytest.fixture(scope="module")
+async def scene(console: Console, admin: Admin) -> AsyncIterator[Scene]:
+    """A terminal, two users assigned to it, the terminal's agent connected (its credential
+    issued through the admin API), one ended session, and one file shared."""
+    today = date.today()
+    terminal_id = await create_terminal(admin, "踏み台端末01")
+    user = await create_with_secrets(
+        admin, user_body("log-user01", 1, today, terminals=[terminal_id], file_share="always")
+    )
+    other = await create_user(admin, user_body("log-user02", 2, today, terminals=[terminal_id]))
+    issued = await admin.send("POST", f"/terminals/{terminal_id}/credentials")
+    assert issued.status_code == 201, issued.text
+    client = AgentClient(console.url, issued.json()["token"])
+    agent = JumpHostAgent(client, poll_wait=POLL_WAIT_S)
+    info = await agent.start()
+    try:
+        ended = await connect(agent, str(other["account"]))
+        await agent.disconnect(ended)
+        await share_a_file(console.url, user)
+        yield Scene(agent, user, other, info.name)
+    finally:
+        await agent.stop()
+        await client.aclose()
+
+
+def table(page: Page) -> Locator:
+    return page.get_by_role("tabpanel").locator("table")
+
+
+async def shown_rows(page: Page) -> list[list[str]]:
+    """The table's rows as texts per cell (the 操作 column left out)."""
+    headings = [h.strip() for h in await table(page).locator("thead th").all_inner_texts()]
+    width = len([h for h in headings if h and h != "操作"])
+    rows = []
+    for row in await table(page).locator("tbody tr.ant-table-row").all():
+        cells = await row.locator("td").all_inner_texts()
+        rows.append([c.split("\n")[0].strip() for c in cells[:width]])
+    return rows
+
+
+async def wait_rows(page: Page, check: Check, timeout_s: float = 15.0) -> list[list[str]]:
+    """The rows once ``check(rows)`` holds, pressing 「更新」 between looks."""
+    deadline = datetime.now().timestamp() + timeout_s
+    while True:
+        rows = await shown_rows(page)
+        if check(rows):
+            return rows
+        if datetime.now().timestamp() > deadline:
+            raise AssertionError(f"rows never matched: {rows}")
+        await (
+            page.get_by_role("group", name="ログの操作").get_by_role("button", name="更新").click()
+        )
+        await page.wait_for_timeout(500)
+
+
+def has(text: str) -> Check:
+    return lambda rows: any(text in " ".join(r) for r in rows)
+
+
+async def test_every_tab_shows_its_rows_with_A1s_columns(signed_in: Page, scene: Scene) -> None:
+    page = signed_in
+    await page.goto("/logs")
+    await expect(page).to_have_url("/logs/connections")
+    await expect(page.get_by_role("link", name="ログ参照")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expected = {
+        "端末接続履歴": [
+            "接続開始時間",
+            "接続終了時間",
+            "アカウント",
+            "接続端末",
+            "アクティブ状態",
+            "操作",
+        ],
+        "ログインログ": [
+            "ログイン時間",
+            "ユーザー名",
+            "アカウント",
+            "アプリ名",
+            "状態",
+            "接続元IPアドレス",
+        ],
+        "ファイル共有": [
+            "処理時間",
+            "アカウント",
+            "ユーザー名",
+            "処理",
+            "ファイル名",
+            "容量",
+            "院内外",
+            "共有理由",
+            "検査結果",
+            "承認",
+            "承認/否認時間",
+        ],
+        "操作ログ": ["操作時間", "操作者", "権限", "操作内容", "対象", "接続元IPアドレス"],
+    }
+    made = {
+        "端末接続履歴": str(scene.other["account"]),
+        "ログインログ": str(scene.user["account"]),
+        "ファイル共有": "結果.txt",
+        "操作ログ": "log-user01",
+    }
+    for tab, headings in expected.items():
+        await page.get_by_role("tab", name=tab).click()
+        await expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
+        await expect(table(page).locator("thead th")).to_have_text(headings)
+        await wait_rows(page, has(made[tab]))
+    await expect(page).to_have_url("/logs/operations")
+    await expect(page.get_by_role("button", name="操作時間: 過去7日間")).to_be_visible()
+
+
+async def test_a_filter_chip_narrows_the_rows_and_removing_it_restores_them_A4(
+    signed_in: Page, scene: Scene
+) -> None:
+    page = signed_in
+    await page.goto("/logs/operations")
+    before = await wait_rows(page, has("log-user02"))
+    assert has("log-user01")(before)
+    await page.get_by_role("button", name="フィルターを追加").click()
+    dialog = page.get_by_role("dialog", name="フィルター選択")
+    await dialog.get_by_label("項目").click()
+    await page.locator(".ant-select-item-option").filter(has_text=re.compile("^対象$")).click()
+    await dialog.get_by_label("条件").fill("log-user02")
+    await dialog.get_by_role("button", name="追加").click()
+    chips = page.get_by_role("list", name="適用中のフィルター")
+    await expect(chips).to_contain_text("対象: log-user02")
+    await expect(page).to_have_url("/logs/operations?filter=target%3Alog-user02")
+    await expect(table(page)).not_to_contain_text("log-user01")
+    narrowed = await shown_rows(page)
+    assert narrowed and all("log-user02" in " ".join(r) for r in narrowed), narrowed
+    await chips.get_by_role("button", name="フィルター「対象: log-user02」を削除").click()
+    await expect(chips).to_have_count(0)
+    await expect(table(page)).to_contain_text("log-user01")
+    assert len(await shown_rows(page)) == len(before)
+
+
+async def test_a_custom_period_takes_days_of_the_facilitys_zone_A3(
+    browser: Browser, console: Console, admin: Admin, scene: Scene
+) -> None:
+    """The browser runs in Los Angeles; the days picked are Tokyo's (the facility's): a row
+    made now is in today-in-Tokyo and not in the day before, whatever UTC's date is."""
+    context = await browser.new_context(
+        base_url=console.url,
+        locale="ja-JP",
+        timezone_id="America/Los_Angeles",
+        viewport={"width": 1366, "height": 768},
+        accept_downloads=True,
+    )
+    context.set_default_timeout(10_000)
+    try:
+        await adopt_session(context, console.url, admin)
+        page = await context.new_page()
+        await page.goto("/logs/connections")
+        rows = await wait_rows(page, has(str(scene.other["account"])))
+        tokyo_today = datetime.now(TOKYO).date()
+        # The row's time is written in Tokyo's zone, not the browser's.
+        started = [r[0] for r in rows if str(scene.other["account"]) in r]
+        assert started and started[0].startswith(tokyo_today.strftime("%Y/%m/%d")), started
+
+        async def pick(day_from: date, day_to: date) -> None:
+            await page.get_by_role("button", name="接続開始時間:").click()
+            await page.get_by_role("radio", name="カスタム期間").check()
+            for label, day in (("FROM", day_from), ("TO", day_to)):
+                field = page.get_by_label(label, exact=True)
+                await field.click()
+                await field.fill(day.strftime("%Y/%m/%d"))
+                await field.press("Enter")
+            await page.get_by_role("button", name="適用").click()
+
+        yesterday = tokyo_today - timedelta(days=1)
+        await pick(yesterday, yesterday)
+        await expect(page).to_have_url(
+            f"/logs/connections?period=custom&from={yesterday}&to={yesterday}"
+        )
+        await expect(table(page)).to_contain_text("この期間のログはありません。")
+        await pick(yesterday, tokyo_today)
+        await expect(table(page)).to_contain_text(str(scene.other["account"]))
+        label = f"接続開始時間: カスタム期間 ({yesterday:%Y/%m/%d} 〜 {tokyo_today:%Y/%m/%d})"
+        await expect(page.get_by_role("button", name=label)).to_be_visible()
+    finally:
+        await context.close()
+
+
+async def test_csv_holds_the_rows_shown_A5(signed_in: Page, scene: Scene) -> None:
+    page = signed_in
+    await page.goto("/logs/signins")
+    shown = await wait_rows(page, has(str(scene.user["account"])))
+    async with page.expect_download() as saving:
+        await page.get_by_role("button", name="CSV出力").click()
+    saved = await (await saving.value).path()
+    lines = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
+    assert lines[0] == [
+        "ログイン時間",
+        "ユーザー名",
+        "アカウント",
+        "アプリ名",
+        "状態",
+        "接続元IPアドレス",
+    ]
+    as_shown = [[cell or "--" for cell in line] for line in lines[1:]]
+    assert as_shown == shown
+    await expect(page.get_by_role("button", name="全件出力")).to_have_count(0)  # < 1,000 rows
+
+
+async def test_force_close_from_the_page_is_acknowledged_by_the_agent_C4(
+    signed_in: Page, scene: Scene
+) -> None:
+    page = signed_in
+    account = str(scene.user["account"])
+    session_id = await connect(scene.agent, account)
+    await page.goto(f"/logs/connections?filter=account%3A{account}")
+    await wait_rows(page, has("接続中"))  # 「更新」 until audit has projected the start
+    live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+    await expect(live).to_have_count(1)
+    await live.get_by_role("button", name="強制切断").click()
+    dialog = page.get_by_role("dialog", name="強制切断")
+    await expect(dialog).to_contain_text("次の接続を強制切断します。よろしいですか。")
+    await expect(dialog).to_contain_text(account)
+    await dialog.get_by_role("button", name="OK").click()
+    await expect(dialog).to_contain_text("理由を入力してください。")
+    await dialog.get_by_label("理由").fill("点検のため")
+    await dialog.get_by_role("button", name="OK").click()
+    await expect(dialog).to_be_hidden()
+    row = table(page).locator("tbody tr.ant-table-row").first
+    await expect(row).to_contain_text("強制切断")
+    await expect(row.get_by_role("button", name="強制切断")).to_have_count(0)
+    # The agent's orders poll sees the close and acknowledges it; the page polls it in.
+    await expect(row).to_contain_text("端末確認", timeout=10_000)
+    assert session_id in scene.agent.state.cut
+    cells = await row.locator("td").all_inner_texts()
+    assert cells[1].strip() != "--", cells  # 接続終了時間
+
+
+async def test_a_second_admins_close_is_shown_as_its_message_C4(
+    signed_in: Page, scene: Scene, admin: Admin
+) -> None:
+    page = signed_in
+    account = str(scene.other["account"])
+    session_id = await connect(scene.agent, account)
+    await page.goto(f"/logs/connections?filter=account%3A{account}")
+    await wait_rows(page, has("接続中"))
+    live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+    await expect(live).to_have_count(1)
+    await live.get_by_role("button", name="強制切断").click()
+    dialog = page.get_by_role("dialog", name="強制切断")
+    closed = await admin.send(
+        "POST", f"/sessions/{session_id}/force-close", json={"reason": "別の管理者"}
+    )
+    assert closed.status_code == 200, closed.text
+    await dialog.get_by_label("理由").fill("点検のため")
+    await dialog.get_by_role("button", name="OK").click()
+    second = await admin.send("POST", f"/sessions/{session_id}/force-close", json={"reason": "x"})
+    assert second.status_code == 409, second.text
+    await expect(dialog.get_by_role("alert")).to_contain_text(second.json()["title"])
+
+
+async def test_the_tabs_and_the_dialogs_pass_axe(
+    browser: Browser, console: Console, admin: Admin, scene: Scene
+) -> None:
+    context = await new_context(browser, console.url, bypass_csp=True)
+    try:
+        await adopt_session(context, console.url, admin)
+        page = await context.new_page()
+        found = {}
+
+        async def scan(name: str) -> None:
+            await settle(page)  # dialogs opened, not fading in
+            found[name] = await axe_violations(page)
+
+        await page.goto("/logs/connections")
+        session_id = await connect(scene.agent, str(scene.other["account"]))
+        for tab in ("端末接続履歴", "ログインログ", "ファイル共有", "操作ログ"):
+            await page.get_by_role("tab", name=tab).click()
+            await expect(table(page).locator("tbody tr.ant-table-row").first).to_be_visible()
+            await scan(tab)
+        await page.get_by_role("button", name="フィルターを追加").click()
+        await scan("フィルター選択")
+        await page.get_by_role("button", name="キャンセル").click()
+        await page.get_by_role("button", name="操作時間: 過去7日間").click()
+        await page.get_by_role("radio", name="カスタム期間").check()
+        await scan("期間")
+        await page.keyboard.press("Escape")
+        await page.get_by_role("tab", name="端末接続履歴").click()
+        await wait_rows(page, has("接続中"))
+        live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+        await live.first.get_by_role("button", name="強制切断").click()
+        await expect(page.get_by_role("dialog", name="強制切断")).to_be_visible()
+        await scan("強制切断")
+        await page.get_by_role("button", name="キャンセル").click()
+    finally:
+        await context.close()
+        await admin.send("POST", f"/sessions/{session_id}/force-close", json={"reason": "後片付け"})
+    assert not any(found.values()), found

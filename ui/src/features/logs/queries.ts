@@ -1,0 +1,126 @@
+// 「ログ参照」's server state: one key per page of a log (["logs", code, log, query, cursor]).
+//
+// Live rows of 端末接続履歴 are polled, not pushed (docs/decisions "force close: poll, not
+// server-sent events"): every 2 s while the page shows a 接続中 row or a 強制切断 whose
+// agent has not acknowledged yet.
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { api, type Answer, call, download } from "../../api/client";
+import { jobsKey } from "../jobs/queries";
+import { apiQuery, type LogName, type LogQuery, logQueryParams } from "./logQuery";
+
+export type LogPage = Answer<"/api/v1/facilities/{code}/logs/{log}", "get">;
+export type LogRow = LogPage["rows"][number];
+export type ConnectionRow = Extract<LogRow, { log: "connections" }>;
+
+export const POLL_MS = 2_000;
+// A close the agent never acknowledges (its host gone) stops the polling after this.
+const AWAIT_ACK_MS = 5 * 60_000;
+
+export const logKeys = {
+  all: (code: string) => ["logs", code] as const,
+  page: (code: string, log: LogName, query: LogQuery, cursor: string | null, limit: number) =>
+    ["logs", code, log, query, cursor, limit] as const,
+};
+
+// The token of the last force close, sent once with the next read of 端末接続履歴.
+const pendingToken = new Map<string, string>();
+
+function takeConsistency(code: string, log: LogName): Record<string, string> {
+  const token = log === "connections" ? pendingToken.get(code) : undefined;
+  if (token) pendingToken.delete(code);
+  return token ? { "X-Fumidai-Consistency": token } : {};
+}
+
+export function isConnection(row: LogRow): row is ConnectionRow {
+  return row.log === "connections";
+}
+
+/** True while a row may still change by itself: live, or closed and awaiting its agent. */
+export function changing(rows: readonly LogRow[], now: number): boolean {
+  return rows.some(
+    (row) =>
+      isConnection(row) &&
+      (row.live ||
+        (row.closed_by !== null &&
+          row.close_acknowledged_at === null &&
+          row.ended_at !== null &&
+          now - Date.parse(row.ended_at) < AWAIT_ACK_MS)),
+  );
+}
+
+export function useLogPage(
+  code: string,
+  log: LogName,
+  query: LogQuery,
+  cursor: string | null,
+  limit: number,
+) {
+  return useQuery({
+    queryKey: logKeys.page(code, log, query, cursor, limit),
+    queryFn: ({ signal }) =>
+      call(
+        api.GET("/api/v1/facilities/{code}/logs/{log}", {
+          params: {
+            path: { code, log },
+            query: { ...apiQuery(query), limit, ...(cursor && { cursor }) },
+          },
+          headers: takeConsistency(code, log),
+          signal,
+        }),
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: (q) =>
+      log === "connections" && q.state.data && changing(q.state.data.rows, Date.now())
+        ? POLL_MS
+        : false,
+  });
+}
+
+/** 「CSV出力」: the current period and filters, at most csv_limit rows (A5). */
+export function downloadCsv(code: string, log: LogName, query: LogQuery): Promise<void> {
+  const params = logQueryParams(query);
+  if (!params.has("period")) params.set("period", "7d");
+  return download(
+    `/api/v1/facilities/${encodeURIComponent(code)}/logs/${log}/csv?${params.toString()}`,
+    `${log}.csv`,
+  );
+}
+
+/** 「全件出力」: the whole query as a job of 出力一覧. */
+export function useExportAll(code: string, log: LogName) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: (query: LogQuery) =>
+      call(
+        api.POST("/api/v1/facilities/{code}/logs/{log}/exports", {
+          params: { path: { code, log } },
+          body: {
+            period: query.preset,
+            ...(query.preset === "custom" && { from: query.from, to: query.to }),
+            filters: [...query.filters],
+          },
+        }),
+      ),
+    onSuccess: () => void client.invalidateQueries({ queryKey: jobsKey(code) }),
+  });
+}
+
+/** 「強制切断」 (C4); the next read of the log waits for the change (its token). */
+export function useForceClose(code: string) {
+  const client = useQueryClient();
+  return useMutation({
+    mutationFn: ({ sessionId, reason }: { sessionId: string; reason: string }) =>
+      call(
+        api.POST("/api/v1/facilities/{code}/sessions/{session_id}/force-close", {
+          params: { path: { code, session_id: sessionId } },
+          body: { reason },
+        }),
+      ),
+    onSuccess: (closed) => {
+      pendingToken.set(code, closed.consistency_token);
+      void client.invalidateQueries({ queryKey: logKeys.all(code) });
+    },
+    // A second admin's 409 also means the row changed: show it as it is now.
+    onError: () => void client.invalidateQueries({ queryKey: logKeys.all(code) }),
+  });
+}
