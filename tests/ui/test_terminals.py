@@ -6,13 +6,14 @@ import re
 from datetime import date
 from typing import Any
 
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, BrowserContext, Locator, Page, expect
 
 from services.terminals.messages import MESSAGES
 from tests.gateway_support import Admin
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import create_terminal, create_user, user_body
+from tests.ui.test_states import cut
 from tests.ui.walk import settle
 
 
@@ -266,3 +267,54 @@ async def test_the_screens_and_dialogs_pass_axe(
     finally:
         await context.close()
     assert not found, found
+
+
+async def test_a_rename_meanwhile_is_said_and_reloaded_never_overwritten_K3(
+    signed_in: Page, admin: Admin
+) -> None:
+    page = signed_in
+    terminal_id = await create_terminal(admin, "stale-group")
+    await page.goto(f"/terminals/{terminal_id}/edit")
+    await expect(page.get_by_label("接続端末名")).to_have_value("stale-group")
+    version = (await admin.get(f"/terminals/{terminal_id}")).json()["version"]
+    meanwhile = await admin.send(
+        "PATCH", f"/terminals/{terminal_id}", json={"name": "stale-other", "version": version}
+    )
+    assert meanwhile.status_code == 200, meanwhile.text
+
+    await page.get_by_label("接続端末名").fill("stale-mine")
+    await confirm_save(page)
+    stale = page.get_by_role("alert").filter(has_text="他の管理者が先に更新しました。")
+    await expect(stale).to_be_visible()
+    saved = (await admin.get(f"/terminals/{terminal_id}")).json()
+    assert saved["name"] == f"{admin.facility}-stale-other"  # nothing overwritten
+
+    await stale.get_by_role("button", name="再読み込み").click()
+    await expect(page.get_by_label("接続端末名")).to_have_value("stale-other")
+    await page.get_by_label("接続端末名").fill("stale-mine")
+    await confirm_save(page)
+    await expect(page).to_have_url(re.compile(r"/terminals$"))
+    await expect(row_of(page, f"{admin.facility}-stale-mine")).to_be_visible()
+
+
+async def test_the_list_states_empty_and_the_network_gone(
+    context: BrowserContext, signed_in: Page, admin: Admin
+) -> None:
+    page = signed_in
+    for terminal in (await admin.get("/terminals")).json():
+        gone = await admin.send("DELETE", f"/terminals/{terminal['terminal_id']}")
+        assert gone.status_code == 200, gone.text
+    await page.goto("/terminals")
+    await expect(page.get_by_text("接続端末が登録されていません。")).to_be_visible()
+
+    # A fresh page opens the form (the list not read yet), then the server goes out of reach.
+    await page.goto("/terminals/new")
+    await expect(page.get_by_role("heading", name="接続端末メンテナンス 新規")).to_be_visible()
+    await context.route("**/api/**", cut)
+    await page.get_by_role("button", name="戻る").click()
+    failed = page.get_by_role("main").get_by_role("alert")
+    await expect(failed).to_contain_text("データを読み込めませんでした。", timeout=15_000)
+    await context.unroute("**/api/**")
+    await create_terminal(admin, "back-online")
+    await failed.get_by_role("button", name="再読み込み").click()
+    await expect(row_of(page, f"{admin.facility}-back-online")).to_be_visible()
