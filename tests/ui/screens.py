@@ -57,9 +57,15 @@ STOPS: dict[str, tuple[str, str]] = {
     "terminal-edit": ("接続端末メンテナンス 編集: ユーザー選択とエージェント認証情報", "3.6 (2)"),
     "terminal-credential-issued": ("エージェント認証情報の発行: トークンは一度だけ表示、「コピー」", "—"),
     "terminal-delete": ("注意: 接続端末の削除と接続中のセッションの終了", "3.7 (2)"),
+    "logs": ("ログ参照: 端末接続履歴、ログインログ、ファイル共有、操作ログ", "3.8 (2)"),
+    "logs-period": ("ログ参照: 期間（過去7日間、過去24時間、カスタム期間）", "3.8 (3)"),
+    "logs-filter": ("ログ参照: フィルター選択", "3.8 (4)"),
     "signin-signed-out": ("ログアウトしました", "—"),
     "signin-expired": ("一定時間操作がなかったため、セッションが終了しました", "—"),
     "signin-totp": ("コードの確認: 登録済みの認証アプリのコード", "2.0"),
+    "share-signin": ("ファイル共有へのログイン: 利用者のアカウントとパスワード", "—"),
+    "share-second-password": ("ファイル共有: 第二パスワードの入力（10分ごと）", "—"),
+    "share-page": ("ファイル共有: アップロード、共有したファイル、受け取ったファイル", "—"),
 }  # fmt: skip
 """Each stop of the walk, in order: what it shows, and the manual's section it matches."""
 

@@ -14,6 +14,8 @@ from playwright.async_api import FilePayload, Page, expect
 from tests.gateway_support import NEW_PASSWORD
 from tests.ui.console_suite import FacilityAdmin
 from tests.ui.csv_files import csv_bytes
+from tests.ui.log_walk import log_screens
+from tests.ui.share_walk import CreatedUser, share_screens
 from tests.ui.signin import (
     Authenticator,
     Stop,
@@ -36,13 +38,15 @@ async def settle(page: Page) -> None:
 
 async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop) -> None:
     await first_sign_in(page, admin, app, stop)
-    await users_screens(page, stop)
+    created = await users_screens(page, stop)
     await bulk_screens(page, stop)
     await terminal_screens(page, stop)
+    await log_screens(page, stop)
     await sign_in_again(page, admin, app, stop)
+    await share_screens(page, created, stop)
 
 
-async def users_screens(page: Page, stop: Stop) -> None:
+async def users_screens(page: Page, stop: Stop) -> CreatedUser:
     """ユーザー一覧, 新規 (errors, 確認, 登録完了), 編集 (stale), 削除 (manual 3.0–3.2)."""
     # Sorted by アカウント descending: the last users, 失効 in the demo data, come first.
     heading = page.get_by_role("main").get_by_role("columnheader", name="アカウント")
@@ -70,6 +74,7 @@ async def users_screens(page: Page, stop: Stop) -> None:
     done = page.get_by_role("dialog", name="ユーザー登録完了")
     await expect(done).to_be_visible()
     await stop("user-created")
+    account, initial, second = await done.locator(".user-secrets").all_inner_texts()
     await done.get_by_role("button", name="OK").click()
 
     await open_row_action(page, "operation-user01", "ユーザー編集")
@@ -90,6 +95,7 @@ async def users_screens(page: Page, stop: Stop) -> None:
     await expect(page.get_by_role("dialog", name="注意")).to_be_visible()
     await stop("user-delete")
     await page.get_by_role("dialog", name="注意").get_by_role("button", name="キャンセル").click()
+    return CreatedUser(account, initial, second)
 
 
 async def open_row_action(page: Page, name: str, action: str) -> None:
