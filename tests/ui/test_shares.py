@@ -13,6 +13,7 @@ from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from services.fileshare.messages import MESSAGES
 from tests.gateway_support import Admin, sign_in_user
+from tests.ui.admin_share_walk import admin_share_screens
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import user_body
@@ -237,20 +238,16 @@ async def test_the_three_tabs_and_the_dialogs_pass_axe(
         await adopt_session(context, console.url, admin)
         page = await context.new_page()
         await page.goto("/shares/upload")
-        await expect(page.get_by_label("共有目的")).to_be_visible()
-        await scan(page, "upload")
         await page.get_by_role("button", name="アップロード", exact=True).click()
-        await expect(page.get_by_text("共有目的を入力してください。")).to_be_visible()
+        await expect(field_error(page, "共有目的を入力してください。")).to_be_visible()
         await scan(page, "upload refused")
         await page.get_by_label("共有先ユーザー").click()
         await expect(page.locator(".ant-select-item-option").first).to_be_visible()
         await scan(page, "recipient search")
         await page.keyboard.press("Escape")
-        await page.get_by_role("tab", name="ダウンロード").click()
-        await expect(share_row(page, name)).to_be_visible()
-        await scan(page, "download")
+        # The walk's stops: アップロード filled in, ダウンロード with its row, 承認.
+        await admin_share_screens(page, lambda stop: scan(page, stop), recipient="share-axe")
         row = await approvals_row(page, name)
-        await scan(page, "approvals")
         for button, title in (("承認", "承認の確認"), ("否認", "否認の確認")):
             await row.get_by_role("button", name=button, exact=True).click()
             dialog = page.get_by_role("dialog", name=title)
