@@ -18,7 +18,8 @@ export function SharePage() {
   useSessionEndReturnsToSignIn();
   if (session.isPending) return <Loading />;
   if (session.error) {
-    if (session.error instanceof ApiError && session.error.status === 401) {
+    // No session, or an admin's (403: another role): the users' sign-in.
+    if (session.error instanceof ApiError && [401, 403].includes(session.error.status)) {
       return <Navigate to="/share/signin" replace />;
     }
     return <LoadFailed error={session.error} onRetry={() => void session.refetch()} />;
