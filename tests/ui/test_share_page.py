@@ -209,9 +209,18 @@ async def test_refused_up_front_second_password_again_and_idle_expiry(
     await first_sign_in(page, created, Authenticator(), scan=False)
     await give_second_password(page, created["second_password"], scan=False)
     await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
-    await page.locator("input[type=file]").set_input_files(
-        [FilePayload(name="メモ.txt", mimeType="text/plain", buffer=b"memo")]
+    # Dropped onto the area, as from the desktop.
+    drop = await page.evaluate_handle(
+        """() => {
+          const data = new DataTransfer();
+          data.items.add(new File(["memo"], "メモ.txt", {type: "text/plain"}));
+          return data;
+        }"""
     )
+    area = page.get_by_role("button", name=re.compile("ドラッグ＆ドロップ"))
+    await area.dispatch_event("dragover", {"dataTransfer": drop})
+    await area.dispatch_event("drop", {"dataTransfer": drop})
+    await expect(page.get_by_text("メモ.txt")).to_be_visible()
     await page.get_by_label("共有目的").fill("確認のため")
     await page.get_by_role("button", name="アップロード", exact=True).click()
     await expect(
