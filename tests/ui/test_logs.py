@@ -120,6 +120,7 @@ def table(page: Page) -> Locator:
 
 async def shown_rows(page: Page) -> list[list[str]]:
     """The table's rows as texts per cell (the 操作 column left out)."""
+    await expect(table(page).locator("thead th").first).to_have_text(re.compile(r"\S"))
     headings = [h.strip() for h in await table(page).locator("thead th").all_inner_texts()]
     width = len([h for h in headings if h and h != "操作"])
     rows = []
@@ -384,3 +385,24 @@ async def test_the_tabs_and_the_dialogs_pass_axe(
         await context.close()
         await admin.send("POST", f"/sessions/{session_id}/force-close", json={"reason": "後片付け"})
     assert not any(found.values()), found
+
+
+async def test_pages_go_on_and_back_newest_first_A3(signed_in: Page, scene: Scene) -> None:
+    """55 refusals (a MAC not registered, C1) fill more than a page of 50."""
+    for _ in range(55):
+        decision, live = await scene.agent.connect(str(scene.other["account"]), "66-77-88-99-AA-BB")
+        assert live is None and not decision.allowed
+    page = signed_in
+    await page.goto("/logs/connections?filter=state%3A接続拒否")
+    first = await wait_rows(page, lambda rows: len(rows) == 50)
+    assert [r[0] for r in first] == sorted((r[0] for r in first), reverse=True)
+    pager = page.get_by_role("navigation", name="ページ移動")
+    await pager.get_by_role("button", name="次へ").click()
+    await expect(pager).to_contain_text("2 ページ")
+    await expect(table(page).locator("tbody tr.ant-table-row")).to_have_count(5)
+    second = await shown_rows(page)
+    assert second[0][0] <= first[-1][0]
+    await expect(pager.get_by_role("button", name="次へ")).to_be_disabled()
+    await pager.get_by_role("button", name="前へ").click()
+    await expect(pager).to_contain_text("1 ページ")
+    assert await shown_rows(page) == first

@@ -14,6 +14,7 @@ from playwright.async_api import FilePayload, Page, expect
 from tests.gateway_support import NEW_PASSWORD
 from tests.ui.console_suite import FacilityAdmin
 from tests.ui.csv_files import csv_bytes
+from tests.ui.log_walk import log_screens
 from tests.ui.share_walk import CreatedUser, share_screens
 from tests.ui.signin import (
     Authenticator,
@@ -40,6 +41,7 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
     created = await users_screens(page, stop)
     await bulk_screens(page, stop)
     await terminal_screens(page, stop)
+    await log_screens(page, stop)
     await sign_in_again(page, admin, app, stop)
     await share_screens(page, created, stop)
 

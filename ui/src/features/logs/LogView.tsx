@@ -77,15 +77,18 @@ export function LogView({ tab }: { tab: Tab }) {
             emptyText={query.filters.length ? t.noMatch : t.none}
             onForceClose={onForceClose}
           />
-          <Pager
-            page={pageNumber(pages)}
-            hasNext={Boolean(page.next_cursor)}
-            busy={list.isFetching}
-            size={size}
-            onPrevious={() => movePages(previousPage)}
-            onNext={() => movePages((p) => nextPage(p, page.next_cursor))}
-            onSize={setSize}
-          />
+          {/* users.css (the pager's own layout) comes only with the users' screens. */}
+          <div className="log-pager">
+            <Pager
+              page={pageNumber(pages)}
+              hasNext={Boolean(page.next_cursor)}
+              busy={list.isFetching}
+              size={size}
+              onPrevious={() => movePages(previousPage)}
+              onNext={() => movePages((p) => nextPage(p, page.next_cursor))}
+              onSize={setSize}
+            />
+          </div>
         </>
       ) : null}
       <ForceCloseDialog
