@@ -105,11 +105,11 @@ function SharesSections() {
     return pick === "user" ? <MyShares shares={items} /> : <ReceivedShares shares={items} />;
   };
   return (
-    <>
+    <Space direction="vertical" size="large" style={{ width: "100%" }}>
       <Card title={<h2 className="share-card-title">{t.mine.title}</h2>} extra={refresh}>
         {body("user")}
       </Card>
       <Card title={<h2 className="share-card-title">{t.received.title}</h2>}>{body("admin")}</Card>
-    </>
+    </Space>
   );
 }
