@@ -406,3 +406,20 @@ async def test_pages_go_on_and_back_newest_first_A3(signed_in: Page, scene: Scen
     await pager.get_by_role("button", name="前へ").click()
     await expect(pager).to_contain_text("1 ページ")
     assert await shown_rows(page) == first
+
+
+async def test_a_clean_shared_file_downloads_from_its_name_and_is_logged_A7(
+    signed_in: Page, scene: Scene
+) -> None:
+    page = signed_in
+    await page.goto("/logs/shares?filter=file_name%3A結果.txt")
+    link = table(page).get_by_role("button", name="結果.txt")
+    # Scanned by clamd meanwhile: 検査待ち has no link yet.
+    await wait_rows(page, lambda rows: any("脅威なし" in r for r in rows), timeout_s=30)
+    await expect(link.first).to_be_visible()
+    before = len(await shown_rows(page))
+    async with page.expect_download() as saving:
+        await link.first.click()
+    saved = await (await saving.value).path()
+    assert saved.read_bytes() == CONTENT
+    await wait_rows(page, lambda rows: len(rows) == before + 1)  # the download's own row

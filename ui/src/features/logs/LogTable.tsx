@@ -2,6 +2,8 @@ import { DisconnectOutlined } from "@ant-design/icons";
 import { Button, Table, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table/interface";
 import { useMemo } from "react";
+import { useSignedIn } from "../session/queries";
+import { FileNames } from "./FileLinks";
 import { cellText, instantText } from "./format";
 import { logMessages } from "./messages";
 import { type ConnectionRow, isConnection, type LogPage, type LogRow } from "./queries";
@@ -27,13 +29,20 @@ function Acknowledgement({ row, timeZone }: { row: ConnectionRow; timeZone: stri
   );
 }
 
-function columns(page: LogPage, onForceClose: Props["onForceClose"]): ColumnsType<LogRow> {
+function columns(
+  code: string,
+  page: LogPage,
+  onForceClose: Props["onForceClose"],
+): ColumnsType<LogRow> {
   const shown: ColumnsType<LogRow> = page.columns.map((column, index) => ({
     key: column.key,
     title: column.label,
     ellipsis: true,
     render: (_: unknown, row: LogRow) => {
       const text = cellText(row.cells[index]);
+      if (column.key === "file_name" && row.log === "fileshare") {
+        return <FileNames code={code} row={row} text={text} />;
+      }
       if (column.key === "state" && isConnection(row)) {
         return (
           <span className="log-state">
@@ -69,7 +78,8 @@ function columns(page: LogPage, onForceClose: Props["onForceClose"]): ColumnsTyp
 
 /** One log's rows, newest first, as the server renders them (the CSV's cells, A1). */
 export function LogTable({ page, loading, emptyText, onForceClose }: Props) {
-  const cols = useMemo(() => columns(page, onForceClose), [page, onForceClose]);
+  const { facility: code } = useSignedIn();
+  const cols = useMemo(() => columns(code, page, onForceClose), [code, page, onForceClose]);
   return (
     <Table<LogRow>
       className="log-table"

@@ -45,6 +45,10 @@ export const logMessages = {
   noMatch: "条件に一致するログはありません。",
   table: (tab: string) => `${tab}の一覧`,
   actions: "操作",
+  files: {
+    more: (n: number) => `_他${n}件`,
+    others: "ほかのファイル",
+  },
   forceClose: {
     button: "強制切断",
     title: "強制切断",
