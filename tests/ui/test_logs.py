@@ -2,6 +2,7 @@
 and the reference agent, filters as chips, a custom period in the facility's time zone,
 「CSV出力」 against the rows shown, and 「強制切断」 acknowledged by a connected agent."""
 
+import asyncio
 import csv
 import io
 import json
@@ -423,3 +424,39 @@ async def test_a_clean_shared_file_downloads_from_its_name_and_is_logged_A7(
     saved = await (await saving.value).path()
     assert saved.read_bytes() == CONTENT
     await wait_rows(page, lambda rows: len(rows) == before + 1)  # the download's own row
+
+
+async def test_past_1000_rows_the_csv_says_so_and_the_full_export_goes_to_jobs_A5(
+    signed_in: Page, scene: Scene
+) -> None:
+    """1,001 refusals: 「CSV出力」 takes 1,000, the page says more matched and queues the
+    whole through 「全件出力」, which 出力一覧 lists."""
+    account = str(scene.other["account"])
+
+    async def refuse() -> None:
+        decision, live = await scene.agent.connect(account, "66-77-88-99-AA-CC")
+        assert live is None and not decision.allowed
+
+    for _ in range(1_001 // 25 + 1):
+        await asyncio.gather(*(refuse() for _ in range(25)))
+    page = signed_in
+    await page.goto("/logs/connections?filter=state%3A接続拒否")
+    notice = page.get_by_text("条件に一致するログが1,000件を超えています。", exact=False)
+    for _ in range(30):
+        if await notice.count():
+            break
+        await (
+            page.get_by_role("group", name="ログの操作").get_by_role("button", name="更新").click()
+        )
+        await page.wait_for_timeout(500)
+    await expect(notice).to_be_visible()
+    async with page.expect_download() as saving:
+        await page.get_by_role("button", name="CSV出力").click()
+    saved = await (await saving.value).path()
+    lines = list(csv.reader(io.StringIO(saved.read_bytes().decode("utf-8-sig"))))
+    assert len(lines) == 1 + 1_000
+    await page.get_by_role("button", name="全件出力").click()
+    await expect(page.get_by_role("status")).to_contain_text("全件出力を受け付けました。")
+    await page.get_by_role("link", name="出力一覧へ").click()
+    await expect(page).to_have_url("/jobs")
+    await expect(page.get_by_role("main")).to_contain_text("端末接続履歴（全件CSV出力）")
