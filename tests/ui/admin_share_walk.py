@@ -2,11 +2,13 @@
 a file chosen, ダウンロード with that share's row, 承認 (SPEC F1, F5, F8).
 
 For the walk (tests/ui/walk.py, after the log screens while the admin is signed in) and
-test_shares' axe scan. The facility needs a user whose account contains ``recipient``.
+test_shares' axe scan. ``recipient``: (part of) the account of a user whose ファイル共有権限 is
+not 拒否 (an admin cannot share with one who may not share: the upload is refused).
 """
 
 from playwright.async_api import FilePayload, Page, expect
 
+from fumidai_cli.demo import DEMO_FACILITY
 from tests.ui.signin import Stop
 
 SAMPLE = FilePayload(
@@ -16,7 +18,14 @@ SAMPLE = FilePayload(
 )
 
 
-async def admin_share_screens(page: Page, stop: Stop, recipient: str = "operation-user01") -> None:
+def allowed_recipient(code: str) -> str:
+    """A user whose ファイル共有権限 allows sharing (an admin cannot share with a 拒否 user) in
+    either facility the walk runs in: the demo data of ./fumidai up (998,常に許可 are
+    operation-user12–16, 22) or tests/ui/data.seed_manual_style (operation-user02 常に許可)."""
+    return "operation-user15" if code == DEMO_FACILITY.code else "operation-user02"
+
+
+async def admin_share_screens(page: Page, stop: Stop, recipient: str) -> None:
     await page.goto("/shares/upload")
     await expect(page.get_by_role("tab", name="アップロード", selected=True)).to_be_visible()
     field = page.get_by_label("共有先ユーザー")

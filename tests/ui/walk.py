@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from playwright.async_api import FilePayload, Page, expect
 
 from tests.gateway_support import NEW_PASSWORD
+from tests.ui.admin_share_walk import admin_share_screens, allowed_recipient
 from tests.ui.console_suite import FacilityAdmin
 from tests.ui.csv_files import csv_bytes
 from tests.ui.log_walk import log_screens
@@ -42,6 +43,7 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
     await bulk_screens(page, stop)
     await terminal_screens(page, stop)
     await log_screens(page, stop)
+    await admin_share_screens(page, stop, allowed_recipient(admin.code))
     await sign_in_again(page, admin, app, stop)
     await share_screens(page, created, stop)
 

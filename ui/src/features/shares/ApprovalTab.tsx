@@ -76,6 +76,7 @@ export function ApprovalTab() {
   return (
     <Table<ShareRow>
       rowKey="share_id"
+      className="share-table"
       size="small"
       columns={columns(decide)}
       dataSource={list.data?.items ?? []}

@@ -92,6 +92,7 @@ export function DownloadTab() {
       </Flex>
       <Table<ShareRow>
         rowKey="share_id"
+        className="share-table"
         size="small"
         columns={columns(code)}
         dataSource={list.data?.items ?? []}
