@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -240,6 +241,7 @@ async def test_a_custom_period_takes_days_of_the_facilitys_zone_A3(
         timezone_id="America/Los_Angeles",
         viewport={"width": 1366, "height": 768},
         accept_downloads=True,
+        reduced_motion="reduce",
     )
     context.set_default_timeout(10_000)
     try:
@@ -254,7 +256,11 @@ async def test_a_custom_period_takes_days_of_the_facilitys_zone_A3(
 
         async def pick(day_from: date, day_to: date) -> None:
             await page.get_by_role("button", name="接続開始時間:").click()
-            await page.get_by_role("radio", name="カスタム期間").check()
+            custom = page.get_by_role("radio", name="カスタム期間")
+            await expect(custom).to_be_visible()
+            if not await custom.is_checked():
+                await custom.click()
+            await expect(custom).to_be_checked()
             for label, day in (("FROM", day_from), ("TO", day_to)):
                 field = page.get_by_label(label, exact=True)
                 await field.click()
@@ -314,6 +320,7 @@ async def test_force_close_from_the_page_is_acknowledged_by_the_agent_C4(
     await dialog.get_by_role("button", name="OK").click()
     await expect(dialog).to_contain_text("理由を入力してください。")
     await dialog.get_by_label("理由").fill("点検のため")
+    started = time.monotonic()
     await dialog.get_by_role("button", name="OK").click()
     await expect(dialog).to_be_hidden()
     row = table(page).locator("tbody tr.ant-table-row").first
@@ -321,6 +328,7 @@ async def test_force_close_from_the_page_is_acknowledged_by_the_agent_C4(
     await expect(row.get_by_role("button", name="強制切断")).to_have_count(0)
     # The agent's orders poll sees the close and acknowledges it; the page polls it in.
     await expect(row).to_contain_text("端末確認", timeout=10_000)
+    print(f"OK → 端末確認 shown: {(time.monotonic() - started) * 1000:.0f} ms")
     assert session_id in scene.agent.state.cut
     cells = await row.locator("td").all_inner_texts()
     assert cells[1].strip() != "--", cells  # 接続終了時間

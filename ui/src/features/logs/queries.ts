@@ -1,8 +1,8 @@
 // 「ログ参照」's server state: one key per page of a log (["logs", code, log, query, cursor]).
 //
 // Live rows of 端末接続履歴 are polled, not pushed (docs/decisions "force close: poll, not
-// server-sent events"): every 2 s while the page shows a 接続中 row or a 強制切断 whose
-// agent has not acknowledged yet.
+// server-sent events", 0014): every 2 s while the page shows a 接続中 row or a 強制切断
+// whose agent has not acknowledged yet, every 400 ms in the first 10 s after a close.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Answer, call, download } from "../../api/client";
 import { jobsKey } from "../jobs/queries";
@@ -13,6 +13,10 @@ export type LogRow = LogPage["rows"][number];
 export type ConnectionRow = Extract<LogRow, { log: "connections" }>;
 
 export const POLL_MS = 2_000;
+// Right after a close the agent acknowledges within a second or so (C4): look more often
+// then, so OK → 「端末確認」 is not a whole interval late (bench: ui_force_close_ms).
+export const ACK_POLL_MS = 400;
+const ACK_SOON_MS = 10_000;
 // A close the agent never acknowledges (its host gone) stops the polling after this.
 const AWAIT_ACK_MS = 5 * 60_000;
 
@@ -35,17 +39,19 @@ export function isConnection(row: LogRow): row is ConnectionRow {
   return row.log === "connections";
 }
 
-/** True while a row may still change by itself: live, or closed and awaiting its agent. */
-export function changing(rows: readonly LogRow[], now: number): boolean {
-  return rows.some(
-    (row) =>
-      isConnection(row) &&
-      (row.live ||
-        (row.closed_by !== null &&
-          row.close_acknowledged_at === null &&
-          row.ended_at !== null &&
-          now - Date.parse(row.ended_at) < AWAIT_ACK_MS)),
-  );
+/** How long ago (ms) a forced close still waits for its agent; null when none does. */
+function awaitingAck(row: LogRow, now: number): number | null {
+  if (!isConnection(row) || row.closed_by === null || row.close_acknowledged_at !== null) return null;
+  return row.ended_at === null ? 0 : now - Date.parse(row.ended_at);
+}
+
+/** How often to read the page again: soon after a close, every 2 s while a row is live or
+ * a close awaits its agent, otherwise never. */
+export function pollInterval(rows: readonly LogRow[], now: number): number | false {
+  const waits = rows.map((row) => awaitingAck(row, now)).filter((ms) => ms !== null);
+  if (waits.some((ms) => ms < ACK_SOON_MS)) return ACK_POLL_MS;
+  if (waits.some((ms) => ms < AWAIT_ACK_MS)) return POLL_MS;
+  return rows.some((row) => isConnection(row) && row.live) ? POLL_MS : false;
 }
 
 export function useLogPage(
@@ -70,9 +76,7 @@ export function useLogPage(
       ),
     placeholderData: keepPreviousData,
     refetchInterval: (q) =>
-      log === "connections" && q.state.data && changing(q.state.data.rows, Date.now())
-        ? POLL_MS
-        : false,
+      log === "connections" && q.state.data ? pollInterval(q.state.data.rows, Date.now()) : false,
   });
 }
 
