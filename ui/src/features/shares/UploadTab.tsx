@@ -1,4 +1,5 @@
 import { InboxOutlined } from "@ant-design/icons";
+import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Form, Input, Progress, Typography, Upload } from "antd";
 import type { UploadFile } from "antd";
 import { useState } from "react";
@@ -37,6 +38,7 @@ export function UploadTab() {
   const { facility: code, csrf_token: csrfToken } = useSignedIn();
   const [form] = Form.useForm<Values>();
   const changed = useSharesChanged(code);
+  const client = useQueryClient();
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<SharedOut | null>(null);
@@ -58,6 +60,8 @@ export function UploadTab() {
       form.resetFields();
       void changed();
     } catch (failure) {
+      // The upload bypasses the API client, whose reads notice an ended session: read again.
+      if (failure instanceof ApiError && failure.status === 401) void client.invalidateQueries();
       applyProblem(form, failure, FIELDS);
       setError(failure);
     } finally {
