@@ -7,6 +7,10 @@ export const theme: ThemeConfig = {
   // a nonce only for the theme's variables.
   zeroRuntime: true,
   token: {
+    // No animations: with the static stylesheet a button's spinner could stay in its
+    // leave transition, still in the button's accessible name ("loading 登録"), and an
+    // admin console gains nothing from motion (prefers-reduced-motion by default).
+    motion: false,
     colorPrimary: "#1f5fa8",
     // antd's default link blue (#1677ff) is below WCAG AA contrast on white.
     colorLink: "#1f5fa8",
