@@ -4,15 +4,15 @@ import { useState } from "react";
 import { applyProblem } from "../../components/problems";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t } from "./messages";
-import { AccountLine } from "./SignInPage";
-import { type Step, type StepCalls, adminStepCalls } from "./steps";
+import { AccountLine } from "./SignInFlow";
+import type { Step, StepCalls } from "./steps";
 
 type Props = {
   step: Step;
   account: string;
   onDone: (s: Step) => void;
   onFailed: (e: unknown) => void;
-  calls?: StepCalls;
+  calls: StepCalls;
 };
 
 function useStep(send: (handle: string, value: string) => Promise<Step>, props: Props) {
@@ -50,7 +50,7 @@ function CodeField({ autoFocus, extra }: { autoFocus?: boolean; extra?: string }
 export function EnrolStep(props: Props) {
   const [copied, setCopied] = useState(false);
   const [form] = Form.useForm<{ code: string }>();
-  const enrol = useStep((props.calls ?? adminStepCalls).totp, props);
+  const enrol = useStep(props.calls.totp, props);
   const enrolment = props.step.enrolment;
   const copy = async () => {
     if (!enrolment) return;
@@ -108,7 +108,7 @@ export function EnrolStep(props: Props) {
 /** The code of an enrolled authenticator (L2). */
 export function CodeStep(props: Props) {
   const [form] = Form.useForm<{ code: string }>();
-  const verify = useStep((props.calls ?? adminStepCalls).totp, props);
+  const verify = useStep(props.calls.totp, props);
   return (
     <>
       <h1 className="signin-title">
@@ -136,7 +136,7 @@ export function CodeStep(props: Props) {
 
 /** 「第二パスワードの入力」, then 「ログイン」 (L3). */
 export function SecondPasswordStep(props: Props) {
-  const check = useStep((props.calls ?? adminStepCalls).secondPassword, props);
+  const check = useStep(props.calls.secondPassword, props);
   return (
     <>
       <h1 className="signin-title">

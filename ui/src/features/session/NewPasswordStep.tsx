@@ -5,15 +5,15 @@ import { applyProblem, unplacedMessages } from "../../components/problems";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t, policyRules } from "./messages";
 import { policyState } from "./policy";
-import { AccountLine } from "./SignInPage";
-import { type Step, type StepCalls, adminStepCalls } from "./steps";
+import { AccountLine } from "./SignInFlow";
+import type { Step, StepCalls } from "./steps";
 
 type Props = {
   step: Step;
   account: string;
   onDone: (s: Step) => void;
   onFailed: (e: unknown) => void;
-  calls?: StepCalls;
+  calls: StepCalls;
 };
 
 const toField = () => "new_password";
@@ -25,7 +25,7 @@ export function NewPasswordStep({ step, account, onDone, onFailed, calls }: Prop
   const state = policyState(typed, account);
   const change = useMutation({
     mutationFn: (password: string) =>
-      (calls ?? adminStepCalls).newPassword(step.handle ?? "", password),
+      calls.newPassword(step.handle ?? "", password),
     onSuccess: onDone,
     onError: (error) => {
       applyProblem(form, error, toField);

@@ -2,20 +2,26 @@ import { useMutation } from "@tanstack/react-query";
 import { Button, Form, Input } from "antd";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t } from "./messages";
-import { type Step, signInPassword } from "./steps";
+import type { Step } from "./steps";
 
-type Props = { account: string; onAccount: (a: string) => void; onDone: (s: Step) => void };
+type Props = {
+  title: string;
+  accountHint: string;
+  account: string;
+  signIn: (account: string, password: string) => Promise<Step>;
+  onAccount: (a: string) => void;
+  onDone: (s: Step) => void;
+};
 
-export function PasswordStep({ account, onAccount, onDone }: Props) {
+/** Account and password, the first step on either surface. */
+export function PasswordStep({ title, accountHint, account, signIn, onAccount, onDone }: Props) {
   const sign = useMutation({
-    mutationFn: (v: { account: string; password: string }) => signInPassword(v.account, v.password),
+    mutationFn: (v: { account: string; password: string }) => signIn(v.account, v.password),
     onSuccess: onDone,
   });
   return (
     <>
-      <h1 className="signin-title">
-        {t.title}
-      </h1>
+      <h1 className="signin-title">{title}</h1>
       <ProblemAlert error={sign.error} />
       <Form
         layout="vertical"
@@ -29,10 +35,10 @@ export function PasswordStep({ account, onAccount, onDone }: Props) {
         <Form.Item
           label={t.account}
           name="account"
-          extra={t.accountHint}
+          extra={accountHint}
           rules={[{ required: true, whitespace: true, message: t.required(t.account) }]}
         >
-          <Input autoComplete="username" autoFocus maxLength={200} />
+          <Input autoComplete="username" autoFocus maxLength={254} />
         </Form.Item>
         <Form.Item
           label={t.password}
