@@ -25,7 +25,7 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +35,7 @@ import asyncpg
 import httpx
 import nats
 import psutil
+from nats.aio.client import Client as NATS
 from nats.js.errors import NotFoundError
 
 from bench.events import (
@@ -93,10 +94,12 @@ class Plan:
     export_rows: int
     ingest: int
     samples: int
+    big: str = BIG
+    """The facility holding ``export_rows`` (bench.ui puts them in its own facility)."""
 
     @property
     def codes(self) -> list[str]:
-        return [BIG] + [f"{100 + i:03d}" for i in range(self.facilities - 1)]
+        return [self.big] + [f"{100 + i:03d}" for i in range(self.facilities - 1)]
 
 
 # -- data --------------------------------------------------------------------------------
@@ -106,13 +109,23 @@ def account(code: str, n: int) -> str:
     return f"{code}-user{n:04d}@{DOMAIN}"
 
 
+CONNECTION_COLUMNS = [
+    "row_id", "facility", "started_at", "ended_at", "account", "terminal_id", "terminal_name",
+    "mac", "state", "reason", "decision_id", "closed_by", "close_reason", "close_acknowledged_at",
+]  # fmt: skip
+"""What ``connection_rows`` yields, in order: every column ``ConnectionLog`` writes."""
+
+
 def connection_rows(
     plan: Plan, now: datetime, rng: random.Random
 ) -> Iterator[list[tuple[Any, ...]]]:
     """端末接続履歴 over two years, in time order as a live system appends it.
 
     The big facility holds ``export_rows`` of them, spread evenly over the two years; the
-    other facilities take the rest in turn.
+    other facilities take the rest in turn. Each row is what audit's projection
+    (``services/audit/projections/connections.py``) writes for its events: a session has
+    its decision's id; a 強制切断 the admin, the reason and the agent's acknowledgement; an
+    ended one how it ended; a refusal its reason and no session.
     """
     others = plan.codes[1:]
     step = 730 * 86400 / plan.rows
@@ -121,12 +134,15 @@ def connection_rows(
     taken = 0
     for i in range(plan.rows):
         big = (i + 1) * plan.export_rows // plan.rows > i * plan.export_rows // plan.rows
-        code = BIG if big else others[(i - taken) % len(others)]
+        code = plan.big if big else others[(i - taken) % len(others)]
         taken += big
         started = start + timedelta(seconds=(i + rng.random()) * step)
         user = rng.randrange(200)
         terminal = rng.randrange(10)
         roll = rng.random()
+        state: str
+        reason: str | None
+        ended: datetime | None
         state, reason, ended = (
             "ended",
             "agent",
@@ -140,9 +156,17 @@ def connection_rows(
             state, reason = "force_closed", None
         if state == "ended" and now - started < timedelta(hours=2) and roll > 0.9:
             state, reason, ended = "live", None, None
+        row_id = rng.getrandbits(128)
+        # Derived, not drawn: the generator's random sequence (and so every other column)
+        # stays what earlier runs of bench.audit loaded.
+        decision = None if state == "refused" else str(uuid.UUID(int=row_id ^ 1))
+        closed_by = close_reason = acknowledged = None
+        if state == "force_closed" and ended is not None:
+            closed_by, close_reason = f"{code}-admin01@{DOMAIN}", "点検のため"
+            acknowledged = ended + timedelta(milliseconds=300 + user)
         batch.append(
             (
-                str(uuid.UUID(int=rng.getrandbits(128))),
+                str(uuid.UUID(int=row_id)),
                 code,
                 started,
                 ended,
@@ -152,6 +176,10 @@ def connection_rows(
                 f"AA:BB:CC:DD:{user // 256:02X}:{user % 256:02X}",
                 state,
                 reason,
+                decision,
+                closed_by,
+                close_reason,
+                acknowledged,
             )
         )
         if len(batch) == CHUNK:
@@ -194,41 +222,47 @@ def signin_rows(plan: Plan, now: datetime, rng: random.Random) -> Iterator[list[
         yield batch
 
 
+async def copy_in(
+    conn: asyncpg.Connection,
+    table: str,
+    columns: list[str],
+    batches: Iterable[list[tuple[Any, ...]]],
+) -> float:
+    """COPY ``batches`` into ``table`` with its secondary indexes built after; seconds."""
+    started = time.perf_counter()
+    indexes = await conn.fetch(
+        """SELECT indexname, indexdef FROM pg_indexes
+           WHERE tablename = $1 AND indexname NOT LIKE '%pkey'""",
+        table,
+    )
+    for index in indexes:
+        await conn.execute(f'DROP INDEX "{index["indexname"]}"')
+    for batch in batches:
+        await conn.copy_records_to_table(table, records=batch, columns=columns)
+    for index in indexes:
+        await conn.execute(index["indexdef"])
+    # What autovacuum has done by the time a live log is this big (0004 makes it
+    # visit the sign-in log every 1% of new rows): statistics and the visibility map,
+    # without which no scan is index-only.
+    await conn.execute(f"VACUUM (ANALYZE) {table}")
+    return time.perf_counter() - started
+
+
 async def load(conn: asyncpg.Connection, plan: Plan, now: datetime) -> dict[str, float]:
     """COPY the generated rows in, with the secondary indexes built after."""
     rng = random.Random(7)
-    timings: dict[str, float] = {}
-    for table, columns, batches in (
-        (
-            "connection_log",
-            ["row_id", "facility", "started_at", "ended_at", "account", "terminal_id",
-             "terminal_name", "mac", "state", "reason"],
-            connection_rows(plan, now, rng),
+    timings = {
+        "connection_log": await copy_in(
+            conn, "connection_log", CONNECTION_COLUMNS, connection_rows(plan, now, rng)
         ),
-        (
+        "signin_log": await copy_in(
+            conn,
             "signin_log",
             ["facility", "occurred_at", "event_id", "account", "account_id", "user_name", "app",
              "step", "result", "reason", "ip", "correlation_id"],
             signin_rows(plan, now, rng),
         ),
-    ):  # fmt: skip
-        started = time.perf_counter()
-        indexes = await conn.fetch(
-            """SELECT indexname, indexdef FROM pg_indexes
-               WHERE tablename = $1 AND indexname NOT LIKE '%pkey'""",
-            table,
-        )
-        for index in indexes:
-            await conn.execute(f'DROP INDEX "{index["indexname"]}"')
-        for batch in batches:
-            await conn.copy_records_to_table(table, records=batch, columns=columns)
-        for index in indexes:
-            await conn.execute(index["indexdef"])
-        # What autovacuum has done by the time a live log is this big (0004 makes it
-        # visit the sign-in log every 1% of new rows): statistics and the visibility map,
-        # without which no scan is index-only.
-        await conn.execute(f"VACUUM (ANALYZE) {table}")
-        timings[table] = time.perf_counter() - started
+    }  # fmt: skip
     # The directory: facilities' zones and the users' names the sign-ins look up.
     await conn.executemany(
         "INSERT INTO facilities VALUES ($1, $2, 'Asia/Tokyo', 3)",
@@ -295,7 +329,7 @@ def backlog(plan: Plan, now: datetime) -> list[Envelope]:
     return envelopes
 
 
-async def publish(nc: nats.NATS, settings: EventSettings, envelopes: list[Envelope]) -> None:
+async def publish(nc: NATS, settings: EventSettings, envelopes: list[Envelope]) -> None:
     js = nc.jetstream(publish_async_max_pending=4000)
     for env in envelopes:
         await js.publish_async(
@@ -450,7 +484,7 @@ async def run(plan: Plan, srv: Servers) -> dict[str, Any]:
     return result
 
 
-async def measure_ingest(nc: nats.NATS, settings: EventSettings, events: int) -> float:
+async def measure_ingest(nc: NATS, settings: EventSettings, events: int) -> float:
     """Events per second from the first acknowledged to the last, as JetStream counts them.
 
     The projections ack after their commit; asking NATS costs the database nothing.

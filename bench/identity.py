@@ -436,10 +436,10 @@ async def list_pages(bench: Bench) -> dict[str, Any]:
         floor.append((time.perf_counter() - started) * 1000)
     floor.sort()
     latencies.sort()
-    for query, values in by_query.items():
+    for shape, values in by_query.items():
         values.sort()
         say(
-            f"  {query:<44} p50 {percentile(values, 50):6.1f} ms   p95 {percentile(values, 95):6.1f} ms"
+            f"  {shape:<44} p50 {percentile(values, 50):6.1f} ms   p95 {percentile(values, 95):6.1f} ms"
         )
     p95 = percentile(latencies, 95)
     row(
