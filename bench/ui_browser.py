@@ -1,0 +1,63 @@
+"""What the parts of ``bench.ui`` share: a browser context holding a session, the painted
+frame's time, a click's time, and one client's API timings beside the browser's."""
+
+import time
+
+import httpx
+from playwright.async_api import Browser, BrowserContext, Locator, Page
+
+SESSION_COOKIE = "fumidai_session"
+FIRST_ROW = "table tbody tr[data-row-key]"
+"""A data row of antd's table (its placeholder row for 'no data' carries no key)."""
+
+PAINTED = "() => new Promise(r => requestAnimationFrame(() => r(performance.now())))"
+"""The time, from the navigation's start, of the next frame: what is in the DOM is painted."""
+
+CLICKED = """target => {
+    const seen = e => {
+        if (!target.contains(e.target)) return;
+        document.removeEventListener('click', seen, true);
+        window.__clickedAt = e.timeStamp;
+    };
+    document.addEventListener('click', seen, true);
+}"""
+"""Notes in ``window.__clickedAt`` when the next click on ``target`` reached the page: the
+event's own time, on the clock of ``performance.now()`` (no round trip to Python in it)."""
+
+
+async def new_context(browser: Browser, url: str, cookie: str) -> BrowserContext:
+    """A new context (its own empty cache) carrying the session ``cookie``."""
+    context = await browser.new_context(
+        viewport={"width": 1366, "height": 768}, locale="ja-JP", timezone_id="Asia/Tokyo"
+    )
+    await context.add_cookies([{"name": SESSION_COOKIE, "value": cookie, "url": url}])
+    return context
+
+
+async def new_page(browser: Browser, url: str, cookie: str) -> Page:
+    """A page in a new context carrying the session; close it with ``page.context``."""
+    return await (await new_context(browser, url, cookie)).new_page()
+
+
+async def mark_click(target: Locator) -> None:
+    """Note the next click on ``target`` (see ``CLICKED``)."""
+    await target.evaluate(CLICKED)
+
+
+async def since_click(page: Page) -> float:
+    """Milliseconds from the noted click to the next frame painted."""
+    painted = float(await page.evaluate(PAINTED))
+    return painted - float(await page.evaluate("window.__clickedAt"))
+
+
+async def api_timings(url: str, cookie: str, path: str, runs: int) -> list[float]:
+    """One client's answers of ``path`` through the gateway, in ms, ascending (two warm-up
+    requests left out)."""
+    timings = []
+    async with httpx.AsyncClient(base_url=url, cookies={SESSION_COOKIE: cookie}) as http:
+        for _ in range(runs + 2):
+            started = time.perf_counter()
+            answer = await http.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            assert answer.status_code == 200, answer.text
+    return sorted(timings[2:])
