@@ -6,10 +6,14 @@ paths up in that table and never touch the disk, so no path can reach outside th
 Paths under ``/assets/`` are Vite's content-hashed files, cached for good; any other path
 that is not a file is a screen of the app and gets ``index.html`` (the client routes it),
 with a fresh CSP nonce for the styles the component library injects (docs/decisions/0008).
+A screen's address also gets preload links for the chunks that screen needs, as the build
+listed them (``ui/tooling/route-preload-plugin.ts``): they load beside the entry instead of
+after it.
 """
 
 import gzip
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -35,6 +39,9 @@ NONCE_PLACEHOLDER = b"__CSP_NONCE__"
 """What Vite writes for the nonce (``html.cspNonce`` in ui/vite.config.ts)."""
 
 INDEX = Path("index.html")
+PRELOADS = Path(".fumidai-preloads.json")
+"""Address pattern → the screen's scripts and styles (a dot file: never served)."""
+HEAD_END = b"</head>"
 ASSET_PREFIX = "/assets/"
 IMMUTABLE = b"public, max-age=31536000, immutable"
 REVALIDATE = b"no-cache"
@@ -171,19 +178,59 @@ def problem(status: int, code: str, title: str, detail: str | None = None) -> by
     return msgspec.json.encode(body)
 
 
+class PreloadList(msgspec.Struct):
+    scripts: list[str]
+    styles: list[str]
+
+
+def preload_links(entry: PreloadList) -> bytes:
+    """The link elements of one screen: scripts as the entry's own are (module preloads,
+    CORS mode), styles fetched early and applied when the screen's code adds them."""
+    scripts = [f'<link rel="modulepreload" crossorigin href="{url}">' for url in entry.scripts]
+    styles = [f'<link rel="preload" as="style" crossorigin href="{url}">' for url in entry.styles]
+    return "".join(scripts + styles).encode()
+
+
+def load_index_variants(root: Path) -> dict[str, list[bytes]]:
+    """``index.html`` cut at the nonce placeholder: under ``""`` as built, and under each
+    address pattern of the build's preload list with that screen's links in its head."""
+    html = (root / INDEX).read_bytes()
+    variants = {"": html.split(NONCE_PLACEHOLDER)}
+    listed = root / PRELOADS
+    if listed.is_file() and not listed.is_symlink():
+        preloads = msgspec.json.decode(listed.read_bytes(), type=dict[str, PreloadList])
+        for pattern, entry in preloads.items():
+            page = html.replace(HEAD_END, preload_links(entry) + HEAD_END, 1)
+            variants[pattern] = page.split(NONCE_PLACEHOLDER)
+    return variants
+
+
+def screen_pattern(path: str, patterns: Iterable[str]) -> str:
+    """The pattern ``path`` falls under: itself exactly, else the longest ``prefix*`` it
+    starts with; ``""`` (no preloads) when none does."""
+    best = ""
+    for pattern in patterns:
+        if pattern == path:
+            return pattern
+        prefix = pattern.removesuffix("*")
+        if prefix != pattern and path.startswith(prefix) and len(prefix) >= len(best):
+            best = pattern
+    return best
+
+
 class Console:
     """The ASGI app answering console requests (``security.is_console_request``)."""
 
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.files: dict[str, File] = {}
-        self.index: list[bytes] | None = None
-        """``index.html`` cut at the nonce placeholder; None: no build to serve."""
+        self.index: dict[str, list[bytes]] | None = None
+        """Address pattern → ``index.html`` for it (``load_index_variants``); None: no build."""
         if root is None or not (root / INDEX).is_file():
             log.warning("console_not_built", ui_dir=str(root) if root else None)
             return
         self.files = load_build(root)
-        self.index = (root / INDEX).read_bytes().split(NONCE_PLACEHOLDER)
+        self.index = load_index_variants(root)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"]
@@ -206,7 +253,7 @@ class Console:
         elif self.index is None:
             await respond(send, 503, [(b"content-type", PROBLEM)], self.not_built(), head)
         else:
-            await send_index(send, self.index, head)
+            await send_index(send, self.index[screen_pattern(path, self.index)], head)
 
     def not_built(self) -> bytes:
         where = str(self.root) if self.root is not None else "FUMIDAI_GATEWAY_UI_DIR (unset)"

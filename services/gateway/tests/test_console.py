@@ -30,6 +30,10 @@ INDEX = (
     b'<link rel="stylesheet" href="/assets/index-C9f3aa.css" nonce="__CSP_NONCE__">'
     b'</head><body><div id="root"></div></body></html>'
 )
+PRELOADS = (
+    b'{"/users": {"scripts": ["/assets/Shell-A1.js", "/assets/UserList-B2.js"], "styles": []},'
+    b' "/logs*": {"scripts": ["/assets/Logs-C3.js"], "styles": ["/assets/logs-D4.css"]}}'
+)
 SECRET = b"not-for-the-web"
 NONCE = re.compile(r'<meta property="csp-nonce" nonce="([^"]+)">')
 
@@ -47,6 +51,7 @@ def write_build(root: Path) -> Path:
     (dist / "assets" / "index-C9f3aa.css").write_bytes(STYLE)
     (dist / "robots.txt").write_bytes(b"User-agent: *\nDisallow: /\n")
     (dist / ".fumidai-built").write_bytes(b"stamp")
+    (dist / ".fumidai-preloads.json").write_bytes(PRELOADS)
     (root / "secret.txt").write_bytes(SECRET)
     (dist / "assets" / "linked.js").symlink_to(root / "secret.txt")
     return dist
@@ -143,6 +148,26 @@ async def test_index_has_a_fresh_nonce_per_response_matching_its_csp(console_url
         nonces.append(nonce)
     assert len(set(nonces)) == len(nonces)
     assert all(len(n) >= 22 for n in nonces)
+
+
+async def test_a_screens_address_preloads_its_chunks_and_no_other_does(console_url: str) -> None:
+    users = '<link rel="modulepreload" crossorigin href="/assets/UserList-B2.js">'
+    logs = '<link rel="preload" as="style" crossorigin href="/assets/logs-D4.css">'
+    pages = {
+        "/users": [users],
+        "/users/": [],
+        "/logs": [logs],
+        "/logs/connections": [logs],
+        "/signin": [],
+        "/share/": [],
+    }
+    for path, links in pages.items():
+        page = await get(console_url, path)
+        head = page.text.split("</head>")[0]
+        assert [link for link in (users, logs) if link in head] == links, path
+        assert NONCE.search(page.text) is not None, path
+    listed = await get(console_url, "/.fumidai-preloads.json")
+    assert b"Shell-A1" not in listed.content  # the list itself is no URL: index.html answers
 
 
 async def test_screens_fall_back_to_index_and_service_paths_never_do(console_url: str) -> None:

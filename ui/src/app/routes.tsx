@@ -52,6 +52,11 @@ export function createRouter(queryClient: QueryClient) {
   // The session is asked for while the screens' code loads, not after it (the admin's
   // session only: the users' page at /share/ has its own).
   if (!window.location.pathname.startsWith("/share")) void queryClient.prefetchQuery(sessionQuery);
+  // And the list's first page right away on a cold load of it: the route's loader runs
+  // only once the screen's lazy code has loaded (react-router), a round trip too late.
+  if (["/", "/users"].includes(window.location.pathname)) {
+    prefetchUserList(queryClient, window.location.href);
+  }
   const router = createBrowserRouter([
     { path: "/signin", element: <SignInPage /> },
     {
