@@ -4,9 +4,13 @@
 // signed out elsewhere): the app returns to sign-in and says so.
 import createClient, { type Middleware } from "openapi-fetch";
 import type { components, paths } from "./admin";
+import { ApiError, NETWORK, problemOf } from "./problem";
+import { saveDownload } from "./transfers";
+
+export { ApiError };
 
 export type Schemas = components["schemas"];
-export type Problem = Schemas["Problem"];
+export type { Problem } from "./problem";
 
 export const api = createClient<paths>({ baseUrl: "", credentials: "same-origin" });
 
@@ -40,40 +44,6 @@ const session: Middleware = {
 };
 api.use(session);
 
-/** A failed call: the server's problem, or a stand-in when the server could not be reached. */
-export class ApiError extends Error {
-  readonly problem: Problem;
-  constructor(problem: Problem) {
-    super(problem.title);
-    this.problem = problem;
-  }
-  get status(): number {
-    return this.problem.status;
-  }
-  get code(): string {
-    return this.problem.code;
-  }
-}
-
-const NETWORK: Problem = {
-  type: "about:blank",
-  status: 0,
-  code: "network",
-  title: "サーバーに接続できません。ネットワークの状態を確認して、もう一度お試しください。",
-  errors: [],
-};
-
-const UNAVAILABLE: Problem = {
-  type: "about:blank",
-  status: 503,
-  code: "unavailable",
-  title: "サービスが一時的に利用できません。しばらくしてからもう一度お試しください。",
-  errors: [],
-};
-
-function isProblem(value: unknown): value is Problem {
-  return typeof value === "object" && value !== null && "code" in value && "title" in value;
-}
 
 /** The data of a call, or an ApiError carrying its problem (always with a Japanese title). */
 export async function call<T>(
@@ -87,36 +57,12 @@ export async function call<T>(
   }
   const { data, error, response } = result;
   if (response.ok) return data as T;
-  if (isProblem(error)) throw new ApiError({ ...error, errors: error.errors ?? [] });
-  throw new ApiError({ ...UNAVAILABLE, status: response.status });
+  throw new ApiError(problemOf(error, response.status));
 }
 
 /** Download a file the API serves (exports, results) as the browser's own download. */
-export async function download(path: string, fallbackName: string): Promise<void> {
-  let response: Response;
-  try {
-    response = await fetch(path, { credentials: "same-origin" });
-  } catch {
-    throw new ApiError(NETWORK);
-  }
-  if (!response.ok) {
-    const body: unknown = await response.json().catch(() => null);
-    if (response.status === 401 && onSessionEnded) onSessionEnded();
-    throw new ApiError(isProblem(body) ? body : { ...UNAVAILABLE, status: response.status });
-  }
-  const blob = await response.blob();
-  const disposition = response.headers.get("content-disposition") ?? "";
-  const star = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
-  const plain = /filename="?([^";]+)"?/i.exec(disposition);
-  const name = star?.[1] ? decodeURIComponent(star[1]) : (plain?.[1] ?? fallbackName);
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+export function download(path: string, fallbackName: string): Promise<void> {
+  return saveDownload(path, fallbackName, () => onSessionEnded?.());
 }
 
 type JsonOf<R> = R extends { content: { "application/json": infer J } } ? J : never;

@@ -46,3 +46,8 @@ export function unplacedMessages(error: unknown, map: FieldMap): string[] {
     .filter((entry) => map(entry.field) === null)
     .map((entry) => entry.message);
 }
+
+/** What to tell the admin of a failed call in one line: the server's title (Japanese). */
+export function problemTitle(error: unknown): string {
+  return error instanceof ApiError ? error.problem.title : String(error);
+}

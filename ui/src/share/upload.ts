@@ -1,7 +1,7 @@
 // The upload of the users' page (F1): what the browser can refuse before sending, and the
-// one multipart request — `manifest` first, then the files in order — sent with
-// XMLHttpRequest because fetch reports no upload progress.
-import { ApiError, type Share, userCsrfToken, userSessionEnded } from "./api";
+// one multipart request — `manifest` first, then the files in order — with its progress.
+import { uploadWithProgress } from "../api/transfers";
+import { type Share, userCsrfToken, userSessionEnded } from "./api";
 import { shareMessages } from "./messages";
 
 export const MAX_FILES = 5;
@@ -30,24 +30,6 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-const NETWORK = "サーバーに接続できません。ネットワークの状態を確認して、もう一度お試しください。";
-
-function failure(xhr: XMLHttpRequest): ApiError {
-  let body: unknown;
-  try {
-    body = JSON.parse(xhr.responseText);
-  } catch {
-    body = null;
-  }
-  if (typeof body === "object" && body !== null && "code" in body && "title" in body) {
-    const problem = body as ApiError["problem"];
-    return new ApiError({ ...problem, errors: problem.errors ?? [] });
-  }
-  const status = xhr.status;
-  const title = status === 0 ? NETWORK : "サービスが一時的に利用できません。";
-  return new ApiError({ type: "about:blank", status, code: status === 0 ? "network" : "unavailable", title, errors: [] });
-}
-
 /** Send the files; `onProgress` gets the fraction sent (0–1). */
 export function sendUpload(
   files: readonly File[],
@@ -59,24 +41,11 @@ export function sendUpload(
   // A string part: a Blob would carry a filename ("blob") and be taken for a file.
   form.append("manifest", JSON.stringify(manifest));
   for (const file of files) form.append("files", file, file.name);
-  return new Promise((resolve, reject) => {
-    const xhr = new XMLHttpRequest();
-    xhr.open("POST", "/user-api/v1/shares");
-    xhr.withCredentials = true;
-    const csrf = userCsrfToken();
-    if (csrf) xhr.setRequestHeader("X-CSRF-Token", csrf);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable && e.total > 0) onProgress(e.loaded / e.total);
-    };
-    xhr.onload = () => {
-      if (xhr.status === 201) {
-        resolve(JSON.parse(xhr.responseText) as Share);
-        return;
-      }
-      if (xhr.status === 401) userSessionEnded();
-      reject(failure(xhr));
-    };
-    xhr.onerror = () => reject(failure(xhr));
-    xhr.send(form);
+  return uploadWithProgress<Share>({
+    url: "/user-api/v1/shares",
+    form,
+    csrfToken: userCsrfToken(),
+    onProgress: (sent, total) => onProgress(sent / total),
+    onUnauthorized: userSessionEnded,
   });
 }

@@ -1,7 +1,7 @@
-import { App, Button, Popover } from "antd";
-import { ApiError, download } from "../../api/client";
+import { Button, Popover } from "antd";
 import { logMessages } from "./messages";
 import type { LogRow } from "./queries";
+import { DownloadLink, sharedFilePath } from "../../components/DownloadLink";
 
 type FileShareRow = Extract<LogRow, { log: "fileshare" }>;
 type SharedFile = FileShareRow["files"][number];
@@ -9,17 +9,8 @@ type SharedFile = FileShareRow["files"][number];
 const t = logMessages.files;
 
 function FileLink({ code, shareId, file }: { code: string; shareId: string; file: SharedFile }) {
-  const { message } = App.useApp();
-  const path = `/api/v1/facilities/${encodeURIComponent(code)}/shares/${encodeURIComponent(shareId)}/files/${encodeURIComponent(file.id)}`;
-  const onClick = () =>
-    download(path, file.name).catch((error: unknown) => {
-      void message.error(error instanceof ApiError ? error.problem.title : String(error));
-    });
-  return (
-    <Button type="link" size="small" className="log-file-link" onClick={onClick}>
-      {file.name}
-    </Button>
-  );
+  const path = sharedFilePath(code, shareId, file.id);
+  return <DownloadLink path={path} name={file.name} className="log-file-link" />;
 }
 
 /** ファイル名 of a clean, allowed share within its download period (A7): the first file is

@@ -6,8 +6,8 @@ import { ApiError } from "../../api/client";
 import { Loading, LoadFailed } from "../../components/PageStates";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useSignedIn } from "../session/queries";
-import { Pager } from "../users/Pager";
-import { currentCursor, firstPage, nextPage, pageNumber, type Pages, previousPage } from "../users/paging";
+import { currentCursor, nextPage, pageNumber, previousPage, usePages } from "../../components/keysetPages";
+import { Pager } from "../../components/Pager";
 import { AddFilter, FilterChips } from "./Filters";
 import { ForceCloseDialog } from "./ForceClose";
 import { addFilter, type LogQuery, logName, logQueryParams, readLogQuery, removeFilter, type Tab } from "./logQuery";
@@ -15,16 +15,9 @@ import { LogTable } from "./LogTable";
 import { logMessages } from "./messages";
 import { PeriodPicker } from "./PeriodPicker";
 import { type ConnectionRow, downloadCsv, type LogPage, useExportAll, useLogPage } from "./queries";
+import { problemTitle } from "../../components/problems";
 
 const t = logMessages;
-
-/** The page cursors of one query; another query starts again at page 1. */
-function usePages(signature: string) {
-  const [state, setState] = useState({ signature, pages: firstPage });
-  const pages = state.signature === signature ? state.pages : firstPage;
-  const move = (to: (p: Pages) => Pages) => setState({ signature, pages: to(pages) });
-  return [pages, move] as const;
-}
 
 /** One log: 期間, 「フィルターを追加」 and its chips, 「CSV出力」, 「更新」, rows and pages. */
 export function LogView({ tab }: { tab: Tab }) {
@@ -111,7 +104,7 @@ function CsvButton({ code, log, query }: { code: string; log: ReturnType<typeof 
     try {
       await downloadCsv(code, log, query);
     } catch (error) {
-      void message.error(error instanceof ApiError ? error.problem.title : String(error));
+      void message.error(problemTitle(error));
     } finally {
       setBusy(false);
     }

@@ -1,12 +1,12 @@
-import { App, Button, Space, Table } from "antd";
+import { App, Button, Space } from "antd";
 import type { ColumnsType } from "antd/es/table/interface";
 import { useCallback, useState } from "react";
-import { ApiError } from "../../api/client";
-import { LoadFailed } from "../../components/PageStates";
+import { problemTitle } from "../../components/problems";
 import { useSignedIn } from "../session/queries";
 import { leadingColumns, trailingColumns } from "./columns";
 import { shareMessages } from "./messages";
 import { PAGE_SIZE, type ShareRow, useApprovalList, useDecide } from "./queries";
+import { SharesTable } from "./SharesTable";
 
 const t = shareMessages.approvals;
 const c = shareMessages.columns;
@@ -32,7 +32,7 @@ function useConfirmDecision(code: string) {
             await mutateAsync({ shareId: row.share_id, decision });
             void message.success(approve ? t.approved : t.denied);
           } catch (error) {
-            void message.error(error instanceof ApiError ? error.problem.title : String(error));
+            void message.error(problemTitle(error));
           }
         },
       });
@@ -70,27 +70,13 @@ export function ApprovalTab() {
   const [page, setPage] = useState(1);
   const list = useApprovalList(code, (page - 1) * PAGE_SIZE);
   const decide = useConfirmDecision(code);
-  if (list.isError && !list.data) {
-    return <LoadFailed error={list.error} onRetry={() => void list.refetch()} />;
-  }
   return (
-    <Table<ShareRow>
-      rowKey="share_id"
-      className="share-table"
-      size="small"
+    <SharesTable
+      list={list}
       columns={columns(decide)}
-      dataSource={list.data?.items ?? []}
-      loading={list.isLoading}
-      locale={{ emptyText: t.empty }}
-      tableLayout="fixed"
-      pagination={{
-        current: page,
-        pageSize: PAGE_SIZE,
-        total: list.data?.total ?? 0,
-        showSizeChanger: false,
-        hideOnSinglePage: true,
-        onChange: setPage,
-      }}
+      emptyText={t.empty}
+      page={page}
+      onPage={setPage}
     />
   );
 }

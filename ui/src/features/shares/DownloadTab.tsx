@@ -1,14 +1,14 @@
 import { ReloadOutlined } from "@ant-design/icons";
-import { App, Button, Flex, Table, Tag } from "antd";
+import { Button, Flex, Tag } from "antd";
 import type { ColumnsType } from "antd/es/table/interface";
 import { useState } from "react";
-import { ApiError, download } from "../../api/client";
-import { LoadFailed } from "../../components/PageStates";
+import { DownloadLink, sharedFilePath } from "../../components/DownloadLink";
 import { useSignedIn } from "../session/queries";
 import { leadingColumns, trailingColumns } from "./columns";
 import { approvalText, formatTime } from "./format";
 import { shareMessages } from "./messages";
 import { PAGE_SIZE, type ShareRow, useShareList } from "./queries";
+import { SharesTable } from "./SharesTable";
 
 const t = shareMessages.download;
 const c = shareMessages.columns;
@@ -24,18 +24,9 @@ type FileOut = ShareRow["files"][number];
 /** A file's name: a download link only when the server says it may be downloaded now
  * (脅威なし, allowed, within the period; F3, F7); plain text otherwise. */
 function FileName({ code, row, file }: { code: string; row: ShareRow; file: FileOut }) {
-  const { message } = App.useApp();
   if (!file.downloadable) return <span>{file.name}</span>;
-  const path = `/api/v1/facilities/${encodeURIComponent(code)}/shares/${encodeURIComponent(row.share_id)}/files/${encodeURIComponent(file.file_id)}`;
-  const onClick = () =>
-    download(path, file.name).catch((error: unknown) => {
-      void message.error(error instanceof ApiError ? error.problem.title : String(error));
-    });
-  return (
-    <Button type="link" size="small" className="share-file-link" onClick={onClick}>
-      {file.name}
-    </Button>
-  );
+  const path = sharedFilePath(code, row.share_id, file.file_id);
+  return <DownloadLink path={path} name={file.name} className="share-file-link" />;
 }
 
 function columns(code: string): ColumnsType<ShareRow> {
@@ -76,9 +67,6 @@ export function DownloadTab() {
   const { facility: code } = useSignedIn();
   const [page, setPage] = useState(1);
   const list = useShareList(code, (page - 1) * PAGE_SIZE);
-  if (list.isError && !list.data) {
-    return <LoadFailed error={list.error} onRetry={() => void list.refetch()} />;
-  }
   return (
     <>
       <Flex justify="flex-end" className="share-toolbar">
@@ -90,23 +78,12 @@ export function DownloadTab() {
           {t.refresh}
         </Button>
       </Flex>
-      <Table<ShareRow>
-        rowKey="share_id"
-        className="share-table"
-        size="small"
+      <SharesTable
+        list={list}
         columns={columns(code)}
-        dataSource={list.data?.items ?? []}
-        loading={list.isLoading}
-        locale={{ emptyText: t.empty }}
-        tableLayout="fixed"
-        pagination={{
-          current: page,
-          pageSize: PAGE_SIZE,
-          total: list.data?.total ?? 0,
-          showSizeChanger: false,
-          hideOnSinglePage: true,
-          onChange: setPage,
-        }}
+        emptyText={t.empty}
+        page={page}
+        onPage={setPage}
       />
     </>
   );

@@ -2,8 +2,8 @@ import { CopyOutlined, KeyOutlined } from "@ant-design/icons";
 import { App, Button, Descriptions, Flex, Modal, Table, Typography } from "antd";
 import dayjs from "dayjs";
 import { useState } from "react";
-import { ApiError } from "../../api/client";
 import { LoadFailed } from "../../components/PageStates";
+import { problemTitle } from "../../components/problems";
 import { terminalMessages } from "./messages";
 import {
   type Credential,
@@ -36,7 +36,7 @@ export function Credentials({ code, terminalId }: Props) {
         issue.reset();
       },
       onError: (error) =>
-        void message.error(error instanceof ApiError ? error.problem.title : String(error)),
+        void message.error(problemTitle(error)),
     });
   return (
     <section aria-labelledby="terminal-credentials-title" className="terminal-credentials">
@@ -109,7 +109,7 @@ function useConfirmRevoke(code: string, terminalId: string) {
           await mutateAsync(credential.credential_id);
           void message.success(t.revokedDone);
         } catch (error) {
-          void message.error(error instanceof ApiError ? error.problem.title : String(error));
+          void message.error(problemTitle(error));
         }
       },
     });

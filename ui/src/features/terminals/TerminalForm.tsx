@@ -1,9 +1,10 @@
-import { App, Button, Card, Form, type FormInstance, Input, Space, Typography } from "antd";
+import { Button, Card, Form, type FormInstance, Input, Space, Typography } from "antd";
 import type { ReactNode } from "react";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { unplacedMessages } from "../../components/problems";
 import { terminalMessages } from "./messages";
 import { type TerminalFormValues, terminalField } from "./terminalForm";
+import { useConfirmSave } from "../../components/confirmations";
 
 const t = terminalMessages.form;
 
@@ -28,15 +29,10 @@ type Props = {
 /** 「接続端末メンテナンス 新規/編集」 (manual 3.5, 3.6): 接続端末名 with the facility's
  * prefix, 「ユーザー選択」, 戻る / 登録 → 「確認」. */
 export function TerminalForm(props: Props) {
-  const { modal } = App.useApp();
-  const confirm = (values: TerminalFormValues) =>
-    modal.confirm({
-      title: t.confirmTitle,
-      content: t.confirmLead,
-      okText: t.ok,
-      cancelText: t.cancel,
-      onOk: () => props.onSubmit(values),
-    });
+  const confirm = useConfirmSave<TerminalFormValues>(
+    { title: t.confirmTitle, lead: t.confirmLead, ok: t.ok, cancel: t.cancel },
+    props.onSubmit,
+  );
   return (
     <Card className="terminal-form">
       <Typography.Title level={1} className="page-title">

@@ -1,4 +1,4 @@
-import { App, Button, Card, Form, type FormInstance, Space, Tag, Typography } from "antd";
+import { Button, Card, Form, type FormInstance, Space, Tag, Typography } from "antd";
 import { type ReactNode, useEffect, useRef } from "react";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { unplacedMessages } from "../../components/problems";
@@ -7,6 +7,7 @@ import { EMPTY } from "./format";
 import { userMessages } from "./messages";
 import { RemoteFields } from "./RemoteFields";
 import { type UserFormValues, userField } from "./userForm";
+import { useConfirmSave } from "../../components/confirmations";
 
 const t = userMessages.form;
 
@@ -49,15 +50,10 @@ type Props = {
 
 /** 「新規」 and 「ユーザー編集」 (manual 3.0, 3.1): the edit figure's three sections. */
 export function UserForm(props: Props) {
-  const { modal } = App.useApp();
-  const confirm = (values: UserFormValues) =>
-    modal.confirm({
-      title: t.confirmTitle,
-      content: t.confirmLead,
-      okText: t.ok,
-      cancelText: t.cancel,
-      onOk: () => props.onSubmit(values),
-    });
+  const confirm = useConfirmSave<UserFormValues>(
+    { title: t.confirmTitle, lead: t.confirmLead, ok: t.ok, cancel: t.cancel },
+    props.onSubmit,
+  );
   return (
     <Card className="user-form">
       <ScrollIntoView when={props.notice} />

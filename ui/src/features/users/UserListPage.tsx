@@ -3,7 +3,9 @@ import { Button, Flex, Space, Typography } from "antd";
 import { useCallback, useEffect, useState } from "react";
 import { useNavigate, useSearchParams } from "react-router";
 import { ApiError } from "../../api/client";
+import { currentCursor, nextPage, pageNumber, previousPage, usePages } from "../../components/keysetPages";
 import { LoadFailed } from "../../components/PageStates";
+import { Pager } from "../../components/Pager";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { useSignedIn } from "../session/queries";
 import { ExportAllButton, ImportButton } from "../jobs/CsvButtons";
@@ -17,25 +19,12 @@ import {
   readListQuery,
 } from "./listQuery";
 import { userMessages } from "./messages";
-import { Pager } from "./Pager";
-import { currentCursor, firstPage, nextPage, pageNumber, type Pages, previousPage } from "./paging";
 import { type UserRow, useUserList } from "./queries";
 import { UserSearch } from "./UserSearch";
 import { UserTable } from "./UserTable";
 import "./users.css";
 
 const t = userMessages.list;
-
-/** The page cursors of one search; another search starts again at page 1. */
-function usePages(signature: string) {
-  const [state, setState] = useState<{ signature: string; pages: Pages }>({
-    signature,
-    pages: firstPage,
-  });
-  const pages = state.signature === signature ? state.pages : firstPage;
-  const move = (to: (p: Pages) => Pages) => setState({ signature, pages: to(pages) });
-  return [pages, move] as const;
-}
 
 /** 「ユーザー一覧」 (U3, manual 3.0–3.2): 検索条件, the table, pages and the commands. */
 export function UserListPage() {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { dateText, hoursText, listText, text } from "./format";
-import { currentCursor, firstPage, nextPage, pageNumber, previousPage } from "./paging";
 
 describe("list cells (U3)", () => {
   it("shows dates as yyyy/mm/dd", () => {
@@ -19,24 +18,5 @@ describe("list cells (U3)", () => {
   it("shows --:-- for the times of a user always allowed", () => {
     expect(hoursText(null)).toEqual({ start: "--:--", end: "--:--" });
     expect(hoursText({ start: "08:30", end: "17:30" })).toEqual({ start: "08:30", end: "17:30" });
-  });
-});
-
-describe("keyset pages", () => {
-  it("goes forward with each page's next cursor and back along the same path", () => {
-    let pages = firstPage;
-    expect(currentCursor(pages)).toBeNull();
-    pages = nextPage(pages, "c2");
-    pages = nextPage(pages, "c3");
-    expect(pageNumber(pages)).toBe(3);
-    expect(currentCursor(pages)).toBe("c3");
-    pages = previousPage(pages);
-    expect(currentCursor(pages)).toBe("c2");
-    pages = previousPage(previousPage(pages));
-    expect(pageNumber(pages)).toBe(1);
-  });
-
-  it("stays on the last page when there is no next cursor", () => {
-    expect(nextPage(firstPage, null)).toBe(firstPage);
   });
 });

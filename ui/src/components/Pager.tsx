@@ -1,8 +1,14 @@
 import { LeftOutlined, RightOutlined } from "@ant-design/icons";
 import { Button, Select, Space, Typography } from "antd";
-import { userMessages } from "./messages";
 
-const t = userMessages.list;
+const t = {
+  previous: "前へ",
+  next: "次へ",
+  page: (n: number) => `${n} ページ`,
+  pageSize: "表示件数",
+  pageSizeOption: (n: number) => `${n} 件`,
+  pager: "ページ移動",
+};
 
 export const PAGE_SIZES = [50, 100, 200] as const;
 
@@ -25,7 +31,7 @@ export function Pager({
   onSize: (size: number) => void;
 }) {
   return (
-    <nav aria-label={t.pager} className="user-pager">
+    <nav aria-label={t.pager} className="pager">
       <Space size="middle" wrap>
         <Button icon={<LeftOutlined aria-hidden />} disabled={page <= 1 || busy} onClick={onPrevious}>
           {t.previous}
