@@ -8,29 +8,27 @@ import io
 import json
 import re
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.async_api import Browser, Locator, Page, expect
+from playwright.async_api import Browser, Page, expect
 
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
-from tests.gateway_support import Admin, eventually, sign_in_user
+from tests.gateway_support import Admin, sign_in_user
 from tests.ui.browser import axe_violations, new_context
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import create_terminal, create_user, user_body
+from tests.ui.jump_host import POLL_WAIT_S, connect
+from tests.ui.log_walk import has, log_table, shown_rows, wait_rows
 from tests.ui.walk import settle
 
-MAC = "00-11-22-33-44-55"
 TOKYO = ZoneInfo("Asia/Tokyo")
 CONTENT = "検査結果のメモ".encode()
-POLL_WAIT_S = 1.0  # the agent's long poll of its orders: short, so the test sees the ack soon
-
-Check = Callable[[list[list[str]]], bool]
 
 
 @dataclass
@@ -39,18 +37,6 @@ class Scene:
     user: dict[str, object]
     other: dict[str, object]
     terminal: str
-
-
-async def connect(agent: JumpHostAgent, account: str) -> str:
-    """A session of ``account``, once terminals has projected the user (C1)."""
-
-    async def allowed() -> object:
-        decision, live = await agent.connect(account, MAC)
-        return live.session_id if live and decision.allowed else None
-
-    session_id = await eventually(allowed, timeout=15)
-    assert session_id, f"the agent was refused for {account}"
-    return str(session_id)
 
 
 async def share_a_file(url: str, user: dict[str, object]) -> None:
@@ -116,41 +102,6 @@ async def scene(console: Console, admin: Admin) -> AsyncIterator[Scene]:
         await client.aclose()
 
 
-def table(page: Page) -> Locator:
-    return page.get_by_role("tabpanel").locator("table")
-
-
-async def shown_rows(page: Page) -> list[list[str]]:
-    """The table's rows as texts per cell (the 操作 column left out)."""
-    await expect(table(page).locator("thead th").first).to_have_text(re.compile(r"\S"))
-    headings = [h.strip() for h in await table(page).locator("thead th").all_inner_texts()]
-    width = len([h for h in headings if h and h != "操作"])
-    rows = []
-    for row in await table(page).locator("tbody tr.ant-table-row").all():
-        cells = await row.locator("td").all_inner_texts()
-        rows.append([c.split("\n")[0].strip() for c in cells[:width]])
-    return rows
-
-
-async def wait_rows(page: Page, check: Check, timeout_s: float = 15.0) -> list[list[str]]:
-    """The rows once ``check(rows)`` holds, pressing 「更新」 between looks."""
-    deadline = datetime.now().timestamp() + timeout_s
-    while True:
-        rows = await shown_rows(page)
-        if check(rows):
-            return rows
-        if datetime.now().timestamp() > deadline:
-            raise AssertionError(f"rows never matched: {rows}")
-        await (
-            page.get_by_role("group", name="ログの操作").get_by_role("button", name="更新").click()
-        )
-        await page.wait_for_timeout(500)
-
-
-def has(text: str) -> Check:
-    return lambda rows: any(text in " ".join(r) for r in rows)
-
-
 async def test_every_tab_shows_its_rows_with_A1s_columns(signed_in: Page, scene: Scene) -> None:
     page = signed_in
     await page.goto("/logs")
@@ -199,7 +150,7 @@ async def test_every_tab_shows_its_rows_with_A1s_columns(signed_in: Page, scene:
     for tab, headings in expected.items():
         await page.get_by_role("tab", name=tab).click()
         await expect(page.get_by_role("tab", name=tab)).to_have_attribute("aria-selected", "true")
-        await expect(table(page).locator("thead th")).to_have_text(headings)
+        await expect(log_table(page).locator("thead th")).to_have_text(headings)
         await wait_rows(page, has(made[tab]))
     await expect(page).to_have_url("/logs/operations")
     await expect(page.get_by_role("button", name="操作時間: 過去7日間")).to_be_visible()
@@ -221,12 +172,12 @@ async def test_a_filter_chip_narrows_the_rows_and_removing_it_restores_them_A4(
     chips = page.get_by_role("list", name="適用中のフィルター")
     await expect(chips).to_contain_text("対象: log-user02")
     await expect(page).to_have_url("/logs/operations?filter=target%3Alog-user02")
-    await expect(table(page)).not_to_contain_text("log-user01")
+    await expect(log_table(page)).not_to_contain_text("log-user01")
     narrowed = await shown_rows(page)
     assert narrowed and all("log-user02" in " ".join(r) for r in narrowed), narrowed
     await chips.get_by_role("button", name="フィルター「対象: log-user02」を削除").click()
     await expect(chips).to_have_count(0)
-    await expect(table(page)).to_contain_text("log-user01")
+    await expect(log_table(page)).to_contain_text("log-user01")
     assert len(await shown_rows(page)) == len(before)
 
 
@@ -273,9 +224,9 @@ async def test_a_custom_period_takes_days_of_the_facilitys_zone_A3(
         await expect(page).to_have_url(
             f"/logs/connections?period=custom&from={yesterday}&to={yesterday}"
         )
-        await expect(table(page)).to_contain_text("この期間のログはありません。")
+        await expect(log_table(page)).to_contain_text("この期間のログはありません。")
         await pick(yesterday, tokyo_today)
-        await expect(table(page)).to_contain_text(str(scene.other["account"]))
+        await expect(log_table(page)).to_contain_text(str(scene.other["account"]))
         label = f"接続開始時間: カスタム期間 ({yesterday:%Y/%m/%d} 〜 {tokyo_today:%Y/%m/%d})"
         await expect(page.get_by_role("button", name=label)).to_be_visible()
     finally:
@@ -311,7 +262,7 @@ async def test_force_close_from_the_page_is_acknowledged_by_the_agent_C4(
     session_id = await connect(scene.agent, account)
     await page.goto(f"/logs/connections?filter=account%3A{account}")
     await wait_rows(page, has("接続中"))  # 「更新」 until audit has projected the start
-    live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+    live = log_table(page).locator("tbody tr.ant-table-row", has_text="接続中")
     await expect(live).to_have_count(1)
     await live.get_by_role("button", name="強制切断").click()
     dialog = page.get_by_role("dialog", name="強制切断")
@@ -323,7 +274,7 @@ async def test_force_close_from_the_page_is_acknowledged_by_the_agent_C4(
     started = time.monotonic()
     await dialog.get_by_role("button", name="OK").click()
     await expect(dialog).to_be_hidden()
-    row = table(page).locator("tbody tr.ant-table-row").first
+    row = log_table(page).locator("tbody tr.ant-table-row").first
     await expect(row).to_contain_text("強制切断")
     await expect(row.get_by_role("button", name="強制切断")).to_have_count(0)
     # The agent's orders poll sees the close and acknowledges it; the page polls it in.
@@ -342,7 +293,7 @@ async def test_a_second_admins_close_is_shown_as_its_message_C4(
     session_id = await connect(scene.agent, account)
     await page.goto(f"/logs/connections?filter=account%3A{account}")
     await wait_rows(page, has("接続中"))
-    live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+    live = log_table(page).locator("tbody tr.ant-table-row", has_text="接続中")
     await expect(live).to_have_count(1)
     await live.get_by_role("button", name="強制切断").click()
     dialog = page.get_by_role("dialog", name="強制切断")
@@ -374,7 +325,7 @@ async def test_the_tabs_and_the_dialogs_pass_axe(
         session_id = await connect(scene.agent, str(scene.other["account"]))
         for tab in ("端末接続履歴", "ログインログ", "ファイル共有", "操作ログ"):
             await page.get_by_role("tab", name=tab).click()
-            await expect(table(page).locator("tbody tr.ant-table-row").first).to_be_visible()
+            await expect(log_table(page).locator("tbody tr.ant-table-row").first).to_be_visible()
             await scan(tab)
         await page.get_by_role("button", name="フィルターを追加").click()
         await scan("フィルター選択")
@@ -385,7 +336,7 @@ async def test_the_tabs_and_the_dialogs_pass_axe(
         await page.keyboard.press("Escape")
         await page.get_by_role("tab", name="端末接続履歴").click()
         await wait_rows(page, has("接続中"))
-        live = table(page).locator("tbody tr.ant-table-row", has_text="接続中")
+        live = log_table(page).locator("tbody tr.ant-table-row", has_text="接続中")
         await live.first.get_by_role("button", name="強制切断").click()
         await expect(page.get_by_role("dialog", name="強制切断")).to_be_visible()
         await scan("強制切断")
@@ -408,7 +359,7 @@ async def test_pages_go_on_and_back_newest_first_A3(signed_in: Page, scene: Scen
     pager = page.get_by_role("navigation", name="ページ移動")
     await pager.get_by_role("button", name="次へ").click()
     await expect(pager).to_contain_text("2 ページ")
-    await expect(table(page).locator("tbody tr.ant-table-row")).to_have_count(5)
+    await expect(log_table(page).locator("tbody tr.ant-table-row")).to_have_count(5)
     second = await shown_rows(page)
     assert second[0][0] <= first[-1][0]
     await expect(pager.get_by_role("button", name="次へ")).to_be_disabled()
@@ -422,7 +373,7 @@ async def test_a_clean_shared_file_downloads_from_its_name_and_is_logged_A7(
 ) -> None:
     page = signed_in
     await page.goto("/logs/shares?filter=file_name%3A結果.txt")
-    link = table(page).get_by_role("button", name="結果.txt")
+    link = log_table(page).get_by_role("button", name="結果.txt")
     # Scanned by clamd meanwhile: 検査待ち has no link yet.
     await wait_rows(page, lambda rows: any("脅威なし" in r for r in rows), timeout_s=30)
     await expect(link.first).to_be_visible()
