@@ -24,6 +24,8 @@ class ClamdServer:
     host: str
     port: int
     test_signatures_only: bool
+    pid: int | None = None
+    """The process of a clamd this session started (a test may pause it); None for yours."""
 
 
 @pytest.fixture(scope="session")
@@ -46,7 +48,7 @@ def clamd_server() -> Iterator[ClamdServer]:
         shutil.rmtree(tmp, ignore_errors=True)
         pytest.fail(f"{error}\n(./fumidai test installs clamav-daemon; see fumidai_cli/system.py)")
     try:
-        yield ClamdServer(clamd.host, clamd.port, clamd.test_signatures_only)
+        yield ClamdServer(clamd.host, clamd.port, clamd.test_signatures_only, clamd.pid)
     finally:
         clamd.stop()
         shutil.rmtree(tmp, ignore_errors=True)

@@ -37,6 +37,10 @@ async def console(
             "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
             "FUMIDAI_FILESHARE_SMTP_HOST": mail.host,
             "FUMIDAI_FILESHARE_SMTP_PORT": str(mail.port),
+            # A clamd that stops answering (test_share_flows pauses it) leaves a file 検査待ち
+            # after 10 s instead of 300, and the retry loop offers it again every 2 s.
+            "FUMIDAI_FILESHARE_CLAMD_TIMEOUT_S": "10",
+            "FUMIDAI_FILESHARE_SCAN_RETRY_S": "2",
         }
         async for suite in running_suite(servers, tmp_path_factory.mktemp("ui-logs"), env):
             yield Console(suite, suite.url("gateway"))

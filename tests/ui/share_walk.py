@@ -3,10 +3,10 @@ for the app ファイル共有, gives the second password, and sees the page (SP
 
 from dataclasses import dataclass
 
-from playwright.async_api import FilePayload, Page, expect
+from playwright.async_api import FilePayload, Locator, Page, expect
 
 from tests.gateway_support import NEW_PASSWORD
-from tests.ui.signin import Authenticator, Stop, enrol
+from tests.ui.signin import Authenticator, Stop, enrol, no_stop
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,24 @@ class CreatedUser:
 
 async def share_screens(page: Page, user: CreatedUser, stop: Stop) -> None:
     """Sign-in (the admin's steps on the user API), the second password, the page."""
+    await sign_in_to_share(page, user, stop)
+
+    # Files chosen, the purpose left empty: what the browser refuses before sending.
+    await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
+    await page.locator("input[type=file]").set_input_files(
+        [
+            FilePayload(name="電子カルテログ.txt", mimeType="text/plain", buffer=b"log\n" * 999),
+            FilePayload(name="調査メモ.txt", mimeType="text/plain", buffer=b"memo\n" * 99),
+        ]
+    )
+    await page.get_by_role("button", name="アップロード", exact=True).click()
+    await expect(page.get_by_role("alert").filter(has_text="共有目的を入力")).to_be_visible()
+    await stop("share-page")
+
+
+async def sign_in_to_share(page: Page, user: CreatedUser, stop: Stop = no_stop) -> None:
+    """A user's first sign-in at /share/: the initial password, a new one, the enrolment,
+    then the second password the page asks for itself (L1–L3, F7)."""
     await page.goto("/share/signin")
     await expect(page.get_by_role("heading", name="ファイル共有へのログイン")).to_be_visible()
     await stop("share-signin")
@@ -39,14 +57,20 @@ async def share_screens(page: Page, user: CreatedUser, stop: Stop) -> None:
     await dialog.get_by_role("button", name="確認").click()
     await expect(dialog).to_be_hidden()
 
-    # Files chosen, the purpose left empty: what the browser refuses before sending.
-    await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
-    await page.locator("input[type=file]").set_input_files(
-        [
-            FilePayload(name="電子カルテログ.txt", mimeType="text/plain", buffer=b"log\n" * 999),
-            FilePayload(name="調査メモ.txt", mimeType="text/plain", buffer=b"memo\n" * 99),
-        ]
-    )
+
+async def upload_at_share(page: Page, files: list[FilePayload], purpose: str) -> None:
+    """Files chosen, 「共有目的」, 「アップロード」; returns once the page says it is done."""
+    await page.locator("input[type=file]").set_input_files(files)
+    await page.get_by_label("共有目的").fill(purpose)
     await page.get_by_role("button", name="アップロード", exact=True).click()
-    await expect(page.get_by_role("alert").filter(has_text="共有目的を入力")).to_be_visible()
-    await stop("share-page")
+    await expect(page.get_by_text("アップロードしました。", exact=False)).to_be_visible(
+        timeout=60_000
+    )
+
+
+def my_share(page: Page, file_name: str) -> Locator:
+    """The row of 「共有したファイル」 holding ``file_name``."""
+    card = page.locator(".ant-card").filter(
+        has=page.get_by_role("heading", name="共有したファイル")
+    )
+    return card.get_by_role("row").filter(has_text=file_name)
