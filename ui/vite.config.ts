@@ -1,7 +1,7 @@
 import react from "@vitejs/plugin-react";
 import { defineConfig } from "vitest/config";
 import { antdStylesOfUsedComponents } from "./tooling/antd-css-plugin.ts";
-import { pageNonceForInjectedStyles } from "./tooling/csp-nonce-plugin.ts";
+import { libraryPatches } from "./tooling/library-patches.ts";
 import { routePreloads } from "./tooling/route-preload-plugin.ts";
 
 // The screen modules each address shows (src/app/routes.tsx loads them lazily); the build
@@ -27,7 +27,7 @@ const SCREENS = {
 export default defineConfig({
   plugins: [
     react(),
-    pageNonceForInjectedStyles(),
+    libraryPatches(),
     antdStylesOfUsedComponents(),
     routePreloads(SCREENS),
   ],
