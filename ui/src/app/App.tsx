@@ -4,15 +4,14 @@ import "antd/dist/antd.css";
 import jaJP from "antd/locale/ja_JP";
 import dayjs from "dayjs";
 import "dayjs/locale/ja";
-import { useState } from "react";
 import { RouterProvider } from "react-router/dom";
 import { ApiError } from "../api/client";
-import { createRouter } from "./routes";
+import type { createRouter } from "./routes";
 import { theme } from "./theme";
 
 dayjs.locale("ja");
 
-function newQueryClient(): QueryClient {
+export function newQueryClient(): QueryClient {
   return new QueryClient({
     queryCache: new QueryCache(),
     defaultOptions: {
@@ -33,9 +32,13 @@ function newQueryClient(): QueryClient {
   });
 }
 
-export function App({ nonce }: { nonce: string | undefined }) {
-  const [queryClient] = useState(newQueryClient);
-  const [router] = useState(() => createRouter(queryClient));
+type Props = {
+  nonce: string | undefined;
+  queryClient: QueryClient;
+  router: ReturnType<typeof createRouter>;
+};
+
+export function App({ nonce, queryClient, router }: Props) {
   return (
     // autoInsertSpace off: antd spaces out two-kanji labels (「登 録」) the Chinese way, which
     // reads wrong in Japanese and changes the buttons' accessible names.
@@ -46,7 +49,11 @@ export function App({ nonce }: { nonce: string | undefined }) {
       button={{ autoInsertSpace: false }}
     >
       <QueryClientProvider client={queryClient}>
-        <RouterProvider router={router} />
+        {/* No transitions: a transition renders the screen in 5 ms slices with a frame
+            between each, and the user list's first paint came 300 ms later for it
+            (bench/ui.py). The router loads a screen's code before it shows the screen, so
+            nothing suspends and nothing is gained from rendering in slices. */}
+        <RouterProvider router={router} useTransitions={false} />
       </QueryClientProvider>
     </ConfigProvider>
   );

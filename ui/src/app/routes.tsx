@@ -47,16 +47,18 @@ const shareSignIn = screen(async () => ({
   Component: (await import("../share/ShareSignInPage")).ShareSignInPage,
 }));
 
+/** Ask for what the first screen shows before anything else runs (main.tsx): the session
+ * (index.html preloads it; the admin's only, /share/ has its own) and, on a cold load of
+ * the user list, its first page — the route's loader would run only once the screen's lazy
+ * code has loaded, and anything started inside React's first render waits for its end. */
+export function readAhead(queryClient: QueryClient, location: Location): void {
+  if (location.pathname.startsWith("/share")) return;
+  void queryClient.prefetchQuery(sessionQuery);
+  if (["/", "/users"].includes(location.pathname)) prefetchUserList(queryClient, location.href);
+}
+
 /** The console's screens; every signed-in screen lives inside the frame. */
 export function createRouter(queryClient: QueryClient) {
-  // The session is asked for while the screens' code loads, not after it (the admin's
-  // session only: the users' page at /share/ has its own).
-  if (!window.location.pathname.startsWith("/share")) void queryClient.prefetchQuery(sessionQuery);
-  // And the list's first page right away on a cold load of it: the route's loader runs
-  // only once the screen's lazy code has loaded (react-router), a round trip too late.
-  if (["/", "/users"].includes(window.location.pathname)) {
-    prefetchUserList(queryClient, window.location.href);
-  }
   const router = createBrowserRouter([
     { path: "/signin", element: <SignInPage /> },
     {
