@@ -15,15 +15,18 @@ count behind each p95; one more run before them is not counted):
 
 * ``ui_users_first_rows_ms``: navigation to 「ユーザー一覧」 until its first row is painted,
   in a new browser context each time (cold HTTP cache: the app's files are fetched again),
-  p95; ``ui_users_all_rows_ms`` until all 50 rows of the page are (the list paints the
-  first screenful of rows in one frame and the rest in the next);
+  p95. Timed in the page (``bench.ui_browser.FIRST_ROW_WATCH``: the frame that draws the
+  row has been drawn); ``ui_users_first_rows_observed_ms`` is the same load as the test
+  driver saw it (selector found, then the next frame: two round trips more, the figure of
+  the sessions before 2026-12-05); ``ui_users_all_rows_ms`` until all 50 rows are;
 * ``ui_list_search_ms``: a search term (``yamada`` in 検索条件 ユーザー名) submitted until
   the filtered rows are painted, p95;
 * ``ui_signin_transfer_kb``: the compressed bytes the browser transfers to show the sign-in
   page (document, scripts, styles; headers included), cold cache;
 * ``ui_log_first_rows_ms``: 「ログ参照」 端末接続履歴 (``/logs/connections``, 過去7日間) with
   ``--log-rows`` (default 1,000,000) rows in the admin's facility, navigation until its
-  first rows are painted, cold cache as for the users, p95. The rows are ``bench.audit``'s
+  first rows are painted, cold cache and timed as for the users (and
+  ``ui_log_first_rows_observed_ms``), p95. The rows are ``bench.audit``'s
   generator's (two years, as audit's projection writes them), COPYed into the running
   audit's own database, so the page's call runs audit's real query (``bench.ui_logs``);
 * ``ui_force_close_ms``: with the reference agent (``services/terminals/agent``, its
@@ -77,7 +80,14 @@ from bench.events import (
 from bench.events import servers as bench_servers
 from bench.gateway import BIG_CODE, seed_users, wait_projected
 from bench.identity import DOMAIN
-from bench.ui_browser import FIRST_ROW, PAINTED, api_timings, new_page
+from bench.ui_browser import (
+    FIRST_ROW,
+    PAINTED,
+    api_timings,
+    first_row_page,
+    first_row_painted,
+    new_page,
+)
 from bench.ui_logs import (
     ForceCloseScene,
     connected_agent,
@@ -90,6 +100,7 @@ from fumidai_cli.ui import ensure_ui
 from libs.devservers.clamd import EmbeddedClamd
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
+from services.fileshare.adapters.clamd import ClamdAddress
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
 from tests.gateway_support import Admin, walk_sign_in
@@ -118,21 +129,22 @@ class Plan:
 
 async def first_rows(
     browser: Browser, url: str, cookie: str, runs: int
-) -> tuple[list[float], list[float]]:
-    """Navigation to the user list until its first row is painted, and until all 50 rows of
-    the page are (the list paints a screenful first), cold cache each run."""
-    first, full = [], []
+) -> tuple[list[float], list[float], list[float]]:
+    """Navigation to the user list until its first row is painted (in the page, and as the
+    test driver saw it), and until all 50 rows of the page are, cold cache each run."""
+    first, observed, full = [], [], []
     for _ in range(runs + 1):
-        page = await new_page(browser, url, cookie)
+        page = await first_row_page(browser, url, cookie)
         await page.goto(f"{url}/users", wait_until="commit")
-        await page.wait_for_selector(FIRST_ROW)
-        first.append(float(await page.evaluate(PAINTED)))
+        painted, seen = await first_row_painted(page)
+        first.append(painted)
+        observed.append(seen)
         await page.wait_for_function(
             "s => document.querySelectorAll(s).length >= 50", arg=FIRST_ROW, polling="raf"
         )
         full.append(float(await page.evaluate(PAINTED)))
         await page.context.close()
-    return sorted(first[1:]), sorted(full[1:])
+    return sorted(first[1:]), sorted(observed[1:]), sorted(full[1:])
 
 
 async def searches(browser: Browser, url: str, cookie: str, runs: int) -> list[float]:
@@ -227,7 +239,7 @@ async def signed_in_admin(suite: Suite) -> tuple[Admin, list[str]]:
 
 
 async def browser_figures(
-    url: str, admin: Admin, scene: ForceCloseScene, plan: Plan, state: Path
+    url: str, admin: Admin, scene: ForceCloseScene, plan: Plan, state: Path, clamd: ClamdAddress
 ) -> dict[str, Any]:
     """Every figure taken in Chromium, in one browser."""
     cookie = admin.token
@@ -246,7 +258,7 @@ async def browser_figures(
             uploader = await signed_in_uploader(admin, url)
             try:
                 figures["uploads"] = await uploads(
-                    browser, url, uploader, state, plan.upload_rounds
+                    browser, url, uploader, state, plan.upload_rounds, clamd
                 )
             finally:
                 await uploader.http.aclose()
@@ -302,8 +314,10 @@ async def run(srv: Servers, plan: Plan, state: Path) -> dict[str, Any]:
         await checkpoint(srv.postgres_url)
         scene = await connected_agent(admin, url, terminals[0])
         try:
-            figures = await browser_figures(url, admin, scene, plan, state)
-            log_path = figures["log_rows"][1]
+            figures = await browser_figures(
+                url, admin, scene, plan, state, ClamdAddress(host=clamd.host, port=clamd.port)
+            )
+            log_path = figures["log_rows"][2]
             base = f"/api/v1/facilities/{BIG_CODE}/users"
             api = {
                 "page": await api_timings(url, cookie, f"{base}?limit=50", plan.runs),
@@ -328,10 +342,10 @@ async def run(srv: Servers, plan: Plan, state: Path) -> dict[str, Any]:
 
 
 def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> dict[str, Any]:
-    first_rows, all_rows = figures["rows"]
-    log_rows, _ = figures["log_rows"]
+    first_rows, first_observed, all_rows = figures["rows"]
+    log_rows, log_observed, _ = figures["log_rows"]
     closes, api_closes = figures["closes"]
-    page_rates, api_rates = figures["uploads"]
+    page_rates, api_rates, clamd_rates = figures["uploads"]
     first = percentile(first_rows, 95)
     search = percentile(figures["searches"], 95)
     transfer = figures["ui_signin_transfer_kb"]
@@ -341,6 +355,7 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
     upload = statistics.median(page_rates)
     header(f"figures (p95 of {plan.runs} runs)")
     row("user list, first row painted p95", first, "ms", target="≤1000", ok=first <= 1000)
+    row("  as the test driver saw it p95", percentile(first_observed, 95), "ms")
     row("user list, all 50 rows painted p95", percentile(all_rows, 95), "ms")
     row("  raw: API first page p95", percentile(api["page"], 95), "ms")
     row("  raw: blank navigation p95", blank, "ms")
@@ -355,6 +370,7 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         ok=log_first <= 1000,
         note=f"{plan.log_rows:,} rows in the facility",
     )
+    row("  as the test driver saw it p95", percentile(log_observed, 95), "ms")
     row("  raw: API log first page p95", percentile(api["log"], 95), "ms")
     row("force close, OK → ack shown p95", close, "ms", target="≤2000", ok=close <= 2000)
     row("  raw: API close → ack read p95", percentile(api_closes, 95), "ms")
@@ -372,6 +388,12 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         "MB/s",
         note=", ".join(f"{r:.1f}" for r in api_rates),
     )
+    row(
+        "  raw: clamd alone, same size",
+        statistics.median(clamd_rates),
+        "MB/s",
+        note="the answer waits for the scan: " + ", ".join(f"{r:.1f}" for r in clamd_rates),
+    )
     result = {
         "ui_users_first_rows_ms": round(first, 1),
         "ui_list_search_ms": round(search, 1),
@@ -380,9 +402,11 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         "ui_force_close_ms": round(close, 1),
         "ui_upload_mb_per_s": round(upload, 1),
         "ui_users_first_rows_p50_ms": round(percentile(first_rows, 50), 1),
+        "ui_users_first_rows_observed_ms": round(percentile(first_observed, 95), 1),
         "ui_users_all_rows_ms": round(percentile(all_rows, 95), 1),
         "ui_list_search_p50_ms": round(percentile(figures["searches"], 50), 1),
         "ui_log_first_rows_p50_ms": round(percentile(log_rows, 50), 1),
+        "ui_log_first_rows_observed_ms": round(percentile(log_observed, 95), 1),
         "ui_force_close_p50_ms": round(percentile(closes, 50), 1),
         "ui_force_close_max_ms": round(closes[-1], 1),
         "ui_upload_all_mb_per_s": [round(r, 1) for r in page_rates],
@@ -393,6 +417,7 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         "api_force_close_p50_ms": round(percentile(api_closes, 50), 1),
         "api_upload_mb_per_s": round(statistics.median(api_rates), 1),
         "api_upload_all_mb_per_s": [round(r, 1) for r in api_rates],
+        "clamd_alone_mb_per_s": round(statistics.median(clamd_rates), 1),
         "blank_navigation_p95_ms": round(blank, 1),
         "runs": plan.runs,
         "users": USERS,

@@ -1,6 +1,7 @@
 """What the parts of ``bench.ui`` share: a browser context holding a session, the painted
 frame's time, a click's time, and one client's API timings beside the browser's."""
 
+import json
 import time
 
 import httpx
@@ -12,6 +13,25 @@ FIRST_ROW = "table tbody tr[data-row-key]"
 
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => r(performance.now())))"
 """The time, from the navigation's start, of the next frame: what is in the DOM is painted."""
+
+FIRST_ROW_WATCH = """selector => {
+    window.__firstRowPainted = new Promise(resolve => {
+        const painted = () => setTimeout(() => resolve(performance.now()), 0);
+        const seen = () => {
+            if (!document.querySelector(selector)) return false;
+            requestAnimationFrame(painted);
+            return true;
+        };
+        const watch = new MutationObserver(() => seen() && watch.disconnect());
+        watch.observe(document, { childList: true, subtree: true });
+    });
+}"""
+"""Installed before the page's own scripts run: notes in ``window.__firstRowPainted`` when
+the first element matching the selector has been painted — the frame after the mutation
+that added it is drawn (a rAF in that frame, then a task after it), on the clock of
+``performance.now()`` (from the navigation's start). In the page, so none of the test
+driver's round trips (noticing the row, asking for the time: 100–300 ms on this machine)
+is in the figure."""
 
 CLICKED = """target => {
     const seen = e => {
@@ -37,6 +57,21 @@ async def new_context(browser: Browser, url: str, cookie: str) -> BrowserContext
 async def new_page(browser: Browser, url: str, cookie: str) -> Page:
     """A page in a new context carrying the session; close it with ``page.context``."""
     return await (await new_context(browser, url, cookie)).new_page()
+
+
+async def first_row_page(browser: Browser, url: str, cookie: str) -> Page:
+    """``new_page`` watching for the first ``FIRST_ROW`` to be painted (``FIRST_ROW_WATCH``)."""
+    context = await new_context(browser, url, cookie)
+    await context.add_init_script(f"({FIRST_ROW_WATCH})({json.dumps(FIRST_ROW)})")
+    return await context.new_page()
+
+
+async def first_row_painted(page: Page) -> tuple[float, float]:
+    """When the page painted its first row (in the page), and when the test driver saw it
+    (waiting for the selector, then the next frame): ms from the navigation's start."""
+    await page.wait_for_selector(FIRST_ROW)
+    observed = float(await page.evaluate(PAINTED))
+    return float(await page.evaluate("window.__firstRowPainted")), observed
 
 
 async def mark_click(target: Locator) -> None:

@@ -18,8 +18,9 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, Page
 
-from bench.fileshare import block
+from bench.fileshare import block, clamd_alone
 from bench.ui_browser import SESSION_COOKIE, mark_click, new_page, since_click
+from services.fileshare.adapters.clamd import ClamdAddress
 from services.fileshare.domain.share import MAX_TOTAL_BYTES
 from tests.gateway_support import Admin, eventually, walk_sign_in
 
@@ -144,18 +145,26 @@ async def upload_by_api(uploader: Uploader, path: Path) -> float:
     return SIZE / MIB / seconds
 
 
+async def clamd_rate(clamd: ClamdAddress) -> float:
+    """The same size of fresh bytes sent straight to clamd and scanned: the raw limit of an
+    upload whose answer waits for its scan (F1, F3); MiB/s."""
+    return SIZE / MIB / await clamd_alone(clamd, block(), SIZE)
+
+
 async def uploads(
-    browser: Browser, url: str, uploader: Uploader, folder: Path, rounds: int
-) -> tuple[list[float], list[float]]:
-    """``rounds`` uploads through the page and as many through the API, in turn, each of
-    fresh bytes; MiB/s of each, ascending."""
+    browser: Browser, url: str, uploader: Uploader, folder: Path, rounds: int, clamd: ClamdAddress
+) -> tuple[list[float], list[float], list[float]]:
+    """``rounds`` uploads through the page, as many through the API and as many scans by
+    clamd alone, in turn, each of fresh bytes, after one round not counted; MiB/s of each,
+    ascending."""
     page = await new_page(browser, url, uploader.cookie)
     on_page: list[float] = []
     by_api: list[float] = []
+    alone: list[float] = []
     try:
         await page.goto(f"{url}/share/")
         await page.get_by_role("heading", name="共有したファイル").wait_for()
-        for n in range(rounds):
+        for n in range(rounds + 1):
             done = page.get_by_text(DONE)
             await done.wait_for(state="hidden", timeout=30_000)  # the last round's notice
             path = write_file(folder / f"bench-page-{n}.bin")
@@ -168,6 +177,9 @@ async def uploads(
                 by_api.append(await upload_by_api(uploader, path))
             finally:
                 path.unlink()
+            alone.append(await clamd_rate(clamd))
     finally:
         await page.context.close()
-    return sorted(on_page), sorted(by_api)
+    # The first round warms clamd, fileshare's object store and the page up, as the first
+    # run of every other figure does: not counted.
+    return sorted(on_page[1:]), sorted(by_api[1:]), sorted(alone[1:])
