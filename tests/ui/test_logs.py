@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -19,7 +20,7 @@ from playwright.async_api import Browser, Page, expect
 
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
-from tests.gateway_support import Admin, sign_in_user
+from tests.gateway_support import Admin, eventually, sign_in_user
 from tests.ui.browser import axe_violations, new_context
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import create_terminal, create_user, user_body
@@ -347,11 +348,20 @@ async def test_the_tabs_and_the_dialogs_pass_axe(
     assert not any(found.values()), found
 
 
-async def test_pages_go_on_and_back_newest_first_A3(signed_in: Page, scene: Scene) -> None:
+async def test_pages_go_on_and_back_newest_first_A3(
+    signed_in: Page, scene: Scene, admin: Admin
+) -> None:
     """55 refusals (a MAC not registered, C1) fill more than a page of 50."""
     for _ in range(55):
         decision, live = await scene.agent.connect(str(scene.other["account"]), "66-77-88-99-AA-BB")
         assert live is None and not decision.allowed
+
+    async def all_recorded() -> bool:
+        # Audit projects the decisions a little later: page 1 may fill before the 55th is in.
+        refused = await admin.get(f"/logs/connections?limit=100&filter={quote('state:接続拒否')}")
+        return len(refused.json()["rows"]) >= 55
+
+    assert await eventually(all_recorded, timeout=15)
     page = signed_in
     await page.goto("/logs/connections?filter=state%3A接続拒否")
     first = await wait_rows(page, lambda rows: len(rows) == 50)
