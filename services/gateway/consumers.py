@@ -6,13 +6,30 @@ operator reset an admin's (T4). Whoever held the old credentials must not keep a
 opened with them. Only sessions opened before the event end, so a replay (redelivery or
 rebuild) never ends a session opened since with the new credentials; the NOTIFY goes out
 with the consumer's commit and every replica drops what it kept.
+
+``UserSecondPasswordReset`` ends no session (a user's second password is no sign-in
+factor) but takes back each session's earlier check of it: the session's
+``second_password_at`` stamp is what lets file sharing through (F7), and a check of the
+old second password must not keep it open for its remaining minutes. Only stamps older
+than the event go, so a replay keeps a check made since with the new one.
+``AdminSecondPasswordReset`` ends the admin's sessions like the other resets: an admin's
+second password is a sign-in factor (L3).
 """
 
 from collections.abc import Sequence
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.credentials import AdminMfaReset, AdminPasswordReset
-from libs.events.catalogue.users import UserDeleted, UserMfaReset, UserPasswordReset
+from libs.events.catalogue.credentials import (
+    AdminMfaReset,
+    AdminPasswordReset,
+    AdminSecondPasswordReset,
+)
+from libs.events.catalogue.users import (
+    UserDeleted,
+    UserMfaReset,
+    UserPasswordReset,
+    UserSecondPasswordReset,
+)
 from libs.events.envelope import Envelope
 from libs.events.projection import Projection
 from libs.postgres.connection import Connection
@@ -24,18 +41,31 @@ _ENDING: tuple[type[Event], ...] = (
     UserDeleted,
     AdminPasswordReset,
     AdminMfaReset,
+    AdminSecondPasswordReset,
 )
 
 
 class SessionRevocations:
-    """Ends an account's sessions when identity takes its credentials back."""
+    """Ends an account's sessions, or their second password checks, when identity takes
+    its credentials back."""
 
     name = "gateway_session_revocations"
-    events: Sequence[type[Event]] = _ENDING
+    events: Sequence[type[Event]] = (*_ENDING, UserSecondPasswordReset)
     tables: Sequence[str] = ()
     """Owns no table: it changes the gateway's sessions, which no rebuild may replace."""
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
+        if isinstance(envelope.data, UserSecondPasswordReset):
+            await conn.execute(
+                """UPDATE sessions SET second_password_at = NULL
+                   WHERE account_id = $1 AND second_password_at < $2""",
+                envelope.aggregate_id,
+                envelope.occurred_at,
+            )
+            await conn.execute(
+                "SELECT pg_notify($1, $2)", CHANNEL, account_key(envelope.aggregate_id)
+            )
+            return
         if not isinstance(envelope.data, _ENDING):
             return
         await conn.execute(

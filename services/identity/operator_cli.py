@@ -18,6 +18,7 @@ from services.identity.app.operator import (
     register_facility,
     reset_admin_mfa,
     reset_admin_password,
+    reset_admin_second_password,
 )
 from services.identity.bootstrap import MIGRATIONS, SERVICE
 from services.identity.domain.facility import RegisterFacility
@@ -58,13 +59,18 @@ async def facility_exists(database_url: str, code: str) -> bool:
         await conn.close()
 
 
-async def reset_admin(database_url: str, account: str, operator: str, *, mfa: bool) -> AdminReset:
-    """Reset an admin's password (``mfa=False``: a new initial password) or authenticator."""
+async def reset_admin(
+    database_url: str, account: str, operator: str, *, mfa: bool, second_password: bool = False
+) -> AdminReset:
+    """Reset an admin's password (a new initial password), its authenticator (``mfa``) or
+    its second password (``second_password``: a new one, shown once)."""
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
     try:
         store = CredentialStore(pool, lambda: None)
         actor = Actor(id=operator, role="operator")
-        if mfa:
+        if second_password:
+            result = await reset_admin_second_password(account, store, actor)
+        elif mfa:
             result = await reset_admin_mfa(account, store, actor)
         else:
             result = await reset_admin_password(account, store, actor)

@@ -13,6 +13,7 @@ from libs.events.catalogue.credentials import (
     AdminMfaReset,
     AdminPasswordChanged,
     AdminPasswordReset,
+    AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
     UserMfaEnrolled,
     UserPasswordChanged,
@@ -54,6 +55,7 @@ from libs.events.catalogue.users import (
     UserDeleted,
     UserMfaReset,
     UserPasswordReset,
+    UserSecondPasswordReset,
     UserUpdated,
 )
 
@@ -78,6 +80,7 @@ AnyEvent: TypeAlias = (
     | TerminalUnassigned
     | UserPasswordReset
     | UserMfaReset
+    | UserSecondPasswordReset
     | AdminPasswordChanged
     | AdminMfaEnrolled
     | AdminPasswordReset
@@ -85,6 +88,7 @@ AnyEvent: TypeAlias = (
     | UserPasswordChanged
     | UserMfaEnrolled
     | FacilityPasswordExpirySet
+    | AdminSecondPasswordReset
     | SignInAttempted
     | TerminalCreated
     | TerminalRenamed

@@ -1,8 +1,8 @@
 """Credential lifecycle events of identity's admin and user aggregates (SPEC L1–L3, T4, U4).
 
 They say *that* a credential changed, never what it is: passwords, second passwords and
-TOTP secrets live hashed or encrypted in identity's own tables only. ``UserPasswordReset``
-and ``UserMfaReset`` (admin actions on users) are in ``users.py``.
+TOTP secrets live hashed or encrypted in identity's own tables only. ``UserPasswordReset``,
+``UserMfaReset`` and ``UserSecondPasswordReset`` (admin actions on users) are in ``users.py``.
 """
 
 from typing import Literal
@@ -41,6 +41,15 @@ class AdminPasswordReset(Event, frozen=True, kw_only=True, tag="AdminPasswordRes
 
 class AdminMfaReset(Event, frozen=True, kw_only=True, tag="AdminMfaReset.v1"):
     """An operator unbound an admin's authenticator; it enrols again at next sign-in (T4)."""
+
+    context = "identity"
+    aggregate = "admin"
+
+    account: str
+
+
+class AdminSecondPasswordReset(Event, frozen=True, kw_only=True, tag="AdminSecondPasswordReset.v1"):
+    """An operator gave an admin a new second password, shown once (issue 15's recovery)."""
 
     context = "identity"
     aggregate = "admin"
@@ -87,4 +96,5 @@ CREDENTIAL_EVENTS: tuple[type[Event], ...] = (
     UserPasswordChanged,
     UserMfaEnrolled,
     FacilityPasswordExpirySet,
+    AdminSecondPasswordReset,
 )

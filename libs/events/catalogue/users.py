@@ -117,6 +117,15 @@ class UserMfaReset(Event, frozen=True, kw_only=True, tag="UserMfaReset.v1"):
     account: str
 
 
+class UserSecondPasswordReset(Event, frozen=True, kw_only=True, tag="UserSecondPasswordReset.v1"):
+    """An admin gave a user a new second password, shown once; the old one stops working."""
+
+    context = "identity"
+    aggregate = "user"
+
+    account: str
+
+
 USER_EVENTS: tuple[type[Event], ...] = (
     UserCreated,
     UserUpdated,
@@ -125,4 +134,5 @@ USER_EVENTS: tuple[type[Event], ...] = (
     TerminalUnassigned,
     UserPasswordReset,
     UserMfaReset,
+    UserSecondPasswordReset,
 )

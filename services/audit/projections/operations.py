@@ -16,6 +16,7 @@ from libs.events.catalogue.credentials import (
     AdminMfaReset,
     AdminPasswordChanged,
     AdminPasswordReset,
+    AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
 )
 from libs.events.catalogue.fileshare import (
@@ -40,6 +41,7 @@ from libs.events.catalogue.users import (
     UserDeleted,
     UserMfaReset,
     UserPasswordReset,
+    UserSecondPasswordReset,
     UserUpdated,
 )
 from libs.events.envelope import Envelope
@@ -128,6 +130,7 @@ class OperationsLog:
         AdminMfaEnrolled,
         AdminPasswordReset,
         AdminMfaReset,
+        AdminSecondPasswordReset,
         UserCreated,
         UserUpdated,
         UserDeleted,
@@ -135,6 +138,7 @@ class OperationsLog:
         TerminalUnassigned,
         UserPasswordReset,
         UserMfaReset,
+        UserSecondPasswordReset,
         TerminalCreated,
         TerminalRenamed,
         TerminalDeleted,

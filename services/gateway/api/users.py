@@ -1,5 +1,6 @@
-"""``/api/v1/facilities/{code}/users``: 「ユーザー一覧」, 登録, 編集, 削除, resets and
-「有効終了日一括登録」 (SPEC U1–U5, U7), relayed to identity, which owns users.
+"""``/api/v1/facilities/{code}/users``: 「ユーザー一覧」, 登録, 編集, 削除, resets (password,
+second password, MFA) and 「有効終了日一括登録」 (SPEC U1–U5, U7), relayed to identity,
+which owns users.
 
 identity's answers already carry what the screens show, terminal names included (its
 projection of terminals' catalogue), so the user list is one call here as well.
@@ -20,6 +21,7 @@ from services.identity.api.users import (
     EndDateIn,
     EndDateOut,
     PasswordResetOut,
+    SecondPasswordResetOut,
     UserCreate,
     UserCreatedOut,
     UserOut,
@@ -168,6 +170,21 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         return await call(request, code, "POST", f"/{seg(user_id)}/password-reset")
 
     @post(
+        f"{ADMIN_BASE}/users/{{user_id:str}}/second-password-reset",
+        operation_id="resetUserSecondPassword",
+        status_code=200,
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def reset_second_password(
+        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+    ) -> Response[SecondPasswordResetOut]:
+        """「第二パスワードをリセットする」: a new second password, shown once; the old one
+        stops working at once, and a session's earlier check of it no longer counts (F7)."""
+        return await call(request, code, "POST", f"/{seg(user_id)}/second-password-reset")
+
+    @post(
         f"{ADMIN_BASE}/users/{{user_id:str}}/mfa-reset",
         operation_id="resetUserMfa",
         status_code=200,
@@ -189,5 +206,6 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         update_user,
         delete_user,
         reset_password,
+        reset_second_password,
         reset_mfa,
     ]

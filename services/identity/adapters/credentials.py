@@ -28,6 +28,7 @@ from libs.events.catalogue.credentials import (
     AdminMfaReset,
     AdminPasswordChanged,
     AdminPasswordReset,
+    AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
     UserMfaEnrolled,
     UserPasswordChanged,
@@ -196,7 +197,12 @@ async def apply_credentials(conn: Connection, envelope: Envelope) -> None:
     """
     data = envelope.data
     if isinstance(
-        data, AdminPasswordChanged | AdminMfaEnrolled | AdminPasswordReset | AdminMfaReset
+        data,
+        AdminPasswordChanged
+        | AdminMfaEnrolled
+        | AdminPasswordReset
+        | AdminMfaReset
+        | AdminSecondPasswordReset,
     ):
         await conn.execute(
             "UPDATE admins SET version = $2 WHERE admin_id = $1",

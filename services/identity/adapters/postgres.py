@@ -154,6 +154,15 @@ class PostgresUnitOfWork(PostgresTransaction):
         )
         assert status == "UPDATE 1", f"no credentials row for user {user_id}"
 
+    async def reset_user_second_password(self, user_id: str, secret_hash: str) -> None:
+        """A new second password (hash): the old one fails from this commit on."""
+        status = await self.conn.execute(
+            "UPDATE user_credentials SET second_password_hash = $2 WHERE user_id = $1",
+            user_id,
+            secret_hash,
+        )
+        assert status == "UPDATE 1", f"no credentials row for user {user_id}"
+
     async def record_job_row(self, record: RowRecord) -> None:
         """An import row's sealed result, committed with the row's own changes."""
         await self.conn.execute(

@@ -1,5 +1,5 @@
 """Operator routes of identity's internal API (SPEC T4): facilities and their first admin,
-admin password and MFA resets, a facility's password expiry (L1)."""
+admin password, second password and MFA resets, a facility's password expiry (L1)."""
 
 import msgspec
 from litestar import get, post, put
@@ -14,6 +14,7 @@ from services.identity.app.operator import (
     register_facility,
     reset_admin_mfa,
     reset_admin_password,
+    reset_admin_second_password,
     set_password_expiry,
 )
 from services.identity.domain.errors import facility_not_found
@@ -49,7 +50,8 @@ class AdminResetOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     initial_password: str | None = None
     """Only for a password reset: shown once, changed at the admin's next sign-in."""
     initial_second_password: str | None = None
-    """Only when the admin had no second password yet (created before they existed)."""
+    """A second password reset's new second password, shown once; after a password reset,
+    only when the admin had none yet (created before they existed)."""
     consistency_token: str
 
 
@@ -120,6 +122,23 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             consistency_token=done.last_event_id,
         )
 
+    @post(
+        "/internal/v1/operator/admins/second-password-reset",
+        operation_id="resetAdminSecondPassword",
+        status_code=200,
+    )
+    async def admin_second_password_reset(
+        data: JSONBody[AdminAccountIn], claims: Caller
+    ) -> AdminResetOut:
+        require_role(claims, "operator")
+        done = await reset_admin_second_password(data.account, store(), claims.actor)
+        return AdminResetOut(
+            admin_id=done.admin_id,
+            account=done.account,
+            initial_second_password=done.initial_second_password,
+            consistency_token=done.last_event_id,
+        )
+
     @post("/internal/v1/operator/admins/mfa-reset", operation_id="resetAdminMfa", status_code=200)
     async def admin_mfa_reset(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminResetOut:
         require_role(claims, "operator")
@@ -152,4 +171,11 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             raise facility_not_found()
         return FacilityOut(**{**dict(row), "internal_networks": list(row["internal_networks"])})
 
-    return [create_facility, get_facility, admin_password_reset, admin_mfa_reset, password_expiry]
+    return [
+        create_facility,
+        get_facility,
+        admin_password_reset,
+        admin_second_password_reset,
+        admin_mfa_reset,
+        password_expiry,
+    ]

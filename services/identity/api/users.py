@@ -30,6 +30,7 @@ from services.identity.app.users import (
     delete_user,
     reset_user_mfa,
     reset_user_password,
+    reset_user_second_password,
     set_end_dates,
     update_user,
 )
@@ -190,6 +191,9 @@ class UserUpdate(UserFields, frozen=True, kw_only=True):
     """Also issue a new initial password (answered once as ``initial_password``)."""
     reset_mfa: bool = False
     """Also unbind the authenticator (the user enrols again at the next sign-in)."""
+    reset_second_password: bool = False
+    """Also issue a new second password (answered once as ``second_password``); the old
+    one stops working at once."""
 
 
 class TerminalRef(msgspec.Struct, frozen=True, kw_only=True):
@@ -272,6 +276,8 @@ class UserSavedOut(msgspec.Struct, frozen=True, kw_only=True):
     """None when nothing changed."""
     initial_password: str | None = None
     """Only when ``reset_password`` was asked: the new initial password, shown once."""
+    second_password: str | None = None
+    """Only when ``reset_second_password`` was asked: the new second password, shown once."""
 
 
 class PasswordResetOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -280,6 +286,15 @@ class PasswordResetOut(msgspec.Struct, frozen=True, kw_only=True):
     account: str
     initial_password: str
     """The new initial password; the user must change it at the next sign-in."""
+    consistency_token: str
+
+
+class SecondPasswordResetOut(msgspec.Struct, frozen=True, kw_only=True):
+    """「第二パスワードをリセットする」: shown once."""
+
+    account: str
+    second_password: str
+    """The new second password (F7: file sharing needs it); the old one no longer works."""
     consistency_token: str
 
 
@@ -496,6 +511,7 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
                 terminals=data.terminals,
                 reset_password=data.reset_password,
                 reset_mfa=data.reset_mfa,
+                reset_second_password=data.reset_second_password,
             ),
             uow(),
             claims.actor,
@@ -504,7 +520,8 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         return UserSavedOut(
             user=await view_of(facility, user_id),
             consistency_token=outcome.last_event_id,
-            initial_password=outcome.issued.password if outcome.issued else None,
+            initial_password=(outcome.issued.password or None) if outcome.issued else None,
+            second_password=(outcome.issued.second_password or None) if outcome.issued else None,
         )
 
     @post(
@@ -524,6 +541,25 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
             consistency_token=outcome.last_event_id,
         )
 
+    @post(
+        f"{base}/{{user_id:str}}/second-password-reset",
+        operation_id="resetUserSecondPassword",
+        status_code=200,
+    )
+    async def second_password_reset(
+        code: FromPath[str], user_id: FromPath[str], claims: Caller
+    ) -> SecondPasswordResetOut:
+        """「第二パスワードをリセットする」: a new second password, shown once."""
+        facility = await scoped_facility(claims, code)
+        outcome = await reset_user_second_password(facility.code, user_id, uow(), claims.actor)
+        assert outcome.after is not None and outcome.issued is not None
+        assert outcome.last_event_id is not None
+        return SecondPasswordResetOut(
+            account=outcome.after.account,
+            second_password=outcome.issued.second_password,
+            consistency_token=outcome.last_event_id,
+        )
+
     @post(f"{base}/{{user_id:str}}/mfa-reset", operation_id="resetUserMfa", status_code=200)
     async def mfa_reset(code: FromPath[str], user_id: FromPath[str], claims: Caller) -> CommandOut:
         """「多要素認証情報をリセットする」 (U4)."""
@@ -538,4 +574,14 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         outcome = await delete_user(facility.code, user_id, uow(), claims.actor)
         return CommandOut(consistency_token=outcome.last_event_id)
 
-    return [list_users, create, end_date, read, update, password_reset, mfa_reset, remove]
+    return [
+        list_users,
+        create,
+        end_date,
+        read,
+        update,
+        password_reset,
+        second_password_reset,
+        mfa_reset,
+        remove,
+    ]

@@ -1,11 +1,12 @@
 """Operator commands (SPEC T4): register a facility with its first admin, reset an admin's
-password or authenticator, set a facility's password expiry (L1)."""
+password, second password or authenticator, set a facility's password expiry (L1)."""
 
 from dataclasses import dataclass
 
 from libs.events.catalogue.credentials import (
     AdminMfaReset,
     AdminPasswordReset,
+    AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
 )
 from libs.events.envelope import Actor, Envelope, envelop
@@ -89,7 +90,8 @@ class AdminReset:
     last_event_id: str
     initial_password: str | None = None
     initial_second_password: str | None = None
-    """Only when the admin had none (created before second passwords existed)."""
+    """A second password reset's new one; after a password reset, only when the admin had
+    none (created before second passwords existed)."""
 
 
 async def reset_admin_password(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
@@ -110,6 +112,29 @@ async def reset_admin_password(account: str, store: CredentialStore, actor: Acto
         await store.cancel_signins(admin.account_id)
         await store.commit()
     return AdminReset(admin.account_id, admin.account, reset.event_id, password, second)
+
+
+async def reset_admin_second_password(
+    account: str, store: CredentialStore, actor: Actor
+) -> AdminReset:
+    """Give an admin a new second password, shown once; the old one fails at once (L3).
+
+    Its sessions end (the gateway follows the event) and its sign-ins in progress are
+    cancelled: whoever held the old one must sign in again with the new one. Its lock
+    is lifted, as a password reset's is.
+    """
+    second = generate_secret()
+    second_hash = hash_generated_secret(second)
+    async with store:
+        admin = await _admin(store, account)
+        reset = await _append_admin_event(
+            store, admin, AdminSecondPasswordReset(account=admin.account), actor
+        )
+        await store.set_admin_second_password(admin.account_id, second_hash)
+        await store.clear_failures(admin.key)
+        await store.cancel_signins(admin.account_id)
+        await store.commit()
+    return AdminReset(admin.account_id, admin.account, reset.event_id, None, second)
 
 
 async def reset_admin_mfa(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
@@ -156,7 +181,10 @@ async def _admin(store: CredentialStore, account: str) -> Account:
 
 
 async def _append_admin_event(
-    store: CredentialStore, admin: Account, data: AdminPasswordReset | AdminMfaReset, actor: Actor
+    store: CredentialStore,
+    admin: Account,
+    data: AdminPasswordReset | AdminMfaReset | AdminSecondPasswordReset,
+    actor: Actor,
 ) -> Envelope:
     versions = await store.versions(admin.account_id)
     event = envelop(

@@ -44,9 +44,11 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class Issued:
-    """Secrets shown once (U2, U4): never stored in clear, never readable again."""
+    """Secrets shown once (U2, U4): never stored in clear, never readable again.
 
-    password: str
+    An empty one was not issued: a reset gives only what it resets."""
+
+    password: str = ""
     second_password: str = ""
 
     @classmethod
@@ -215,7 +217,7 @@ async def update_in(
     issued: Issued | None = None,
     record: Recorder | None = None,
 ) -> Outcome:
-    """Inside ``uow``: append ``events`` of ``user`` (a password reset with ``issued``)."""
+    """Inside ``uow``: append ``events`` of ``user`` (resets with the secrets ``issued``)."""
     if not events:
         outcome = Outcome(before=user, after=user, events=())
         if record is not None:
@@ -234,8 +236,12 @@ async def update_in(
     )
     kept = record(outcome) if record is not None else None
     await uow.append(envelopes, Alongside(user.user_id, record=kept) if kept else None)
-    if issued is not None:
+    if issued is not None and issued.password:
         await uow.reset_user_password(user.user_id, hash_generated_secret(issued.password))
+    if issued is not None and issued.second_password:
+        await uow.reset_user_second_password(
+            user.user_id, hash_generated_secret(issued.second_password)
+        )
     await uow.commit()
     return outcome
 
@@ -278,6 +284,7 @@ class UpdateUser:
     terminals: Sequence[str] = ()
     reset_password: bool = False
     reset_mfa: bool = False
+    reset_second_password: bool = False
 
 
 async def update_user(cmd: UpdateUser, uow: UserUnitOfWork, actor: Actor, now: datetime) -> Outcome:
@@ -296,12 +303,16 @@ async def update_user(cmd: UpdateUser, uow: UserUnitOfWork, actor: Actor, now: d
         problems.raise_any()
         assert checked is not None
         events = aggregate.update(user, checked.profile, checked.terminals)
-        issued = None
+        password = second_password = ""
         if cmd.reset_password:
             events += aggregate.reset_password(user)
-            issued = Issued(generate_secret())
+            password = generate_secret()
         if cmd.reset_mfa:
             events += aggregate.reset_mfa(user)
+        if cmd.reset_second_password:
+            events += aggregate.reset_second_password(user)
+            second_password = generate_secret()
+        issued = Issued(password, second_password) if password or second_password else None
         return await update_in(uow, user, events, actor, issued=issued)
 
 
@@ -316,6 +327,22 @@ async def reset_user_password(
             raise await _missing_user(uow, facility, user_id)
         return await update_in(
             uow, user, aggregate.reset_password(user), actor, issued=Issued(generate_secret())
+        )
+
+
+async def reset_user_second_password(
+    facility_code: str, user_id: str, uow: UserUnitOfWork, actor: Actor
+) -> Outcome:
+    """「第二パスワードをリセットする」: a new second password, shown once; the old one
+    stops working at once (issue 15's recovery of a lost second password)."""
+    async with uow:
+        facility = await facility_of(uow, facility_code)
+        user = await uow.user(facility, user_id)
+        if user is None:
+            raise await _missing_user(uow, facility, user_id)
+        issued = Issued(second_password=generate_secret())
+        return await update_in(
+            uow, user, aggregate.reset_second_password(user), actor, issued=issued
         )
 
 

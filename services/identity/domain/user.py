@@ -21,6 +21,7 @@ from libs.events.catalogue.users import (
     UserMfaReset,
     UserPasswordReset,
     UserProfile,
+    UserSecondPasswordReset,
     UserUpdated,
 )
 from libs.events.envelope import Envelope
@@ -112,6 +113,11 @@ def reset_password(user: User) -> list[Event]:
 def reset_mfa(user: User) -> list[Event]:
     """The authenticator is unbound; the user enrols again at next sign-in (U4)."""
     return [UserMfaReset(account=user.account)]
+
+
+def reset_second_password(user: User) -> list[Event]:
+    """A new second password is issued; the old one stops working at once (issue 15)."""
+    return [UserSecondPasswordReset(account=user.account)]
 
 
 def delete(user: User) -> list[Event]:

@@ -537,6 +537,58 @@ async def test_t4_operator_resets_mfa_so_the_admin_enrols_again(
     assert (reset.actor.id, reset.actor.role) == ("pytest-operator", "operator")
 
 
+async def test_t4_l3_operator_resets_an_admin_second_password_shown_once(
+    app: Client, clock: FakeClock, identity_settings: IdentitySettings
+) -> None:
+    admin = await new_facility(app)
+    await first_signin(app, clock, admin)
+    clock.advance(seconds=60)
+    # A sign-in that reached 「第二パスワードの入力」 before the reset does not finish.
+    in_flight = ok(await password(app, admin.account, admin.password))["handle"]
+    code = totp.code_at(admin.secret, clock.step)
+    assert ok(await step(app, "totp", handle=in_flight, code=code))["next_step"] == (
+        "second_password"
+    )
+    path = "/internal/v1/operator/admins/second-password-reset"
+    as_admin = await app.post(
+        path, json={"account": admin.account}, headers=bearer(admin.account, "admin", "998")
+    )
+    assert as_admin.status_code == 403
+    refused(
+        await app.post(path, json={"account": "998-nobody@" + DOMAIN}, headers=operator()),
+        404,
+        "admin_not_found",
+    )
+    body = ok(await app.post(path, json={"account": admin.account}, headers=operator()))
+    assert body["account"] == admin.account and "initial_password" not in body
+    new_second = body["initial_second_password"]
+    assert new_second and new_second != admin.second_password
+    refused(
+        await step(app, "second-password", handle=in_flight, second_password=new_second),
+        410,
+        "signin_expired",
+    )
+
+    clock.advance(seconds=30)
+    old = admin.second_password
+    admin.second_password = new_second
+    started = ok(await password(app, admin.account, admin.password))
+    code = totp.code_at(admin.secret, clock.step)
+    ok(await step(app, "totp", handle=started["handle"], code=code))
+    refused(
+        await step(app, "second-password", handle=started["handle"], second_password=old),
+        401,
+        "second_password_invalid",
+    )
+    done = ok(
+        await step(app, "second-password", handle=started["handle"], second_password=new_second)
+    )
+    assert done["next_step"] == "done"  # password and authenticator stay as they were
+    reset = [e for e in await events(identity_settings) if e.name == "AdminSecondPasswordReset"]
+    assert [(e.actor.id, e.actor.role) for e in reset] == [("pytest-operator", "operator")]
+    assert new_second not in await events_text(identity_settings.core.database_url)
+
+
 # -- no secret anywhere ------------------------------------------------------------------------
 
 
@@ -678,6 +730,12 @@ async def test_t4_cli_prints_both_secrets_once_and_resets_a_password(
     assert printed["admin"] == admin.account
     forced = ok(await password(app, admin.account, printed["password"]))
     assert forced["next_step"] == "new_password"
+    clock.advance(seconds=60)
+    second = ["admin", "reset-second-password", "--account", admin.account, "--database-url", url]
+    assert await asyncio.to_thread(cli_main, second) == 0
+    printed = labelled(capsys.readouterr().out)
+    assert printed["admin"] == admin.account and "password" not in printed
+    assert printed["second"] and printed["second"] != admin.second_password
     missing = ["admin", "reset-mfa", "--account", "997-nobody@" + DOMAIN, "--database-url", url]
     assert await asyncio.to_thread(cli_main, missing) == 1
     assert "admin_not_found" in capsys.readouterr().err

@@ -458,6 +458,67 @@ async def test_u4_password_reset_shows_a_new_initial_password_once_and_mfa_reset
     ]
 
 
+async def test_u4_f7_second_password_reset_shows_a_new_one_once_and_the_old_one_fails(
+    shared_app: Client, shared_db: asyncpg.Pool, place: Place
+) -> None:
+    created = await create(shared_app, place, "lostsecond")
+    user = created["user"]
+    url = f"{place.users}/{user['user_id']}"
+    me = bearer(created["account"], "user", place.code)
+
+    async def check(candidate: str) -> int:
+        answer = await shared_app.post(
+            "/internal/v1/credentials/second-password/check",
+            json={"second_password": candidate},
+            headers=me,
+        )
+        return answer.status_code
+
+    assert await check(created["second_password"]) == 204
+    reset = await shared_app.post(f"{url}/second-password-reset", headers=place.headers())
+    assert reset.status_code == 200, reset.text
+    body = reset.json()
+    assert body["account"] == created["account"] and body["consistency_token"]
+    assert set(body) == {"account", "second_password", "consistency_token"}
+    first = body["second_password"]
+    assert first != created["second_password"]
+    # The old one fails from the reset's commit on; the password stays as it was.
+    assert await check(created["second_password"]) == 401
+    assert await check(first) == 204
+    row = await shared_db.fetchrow(
+        "SELECT * FROM user_credentials WHERE user_id = $1", user["user_id"]
+    )
+    assert row is not None and verify_secret(row["password_hash"], created["initial_password"])
+
+    # The form's checkbox: at the version read (a stale one changes nothing), shown once.
+    stale = await shared_app.put(
+        url, json=form_of(user, reset_second_password=True), headers=place.headers()
+    )
+    assert stale.status_code == 409 and stale.json()["code"] == "version_conflict"
+    assert await check(first) == 204
+    fresh = (await shared_app.get(url, headers=place.headers())).json()
+    saved = await shared_app.put(
+        url, json=form_of(fresh, reset_second_password=True), headers=place.headers()
+    )
+    assert saved.status_code == 200, saved.text
+    second = saved.json()["second_password"]
+    assert second not in (first, created["second_password"])
+    assert saved.json()["initial_password"] is None  # only what was reset is shown
+    assert await check(first) == 401
+    assert await check(second) == 204
+    assert (await shared_app.get(url, headers=place.headers())).json()["version"] == (
+        fresh["version"] + 1
+    )
+
+    names = [e.name for e in await user_events(shared_db, user["user_id"])]
+    assert names == ["UserCreated", "UserSecondPasswordReset", "UserSecondPasswordReset"]
+    payloads = await shared_db.fetch(
+        "SELECT payload FROM events WHERE aggregate_id = $1", user["user_id"]
+    )
+    for secret in (first, second):
+        assert not any(secret.encode() in bytes(p["payload"]) for p in payloads)
+
+
 # -- U5: 「ユーザー削除」 -----------------------------------------------------------------------
 
 
@@ -585,6 +646,7 @@ async def test_t3_every_users_and_jobs_endpoint_answers_404_for_another_facility
         ("DELETE", f"{place.users}/{user['user_id']}", {}),
         ("POST", f"{place.users}/{user['user_id']}/password-reset", {}),
         ("POST", f"{place.users}/{user['user_id']}/mfa-reset", {}),
+        ("POST", f"{place.users}/{user['user_id']}/second-password-reset", {}),
         (
             "POST",
             f"{place.users}/end-date",

@@ -1,4 +1,5 @@
-"""No secret the users area issues is ever stored in clear or logged (SPEC U2, U4, U6, L5)."""
+"""No secret the users area issues is ever stored in clear or logged (SPEC U2, U4, U6, L5),
+second-password resets included."""
 
 import asyncpg
 import pytest
@@ -32,6 +33,15 @@ async def test_u2_u4_u6_secrets_reach_neither_events_nor_tables_nor_logs(
         url, json=form_of(fresh, reset_password=True), headers=place.headers()
     )
     secrets.append(saved.json()["initial_password"])
+    second = await identity.post(f"{url}/second-password-reset", headers=place.headers())
+    secrets.append(second.json()["second_password"])
+    fresh = (await identity.get(url, headers=place.headers())).json()
+    both = await identity.put(
+        url,
+        json=form_of(fresh, reset_password=True, reset_second_password=True),
+        headers=place.headers(),
+    )
+    secrets += [both.json()["initial_password"], both.json()["second_password"]]
     rows = [
         [
             place.account(f"bulk{n}"),
@@ -51,7 +61,7 @@ async def test_u2_u4_u6_secrets_reach_neither_events_nor_tables_nor_logs(
     _, result = await import_csv(identity, place, csv_file(rows))
     for row in result:
         secrets += [row["初期パスワード"], row["初期第二パスワード"]]
-    assert len(secrets) == 10 and all(len(s) >= 20 for s in secrets)
+    assert len(secrets) == 13 and all(len(s) >= 20 for s in secrets)
     assert len(set(secrets)) == len(secrets)
 
     conn = await asyncpg.connect(identity_settings.core.database_url)
