@@ -203,3 +203,58 @@ async def test_delete_confirms_with_account_name_and_email_U5(
     await expect(page.get_by_text("ユーザーを削除しました。")).to_be_visible()
     await expect(row).to_be_hidden()
     assert (await admin.get(f"/users/{user['user_id']}")).status_code == 404
+
+
+async def test_edit_resets_the_second_password_shown_once_the_old_one_refused_U4_F7(
+    signed_in: Page, console: Console, admin: Admin
+) -> None:
+    page = signed_in
+    made = await admin.send(
+        "POST", "/users", json=user_body("lost.second", 4, date.today(), file_share="always")
+    )
+    assert made.status_code == 201, made.text
+    created = made.json()
+    await page.goto(f"/users/{created['user']['user_id']}/edit")
+    await expect(page.get_by_label("メールアドレス")).to_have_value(created["user"]["email"])
+    # Beside the manual's two resets (3.1), unchecked until the admin checks it.
+    resets = (
+        "パスワードをリセットする",
+        "多要素認証情報をリセットする",
+        "第二パスワードをリセットする",
+    )
+    for name in resets:
+        await expect(page.get_by_role("checkbox", name=name, exact=True)).not_to_be_checked()
+    await page.get_by_role("checkbox", name="第二パスワードをリセットする").check()
+    await confirm_save(page)
+
+    done = page.get_by_role("dialog", name="ユーザー登録完了")
+    await expect(done).to_be_visible()
+    shown = await dialog_values(done)
+    # Only what was reset: the password stays as it was, so none is shown.
+    assert set(shown) == {"アカウント", "第二パスワード"}, shown
+    assert shown["アカウント"] == created["account"]
+    new_second = shown["第二パスワード"]
+    assert len(new_second) >= 8 and new_second != created["second_password"]
+    await done.get_by_role("button", name="コピー").click()
+    await expect(page.get_by_text("コピーしました。")).to_be_visible()
+    copied = await page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == f"アカウント: {created['account']}\n第二パスワード: {new_second}"
+
+    # The user's file sharing takes the new one only (F7).
+    async with httpx.AsyncClient(base_url=console.url, timeout=30) as http:
+        session = await sign_in_user(http, created)  # the password is unchanged
+        bearer = {"Authorization": f"Bearer {session['session_token']}"}
+        for candidate, status in ((created["second_password"], 401), (new_second, 200)):
+            answer = await http.post(
+                "/user-api/v1/second-password",
+                json={"second_password": candidate},
+                headers=bearer,
+            )
+            assert answer.status_code == status, answer.text
+
+    await done.get_by_role("button", name="OK").click()
+    await expect(done).to_be_hidden()
+    await expect(page).to_have_url(re.compile(r"/users$"))
+    await page.goto(f"/users/{created['user']['user_id']}/edit")
+    await expect(page.get_by_label("メールアドレス")).to_have_value(created["user"]["email"])
+    assert new_second not in await page.locator("body").inner_text()  # never shown again

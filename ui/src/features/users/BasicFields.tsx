@@ -90,7 +90,8 @@ function NameField() {
   );
 }
 
-/** 「基本情報」 (manual 3.0 items 1–5, and 3.1's two resets when editing). */
+/** 「基本情報」 (manual 3.0 items 1–5, and 3.1's two resets when editing, with the second
+ * password's beside them: a user who lost it could never share files again). */
 export function BasicFields({ editing }: { editing: boolean }) {
   const validFrom = Form.useWatch<UserFormValues["valid_from"]>("valid_from");
   const last = latestValidUntil(dayjs());
@@ -109,6 +110,9 @@ export function BasicFields({ editing }: { editing: boolean }) {
             </Form.Item>
             <Form.Item name="reset_mfa" valuePropName="checked" noStyle>
               <Checkbox>{t.resetMfa}</Checkbox>
+            </Form.Item>
+            <Form.Item name="reset_second_password" valuePropName="checked" noStyle>
+              <Checkbox>{t.resetSecondPassword}</Checkbox>
             </Form.Item>
           </Flex>
         </Form.Item>

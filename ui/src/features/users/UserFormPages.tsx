@@ -130,8 +130,13 @@ function EditForm({
     update.mutate(updateBody(values, readAt.version), {
       onSuccess: (out) => {
         update.reset();
-        if (out.initial_password) {
-          setSecrets({ account: out.user.account, initialPassword: out.initial_password });
+        // A reset's new secrets are in this answer only: show them once, together.
+        if (out.initial_password || out.second_password) {
+          setSecrets({
+            account: out.user.account,
+            initialPassword: out.initial_password ?? undefined,
+            secondPassword: out.second_password ?? undefined,
+          });
           return;
         }
         void message.success(t.saved);

@@ -49,6 +49,7 @@ export const userMessages = {
     email: "メールアドレス",
     resetPassword: "パスワードをリセットする",
     resetMfa: "多要素認証情報をリセットする",
+    resetSecondPassword: "第二パスワードをリセットする",
     validFrom: "有効開始日",
     validUntil: "有効終了日",
     macs: "MACアドレス",

@@ -21,4 +21,10 @@ describe("「コピー」 (U2)", () => {
       "アカウント: 998-a@x.example\n初期パスワード: P",
     );
   });
+
+  it("shows only the second password after a second password reset", () => {
+    expect(secretsText({ account: "998-a@x.example", secondPassword: "S" })).toBe(
+      "アカウント: 998-a@x.example\n第二パスワード: S",
+    );
+  });
 });

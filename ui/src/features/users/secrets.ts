@@ -5,17 +5,16 @@ const t = userMessages.done;
 
 export type Secrets = {
   account: string;
-  initialPassword: string;
-  /** Only for a new user: a password reset leaves the second password as it was. */
+  /** A new user's, or after 「パスワードをリセットする」. */
+  initialPassword?: string | undefined;
+  /** A new user's, or after 「第二パスワードをリセットする」: a reset gives only what it resets. */
   secondPassword?: string | undefined;
 };
 
 /** The lines of the dialog, label and value, in the manual's order. */
 export function secretLines(secrets: Secrets): [string, string][] {
-  const lines: [string, string][] = [
-    [t.account, secrets.account],
-    [t.initialPassword, secrets.initialPassword],
-  ];
+  const lines: [string, string][] = [[t.account, secrets.account]];
+  if (secrets.initialPassword) lines.push([t.initialPassword, secrets.initialPassword]);
   if (secrets.secondPassword) lines.push([t.secondPassword, secrets.secondPassword]);
   return lines;
 }

@@ -121,6 +121,7 @@ describe("form ↔ API", () => {
       version: 7,
       reset_password: true,
       reset_mfa: false,
+      reset_second_password: false,
     });
   });
 

@@ -25,6 +25,7 @@ export type UserFormValues = {
   federation_targets: string[];
   reset_password: boolean;
   reset_mfa: boolean;
+  reset_second_password: boolean;
 };
 
 export const ACCOUNT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,58}[A-Za-z0-9])?$/;
@@ -86,6 +87,7 @@ export function newUserValues(today: Dayjs): UserFormValues {
     federation_targets: [],
     reset_password: false,
     reset_mfa: false,
+    reset_second_password: false,
   };
 }
 
@@ -111,6 +113,7 @@ export function userValues(user: Schemas["UserOut"]): UserFormValues {
     federation_targets: [...user.federation_targets],
     reset_password: false,
     reset_mfa: false,
+    reset_second_password: false,
   };
 }
 
@@ -147,6 +150,7 @@ export function updateBody(values: UserFormValues, version: number): Schemas["Us
     version,
     reset_password: values.reset_password,
     reset_mfa: values.reset_mfa,
+    reset_second_password: values.reset_second_password,
   };
 }
 
@@ -169,6 +173,7 @@ const FIELDS: Record<string, NamePath> = {
   federation_targets: "federation_targets",
   reset_password: "reset_password",
   reset_mfa: "reset_mfa",
+  reset_second_password: "reset_second_password",
 };
 
 /** The form field a problem's wire field belongs to (`macs[3]` → macs); null: none. */
