@@ -15,6 +15,7 @@ import pytest
 from libs.devservers.smtp import MailCatcher
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
+from services.fileshare.tests.samples import encrypted_zip
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
 from tests.gateway_support import (
@@ -190,4 +191,69 @@ async def test_full_flow_through_the_gateway(gateway_url: tuple[str, object]) ->
 
     assert await eventually(signins_logged, timeout=15), "a sign-in is not logged"
     await asyncio.sleep(0)
+    await admin.http.aclose()
+
+
+async def test_an_unscannable_archive_is_refused_through_both_apis_F1(
+    gateway_url: tuple[str, object],
+) -> None:
+    """A password-protected zip, sent by a user through /user-api/v1 and by an admin to that
+    user through /api/v1 (F8): refused with its reason, and nothing shared either way."""
+    url, suite = gateway_url
+    _, account, password, second = await register(suite, "998")  # type: ignore[arg-type]
+    admin = await sign_in_admin(url, "998", account, password, second)
+    today = date.today()
+    created = await admin.send(
+        "POST",
+        "/users",
+        json={
+            "name": "hanako.suzuki",
+            "family_name": "鈴木",
+            "email": "hanako@example.jp",
+            "valid_from": today.isoformat(),
+            "valid_until": (today + timedelta(days=60)).isoformat(),
+            "file_share": "always",
+        },
+    )
+    assert created.status_code == 201, created.text
+    user = created.json()
+    archive = encrypted_zip("患者一覧.csv", "氏名,ID\n山田,1\n".encode(), b"secret")
+    text = (
+        "「患者一覧.zip」はパスワードで保護されているため、ウイルス検査ができず、"
+        "アップロードできません。パスワードを解除してからアップロードしてください。"
+    )
+
+    def parts(recipient: str | None) -> list[tuple[str, tuple[str | None, bytes | str, str]]]:
+        manifest = {
+            "purpose": "患者一覧の共有",
+            "files": [{"name": "患者一覧.zip", "size": len(archive)}],
+            "recipient": recipient,
+        }
+        return [
+            ("manifest", (None, json.dumps(manifest), "application/json")),
+            ("file", ("患者一覧.zip", archive, "application/zip")),
+        ]
+
+    async with httpx.AsyncClient(base_url=url, timeout=60) as http:
+        session = await sign_in_user(http, user)
+        bearer = {"Authorization": f"Bearer {session['session_token']}"}
+        verified = await http.post(
+            "/user-api/v1/second-password",
+            json={"second_password": user["second_password"]},
+            headers=bearer,
+        )
+        assert verified.status_code == 200, verified.text
+        refused = await http.post("/user-api/v1/shares", headers=bearer, files=parts(None))
+        mine = await http.get("/user-api/v1/shares", headers=bearer)
+    given = await admin.send("POST", "/shares", files=parts(user["account"]))
+    for answer in (refused, given):
+        assert answer.status_code == 400, answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+        problem = answer.json()
+        assert (problem["code"], problem["title"]) == ("file_unscannable", text)
+        assert problem["errors"] == [
+            {"field": "files[0]", "code": "file_encrypted", "message": text}
+        ]
+    assert mine.status_code == 200 and mine.json()["items"] == []
+    assert (await admin.get("/shares")).json()["items"] == []
     await admin.http.aclose()

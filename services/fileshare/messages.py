@@ -21,6 +21,15 @@ MESSAGES: dict[str, str] = {
     "purpose_too_long": "共有目的は200文字以内で入力してください。",
     "recipient_required": "共有先のユーザーを指定してください。",
     "storage_unavailable": "ファイルを保存できませんでした。時間をおいて再度お試しください。",
+    # SPEC F1: a file clamd cannot vouch for refuses the whole upload, each named with why.
+    "file_encrypted": "「{name}」はパスワードで保護されているため、ウイルス検査ができず、"
+    "アップロードできません。パスワードを解除してからアップロードしてください。",
+    "file_scan_limits_exceeded": "「{name}」はウイルス検査の上限(サイズ、ファイル数、"
+    "圧縮の階層など)を超えるため、検査ができず、アップロードできません。",
+    "file_broken": "「{name}」は壊れているため、ウイルス検査ができず、アップロードできません。",
+    "file_unscannable": "「{name}」はウイルス検査ができないため、アップロードできません。",
+    "files_unscannable": "ウイルス検査ができないファイルが{count}件あるため、"
+    "アップロードできません。",
     "share_already_decided": "このファイル共有は既に承認または否認されています。",
     "share_not_awaiting_approval": "このファイル共有は承認待ちではありません。",
     "share_not_downloadable": "このファイルはダウンロードできません。",
@@ -39,6 +48,7 @@ DIRECTION_LABELS: dict[str, str] = {"inside": "院内", "outside": "院外"}
 """院内外 as the UI shows it (SPEC F2)."""
 
 
-def message(code: str) -> str:
-    """The Japanese message for ``code``."""
-    return MESSAGES[code]
+def message(code: str, **values: object) -> str:
+    """The Japanese message for ``code``, with ``values`` put in its placeholders."""
+    text = MESSAGES[code]
+    return text.format(**values) if values else text

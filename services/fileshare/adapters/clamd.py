@@ -3,18 +3,36 @@
 clamd must run with ``AlertEncryptedArchive yes`` (and ``AlertExceedsMax yes``): it then
 reports a password-protected archive as ``Heuristics.Encrypted.*`` and a file past its
 limits as ``Heuristics.Limits.Exceeded*``; both mean the file could not be scanned and are
-検査不可, never 脅威なし. A clamd that cannot be reached, or drops the connection, gives no
-verdict at all (``ScannerUnavailable``): the file stays 検査待ち (fail closed).
+検査不可, never 脅威なし (an upload holding one is refused, SPEC F1). A clamd that cannot
+be reached, or drops the connection, gives no verdict at all (``ScannerUnavailable``): the
+file stays 検査待ち (fail closed).
 """
 
 import asyncio
 import contextlib
 import struct
 from dataclasses import dataclass
+from typing import Literal
 
 from libs.events.catalogue.fileshare import ScanResult
 
 _UNSCANNABLE_PREFIXES = ("Heuristics.Encrypted.", "Heuristics.Limits.Exceeded", "Heuristics.Broken")
+
+
+UnscannableReason = Literal["encrypted", "limits", "broken", "other"]
+"""Why clamd could not vouch for a file, as an upload's refusal names it (SPEC F1)."""
+
+
+def unscannable_reason(signature: str | None) -> UnscannableReason:
+    """The reason behind a 検査不可 verdict's signature (or clamd's ERROR text)."""
+    text = signature or ""
+    if text.startswith("Heuristics.Encrypted."):
+        return "encrypted"
+    if text.startswith("Heuristics.Limits.Exceeded") or "limit exceeded" in text.lower():
+        return "limits"
+    if text.startswith("Heuristics.Broken"):
+        return "broken"
+    return "other"
 
 
 class ScannerUnavailable(Exception):

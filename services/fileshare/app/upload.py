@@ -7,6 +7,9 @@ an upload — permission, purpose, count, total size, names — is checked on it
 single byte is stored. The files that follow must match it: a file longer than announced
 is refused the moment it passes its size (Content-Length is never trusted), one shorter
 or an extra or missing file at its end; a refused upload leaves no blob, row or event.
+clamd's verdicts arrive as each file ends: a file it cannot scan (password-protected, past
+its limits) refuses the whole upload once every file has been heard (SPEC F1), so that the
+answer names them all; a file clamd could not be asked about is kept 検査待ち instead.
 """
 
 import asyncio
@@ -25,7 +28,12 @@ from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
 from services.fileshare import metrics
 from services.fileshare.adapters.blobs import BlobWriter, StoredBlob
-from services.fileshare.adapters.clamd import ScannerUnavailable, ScanSession, Verdict
+from services.fileshare.adapters.clamd import (
+    ScannerUnavailable,
+    ScanSession,
+    Verdict,
+    unscannable_reason,
+)
 from services.fileshare.adapters.multipart import (
     FileEnd,
     FileStart,
@@ -38,7 +46,7 @@ from services.fileshare.adapters.multipart import (
 from services.fileshare.adapters.postgres import ShareUser, policy, user_by_account
 from services.fileshare.app.context import Context
 from services.fileshare.app.envelopes import following
-from services.fileshare.domain.errors import invalid, not_found, unavailable
+from services.fileshare.domain.errors import invalid, not_found, unavailable, unscannable
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.share import (
     Manifest,
@@ -199,6 +207,7 @@ async def _receive(
                     await session.feed(event)
         if len(received) != len(manifest.files):
             raise invalid("files", "upload_file_count_mismatch")
+        _refuse_unscannable(received)
         return received
     except MalformedUpload as error:
         await _abandon(ctx, writer, session, received)
@@ -210,6 +219,20 @@ async def _receive(
     except BaseException:
         await _abandon(ctx, writer, session, received)
         raise
+
+
+def _refuse_unscannable(received: list[Received]) -> None:
+    """SPEC F1: an archive clamd cannot look into is refused, not stored as 検査不可."""
+    signatures = {
+        index: r.verdict.signature
+        for index, r in enumerate(received)
+        if r.verdict is not None and r.verdict.result == "unscannable"
+    }
+    if signatures:
+        log.info("upload_unscannable", signatures=list(signatures.values()))
+        raise unscannable(
+            [(i, received[i].name, unscannable_reason(sig)) for i, sig in signatures.items()]
+        )
 
 
 async def _scan_session(ctx: Context) -> ScanSession | None:

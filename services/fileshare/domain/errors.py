@@ -1,5 +1,7 @@
 """Refusals of fileshare's domain, each with a stable code and its Japanese message."""
 
+from collections.abc import Sequence
+
 from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
 from services.fileshare.messages import message
 
@@ -8,6 +10,35 @@ def invalid(field: str, code: str, *, status: int = 400) -> DomainError:
     """A refusal naming the field at fault (400, or 413 for sizes)."""
     text = message(code)
     return DomainError(code, text, errors=(FieldProblem(field, code, text),), status=status)
+
+
+UNSCANNABLE_CODES = {
+    "encrypted": "file_encrypted",
+    "limits": "file_scan_limits_exceeded",
+    "broken": "file_broken",
+    "other": "file_unscannable",
+}
+"""A 検査不可 file's reason → the code of its field problem."""
+
+
+def unscannable(files: Sequence[tuple[int, str, str]]) -> DomainError:
+    """Refuse an upload holding files clamd could not scan (SPEC F1): 400
+    ``file_unscannable``, one field problem per file (``files[i]``) naming it and why.
+
+    ``files`` are (index in the upload, name, reason) — reasons as ``UNSCANNABLE_CODES``'.
+    """
+    errors = tuple(
+        FieldProblem(
+            f"files[{index}]",
+            UNSCANNABLE_CODES[reason],
+            message(UNSCANNABLE_CODES[reason], name=name),
+        )
+        for index, name, reason in files
+    )
+    title = (
+        errors[0].message if len(errors) == 1 else message("files_unscannable", count=len(errors))
+    )
+    return DomainError("file_unscannable", title, errors=errors, status=400)
 
 
 def forbidden(code: str) -> DomainError:

@@ -1,7 +1,10 @@
-"""Files the tests upload: EICAR, a password-protected zip, and large generated streams."""
+"""Files the tests upload: EICAR, a password-protected zip, a too deeply nested one, and
+large generated streams."""
 
 import hashlib
+import io
 import struct
+import zipfile
 import zlib
 from collections.abc import AsyncIterator
 
@@ -129,3 +132,15 @@ def generated_sha256(size: int, seed: int = 1) -> str:
         digest.update(piece)
         sent += len(piece)
     return digest.hexdigest()
+
+
+def nested_zip(depth: int) -> bytes:
+    """A small file inside ``depth`` zips, one in another: deeper than clamd's MaxRecursion
+    (17 by default) it is reported as ``Heuristics.Limits.Exceeded.MaxRecursion``."""
+    data, name = b"hello", "a.txt"
+    for _ in range(depth):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(name, data)
+        data, name = buffer.getvalue(), "in.zip"
+    return data

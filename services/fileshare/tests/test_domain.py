@@ -13,7 +13,7 @@ from libs.events.catalogue.fileshare import (
 from libs.events.envelope import SYSTEM, envelop
 from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
-from services.fileshare.adapters.clamd import Verdict, verdict_of
+from services.fileshare.adapters.clamd import Verdict, unscannable_reason, verdict_of
 from services.fileshare.api.transfer import content_disposition
 from services.fileshare.api.user import check_second_password
 from services.fileshare.app.envelopes import following
@@ -200,6 +200,21 @@ def test_f7_the_period_is_calendar_months() -> None:
 )
 def test_f3_clamd_replies(reply: str, verdict: Verdict) -> None:
     assert verdict_of(reply) == verdict
+
+
+@pytest.mark.parametrize(
+    ("signature", "reason"),
+    [
+        ("Heuristics.Encrypted.Zip", "encrypted"),
+        ("Heuristics.Encrypted.PDF", "encrypted"),
+        ("Heuristics.Limits.Exceeded.MaxRecursion", "limits"),
+        ("INSTREAM size limit exceeded.", "limits"),
+        ("Heuristics.Broken.Executable", "broken"),
+        ("fumidai.BlobUnreadable", "other"),
+    ],
+)
+def test_f1_why_a_file_could_not_be_scanned(signature: str, reason: str) -> None:
+    assert unscannable_reason(signature) == reason
 
 
 def test_f7_second_password_must_be_recent() -> None:

@@ -11,12 +11,19 @@ from libs.devservers.clamd import EmbeddedClamd
 from libs.devservers.ports import free_port
 from services.fileshare.domain.share import MAX_TOTAL_BYTES
 from services.fileshare.tests.conftest import Fileshare, StartFileshare
-from services.fileshare.tests.samples import EICAR, encrypted_zip, generated, generated_sha256
+from services.fileshare.tests.samples import (
+    EICAR,
+    encrypted_zip,
+    generated,
+    generated_sha256,
+    nested_zip,
+)
 from services.fileshare.tests.world import (
     INSIDE_IP,
     as_admin,
     as_user,
     eventually,
+    mails,
     manifest_of,
     multipart,
     simple_upload,
@@ -95,17 +102,76 @@ async def test_f3_eicar_is_a_threat_and_can_never_be_downloaded(fileshare: Files
     assert await fs.stored_bytes() < 1024  # only the objects' deleted markers are left
 
 
-async def test_f1_f3_a_password_protected_zip_is_unscannable(fileshare: Fileshare) -> None:
+async def nothing_kept(fs: Fileshare) -> bool:
+    """No event, no row, and no file's bytes: a refusal after the files were stored leaves
+    at most the deleted objects' markers (ids only), never a chunk."""
+    prefix = f"$O.{fs.settings.own.bucket}.C."
+    objects = await fs.nc.jetstream().stream_info(fs.bucket_stream, subjects_filter=">")
+    chunks = [s for s in objects.state.subjects or {} if s.startswith(prefix)]
+    return (
+        await fs.db.fetchval("SELECT count(*) FROM events") == 0
+        and await fs.db.fetchval("SELECT count(*) FROM shares") == 0
+        and chunks == []
+    )
+
+
+async def test_f1_a_password_protected_zip_is_refused_with_its_reason_and_nothing_kept(
+    fileshare: Fileshare,
+) -> None:
     fs = fileshare
     account = await fs.world.user("always")
     archive = encrypted_zip("患者一覧.csv", "氏名,ID\n山田,1\n".encode(), b"secret")
-    share = await upload(fs, account, [("患者一覧.zip", archive)])
-    assert (share["state"], share["scan"], share["scan_label"]) == (
-        "blocked",
-        "unscannable",
-        "検査不可",
+    headers, body = simple_upload(
+        "調査資料", [("手順.txt", "手順書\n".encode() * 100), ("患者一覧.zip", archive)]
     )
-    assert share["files"][0]["signature"].startswith("Heuristics.Encrypted")
+    response = await fs.http.post(MINE, headers={**headers, **as_user(account)}, content=body)
+    assert response.status_code == 400, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    text = (
+        "「患者一覧.zip」はパスワードで保護されているため、ウイルス検査ができず、"
+        "アップロードできません。パスワードを解除してからアップロードしてください。"
+    )
+    assert (problem["code"], problem["title"]) == ("file_unscannable", text)
+    assert problem["errors"] == [{"field": "files[1]", "code": "file_encrypted", "message": text}]
+    # The clean file streamed in before the archive goes too: all of the upload, or none.
+    assert await nothing_kept(fs)
+
+    # No share, so no mail: the next upload's mail is the only one (mails follow events in
+    # order, so one for the refused upload would have come first).
+    share = await upload(fs, account, [("再送.txt", b"log")])
+    [mail] = await mails(fs.mail, 1)
+    assert share["share_id"] and "再送.txt" in mail.message.get_content()
+    assert "患者一覧" not in mail.message.get_content()
+
+
+async def test_f1_f8_an_admins_upload_names_every_unscannable_file_and_keeps_nothing(
+    fileshare: Fileshare,
+) -> None:
+    fs = fileshare
+    account = await fs.world.user("always")
+    archive = encrypted_zip("設定.txt", b"password=1", b"secret")
+    headers, body = simple_upload(
+        "設定の共有",
+        [("設定.zip", archive), ("手順書.pdf", b"%PDF-1.4"), ("ログ.zip", nested_zip(20))],
+        recipient=account,
+    )
+    response = await fs.http.post(STAFF, headers={**headers, **as_admin()}, content=body)
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["code"] == "file_unscannable"
+    assert (
+        problem["title"] == "ウイルス検査ができないファイルが2件あるため、アップロードできません。"
+    )
+    assert [(e["field"], e["code"]) for e in problem["errors"]] == [
+        ("files[0]", "file_encrypted"),
+        ("files[2]", "file_scan_limits_exceeded"),
+    ]
+    assert problem["errors"][0]["message"].startswith("「設定.zip」はパスワードで保護されている")
+    assert problem["errors"][1]["message"].startswith("「ログ.zip」はウイルス検査の上限")
+    assert await nothing_kept(fs)
+    assert (await fs.http.get(STAFF, headers=as_admin())).json()["items"] == []
+    assert (await fs.http.get(MINE, headers=as_user(account))).json()["items"] == []
 
 
 async def test_f1_six_files_are_refused_before_anything_is_stored(fileshare: Fileshare) -> None:
@@ -348,3 +414,33 @@ async def test_f3_no_scanner_stays_pending_then_clean_when_clamd_returns(
         "FileScanned.v1",
         "ShareAvailable.v1",
     ]
+
+
+async def test_f1_f3_without_clamd_an_encrypted_zip_is_kept_pending_then_unscannable(
+    start_fileshare: StartFileshare,
+) -> None:
+    port = free_port()
+    fs = await start_fileshare(clamd_port=port)  # nothing listens there yet
+    account = await fs.world.user("always")
+    archive = encrypted_zip("患者一覧.csv", "氏名,ID\n山田,1\n".encode(), b"secret")
+    # No verdict is no refusal: the upload is kept 検査待ち and scanned when clamd is back.
+    share = await upload(fs, account, [("患者一覧.zip", archive)])
+    assert (share["state"], share["scan_label"]) == ("scanning", "検査待ち")
+
+    clamd = clamd_in_a_new_folder(port)
+    await asyncio.to_thread(clamd.start)
+    try:
+
+        async def settled() -> bool:
+            found = await fs.http.get(f"{MINE}/{share['share_id']}", headers=as_user(account))
+            return bool(found.json()["state"] != "scanning")
+
+        await eventually(settled)
+    finally:
+        clamd.stop()
+        shutil.rmtree(clamd.state_dir.parent, ignore_errors=True)
+    found = (await fs.http.get(f"{MINE}/{share['share_id']}", headers=as_user(account))).json()
+    # Too late to refuse: it stays in the list as 検査不可, never downloadable (F3).
+    assert (found["state"], found["scan_label"]) == ("blocked", "検査不可")
+    assert found["files"][0]["signature"].startswith("Heuristics.Encrypted")
+    assert not found["files"][0]["downloadable"]

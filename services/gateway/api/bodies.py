@@ -95,7 +95,13 @@ def share_upload(recipient: bool) -> RequestBody:
             "``multipart/form-data``: first the part ``manifest`` (JSON), then one part per "
             "file announced, in the same order, each with a ``filename`` (the part's name is "
             "not read; ``files`` is usual). A file longer or shorter than announced, or an "
-            "extra or missing one, refuses the whole upload (400/413); nothing is kept."
+            "extra or missing one, refuses the whole upload (400/413); nothing is kept. So "
+            "does a file clamd cannot scan (SPEC F1: password-protected, past its limits, "
+            "broken): 400 ``file_unscannable``, the title naming the file and why (or how "
+            "many), one ``errors[]`` entry per such file at ``files[i]`` with the reason as "
+            "its code (``file_encrypted``, ``file_scan_limits_exceeded``, ``file_broken``, "
+            "``file_unscannable``). A file clamd could not be asked about is kept 検査待ち "
+            "and scanned later."
         ),
         content={
             "multipart/form-data": OpenAPIMediaType(
