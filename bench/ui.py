@@ -36,7 +36,8 @@ count behind each p95; one more run before them is not counted):
 * ``ui_upload_mb_per_s``: one 99 MB file (SPEC F1's limit, 99 × 1024 × 1024 bytes, the
   largest upload allowed) chosen on the users' page 「ファイル共有」 (``/share/``) by a 常に許可
   user (``set_input_files`` with a file on disk), from the click on アップロード until the
-  page says 「アップロードしました。」, in MB/s of those binary megabytes (MiB/s); median of
+  page says 「アップロードしました。」, painted, timed in the page (``ui_upload_observed_mb_per_s``:
+  as the test driver saw it), in MB/s of those binary megabytes (MiB/s); median of
   ``--upload-rounds`` (default 3), fresh bytes each (clamd caches verdicts). The answer
   comes once clamd has scanned the file: upload and scan (``bench.ui_upload``).
 
@@ -345,7 +346,7 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
     first_rows, first_observed, all_rows = figures["rows"]
     log_rows, log_observed, _ = figures["log_rows"]
     closes, api_closes = figures["closes"]
-    page_rates, api_rates, clamd_rates = figures["uploads"]
+    page_rates, page_observed, api_rates, clamd_rates = figures["uploads"]
     first = percentile(first_rows, 95)
     search = percentile(figures["searches"], 95)
     transfer = figures["ui_signin_transfer_kb"]
@@ -383,6 +384,12 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         note=f"MiB/s, median of {len(page_rates)}: " + ", ".join(f"{r:.1f}" for r in page_rates),
     )
     row(
+        "  as the test driver saw it",
+        statistics.median(page_observed),
+        "MB/s",
+        note=", ".join(f"{r:.1f}" for r in page_observed),
+    )
+    row(
         "  raw: user API upload (httpx)",
         statistics.median(api_rates),
         "MB/s",
@@ -410,6 +417,7 @@ def report(figures: dict[str, Any], api: dict[str, list[float]], plan: Plan) -> 
         "ui_force_close_p50_ms": round(percentile(closes, 50), 1),
         "ui_force_close_max_ms": round(closes[-1], 1),
         "ui_upload_all_mb_per_s": [round(r, 1) for r in page_rates],
+        "ui_upload_observed_mb_per_s": round(statistics.median(page_observed), 1),
         "api_users_page_p95_ms": round(percentile(api["page"], 95), 1),
         "api_search_p95_ms": round(percentile(api["search"], 95), 1),
         "api_log_page_p95_ms": round(percentile(api["log"], 95), 1),

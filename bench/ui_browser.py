@@ -33,6 +33,21 @@ that added it is drawn (a rAF in that frame, then a task after it), on the clock
 driver's round trips (noticing the row, asking for the time: 100–300 ms on this machine)
 is in the figure."""
 
+SHOWN = """text => {
+    window.__shownAt = new Promise(resolve => {
+        const painted = () => setTimeout(() => resolve(performance.now()), 0);
+        const seen = () => (document.body.textContent || '').includes(text);
+        const watch = new MutationObserver(() => {
+            if (!seen()) return;
+            watch.disconnect();
+            requestAnimationFrame(painted);
+        });
+        watch.observe(document.body, { childList: true, subtree: true, characterData: true });
+    });
+}"""
+"""Notes in ``window.__shownAt`` when ``text`` first appears in the page and the frame that
+draws it has been drawn (as ``FIRST_ROW_WATCH``, for a text that is not there yet)."""
+
 CLICKED = """target => {
     const seen = e => {
         if (!target.contains(e.target)) return;
@@ -77,6 +92,17 @@ async def first_row_painted(page: Page) -> tuple[float, float]:
 async def mark_click(target: Locator) -> None:
     """Note the next click on ``target`` (see ``CLICKED``)."""
     await target.evaluate(CLICKED)
+
+
+async def watch_text(page: Page, text: str) -> None:
+    """Note when ``text`` is next shown, painted (see ``SHOWN``); before the click."""
+    await page.evaluate(SHOWN, text)
+
+
+async def shown_since_click(page: Page) -> float:
+    """Milliseconds from the noted click to the watched text painted, both in the page."""
+    shown = float(await page.evaluate("window.__shownAt"))
+    return shown - float(await page.evaluate("window.__clickedAt"))
 
 
 async def since_click(page: Page) -> float:
