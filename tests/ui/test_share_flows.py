@@ -1,7 +1,8 @@
 """A user's share through the users' page at /share/ as issue 14 tells it, in real browsers
 on both sides (SPEC F3–F5, F7): approved by an admin on 承認 and downloaded back by the user
-with the same bytes; EICAR shown 脅威あり with no link on both pages; and 検査待ち, seen only
-while clamd cannot answer (the session's own clamd paused), turning 脅威なし on its own."""
+with the same bytes; EICAR shown 脅威あり with no link on both pages; 検査待ち, seen only
+while clamd cannot answer (the session's own clamd paused), turning 脅威なし on its own; and
+archives clamd cannot scan refused with each file's reason (F1)."""
 
 import os
 import signal
@@ -13,6 +14,7 @@ import pytest
 from playwright.async_api import Browser, FilePayload, Page, expect
 
 from libs.testing.fileshare_fixtures import ClamdServer
+from services.fileshare.tests.samples import encrypted_zip, nested_zip
 from tests.gateway_support import Admin
 from tests.ui.browser import new_context
 from tests.ui.console_suite import Console
@@ -137,3 +139,35 @@ async def test_a_file_waits_in_scan_while_clamd_is_paused_then_turns_clean_F3(
         async with page.expect_download() as saving:
             await link.click()
         assert (await (await saving.value).path()).read_bytes() == CONTENT
+
+
+async def test_unscannable_archives_are_refused_on_the_users_page_with_each_reason_F1(
+    browser: Browser, console: Console, admin: Admin
+) -> None:
+    user = await new_user(admin, "flow-unscannable", 4, "always")
+    async with users_page(browser, console, user) as page:
+        await page.locator("input[type=file]").set_input_files(
+            [
+                sample("設定.zip", encrypted_zip("設定.txt", b"password=1", b"secret")),
+                sample("手順.txt", CONTENT),
+                sample("ログ.zip", nested_zip(20)),
+            ]
+        )
+        await page.get_by_label("共有目的").fill("設定ファイルの共有")
+        await page.get_by_role("button", name="アップロード", exact=True).click()
+        alert = page.get_by_role("alert").filter(
+            has_text="ウイルス検査ができないファイルが2件あるため、アップロードできません。"
+        )
+        await expect(alert).to_be_visible(timeout=60_000)
+        # Which files, and why: the server's field messages, listed under its title.
+        await expect(alert.get_by_role("listitem")).to_have_text(
+            [
+                "「設定.zip」はパスワードで保護されているため、ウイルス検査ができず、"
+                "アップロードできません。パスワードを解除してからアップロードしてください。",
+                "「ログ.zip」はウイルス検査の上限(サイズ、ファイル数、圧縮の階層など)を"
+                "超えるため、検査ができず、アップロードできません。",
+            ]
+        )
+    # Refused, not stored as 検査不可: the admin's 「ダウンロード」 list has no share of theirs.
+    shares = (await admin.get("/shares", params={"limit": 200})).json()["items"]
+    assert [s for s in shares if s["owner_account"] == user.account] == []

@@ -3,6 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Alert, App, Button, Card, Form, Input, Progress, Upload } from "antd";
 import { useState } from "react";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { problemTitle, unplacedMessages } from "../components/problems";
 import { shareMessages } from "./messages";
 import { sharesKey } from "./queries";
 import { useSecondPasswordGuard } from "./SecondPassword";
@@ -85,7 +86,7 @@ export function UploadCard() {
             role="alert"
           />
         )}
-        <ProblemAlert error={upload.error} />
+        <ProblemAlert error={upload.error} extra={details(upload.error)} />
         {progress !== null && (
           <Progress percent={Math.floor(progress * 100)} aria-label={t.progress} />
         )}
@@ -95,6 +96,12 @@ export function UploadCard() {
       </Form>
     </Card>
   );
+}
+
+/** The problem's field messages (e.g. each file the server could not scan, and why) under
+ * its title: this card has no per-file field to put them beside. */
+function details(error: unknown): string[] {
+  return unplacedMessages(error, () => null).filter((m) => m !== problemTitle(error));
 }
 
 function SelectedFiles({ files, onRemove }: { files: File[]; onRemove: (i: number) => void }) {
