@@ -7,6 +7,7 @@ facility needs users named ``operation-user01`` … (the demo data of ``./fumida
 ``data.seed_manual_style``), so the screens show what an admin of the manual's facility sees.
 """
 
+import re
 from datetime import date, timedelta
 
 from playwright.async_api import FilePayload, Page, expect
@@ -201,7 +202,11 @@ async def terminal_screens(page: Page, stop: Stop) -> None:
     await page.get_by_role("button", name="新規").click()
     await expect(page.get_by_role("heading", name="接続端末メンテナンス 新規")).to_be_visible()
     await page.get_by_label("接続端末名").fill("operation-group09")
-    for box in (await main.get_by_role("checkbox").all())[:2]:
+    # The facility's users arrive after the form: tick two once they are listed (taken
+    # earlier, the list could still be empty and nothing was ticked).
+    boxes = main.get_by_role("checkbox", name=re.compile("を選択$"))
+    await expect(boxes.nth(1)).to_be_visible()
+    for box in (await boxes.all())[:2]:
         await box.check()
     await expect(main.get_by_text("2 人選択中")).to_be_visible()
     await stop("terminal-new")
