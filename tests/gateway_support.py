@@ -92,6 +92,20 @@ async def sign_in_user(http: httpx.AsyncClient, created: dict[str, Any]) -> dict
     )
 
 
+async def user_ready_to_share(http: httpx.AsyncClient, created: dict[str, Any]) -> dict[str, str]:
+    """``sign_in_user``, then the second password given (F7): the bearer header of a session
+    that may share files."""
+    session = await sign_in_user(http, created)
+    bearer = {"Authorization": f"Bearer {session['session_token']}"}
+    verified = await http.post(
+        "/user-api/v1/second-password",
+        json={"second_password": created["second_password"]},
+        headers=bearer,
+    )
+    assert verified.status_code == 200, verified.text
+    return bearer
+
+
 async def sign_in_admin(url: str, facility: str, account: str, password: str, second: str) -> Admin:
     """Sign in through the gateway: password, new password, TOTP enrolment, second password."""
     http = httpx.AsyncClient(base_url=url, timeout=30)

@@ -24,6 +24,7 @@ from tests.gateway_support import (
     running_suite,
     sign_in_admin,
     sign_in_user,
+    user_ready_to_share,
 )
 
 MAC = "AA-BB-CC-DD-EE-01"
@@ -235,14 +236,7 @@ async def test_an_unscannable_archive_is_refused_through_both_apis_F1(
         ]
 
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        session = await sign_in_user(http, user)
-        bearer = {"Authorization": f"Bearer {session['session_token']}"}
-        verified = await http.post(
-            "/user-api/v1/second-password",
-            json={"second_password": user["second_password"]},
-            headers=bearer,
-        )
-        assert verified.status_code == 200, verified.text
+        bearer = await user_ready_to_share(http, user)
         refused = await http.post("/user-api/v1/shares", headers=bearer, files=parts(None))
         mine = await http.get("/user-api/v1/shares", headers=bearer)
     given = await admin.send("POST", "/shares", files=parts(user["account"]))

@@ -20,7 +20,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
-from tests.gateway_support import Admin, eventually, sign_in_user
+from tests.gateway_support import Admin, eventually, user_ready_to_share
 from tests.ui.browser import axe_violations, new_context
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import create_terminal, create_user, user_body
@@ -44,14 +44,7 @@ async def share_a_file(url: str, user: dict[str, object]) -> None:
     """The user signs in to 「ファイル共有」 and uploads one file (a ログインログ row and a
     ファイル共有 row)."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
-        session = await sign_in_user(http, user)
-        bearer = {"Authorization": f"Bearer {session['session_token']}"}
-        verified = await http.post(
-            "/user-api/v1/second-password",
-            json={"second_password": user["second_password"]},
-            headers=bearer,
-        )
-        assert verified.status_code == 200, verified.text
+        bearer = await user_ready_to_share(http, user)
         manifest = {
             "purpose": "検査データの共有",
             "files": [{"name": "結果.txt", "size": len(CONTENT)}],

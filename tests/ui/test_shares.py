@@ -12,7 +12,7 @@ import httpx
 from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from services.fileshare.messages import MESSAGES
-from tests.gateway_support import Admin, sign_in_user
+from tests.gateway_support import Admin, user_ready_to_share
 from tests.ui.admin_share_walk import admin_share_screens
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, adopt_session
@@ -33,14 +33,7 @@ async def create_user_with_secrets(admin: Admin, name: str, n: int, file_share: 
 async def share_as_user(console: Console, created: dict[str, Any], name: str) -> str:
     """A user's own share to the facility through /user-api (first sign-in, second password)."""
     async with httpx.AsyncClient(base_url=console.url, timeout=60) as http:
-        session = await sign_in_user(http, created)
-        bearer = {"Authorization": f"Bearer {session['session_token']}"}
-        verified = await http.post(
-            "/user-api/v1/second-password",
-            json={"second_password": created["second_password"]},
-            headers=bearer,
-        )
-        assert verified.status_code == 200, verified.text
+        bearer = await user_ready_to_share(http, created)
         content = f"{name} の検査ログ\n".encode()
         manifest = {
             "purpose": f"{name}に関する調査",
