@@ -1,5 +1,6 @@
-"""``./fumidai admin reset-password|reset-second-password|reset-mfa --account ...``: an
-operator's resets (SPEC T4, issue 15's recovery of a lost second password)."""
+"""``./fumidai admin add|disable|enable|reset-password|reset-second-password|reset-mfa``:
+an operator's work on a facility's admins (SPEC T4; issue 15: admins as people, never
+deleted (manual 3.2), and the recovery of a lost second password)."""
 
 import argparse
 import asyncio
@@ -9,14 +10,43 @@ from typing import Any
 
 from fumidai_cli.state import read_runtime
 from libs.runtime.problems import DomainError
-from services.identity.operator_cli import reset_admin
+from services.identity.operator_cli import add_facility_admin, reset_admin, switch_admin
+
+
+def _common(action: argparse.ArgumentParser) -> None:
+    action.add_argument(
+        "--database-url",
+        default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
+        help="identity's database (default: the suite started by ./fumidai up)",
+    )
+    action.add_argument("--operator", default=os.environ.get("USER", "operator"))
 
 
 def register(commands: Any) -> None:
     parser = commands.add_parser(
-        "admin", help="reset a facility admin's password, second password or MFA"
+        "admin",
+        help="add, disable or enable a facility admin; reset its password, second password or MFA",
     )
     actions = parser.add_subparsers(dest="action", required=True)
+    add = actions.add_parser(
+        "add", help="add an admin to a facility; its password and second password shown once"
+    )
+    add.add_argument("--facility", required=True, help="3-digit facility code, e.g. 998")
+    add.add_argument("--name", required=True, help="the account's name part, e.g. admin02")
+    add.add_argument("--full-name", required=True, help='the admin\'s 氏名, e.g. "山田 花子"')
+    add.add_argument("--email", required=True, help="the admin's e-mail address")
+    _common(add)
+    add.set_defaults(run=run_add)
+    for name, help_text in (
+        ("disable", "disable the admin: it cannot sign in and its sessions end (never deleted)"),
+        ("enable", "enable a disabled admin again"),
+    ):
+        action = actions.add_parser(name, help=help_text)
+        action.add_argument(
+            "--account", required=True, help="full account, e.g. 998-admin01@example.jp"
+        )
+        _common(action)
+        action.set_defaults(run=run_switch, disabled=name == "disable")
     for name, help_text in (
         ("reset-password", "give the admin a new initial password, shown once"),
         ("reset-second-password", "give the admin a new second password, shown once"),
@@ -26,12 +56,7 @@ def register(commands: Any) -> None:
         action.add_argument(
             "--account", required=True, help="full account, e.g. 998-admin01@example.jp"
         )
-        action.add_argument(
-            "--database-url",
-            default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
-            help="identity's database (default: the suite started by ./fumidai up)",
-        )
-        action.add_argument("--operator", default=os.environ.get("USER", "operator"))
+        _common(action)
         action.set_defaults(
             run=run_reset,
             mfa=name == "reset-mfa",
@@ -39,16 +64,65 @@ def register(commands: Any) -> None:
         )
 
 
-def run_reset(args: argparse.Namespace, _: list[str]) -> int:
-    url = args.database_url
-    if not url:
-        runtime = read_runtime()
-        if runtime is None:
-            print(
-                "No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr
+def _database_url(args: argparse.Namespace) -> str | None:
+    url: str | None = args.database_url
+    if url:
+        return url
+    runtime = read_runtime()
+    if runtime is None:
+        print("No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr)
+        return None
+    return runtime.database_url("identity")
+
+
+def run_add(args: argparse.Namespace, _: list[str]) -> int:
+    url = _database_url(args)
+    if url is None:
+        return 2
+    try:
+        done = asyncio.run(
+            add_facility_admin(
+                url, args.facility, args.name, args.full_name, args.email, args.operator
             )
-            return 2
-        url = runtime.database_url("identity")
+        )
+    except DomainError as error:
+        print(f"{error.code}: {error.message}", file=sys.stderr)
+        for problem in error.errors:
+            print(f"  {problem.field}: {problem.message}", file=sys.stderr)
+        return 1
+    print(f"admin     {done.account}")
+    print(f"name      {done.display_name}")
+    print(f"email     {done.email}")
+    print(f"password  {done.initial_password}")
+    print(f"second    {done.initial_second_password}")
+    print(
+        "Both are shown once; the admin sets a new password at first sign-in "
+        "and keeps the second password."
+    )
+    return 0
+
+
+def run_switch(args: argparse.Namespace, _: list[str]) -> int:
+    url = _database_url(args)
+    if url is None:
+        return 2
+    try:
+        done = asyncio.run(switch_admin(url, args.account, args.operator, disabled=args.disabled))
+    except DomainError as error:
+        print(f"{error.code}: {error.message}", file=sys.stderr)
+        return 1
+    print(f"admin     {done.account}")
+    if done.disabled:
+        print("Disabled: the admin cannot sign in and its sessions end now.")
+    else:
+        print("Enabled: the admin signs in again with its credentials as they were.")
+    return 0
+
+
+def run_reset(args: argparse.Namespace, _: list[str]) -> int:
+    url = _database_url(args)
+    if url is None:
+        return 2
     try:
         done = asyncio.run(
             reset_admin(

@@ -20,6 +20,10 @@ def register(commands: Any) -> None:
     create.add_argument("--name", required=True, help='display name, e.g. "998-Dev Hospital"')
     create.add_argument("--domain", required=True, help="account domain")
     create.add_argument("--admin", required=True, help="first admin's name part")
+    create.add_argument(
+        "--admin-full-name", required=True, help='first admin\'s 氏名, e.g. "山田 花子"'
+    )
+    create.add_argument("--admin-email", required=True, help="first admin's e-mail address")
     create.add_argument("--time-zone", default="Asia/Tokyo")
     create.add_argument("--download-period-months", type=int, default=3)
     create.add_argument("--internal-network", action="append", default=[], metavar="CIDR")
@@ -51,6 +55,8 @@ def run_create(args: argparse.Namespace, _: list[str]) -> int:
                     name=args.name,
                     domain=args.domain,
                     admin_name=args.admin,
+                    admin_display_name=args.admin_full_name,
+                    admin_email=args.admin_email,
                     time_zone=args.time_zone,
                     download_period_months=args.download_period_months,
                     internal_networks=tuple(args.internal_network),

@@ -32,6 +32,7 @@ __all__ = [
     "USER_EMAIL_MAX",
     "USER_MACS_MAX",
     "USER_NAME_MAX",
+    "AdminProfile",
     "FacilityProfile",
 ]
 
@@ -55,3 +56,13 @@ class FacilityProfile(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     """The registered name, e.g. ``998-Dev Hospital``."""
     time_zone: str
+
+
+class AdminProfile(msgspec.Struct, frozen=True, kw_only=True):
+    """What the gateway reads of ``GET /internal/v1/admins/me`` (the calling admin)."""
+
+    account: str
+    name: str
+    """The account's name part."""
+    display_name: str | None
+    """The admin's 氏名; null for an admin created before admins had one (issue 15)."""

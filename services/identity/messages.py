@@ -99,6 +99,10 @@ MESSAGES: dict[str, str] = {
     "account_not_found": "アカウントが見つかりません。",
     "current_password_invalid": "現在のパスワードが正しくありません。",
     "password_expiry_invalid": "パスワードの有効期間は1〜3650日で指定してください。",
+    "admin_display_name_required": "管理者の氏名を入力してください。",
+    "admin_display_name_too_long": "管理者の氏名は64文字以内で入力してください。",
+    "admin_already_disabled": "この管理者は既に無効化されています。",
+    "admin_already_enabled": "この管理者は既に有効です。",
 }
 
 

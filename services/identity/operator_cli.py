@@ -13,12 +13,16 @@ from libs.runtime.backbone import service_migrations
 from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.app.operator import (
+    AdminAdded,
     AdminReset,
+    AdminSwitched,
     FacilityCreated,
+    add_admin,
     register_facility,
     reset_admin_mfa,
     reset_admin_password,
     reset_admin_second_password,
+    set_admin_disabled,
 )
 from services.identity.bootstrap import MIGRATIONS, SERVICE
 from services.identity.domain.facility import RegisterFacility
@@ -74,6 +78,44 @@ async def reset_admin(
             result = await reset_admin_mfa(account, store, actor)
         else:
             result = await reset_admin_password(account, store, actor)
+        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        return result
+    finally:
+        await pool.close()
+
+
+async def add_facility_admin(
+    database_url: str, code: str, name: str, display_name: str, email: str, operator: str
+) -> AdminAdded:
+    """Add admin ``name`` to facility ``code``; its secrets are returned once."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        result = await add_admin(
+            code,
+            name,
+            display_name,
+            email,
+            PostgresUnitOfWork(pool, lambda: None),
+            Actor(id=operator, role="operator"),
+        )
+        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+        return result
+    finally:
+        await pool.close()
+
+
+async def switch_admin(
+    database_url: str, account: str, operator: str, *, disabled: bool
+) -> AdminSwitched:
+    """Disable an admin (``disabled``) or enable it again; its sessions end with the first."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        result = await set_admin_disabled(
+            account,
+            disabled,
+            CredentialStore(pool, lambda: None),
+            Actor(id=operator, role="operator"),
+        )
         await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
         return result
     finally:

@@ -30,7 +30,13 @@ from libs.events.catalogue.fileshare import (
     ShareExpired,
     ShareUploaded,
 )
-from libs.events.catalogue.identity import IDENTITY_EVENTS, AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    IDENTITY_EVENTS,
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
+    FacilityRegistered,
+)
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
 from libs.events.catalogue.signin import SIGNIN_EVENTS, SignInAttempted
 from libs.events.catalogue.terminals import (
@@ -73,6 +79,8 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 AnyEvent: TypeAlias = (
     FacilityRegistered
     | AdminCreated
+    | AdminDisabled
+    | AdminEnabled
     | UserCreated
     | UserUpdated
     | UserDeleted

@@ -39,6 +39,36 @@ class AdminCreated(Event, frozen=True, kw_only=True, tag="AdminCreated.v1"):
     """Full account, ``<code>-<name>@<domain>`` (SPEC T2)."""
     name: str
     """The name part the admin types, e.g. ``operation-admin01``."""
+    display_name: str = ""
+    """The admin's own name (氏名), e.g. ``山田 花子``; empty for admins created before
+    admins had one (issue 15)."""
+    email: str = ""
+    """The admin's own address; empty for admins created before admins had one."""
 
 
-IDENTITY_EVENTS: tuple[type[Event], ...] = (FacilityRegistered, AdminCreated)
+class AdminDisabled(Event, frozen=True, kw_only=True, tag="AdminDisabled.v1"):
+    """An operator disabled an admin (issue 15; never deleted, manual 3.2): it cannot sign
+    in and its sessions end at once. Aggregate id: the admin's id."""
+
+    context = "identity"
+    aggregate = "admin"
+
+    account: str
+
+
+class AdminEnabled(Event, frozen=True, kw_only=True, tag="AdminEnabled.v1"):
+    """An operator enabled a disabled admin again: it signs in with its credentials as they
+    were. Aggregate id: the admin's id."""
+
+    context = "identity"
+    aggregate = "admin"
+
+    account: str
+
+
+IDENTITY_EVENTS: tuple[type[Event], ...] = (
+    FacilityRegistered,
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
+)

@@ -25,6 +25,7 @@ SignInReason = Literal[
     "wrong_password",
     "app_not_allowed",
     "account_not_valid",
+    "account_disabled",
     "locked",
     "password_rejected",
     "wrong_totp",

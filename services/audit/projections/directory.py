@@ -79,7 +79,9 @@ class Directory:
                 data.download_period_months,
             )
         elif isinstance(data, AdminCreated):
-            await self._account(conn, envelope, data.account, data.name, "admin")
+            # The admin's own name (氏名) once it has one; before that, its name part.
+            name = data.display_name or data.name
+            await self._account(conn, envelope, data.account, name, "admin")
         elif isinstance(data, UserCreated):
             name = user_name(data.profile.family_name, data.profile.given_name)
             await self._account(conn, envelope, data.account, name, "user")

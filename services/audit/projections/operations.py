@@ -25,7 +25,12 @@ from libs.events.catalogue.fileshare import (
     ShareDownloaded,
     ShareUploaded,
 )
-from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
+    FacilityRegistered,
+)
 from libs.events.catalogue.terminals import (
     AgentCredentialIssued,
     AgentCredentialRevoked,
@@ -126,6 +131,8 @@ class OperationsLog:
         FacilityRegistered,
         FacilityPasswordExpirySet,
         AdminCreated,
+        AdminDisabled,
+        AdminEnabled,
         AdminPasswordChanged,
         AdminMfaEnrolled,
         AdminPasswordReset,

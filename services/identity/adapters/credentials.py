@@ -33,6 +33,7 @@ from libs.events.catalogue.credentials import (
     UserMfaEnrolled,
     UserPasswordChanged,
 )
+from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
 from libs.events.catalogue.signin import SignInApp
 from libs.events.envelope import Envelope
 from libs.events.store import append
@@ -66,6 +67,8 @@ class Account:
     password_max_age_days: int | None
     valid_from: date | None = None
     valid_until: date | None = None
+    disabled: bool = False
+    """An admin an operator disabled (issue 15): it cannot sign in. Users: never."""
 
     @property
     def name(self) -> str:
@@ -119,7 +122,7 @@ _ADMIN = """
 SELECT ad.admin_id AS account_id, 'admin' AS kind, ad.account, f.facility_id,
        f.code AS facility_code, f.time_zone, c.password_hash, c.second_password_hash,
        coalesce(c.must_change_password, true) AS must_change_password,
-       c.password_changed_at, f.password_max_age_days
+       c.password_changed_at, f.password_max_age_days, ad.disabled
 FROM admins ad
 JOIN facilities f ON f.facility_id = ad.facility_id
 LEFT JOIN admin_credentials c ON c.admin_id = ad.admin_id
@@ -211,6 +214,16 @@ async def apply_credentials(conn: Connection, envelope: Envelope) -> None:
         )
         if isinstance(data, AdminMfaReset):
             await clear_totp(conn, envelope.aggregate_id)
+    elif isinstance(data, AdminDisabled | AdminEnabled):
+        await conn.execute(
+            "UPDATE admins SET version = $2, disabled = $3 WHERE admin_id = $1",
+            envelope.aggregate_id,
+            envelope.version,
+            isinstance(data, AdminDisabled),
+        )
+        if isinstance(data, AdminDisabled):
+            # A sign-in past its password step must not finish either.
+            await cancel_signins(conn, envelope.aggregate_id)
     elif isinstance(data, UserPasswordChanged | UserMfaEnrolled):
         await user_state.version_only(conn, envelope)
     elif isinstance(data, FacilityPasswordExpirySet):

@@ -250,14 +250,17 @@ async def _admin_created(conn: Connection, envelope: Envelope) -> None:
         envelope.aggregate_id,
     )
     await conn.execute(
-        """INSERT INTO admins (admin_id, facility_id, account, name, version, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6)""",
+        """INSERT INTO admins (admin_id, facility_id, account, name, version, created_at,
+               display_name, email)
+           VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''))""",
         envelope.aggregate_id,
         data.facility_id,
         data.account,
         data.name,
         envelope.version,
         envelope.occurred_at,
+        data.display_name,
+        data.email,
     )
 
 

@@ -1,5 +1,6 @@
 """Operator routes of identity's internal API (SPEC T4): facilities and their first admin,
-admin password, second password and MFA resets, a facility's password expiry (L1)."""
+further admins, disabling and enabling them (issue 15), admin password, second password
+and MFA resets, a facility's password expiry (L1); and a signed-in admin's own profile."""
 
 import msgspec
 from litestar import get, post, put
@@ -11,13 +12,15 @@ from libs.runtime.internal_auth import Caller, require_role
 from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.app.operator import (
+    add_admin,
     register_facility,
     reset_admin_mfa,
     reset_admin_password,
     reset_admin_second_password,
+    set_admin_disabled,
     set_password_expiry,
 )
-from services.identity.domain.errors import facility_not_found
+from services.identity.domain.errors import facility_not_found, not_found
 from services.identity.domain.facility import RegisterFacility
 
 
@@ -26,9 +29,54 @@ class FacilityCreate(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     domain: str
     admin: str
+    admin_display_name: str | None = None
+    """The first admin's 氏名 (the CLI always sends it)."""
+    admin_email: str | None = None
+    """The first admin's address (the CLI always sends it)."""
     time_zone: str = "Asia/Tokyo"
     download_period_months: int = 3
     internal_networks: list[str] = []
+
+
+class AdminIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A further admin of a facility (issue 15)."""
+
+    name: str
+    """The name part of its account, ``<code>-<name>@<domain>`` (T2)."""
+    display_name: str
+    """氏名: at most 64 characters, no control characters."""
+    email: str
+    """At most 64 characters, a valid address."""
+
+
+class AdminAddedOut(msgspec.Struct, frozen=True, kw_only=True):
+    admin_id: str
+    account: str
+    display_name: str
+    email: str
+    initial_password: str
+    """Shown once; changed at the admin's first sign-in."""
+    initial_second_password: str
+    """Shown once."""
+    consistency_token: str
+
+
+class AdminStateOut(msgspec.Struct, frozen=True, kw_only=True):
+    admin_id: str
+    account: str
+    disabled: bool
+    consistency_token: str
+
+
+class AdminProfileOut(msgspec.Struct, frozen=True, kw_only=True):
+    """A signed-in admin's own profile, for the console's header."""
+
+    account: str
+    name: str
+    """The account's name part."""
+    display_name: str | None
+    """氏名; null for an admin created before admins had one."""
+    email: str | None
 
 
 class FacilityCreatedOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,6 +136,8 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
                 name=data.name,
                 domain=data.domain,
                 admin_name=data.admin,
+                admin_display_name=data.admin_display_name,
+                admin_email=data.admin_email,
                 time_zone=data.time_zone,
                 download_period_months=data.download_period_months,
                 internal_networks=tuple(data.internal_networks),
@@ -147,6 +197,67 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             admin_id=done.admin_id, account=done.account, consistency_token=done.last_event_id
         )
 
+    @post(
+        "/internal/v1/operator/facilities/{code:str}/admins",
+        operation_id="addAdmin",
+        status_code=201,
+    )
+    async def admin_add(
+        code: FromPath[str], data: JSONBody[AdminIn], claims: Caller
+    ) -> AdminAddedOut:
+        require_role(claims, "operator")
+        done = await add_admin(
+            code,
+            data.name,
+            data.display_name,
+            data.email,
+            PostgresUnitOfWork(backbone.pool, backbone.committed),
+            claims.actor,
+        )
+        return AdminAddedOut(
+            admin_id=done.admin_id,
+            account=done.account,
+            display_name=done.display_name,
+            email=done.email,
+            initial_password=done.initial_password,
+            initial_second_password=done.initial_second_password,
+            consistency_token=done.last_event_id,
+        )
+
+    async def switch(data: AdminAccountIn, claims: Caller, disabled: bool) -> AdminStateOut:
+        require_role(claims, "operator")
+        done = await set_admin_disabled(data.account, disabled, store(), claims.actor)
+        return AdminStateOut(
+            admin_id=done.admin_id,
+            account=done.account,
+            disabled=done.disabled,
+            consistency_token=done.last_event_id,
+        )
+
+    @post("/internal/v1/operator/admins/disable", operation_id="disableAdmin", status_code=200)
+    async def admin_disable(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminStateOut:
+        return await switch(data, claims, True)
+
+    @post("/internal/v1/operator/admins/enable", operation_id="enableAdmin", status_code=200)
+    async def admin_enable(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminStateOut:
+        return await switch(data, claims, False)
+
+    @get("/internal/v1/admins/me", operation_id="getOwnAdminProfile")
+    async def own_profile(claims: Caller) -> AdminProfileOut:
+        """The calling admin's name and address (the gateway's session answer)."""
+        require_role(claims, "admin")
+        row = await backbone.pool.fetchrow(
+            """SELECT ad.account, ad.name, ad.display_name, ad.email FROM admins ad
+               JOIN accounts a ON a.owner_id = ad.admin_id
+               JOIN facilities f ON f.facility_id = ad.facility_id
+               WHERE a.account_key = lower($1) AND f.code = $2""",
+            claims.sub,
+            claims.facility,
+        )
+        if row is None:
+            raise not_found("admin_not_found")
+        return AdminProfileOut(**dict(row))
+
     @put(
         "/internal/v1/operator/facilities/{code:str}/password-expiry",
         operation_id="setPasswordExpiry",
@@ -177,5 +288,9 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
         admin_password_reset,
         admin_second_password_reset,
         admin_mfa_reset,
+        admin_add,
+        admin_disable,
+        admin_enable,
+        own_profile,
         password_expiry,
     ]

@@ -1,5 +1,6 @@
-"""Operator commands (SPEC T4): register a facility with its first admin, reset an admin's
-password, second password or authenticator, set a facility's password expiry (L1)."""
+"""Operator commands (SPEC T4): register a facility with its first admin, add further
+admins, disable and enable them again (issue 15; never delete, manual 3.2), reset an
+admin's password, second password or authenticator, set a facility's password expiry (L1)."""
 
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from libs.events.catalogue.credentials import (
     AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
 )
+from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
 from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.runtime.problems import NotFound
@@ -21,7 +23,7 @@ from services.identity.adapters.passwords import (
 )
 from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.domain.admin import create_admin
-from services.identity.domain.errors import facility_not_found, invalid, taken
+from services.identity.domain.errors import conflict, facility_not_found, invalid, taken
 from services.identity.domain.facility import RegisterFacility, register
 from services.identity.messages import message
 
@@ -47,7 +49,14 @@ async def register_facility(
     facility = register(cmd)
     facility_id = new_id()
     admin_id = new_id()
-    admin = create_admin(facility_id, facility, cmd.admin_name)
+    admin = create_admin(
+        facility_id,
+        facility.code,
+        facility.domain,
+        cmd.admin_name,
+        cmd.admin_display_name,
+        cmd.admin_email,
+    )
     password = generate_password()
     second_password = generate_secret()
     async with uow:
@@ -79,6 +88,100 @@ async def register_facility(
         created.event_id,
         initial_second_password=second_password,
     )
+
+
+@dataclass(frozen=True)
+class AdminAdded:
+    """A further admin of a facility: its account and secrets, shown once to the operator."""
+
+    admin_id: str
+    account: str
+    display_name: str
+    email: str
+    initial_password: str
+    initial_second_password: str
+    last_event_id: str
+
+
+async def add_admin(
+    code: str, name: str, display_name: str, email: str, uow: UnitOfWork, actor: Actor
+) -> AdminAdded:
+    """Add admin ``name`` (氏名 ``display_name``, address ``email``) to facility ``code``;
+    like the first admin, it must change its password at first sign-in."""
+    admin_id = new_id()
+    password = generate_password()
+    second_password = generate_secret()
+    async with uow:
+        facility = await uow.facility_by_code(code)
+        if facility is None:
+            raise facility_not_found()
+        admin = create_admin(
+            facility.facility_id,
+            facility.code,
+            facility.domain,
+            name,
+            display_name,
+            email,
+            field="name",
+        )
+        if await uow.account_taken(admin.account):
+            raise taken("name", "account_taken")
+        created = envelop(admin, facility=code, aggregate_id=admin_id, version=1, actor=actor)
+        await uow.append([created])
+        await uow.set_admin_password(admin_id, hash_password(password), must_change=True)
+        await uow.set_admin_second_password(admin_id, hash_generated_secret(second_password))
+        await uow.commit()
+    return AdminAdded(
+        admin_id,
+        admin.account,
+        admin.display_name,
+        admin.email,
+        password,
+        second_password,
+        created.event_id,
+    )
+
+
+@dataclass(frozen=True)
+class AdminSwitched:
+    """An admin disabled or enabled again."""
+
+    admin_id: str
+    account: str
+    disabled: bool
+    last_event_id: str
+
+
+async def set_admin_disabled(
+    account: str, disabled: bool, store: CredentialStore, actor: Actor
+) -> AdminSwitched:
+    """Disable an admin (``disabled``) or enable it again; never delete it (manual 3.2).
+
+    Disabled, it cannot sign in (its password step answers as a wrong password does, L4),
+    its sign-ins in progress are cancelled here and its sessions end when the gateway
+    follows ``AdminDisabled`` (as for a reset). Enabled again, it signs in with its
+    credentials as they were; its lock, if any, runs its course.
+
+    The last enabled admin of a facility may be disabled too: an operator is who acts here
+    and can enable it again (or add another) at any time, while refusing would keep a
+    compromised or departed admin's account open until a replacement exists. A facility
+    without an enabled admin is only without its console until then; its users, terminals
+    and shares keep working.
+    """
+    async with store:
+        admin = await _admin(store, account)
+        # Serialised with the admin's sign-in steps: none finishes after the commit.
+        await store.lock(admin.key)
+        if admin.disabled == disabled:
+            raise conflict("admin_already_disabled" if disabled else "admin_already_enabled")
+        data = (
+            AdminDisabled(account=admin.account)
+            if disabled
+            else AdminEnabled(account=admin.account)
+        )
+        event = await _append_admin_event(store, admin, data, actor)
+        await store.commit()
+    return AdminSwitched(admin.account_id, admin.account, disabled, event.event_id)
 
 
 @dataclass(frozen=True)
@@ -183,7 +286,11 @@ async def _admin(store: CredentialStore, account: str) -> Account:
 async def _append_admin_event(
     store: CredentialStore,
     admin: Account,
-    data: AdminPasswordReset | AdminMfaReset | AdminSecondPasswordReset,
+    data: AdminPasswordReset
+    | AdminMfaReset
+    | AdminSecondPasswordReset
+    | AdminDisabled
+    | AdminEnabled,
     actor: Actor,
 ) -> Envelope:
     versions = await store.versions(admin.account_id)

@@ -67,6 +67,7 @@ _COUNTED: frozenset[SignInReason] = frozenset(
         "wrong_password",
         "app_not_allowed",
         "account_not_valid",
+        "account_disabled",
         "wrong_totp",
         "totp_replayed",
         "wrong_second_password",
@@ -131,6 +132,9 @@ _REFUSALS: dict[SignInReason, tuple[str, int]] = {
     "wrong_password": ("signin_failed", 401),
     "app_not_allowed": ("signin_failed", 401),
     "account_not_valid": ("signin_failed", 401),
+    # A disabled admin is told nothing more than a wrong password would tell it (L4's
+    # lockout style: the refusal names no reason; the login log keeps the real one).
+    "account_disabled": ("signin_failed", 401),
     "wrong_totp": ("totp_invalid", 401),
     "totp_replayed": ("totp_invalid", 401),
     "wrong_second_password": ("second_password_invalid", 401),
@@ -188,6 +192,8 @@ def _password_verdict(
         return "wrong_password"
     if not app_allows(app, account.kind):
         return "app_not_allowed"
+    if account.disabled:
+        return "account_disabled"
     if not _within_validity(account, now):
         return "account_not_valid"
     return "step_passed"
@@ -384,7 +390,11 @@ class SignIns:
     async def _signed_in(self, store: CredentialStore, who: SignedIn) -> Account:
         """The account of a session, as the gateway's token names it; 404 when gone."""
         account = await store.find_account(who.account.strip().lower())
-        if account is None or (account.kind, account.facility_code) != (who.role, who.facility):
+        if (
+            account is None
+            or account.disabled
+            or (account.kind, account.facility_code) != (who.role, who.facility)
+        ):
             raise NotFound("account_not_found", message("account_not_found"))
         return account
 
@@ -525,6 +535,8 @@ class SignIns:
             await self._fail(store, r, step, "signin_expired", ip)
         if r.failures.locked(now):
             await self._fail(store, r, step, "locked", ip)
+        if account.disabled:  # disabling cancels sign-ins; this holds whoever deletes them
+            await self._fail(store, r, step, "account_disabled", ip)
         return r
 
     async def _fail(

@@ -23,6 +23,11 @@ class RegisterFacility:
     domain: str
     admin_name: str
     time_zone: str = "Asia/Tokyo"
+    admin_display_name: str | None = None
+    """The first admin's 氏名; the CLI requires it (None: registered the older way, the
+    admin shows its name part until it has one)."""
+    admin_email: str | None = None
+    """The first admin's address; the CLI requires it (None as for the name)."""
     download_period_months: int = 3
     internal_networks: tuple[str, ...] = ()
 

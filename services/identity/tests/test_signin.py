@@ -716,7 +716,8 @@ async def test_t4_cli_prints_both_secrets_once_and_resets_a_password(
     url = identity_settings.core.database_url
     create = [
         "facility", "create", "--code", "997", "--name", "997-Clinic", "--domain", DOMAIN,
-        "--admin", "admin01", "--database-url", url,
+        "--admin", "admin01", "--admin-full-name", "山田 花子",
+        "--admin-email", "hanako@clinic.example.jp", "--database-url", url,
     ]  # fmt: skip
     assert await asyncio.to_thread(cli_main, create) == 0
     printed = labelled(capsys.readouterr().out)
