@@ -434,7 +434,8 @@ async def test_l1_a_step_out_of_turn_names_the_step_due_and_its_path(world: Worl
 
 async def test_the_session_answer_names_the_facility_and_the_admin(world: World) -> None:
     """What the console's header shows: the facility's registered name and the admin's
-    name (the account's name part until admins have names)."""
+    name (the account's name part: this admin was registered without one; see
+    tests/test_admins_as_people.py for an admin with its 氏名)."""
     answer = await world.home.http.get("/api/v1/session")
     assert answer.status_code == 200, answer.text
     session = answer.json()

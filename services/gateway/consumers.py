@@ -13,7 +13,8 @@ factor) but takes back each session's earlier check of it: the session's
 old second password must not keep it open for its remaining minutes. Only stamps older
 than the event go, so a replay keeps a check made since with the new one.
 ``AdminSecondPasswordReset`` ends the admin's sessions like the other resets: an admin's
-second password is a sign-in factor (L3).
+second password is a sign-in factor (L3). ``AdminDisabled`` (issue 15) ends them too: a
+disabled admin loses every session at once.
 """
 
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from libs.events.catalogue.credentials import (
     AdminPasswordReset,
     AdminSecondPasswordReset,
 )
+from libs.events.catalogue.identity import AdminDisabled
 from libs.events.catalogue.users import (
     UserDeleted,
     UserMfaReset,
@@ -42,6 +44,7 @@ _ENDING: tuple[type[Event], ...] = (
     AdminPasswordReset,
     AdminMfaReset,
     AdminSecondPasswordReset,
+    AdminDisabled,
 )
 
 

@@ -7,6 +7,7 @@ Scripts may ask for the session token in the body instead (``"token": true``) an
 as a bearer token.
 """
 
+import asyncio
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -26,7 +27,12 @@ from services.gateway.messages import message
 from services.gateway.relay import seg
 from services.gateway.sessions import Grant, Session
 from services.gateway.upstreams import Acting, Answer, before_sign_in
-from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN, FacilityProfile
+from services.identity.contract import (
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    AdminProfile,
+    FacilityProfile,
+)
 
 APP = "メンテナンスツール"
 SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 423, 429, 503)
@@ -128,9 +134,9 @@ class SignedInSession(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     account: str
     """The full account, e.g. ``998-operation-admin01@nrasdev.onmicrosoft.com``."""
     display_name: str
-    """Who is signed in, for the header: the account's name part (e.g.
-    ``operation-admin01``). Admins have no personal name yet; when they get one (issue 15)
-    it is shown here instead."""
+    """Who is signed in, for the header: an admin's own name (氏名, e.g. ``山田 花子``);
+    the account's name part (e.g. ``operation-admin01``) for a user, for an admin created
+    before admins had a name, or when identity could not be asked just then."""
     role: Literal["admin", "user"]
     facility: str
     """The facility code (e.g. ``998``): the ``{code}`` of every ``/api/v1/facilities`` path."""
@@ -205,12 +211,15 @@ def display_name_of(grant: Grant) -> str:
 
 
 def _session_out(
-    session: Session, facility_name: str | None, token: str | None = None
+    session: Session,
+    facility_name: str | None,
+    token: str | None = None,
+    display_name: str | None = None,
 ) -> SignedInSession:
     grant = session.grant
     return SignedInSession(
         account=grant.account,
-        display_name=display_name_of(grant),
+        display_name=display_name or display_name_of(grant),
         role="admin" if grant.role == "admin" else "user",
         facility=grant.facility,
         facility_name=facility_name,
@@ -253,6 +262,24 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         if answer.status_code != 200:
             return None
         return msgspec.json.decode(answer.content, type=FacilityProfile).name
+
+    async def admin_name(acting: Acting) -> str | None:
+        """An admin's 氏名 from identity (issue 15); None for a user, for an admin without
+        one, or when identity cannot say just now (the name part is shown instead)."""
+        if acting.role != "admin":
+            return None
+        try:
+            answer = await gw.upstreams.call("identity", "GET", "/internal/v1/admins/me", acting)
+        except DomainError:
+            return None
+        if answer.status_code != 200:
+            return None
+        return msgspec.json.decode(answer.content, type=AdminProfile).display_name
+
+    async def header_names(acting: Acting) -> tuple[str | None, str | None]:
+        """The facility's name and the admin's, asked of identity at once."""
+        facility, admin = await asyncio.gather(facility_name(acting), admin_name(acting))
+        return facility, admin
 
     cookie_args = {
         "httponly": True,
@@ -313,14 +340,15 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
                 for k in ("account_id", "account", "role", "facility", "facility_id", "app")
             }
         )
-        name = await facility_name(
+        name, admin = await header_names(
             Acting(sub=granted.account, role=role, facility=granted.facility, ip=gw.ip(request))
         )
         token, session = await gw.sessions.open(
             granted, ip=gw.ip(request), user_agent=request.headers.get("user-agent")
         )
         out = SignInStepOut(
-            next_step="done", session=_session_out(session, name, token if want_token else None)
+            next_step="done",
+            session=_session_out(session, name, token if want_token else None, admin),
         )
         response: Response[Any] = Response(out)
         if not want_token:
@@ -393,7 +421,8 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     async def current(request: Request[Any, Any, Any]) -> SignedInSession:
         """The signed-in session, its CSRF token and what the header shows."""
         caller = await signed_in(request)
-        return _session_out(caller.session, await facility_name(caller.acting))
+        name, admin = await header_names(caller.acting)
+        return _session_out(caller.session, name, display_name=admin)
 
     @delete(
         base,
