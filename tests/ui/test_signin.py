@@ -7,11 +7,13 @@ authenticator; the later tests sign in with them.
 import re
 from datetime import timedelta
 
+import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
 from services.identity.messages import MESSAGES
-from tests.gateway_support import NEW_PASSWORD
+from services.identity.operator_cli import add_facility_admin
+from tests.gateway_support import NEW_PASSWORD, Admin, walk_sign_in
 from tests.ui.console_suite import (
     SESSION_COOKIE,
     Console,
@@ -106,6 +108,41 @@ async def test_wrong_code_then_sign_in_and_idle_expiry_L2_L5(
     await expect(page).to_have_url(re.compile(r"/signin\?reason=expired"))
     await expect(page.get_by_text(SESSION_ENDED)).to_be_visible()
     await expect(page.get_by_label("アカウント")).to_be_visible()
+
+
+async def test_the_header_names_the_admin_by_its_own_name_T4(
+    console: Console, context: BrowserContext
+) -> None:
+    """Issue 15: an admin added with its 氏名 is named so in the header (Shell.tsx shows the
+    session's ``display_name``), not by its account's name part."""
+    other = await new_facility(console.suite)
+    added = await add_facility_admin(
+        console.suite.database_url("identity"),
+        other.code,
+        "hanako",
+        "山田 花子",
+        "hanako@example.jp",
+        "pytest-operator",
+    )
+    http = httpx.AsyncClient(base_url=console.url, timeout=30)
+    try:
+        session = await walk_sign_in(
+            http,
+            "/api/v1/session",
+            {"account": added.account, "password": added.initial_password},
+            {},
+            added.initial_second_password,
+        )
+        token = http.cookies[SESSION_COOKIE]
+    finally:
+        await http.aclose()
+    admin = Admin(http, other.code, added.account, session["csrf_token"], token)
+    await adopt_session(context, console.url, admin)
+    page = await context.new_page()
+    await page.goto("/users")
+    banner = page.get_by_role("banner")
+    await expect(banner.get_by_label("ログイン中の管理者")).to_contain_text("山田 花子")
+    await expect(banner.get_by_text(f"{other.code}-Test Hospital")).to_be_visible()
 
 
 async def test_sign_out_returns_to_sign_in_L5(console: Console, context: BrowserContext) -> None:
