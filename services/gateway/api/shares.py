@@ -7,6 +7,7 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
+from libs.runtime.body_stream import read_ahead
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.fileshare.contract import UPLOAD_BODY_LIMIT
 from services.gateway.api.bodies import share_upload, with_body
@@ -98,7 +99,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             "POST",
             upstream(code),
             caller.acting,
-            content=request.stream(),
+            content=read_ahead(request.stream()),
             headers={
                 **consistency(request),
                 "content-type": request.headers.get("content-type", ""),

@@ -14,6 +14,7 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.body_stream import read_ahead
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.fileshare.contract import UPLOAD_BODY_LIMIT
 from services.gateway.api.bodies import share_upload, with_body
@@ -142,7 +143,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             "POST",
             SHARES,
             caller.acting,
-            content=request.stream(),
+            content=read_ahead(request.stream()),
             headers={"content-type": request.headers.get("content-type", "")},
             timeout=TRANSFER_TIMEOUT_S,
         )
