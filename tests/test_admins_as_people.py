@@ -139,6 +139,20 @@ async def test_t4_l4_admins_as_people_named_in_the_session_disabled_ends_it_enab
             rows = await logged()
             return rows if len(rows) == 2 else None
 
+        async def refusal_logged() -> bool:
+            # ログインログ keeps the real reason the answer did not tell (L4).
+            answer = await ichiro.get("/api/v1/facilities/996/logs/signins")
+            assert answer.status_code == 200, answer.text
+            body = answer.json()
+            columns = [c["key"] for c in body["columns"]]
+            states = [
+                row["cells"][columns.index("status")]
+                for row in body["rows"]
+                if row["cells"][columns.index("account")] == second.account
+            ]
+            return any("無効化された管理者" in str(state) for state in states)
+
+        assert await eventually(refusal_logged), "the disabled admin's attempt is not logged"
         assert await eventually(both_logged) == [
             f"管理者「{second.account}」を無効化",
             f"管理者「{second.account}」を再有効化",
