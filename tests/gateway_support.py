@@ -144,6 +144,29 @@ async def register(suite: Suite, code: str) -> tuple[str, str, str, str]:
     )
 
 
+def sharing_env(clamd_host: str, clamd_port: int, smtp_host: str, smtp_port: int) -> dict[str, str]:
+    """fileshare pointed at the session's clamd and a mail catcher (F3, F6)."""
+    return {
+        "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_host,
+        "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_port),
+        "FUMIDAI_FILESHARE_SMTP_HOST": smtp_host,
+        "FUMIDAI_FILESHARE_SMTP_PORT": str(smtp_port),
+    }
+
+
+async def operation_descriptions(http: httpx.AsyncClient, code: str, action: str) -> list[Any]:
+    """操作ログ's 操作内容 of the rows of ``action`` (through the admin API), newest first."""
+    answer = await http.get(f"/api/v1/facilities/{code}/logs/operations")
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    columns = [c["key"] for c in body["columns"]]
+    return [
+        row["cells"][columns.index("description")]
+        for row in body["rows"]
+        if row["action"] == action
+    ]
+
+
 async def running_suite(
     servers: SessionServers, logs: Path, extra_env: dict[str, str] | None = None
 ) -> AsyncIterator[Suite]:

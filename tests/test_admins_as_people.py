@@ -16,7 +16,13 @@ from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import add_facility_admin, create_facility, switch_admin
-from tests.gateway_support import NEW_PASSWORD, eventually, running_suite, walk_sign_in
+from tests.gateway_support import (
+    NEW_PASSWORD,
+    eventually,
+    operation_descriptions,
+    running_suite,
+    walk_sign_in,
+)
 
 DOMAIN = "h996.example.jp"
 
@@ -27,18 +33,6 @@ async def suite(
 ) -> AsyncIterator[Suite]:
     async for running in running_suite(servers, tmp_path_factory.mktemp("admins-logs")):
         yield running
-
-
-async def operations(http: httpx.AsyncClient, action: str) -> list[Any]:
-    answer = await http.get("/api/v1/facilities/996/logs/operations")
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    columns = [c["key"] for c in body["columns"]]
-    return [
-        row["cells"][columns.index("description")]
-        for row in body["rows"]
-        if row["action"] == action
-    ]
 
 
 async def test_t4_l4_admins_as_people_named_in_the_session_disabled_ends_it_enabled_again(
@@ -131,8 +125,8 @@ async def test_t4_l4_admins_as_people_named_in_the_session_disabled_ends_it_enab
 
         async def logged() -> list[Any]:
             return [
-                *await operations(ichiro, "AdminDisabled"),
-                *await operations(ichiro, "AdminEnabled"),
+                *await operation_descriptions(ichiro, "996", "AdminDisabled"),
+                *await operation_descriptions(ichiro, "996", "AdminEnabled"),
             ]
 
         async def both_logged() -> list[Any] | None:

@@ -18,7 +18,7 @@ from libs.runtime.internal_auth import issue
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.identity.operator_cli import create_facility
-from tests.gateway_support import eventually, running_suite
+from tests.gateway_support import eventually, running_suite, sharing_env
 
 
 @pytest.fixture
@@ -28,12 +28,7 @@ async def suite(
     clamd_server: ClamdServer,
     mail_catcher: MailCatcher,
 ) -> AsyncIterator[Suite]:
-    env = {
-        "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
-        "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
-        "FUMIDAI_FILESHARE_SMTP_HOST": "127.0.0.1",
-        "FUMIDAI_FILESHARE_SMTP_PORT": str(mail_catcher.port),
-    }
+    env = sharing_env(clamd_server.host, clamd_server.port, "127.0.0.1", mail_catcher.port)
     async for running in running_suite(servers, tmp_path_factory.mktemp("demo-logs"), env):
         yield running
 

@@ -22,6 +22,7 @@ from tests.gateway_support import (
     eventually,
     register,
     running_suite,
+    sharing_env,
     sign_in_admin,
     sign_in_user,
     user_ready_to_share,
@@ -38,12 +39,7 @@ async def gateway_url(
     clamd_server: ClamdServer,
     mail_catcher: MailCatcher,
 ) -> AsyncIterator[tuple[str, object]]:
-    env = {
-        "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
-        "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
-        "FUMIDAI_FILESHARE_SMTP_HOST": "127.0.0.1",
-        "FUMIDAI_FILESHARE_SMTP_PORT": str(mail_catcher.port),
-    }
+    env = sharing_env(clamd_server.host, clamd_server.port, "127.0.0.1", mail_catcher.port)
     async for suite in running_suite(servers, tmp_path_factory.mktemp("flow-logs"), env):
         yield suite.url("gateway"), suite
 

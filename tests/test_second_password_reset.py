@@ -22,8 +22,10 @@ from services.identity.operator_cli import reset_admin
 from tests.gateway_support import (
     NEW_PASSWORD,
     eventually,
+    operation_descriptions,
     register,
     running_suite,
+    sharing_env,
     sign_in_user,
     walk_sign_in,
 )
@@ -38,12 +40,7 @@ async def suite(
     clamd_server: ClamdServer,
     mail_catcher: MailCatcher,
 ) -> AsyncIterator[Suite]:
-    env = {
-        "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
-        "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
-        "FUMIDAI_FILESHARE_SMTP_HOST": "127.0.0.1",
-        "FUMIDAI_FILESHARE_SMTP_PORT": str(mail_catcher.port),
-    }
+    env = sharing_env(clamd_server.host, clamd_server.port, "127.0.0.1", mail_catcher.port)
     async for running in running_suite(servers, tmp_path_factory.mktemp("recovery-logs"), env):
         yield running
 
@@ -62,18 +59,6 @@ async def upload(http: httpx.AsyncClient, bearer: dict[str, str]) -> httpx.Respo
             ("file", ("再共有.txt", CONTENT, "text/plain")),
         ],
     )
-
-
-async def operations(admin_http: httpx.AsyncClient, code: str, action: str) -> list[Any]:
-    answer = await admin_http.get(f"/api/v1/facilities/{code}/logs/operations")
-    assert answer.status_code == 200, answer.text
-    body = answer.json()
-    columns = [c["key"] for c in body["columns"]]
-    return [
-        row["cells"][columns.index("description")]
-        for row in body["rows"]
-        if row["action"] == action
-    ]
 
 
 async def test_recovery_user_shares_again_with_the_new_second_password_old_refused_F7_U4(
@@ -151,7 +136,7 @@ async def test_recovery_user_shares_again_with_the_new_second_password_old_refus
         assert shared.json()["share_id"] in [s["share_id"] for s in mine["items"]]
 
         async def logged() -> list[Any]:
-            return await operations(admin_http, "998", "UserSecondPasswordReset")
+            return await operation_descriptions(admin_http, "998", "UserSecondPasswordReset")
 
         rows = await eventually(logged)
         assert rows == [f"利用者「{user['account']}」の第二パスワードをリセット"]
@@ -207,6 +192,6 @@ async def test_recovery_operator_resets_an_admin_second_password_session_ends_T4
         assert signed.status_code == 200 and signed.json()["next_step"] == "done", signed.text
 
         async def logged() -> list[Any]:
-            return await operations(http, "997", "AdminSecondPasswordReset")
+            return await operation_descriptions(http, "997", "AdminSecondPasswordReset")
 
         assert await eventually(logged) == [f"管理者「{account}」の第二パスワードをリセット"]

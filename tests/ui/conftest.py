@@ -13,7 +13,7 @@ from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 from libs.devservers.smtp import MailCatcher
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
-from tests.gateway_support import Admin, running_suite
+from tests.gateway_support import Admin, running_suite, sharing_env
 from tests.ui.browser import ConsoleWatch, chromium_path, launch, new_context
 from tests.ui.console_suite import (
     Console,
@@ -33,10 +33,7 @@ async def console(
     ensure_built()
     with MailCatcher() as mail:
         env = {
-            "FUMIDAI_FILESHARE_CLAMD_HOST": clamd_server.host,
-            "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd_server.port),
-            "FUMIDAI_FILESHARE_SMTP_HOST": mail.host,
-            "FUMIDAI_FILESHARE_SMTP_PORT": str(mail.port),
+            **sharing_env(clamd_server.host, clamd_server.port, mail.host, mail.port),
             # A clamd that stops answering (test_share_flows pauses it) leaves a file 検査待ち
             # after 10 s instead of 300, and the retry loop offers it again every 2 s.
             "FUMIDAI_FILESHARE_CLAMD_TIMEOUT_S": "10",
