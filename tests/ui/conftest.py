@@ -38,6 +38,12 @@ async def console(
             # after 10 s instead of 300, and the retry loop offers it again every 2 s.
             "FUMIDAI_FILESHARE_CLAMD_TIMEOUT_S": "10",
             "FUMIDAI_FILESHARE_SCAN_RETRY_S": "2",
+            # Every browser and API client of the session signs in from 127.0.0.1, a hundred
+            # sign-ins and more, several of one admin: the gateway's limits (100 requests per
+            # address and 20 per account in 15 minutes; test_sessions.py tests them) would
+            # refuse the later ones with 429.
+            "FUMIDAI_GATEWAY_SIGNIN_PER_ADDRESS": "100000",
+            "FUMIDAI_GATEWAY_SIGNIN_PER_ACCOUNT": "100000",
         }
         async for suite in running_suite(servers, tmp_path_factory.mktemp("ui-logs"), env):
             yield Console(suite, suite.url("gateway"))
