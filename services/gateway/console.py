@@ -15,6 +15,7 @@ import gzip
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import cast
 
@@ -186,8 +187,10 @@ class PreloadList(msgspec.Struct):
 def preload_links(entry: PreloadList) -> bytes:
     """The link elements of one screen: scripts as the entry's own are (module preloads,
     CORS mode), styles fetched early and applied when the screen's code adds them."""
-    scripts = [f'<link rel="modulepreload" crossorigin href="{url}">' for url in entry.scripts]
-    styles = [f'<link rel="preload" as="style" crossorigin href="{url}">' for url in entry.styles]
+    scripts = [f'<link rel="modulepreload" crossorigin href="{escape(u)}">' for u in entry.scripts]
+    styles = [
+        f'<link rel="preload" as="style" crossorigin href="{escape(u)}">' for u in entry.styles
+    ]
     return "".join(scripts + styles).encode()
 
 
@@ -208,13 +211,13 @@ def load_index_variants(root: Path) -> dict[str, list[bytes]]:
 def screen_pattern(path: str, patterns: Iterable[str]) -> str:
     """The pattern ``path`` falls under: itself exactly, else the longest ``prefix*`` it
     starts with; ``""`` (no preloads) when none does."""
-    best = ""
+    best, longest = "", -1
     for pattern in patterns:
         if pattern == path:
             return pattern
         prefix = pattern.removesuffix("*")
-        if prefix != pattern and path.startswith(prefix) and len(prefix) >= len(best):
-            best = pattern
+        if prefix != pattern and path.startswith(prefix) and len(prefix) > longest:
+            best, longest = pattern, len(prefix)
     return best
 
 

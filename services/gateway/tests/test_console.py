@@ -15,7 +15,7 @@ import pytest
 from libs.runtime.settings import ServiceSettings
 from libs.testing.apps import served
 from services.gateway.bootstrap import bootstrap
-from services.gateway.console import write_compressed
+from services.gateway.console import screen_pattern, write_compressed
 from services.gateway.security import CONTENT_SECURITY_POLICY
 from services.gateway.settings import GatewayOwn, UpstreamSettings
 
@@ -260,3 +260,12 @@ async def test_without_a_build_the_console_answers_503_saying_how(
             assert (await get(url, "/users")).status_code == 503
             assert (await get(url, "/assets/index-Bx7kQ2.js")).status_code == 404
             assert (await get(url, "/health/live")).status_code == 200
+
+
+def test_the_longest_prefix_wins_and_an_exact_address_first() -> None:
+    patterns = ["/logs*", "/logs/*", "/share", "/share/*", ""]
+    assert screen_pattern("/logs/connections", patterns) == "/logs/*"
+    assert screen_pattern("/logs", patterns) == "/logs*"
+    assert screen_pattern("/share", patterns) == "/share"
+    assert screen_pattern("/share/signin", patterns) == "/share/*"
+    assert screen_pattern("/users", patterns) == ""
