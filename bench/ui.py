@@ -15,7 +15,7 @@ count behind each p95; one more run before them is not counted):
 
 * ``ui_users_first_rows_ms``: navigation to 「ユーザー一覧」 until its first row is painted,
   in a new browser context each time (cold HTTP cache: the app's files are fetched again),
-  p95. Timed in the page (``bench.ui_browser.FIRST_ROW_WATCH``: the frame that draws the
+  p95. Timed in the page (``bench.ui_browser.PAINTED_WHEN``: the frame that draws the
   row has been drawn); ``ui_users_first_rows_observed_ms`` is the same load as the test
   driver saw it (selector found, then the next frame: two round trips more, the figure of
   the sessions before 2026-12-05); ``ui_users_all_rows_ms`` until all 50 rows are;

@@ -14,39 +14,25 @@ FIRST_ROW = "table tbody tr[data-row-key]"
 PAINTED = "() => new Promise(r => requestAnimationFrame(() => r(performance.now())))"
 """The time, from the navigation's start, of the next frame: what is in the DOM is painted."""
 
-FIRST_ROW_WATCH = """selector => {
-    window.__firstRowPainted = new Promise(resolve => {
+PAINTED_WHEN = """([name, selector, text]) => {
+    window[name] = new Promise(resolve => {
         const painted = () => setTimeout(() => resolve(performance.now()), 0);
-        const seen = () => {
-            if (!document.querySelector(selector)) return false;
-            requestAnimationFrame(painted);
-            return true;
-        };
-        const watch = new MutationObserver(() => seen() && watch.disconnect());
-        watch.observe(document, { childList: true, subtree: true });
-    });
-}"""
-"""Installed before the page's own scripts run: notes in ``window.__firstRowPainted`` when
-the first element matching the selector has been painted — the frame after the mutation
-that added it is drawn (a rAF in that frame, then a task after it), on the clock of
-``performance.now()`` (from the navigation's start). In the page, so none of the test
-driver's round trips (noticing the row, asking for the time: 100–300 ms on this machine)
-is in the figure."""
-
-SHOWN = """text => {
-    window.__shownAt = new Promise(resolve => {
-        const painted = () => setTimeout(() => resolve(performance.now()), 0);
-        const seen = () => (document.body.textContent || '').includes(text);
+        const seen = () => selector
+            ? document.querySelector(selector) !== null
+            : (document.body?.textContent || '').includes(text);
         const watch = new MutationObserver(() => {
             if (!seen()) return;
             watch.disconnect();
             requestAnimationFrame(painted);
         });
-        watch.observe(document.body, { childList: true, subtree: true, characterData: true });
+        watch.observe(document, { childList: true, subtree: true, characterData: true });
     });
 }"""
-"""Notes in ``window.__shownAt`` when ``text`` first appears in the page and the frame that
-draws it has been drawn (as ``FIRST_ROW_WATCH``, for a text that is not there yet)."""
+"""Notes in ``window[name]`` when the first element matching ``selector`` (or, without one,
+``text``) has been painted: the frame after the mutation that added it is drawn (a rAF in
+that frame, then a task after it), on the clock of ``performance.now()`` (from the
+navigation's start). In the page, so none of the test driver's round trips (noticing the
+row, asking for the time: 100–300 ms on this machine) is in the figure."""
 
 CLICKED = """target => {
     const seen = e => {
@@ -75,9 +61,11 @@ async def new_page(browser: Browser, url: str, cookie: str) -> Page:
 
 
 async def first_row_page(browser: Browser, url: str, cookie: str) -> Page:
-    """``new_page`` watching for the first ``FIRST_ROW`` to be painted (``FIRST_ROW_WATCH``)."""
+    """``new_page`` watching for the first ``FIRST_ROW`` to be painted (``PAINTED_WHEN``)."""
     context = await new_context(browser, url, cookie)
-    await context.add_init_script(f"({FIRST_ROW_WATCH})({json.dumps(FIRST_ROW)})")
+    watched = json.dumps(["__firstRowPainted", FIRST_ROW, None])
+    # Installed before the page's own scripts run: the row may come in their first task.
+    await context.add_init_script(f"({PAINTED_WHEN})({watched})")
     return await context.new_page()
 
 
@@ -95,8 +83,8 @@ async def mark_click(target: Locator) -> None:
 
 
 async def watch_text(page: Page, text: str) -> None:
-    """Note when ``text`` is next shown, painted (see ``SHOWN``); before the click."""
-    await page.evaluate(SHOWN, text)
+    """Note when ``text`` is next shown, painted (``PAINTED_WHEN``); before the click."""
+    await page.evaluate(PAINTED_WHEN, ["__shownAt", None, text])
 
 
 async def shown_since_click(page: Page) -> float:

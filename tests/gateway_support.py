@@ -4,6 +4,7 @@ End-to-end tests talk to the gateway only, as the admin UI and scripts do.
 """
 
 import asyncio
+import json
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -141,6 +142,26 @@ async def register(suite: Suite, code: str) -> tuple[str, str, str, str]:
         created.admin_account,
         created.initial_password,
         (created.initial_second_password),
+    )
+
+
+async def post_user_share(
+    http: httpx.AsyncClient, bearer: dict[str, str], name: str, content: bytes, purpose: str
+) -> httpx.Response:
+    """One file shared to the facility through /user-api/v1/shares (F1): the manifest part
+    first, then the file."""
+    manifest = {
+        "purpose": purpose,
+        "files": [{"name": name, "size": len(content)}],
+        "recipient": None,
+    }
+    return await http.post(
+        "/user-api/v1/shares",
+        headers=bearer,
+        files=[
+            ("manifest", (None, json.dumps(manifest, ensure_ascii=False), "application/json")),
+            ("file", (name, content, "text/plain")),
+        ],
     )
 
 

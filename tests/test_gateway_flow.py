@@ -20,6 +20,7 @@ from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
 from tests.gateway_support import (
     eventually,
+    post_user_share,
     register,
     running_suite,
     sharing_env,
@@ -135,19 +136,7 @@ async def test_full_flow_through_the_gateway(gateway_url: tuple[str, object]) ->
             headers=bearer,
         )
         assert verified.status_code == 200, verified.text
-        manifest = {
-            "purpose": "検査データの共有",
-            "files": [{"name": "結果.txt", "size": len(CONTENT)}],
-            "recipient": None,
-        }
-        uploaded = await http.post(
-            "/user-api/v1/shares",
-            headers=bearer,
-            files=[
-                ("manifest", (None, json.dumps(manifest), "application/json")),
-                ("file", ("結果.txt", CONTENT, "text/plain")),
-            ],
-        )
+        uploaded = await post_user_share(http, bearer, "結果.txt", CONTENT, "検査データの共有")
         assert uploaded.status_code == 201, uploaded.text
         share_id = uploaded.json()["share_id"]
 

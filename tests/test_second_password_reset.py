@@ -4,7 +4,6 @@ again with the new one and the old one is refused, even in a session that had ch
 (F7); an operator resets an admin's, whose session ends and whose next sign-in takes the
 new one (L3, T4). Both resets are in 操作ログ without the secret."""
 
-import json
 import time
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
@@ -23,6 +22,7 @@ from tests.gateway_support import (
     NEW_PASSWORD,
     eventually,
     operation_descriptions,
+    post_user_share,
     register,
     running_suite,
     sharing_env,
@@ -46,18 +46,8 @@ async def suite(
 
 
 async def upload(http: httpx.AsyncClient, bearer: dict[str, str]) -> httpx.Response:
-    manifest = {
-        "purpose": "第二パスワード再発行後の共有",
-        "files": [{"name": "再共有.txt", "size": len(CONTENT)}],
-        "recipient": None,
-    }
-    return await http.post(
-        "/user-api/v1/shares",
-        headers=bearer,
-        files=[
-            ("manifest", (None, json.dumps(manifest), "application/json")),
-            ("file", ("再共有.txt", CONTENT, "text/plain")),
-        ],
+    return await post_user_share(
+        http, bearer, "再共有.txt", CONTENT, "第二パスワード再発行後の共有"
     )
 
 

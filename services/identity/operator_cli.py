@@ -4,6 +4,9 @@ They write straight into identity's database through the same handlers as the AP
 the events wait in identity's outbox until its relay publishes them.
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 import asyncpg
 
 from libs.events.envelope import Actor
@@ -28,6 +31,18 @@ from services.identity.bootstrap import MIGRATIONS, SERVICE
 from services.identity.domain.facility import RegisterFacility
 
 
+@asynccontextmanager
+async def operating(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    """A small pool on identity's database for one command; once the command has committed,
+    a running relay is woken to publish its events now rather than at its next poll."""
+    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
+    try:
+        yield pool
+        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    finally:
+        await pool.close()
+
+
 async def create_facility(
     database_url: str, cmd: RegisterFacility, operator: str
 ) -> FacilityCreated:
@@ -37,16 +52,10 @@ async def create_facility(
         await apply(conn, service_migrations(SERVICE, MIGRATIONS))
     finally:
         await conn.close()
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        result = await register_facility(
+    async with operating(database_url) as pool:
+        return await register_facility(
             cmd, PostgresUnitOfWork(pool, lambda: None), Actor(id=operator, role="operator")
         )
-        # Wake a running relay now rather than at its next poll.
-        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-        return result
-    finally:
-        await pool.close()
 
 
 async def facility_exists(database_url: str, code: str) -> bool:
@@ -68,29 +77,22 @@ async def reset_admin(
 ) -> AdminReset:
     """Reset an admin's password (a new initial password), its authenticator (``mfa``) or
     its second password (``second_password``: a new one, shown once)."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
+    async with operating(database_url) as pool:
         store = CredentialStore(pool, lambda: None)
         actor = Actor(id=operator, role="operator")
         if second_password:
-            result = await reset_admin_second_password(account, store, actor)
-        elif mfa:
-            result = await reset_admin_mfa(account, store, actor)
-        else:
-            result = await reset_admin_password(account, store, actor)
-        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-        return result
-    finally:
-        await pool.close()
+            return await reset_admin_second_password(account, store, actor)
+        if mfa:
+            return await reset_admin_mfa(account, store, actor)
+        return await reset_admin_password(account, store, actor)
 
 
 async def add_facility_admin(
     database_url: str, code: str, name: str, display_name: str, email: str, operator: str
 ) -> AdminAdded:
     """Add admin ``name`` to facility ``code``; its secrets are returned once."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        result = await add_admin(
+    async with operating(database_url) as pool:
+        return await add_admin(
             code,
             name,
             display_name,
@@ -98,25 +100,16 @@ async def add_facility_admin(
             PostgresUnitOfWork(pool, lambda: None),
             Actor(id=operator, role="operator"),
         )
-        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-        return result
-    finally:
-        await pool.close()
 
 
 async def switch_admin(
     database_url: str, account: str, operator: str, *, disabled: bool
 ) -> AdminSwitched:
     """Disable an admin (``disabled``) or enable it again; its sessions end with the first."""
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    try:
-        result = await set_admin_disabled(
+    async with operating(database_url) as pool:
+        return await set_admin_disabled(
             account,
             disabled,
             CredentialStore(pool, lambda: None),
             Actor(id=operator, role="operator"),
         )
-        await pool.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
-        return result
-    finally:
-        await pool.close()

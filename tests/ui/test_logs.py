@@ -5,7 +5,6 @@ and the reference agent, filters as chips, a custom period in the facility's tim
 import asyncio
 import csv
 import io
-import json
 import re
 import time
 from collections.abc import AsyncIterator, Callable
@@ -20,7 +19,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent
-from tests.gateway_support import Admin, eventually, user_ready_to_share
+from tests.gateway_support import Admin, eventually, post_user_share, user_ready_to_share
 from tests.ui.browser import axe_violations, new_context
 from tests.ui.console_suite import Console, adopt_session
 from tests.ui.data import create_terminal, create_user, user_body
@@ -45,19 +44,7 @@ async def share_a_file(url: str, user: dict[str, object]) -> None:
     ファイル共有 row)."""
     async with httpx.AsyncClient(base_url=url, timeout=60) as http:
         bearer = await user_ready_to_share(http, user)
-        manifest = {
-            "purpose": "検査データの共有",
-            "files": [{"name": "結果.txt", "size": len(CONTENT)}],
-            "recipient": None,
-        }
-        uploaded = await http.post(
-            "/user-api/v1/shares",
-            headers=bearer,
-            files=[
-                ("manifest", (None, json.dumps(manifest), "application/json")),
-                ("file", ("結果.txt", CONTENT, "text/plain")),
-            ],
-        )
+        uploaded = await post_user_share(http, bearer, "結果.txt", CONTENT, "検査データの共有")
         assert uploaded.status_code == 201, uploaded.text
 
 

@@ -3,7 +3,6 @@ user with its progress, the ダウンロード tab's verdicts and links, 承認 
 confirmation, a second admin's 409, what the browser refuses before sending, and axe."""
 
 import asyncio
-import json
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,7 @@ import httpx
 from playwright.async_api import Browser, Locator, Page, Request, expect
 
 from services.fileshare.messages import MESSAGES
-from tests.gateway_support import Admin, user_ready_to_share
+from tests.gateway_support import Admin, post_user_share, user_ready_to_share
 from tests.ui.admin_share_walk import admin_share_screens
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, adopt_session
@@ -35,19 +34,7 @@ async def share_as_user(console: Console, created: dict[str, Any], name: str) ->
     async with httpx.AsyncClient(base_url=console.url, timeout=60) as http:
         bearer = await user_ready_to_share(http, created)
         content = f"{name} の検査ログ\n".encode()
-        manifest = {
-            "purpose": f"{name}に関する調査",
-            "files": [{"name": name, "size": len(content)}],
-            "recipient": None,
-        }
-        uploaded = await http.post(
-            "/user-api/v1/shares",
-            headers=bearer,
-            files=[
-                ("manifest", (None, json.dumps(manifest, ensure_ascii=False), "application/json")),
-                ("file", (name, content, "text/plain")),
-            ],
-        )
+        uploaded = await post_user_share(http, bearer, name, content, f"{name}に関する調査")
         assert uploaded.status_code == 201, uploaded.text
         share_id: str = uploaded.json()["share_id"]
         return share_id
