@@ -36,6 +36,10 @@ from libs.events.catalogue.identity import (
     AdminDisabled,
     AdminEnabled,
     FacilityRegistered,
+    FacilitySettingsChanged,
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
 )
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
 from libs.events.catalogue.signin import SIGNIN_EVENTS, SignInAttempted
@@ -78,6 +82,10 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 
 AnyEvent: TypeAlias = (
     FacilityRegistered
+    | FacilitySettingsChanged
+    | FederationTargetAdded
+    | FederationTargetRenamed
+    | FederationTargetRetired
     | AdminCreated
     | AdminDisabled
     | AdminEnabled

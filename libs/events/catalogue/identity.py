@@ -21,6 +21,63 @@ class FacilityRegistered(Event, frozen=True, kw_only=True, tag="FacilityRegister
     """How long shared files stay downloadable."""
     internal_networks: tuple[str, ...] = ()
     """CIDRs that count as inside the facility (院内)."""
+    notification_addresses: tuple[str, ...] = ()
+    """Addresses that receive the facility's notices (e.g. a share awaiting approval),
+    besides its enabled admins' own addresses."""
+
+
+class FacilitySettingsChanged(Event, frozen=True, kw_only=True, tag="FacilitySettingsChanged.v1"):
+    """An operator changed settings of a facility (SPEC T1, issue 15). One event per
+    change; the envelope's actor says who. A field that is None did not change; the
+    others hold the new value whole (a list replaces the old list). Password expiry keeps
+    its own event (``FacilityPasswordExpirySet``) and the 認証連携先 catalogue its three.
+    Aggregate id: the facility's id."""
+
+    context = "identity"
+    aggregate = "facility"
+
+    code: str
+    """The facility's three-digit code, so followers need not look it up."""
+    name: str | None = None
+    time_zone: str | None = None
+    download_period_months: int | None = None
+    internal_networks: tuple[str, ...] | None = None
+    notification_addresses: tuple[str, ...] | None = None
+
+
+class FederationTargetAdded(Event, frozen=True, kw_only=True, tag="FederationTargetAdded.v1"):
+    """An operator added a target to the facility's 認証連携先 catalogue (SPEC T1, U1).
+    A target is known by its name, unique within the facility. Aggregate id: the
+    facility's id."""
+
+    context = "identity"
+    aggregate = "facility"
+
+    code: str
+    name: str
+
+
+class FederationTargetRenamed(Event, frozen=True, kw_only=True, tag="FederationTargetRenamed.v1"):
+    """An operator renamed a catalogued target: users who had ``previous_name`` now have
+    ``name``. Aggregate id: the facility's id."""
+
+    context = "identity"
+    aggregate = "facility"
+
+    code: str
+    previous_name: str
+    name: str
+
+
+class FederationTargetRetired(Event, frozen=True, kw_only=True, tag="FederationTargetRetired.v1"):
+    """An operator retired a catalogued target: no user can be given it any more, users
+    who had it keep it (readable, removable). Aggregate id: the facility's id."""
+
+    context = "identity"
+    aggregate = "facility"
+
+    code: str
+    name: str
 
 
 class AdminCreated(Event, frozen=True, kw_only=True, tag="AdminCreated.v1"):
@@ -68,6 +125,10 @@ class AdminEnabled(Event, frozen=True, kw_only=True, tag="AdminEnabled.v1"):
 
 IDENTITY_EVENTS: tuple[type[Event], ...] = (
     FacilityRegistered,
+    FacilitySettingsChanged,
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
     AdminCreated,
     AdminDisabled,
     AdminEnabled,
