@@ -17,6 +17,9 @@ DEMO_FACILITY = RegisterFacility(
     name="998-Dev Hospital",
     domain="nrasdev.onmicrosoft.com",
     admin_name="operation-admin01",
+    # Mail to the facility goes to its enabled admins' own addresses (F6): the demo admin's
+    # lands in the mail catcher of ``up`` (.fumidai/mail) like every other mail.
+    admin_email="operation-admin01@demo.fumidai.invalid",
     internal_networks=("10.0.0.0/8", "192.168.0.0/16"),
 )
 

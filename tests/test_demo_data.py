@@ -49,7 +49,7 @@ async def log_rows(audit: httpx.AsyncClient, log: str) -> list[dict[str, Any]]:
     return rows
 
 
-async def test_the_demo_data_fills_every_screen(suite: Suite) -> None:
+async def test_the_demo_data_fills_every_screen(suite: Suite, mail_catcher: MailCatcher) -> None:
     created = await create_facility(
         suite.database_url("identity"), DEMO_FACILITY, operator="pytest-operator"
     )
@@ -105,3 +105,14 @@ async def test_the_demo_data_fills_every_screen(suite: Suite) -> None:
         pending = await eventually(waiting, timeout=60)  # clamd scans it first
         assert pending and len(pending) == 1
         assert pending[0]["owner_account"].startswith("998-operation-user01@")
+
+    # The demo admin has an address: ``up`` mails the facility (F6) into its mail catcher.
+    async def mailed() -> list[str] | None:
+        subjects = [
+            str(m.message["Subject"])
+            for m in mail_catcher.received
+            if DEMO_FACILITY.admin_email in m.rcpt_tos
+        ]
+        return subjects if any("承認依頼" in s for s in subjects) else None
+
+    assert await eventually(mailed, timeout=20), "no mail reached the demo admin"

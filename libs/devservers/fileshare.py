@@ -7,9 +7,6 @@ from pathlib import Path
 from libs.devservers.clamd import TEST_SIGNATURES_WARNING, ClamdError, EmbeddedClamd
 from libs.devservers.smtp import MailCatcher
 
-DEMO_ADMIN_MAIL = "admins@demo.fumidai.invalid"
-"""Where ``up`` sends the admins' notifications: the catcher keeps them in ``mail/``."""
-
 
 class FileshareServers:
     """clamd (when installed) and an SMTP catcher spooling to ``<state>/mail``."""
@@ -43,7 +40,6 @@ class FileshareServers:
         self._say(f"mail catcher on port {self.mail.port} (messages in .fumidai/mail)")
         env["FUMIDAI_FILESHARE_SMTP_HOST"] = self.mail.host
         env["FUMIDAI_FILESHARE_SMTP_PORT"] = str(self.mail.port)
-        env["FUMIDAI_FILESHARE_ADMIN_NOTIFY"] = f"*:{DEMO_ADMIN_MAIL}"
         return env
 
     def stop(self) -> None:

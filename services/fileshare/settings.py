@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from libs.config.env import SettingsError, load
+from libs.config.env import load
 from libs.events.settings import load_event_settings
 from libs.runtime.settings import ServiceSettings, load_core
 
@@ -51,27 +51,9 @@ class FileshareOwn(msgspec.Struct, frozen=True, kw_only=True):
     mail_from: Annotated[str, M(description="From address of the notifications.")] = (
         "fumidai@localhost"
     )
-    admin_notify: Annotated[
-        tuple[str, ...],
-        M(
-            description=(
-                "Where a user's share is announced to admins (F6), as `<code>:<address>` "
-                "entries; `*:<address>` for every facility."
-            )
-        ),
-    ] = ()
     mail_retry_s: Annotated[
         tuple[float, ...], M(description="Delays between attempts to send one mail.")
     ] = (1.0, 5.0, 30.0, 120.0, 600.0)
-
-    def admin_addresses(self, facility: str) -> list[str]:
-        """The admin notification addresses of ``facility``."""
-        found = []
-        for entry in self.admin_notify:
-            code, _, address = entry.partition(":")
-            if code.strip() in (facility, "*") and address.strip():
-                found.append(address.strip())
-        return found
 
 
 @dataclass(frozen=True)
@@ -82,9 +64,4 @@ class FileshareSettings(ServiceSettings):
 def load_fileshare_settings(service: str = SERVICE) -> FileshareSettings:
     """``FUMIDAI_FILESHARE_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
     own = load(FileshareOwn, "FUMIDAI_FILESHARE_")
-    for entry in own.admin_notify:
-        if ":" not in entry:
-            raise SettingsError(
-                f"FUMIDAI_FILESHARE_ADMIN_NOTIFY: {entry!r} is not <code>:<address>"
-            )
     return FileshareSettings(core=load_core(service), events=load_event_settings(), own=own)

@@ -7,8 +7,9 @@ after the commit finds the event in the inbox, and even a direct replay finds it
 Message-ID in ``sent_mail`` — either way nothing is sent twice. Only a crash between the
 SMTP server's acceptance and the commit sends a second copy, with the same Message-ID.
 
-Where admin mails go: facility events carry no notification addresses yet, and admins have
-no email, so ``FUMIDAI_FILESHARE_ADMIN_NOTIFY`` names them per facility code.
+Where admin mails go: to the facility's notification addresses and its enabled admins' own
+addresses, as fileshare's projections of identity's events (``consumers``) know them when
+the mail is sent; each address once, all in one mail.
 
 It is not one of the rebuildable projections (``consumers.PROJECTIONS``): rebuilding it
 would mean mailing everyone again.
@@ -41,6 +42,7 @@ from services.fileshare.domain.notices import (
     message_id,
     share_to_admins,
 )
+from services.fileshare.domain.recipients import admin_recipients
 from services.fileshare.settings import FileshareOwn
 
 log = structlog.get_logger("fileshare.mail")
@@ -114,7 +116,7 @@ class MailNotifications:
                 ShareBlocked: "blocked",
             }[type(data)]
             notice = share_to_admins(_at_state(facts, settled))
-            return notice, self._own.admin_addresses(envelope.facility)
+            return notice, await _facility_addresses(conn, envelope.facility)
         if isinstance(data, ShareAvailable):
             notice = admin_share_to_user(facts)
             return notice, await _user_address(conn, envelope.facility, facts.owner_account)
@@ -167,3 +169,17 @@ async def _user_address(conn: Connection, facility: str, account: str) -> list[s
         facility,
     )
     return [email] if email else []
+
+
+async def _facility_addresses(conn: Connection, facility: str) -> list[str]:
+    """Where the facility's admins are mailed: its notification addresses and the addresses
+    of its enabled admins (SPEC F6, T1)."""
+    notification = await conn.fetchval(
+        "SELECT notification_addresses FROM facility_policies WHERE code = $1", facility
+    )
+    admins = await conn.fetch(
+        """SELECT email FROM facility_admins
+           WHERE facility = $1 AND enabled AND email <> '' ORDER BY account""",
+        facility,
+    )
+    return admin_recipients(notification or (), (row["email"] for row in admins))

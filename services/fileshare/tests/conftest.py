@@ -20,7 +20,7 @@ from libs.testing.served import served
 from libs.testing.servers import SessionServers
 from services.fileshare.bootstrap import bootstrap
 from services.fileshare.settings import FileshareOwn, FileshareSettings
-from services.fileshare.tests.world import ADMIN_MAIL, FACILITY, World
+from services.fileshare.tests.world import World
 
 
 class FakeClock:
@@ -77,7 +77,6 @@ def own_settings(
         "smtp_host": mail.host,
         "smtp_port": mail.port,
         "mail_from": "fumidai@hospital.example",
-        "admin_notify": (f"{FACILITY}:{ADMIN_MAIL}",),
         "mail_retry_s": (0.2, 0.5),
     }
     values.update(changes)

@@ -20,6 +20,7 @@ from services.fileshare.app.envelopes import following
 from services.fileshare.app.queries import files_label
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.notices import size_text
+from services.fileshare.domain.recipients import admin_recipients
 from services.fileshare.domain.share import (
     MAX_TOTAL_BYTES,
     FileDeclaration,
@@ -240,3 +241,11 @@ def test_display_helpers() -> None:
         "filename*=UTF-8''..%2F..%2Fetc%2Fpasswd" in header
         and 'filename=".._.._etc_passwd"' in header
     )
+
+
+def test_f6_each_address_once_the_facility_addresses_first() -> None:
+    assert admin_recipients(
+        ["desk@hospital.example", " ", "IT@Hospital.example"],
+        ["it@hospital.example", "hanako@hospital.example ", "", "Desk@hospital.example"],
+    ) == ["desk@hospital.example", "IT@Hospital.example", "hanako@hospital.example"]
+    assert admin_recipients([], []) == []

@@ -6,7 +6,7 @@ import asyncio
 import secrets
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -15,7 +15,13 @@ import msgspec
 from nats.aio.client import Client as NATS
 
 from libs.devservers.smtp import MailCatcher, ReceivedMail
-from libs.events.catalogue.identity import FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
+    FacilityRegistered,
+    FacilitySettingsChanged,
+)
 from libs.events.catalogue.users import FileShare, UserCreated, UserProfile
 from libs.events.codec import encode
 from libs.events.envelope import Actor, Envelope, Role, envelop
@@ -29,6 +35,7 @@ FACILITY = "998"
 OTHER_FACILITY = "997"
 DOMAIN = "nrasdev.onmicrosoft.com"
 ADMIN_MAIL = "admins@hospital.example"
+OTHER_ADMIN_MAIL = "admins@other-hospital.example"
 INTERNAL_NETWORK = "10.20.0.0/16"
 INSIDE_IP = "10.20.1.5"
 OUTSIDE_IP = "203.0.113.7"
@@ -70,22 +77,90 @@ class World:
     settings: EventSettings
     db: asyncpg.Pool
 
+    facility_ids: dict[str, str] = field(default_factory=dict)
+    versions: dict[str, int] = field(default_factory=dict)
+    """Each published aggregate's last version, to number the next event."""
+
+    async def _publish(self, facility: str, aggregate_id: str, event: Any) -> str:
+        """Publish the aggregate's next event; its event id."""
+        version = self.versions.get(aggregate_id, 0) + 1
+        self.versions[aggregate_id] = version
+        envelope = envelop(
+            event, facility=facility, aggregate_id=aggregate_id, version=version, actor=IDENTITY
+        )
+        await publish(self.nc, self.settings, envelope)
+        return envelope.event_id
+
+    async def applied(self, projection: str, event_id: str) -> None:
+        """Wait until fileshare's ``projection`` has applied the event (its inbox has it)."""
+
+        async def seen() -> bool:
+            return bool(
+                await self.db.fetchval(
+                    """SELECT EXISTS (SELECT 1 FROM inbox
+                                      WHERE projection = $1 AND event_id = $2::uuid)""",
+                    projection,
+                    event_id,
+                )
+            )
+
+        await eventually(seen)
+
     async def register_facilities(self) -> None:
-        """998 (internal network 10.20.0.0/16) and 997, projected by fileshare."""
-        for code, networks in ((FACILITY, (INTERNAL_NETWORK,)), (OTHER_FACILITY, ())):
+        """998 (internal network 10.20.0.0/16, notices to ADMIN_MAIL) and 997, projected by
+        fileshare."""
+        for code, networks, addresses in (
+            (FACILITY, (INTERNAL_NETWORK,), (ADMIN_MAIL,)),
+            (OTHER_FACILITY, (), (OTHER_ADMIN_MAIL,)),
+        ):
             event = FacilityRegistered(
-                code=code, name=f"{code}-Hospital", domain=DOMAIN, internal_networks=networks
+                code=code,
+                name=f"{code}-Hospital",
+                domain=DOMAIN,
+                internal_networks=networks,
+                notification_addresses=addresses,
             )
-            await publish(
-                self.nc,
-                self.settings,
-                envelop(event, facility=code, aggregate_id=new_id(), version=1, actor=IDENTITY),
-            )
+            self.facility_ids[code] = new_id()
+            await self._publish(code, self.facility_ids[code], event)
 
         async def projected() -> bool:
             return bool(await self.db.fetchval("SELECT count(*) FROM facility_policies") == 2)
 
         await eventually(projected)
+
+    async def change_settings(self, facility: str = FACILITY, **changes: Any) -> None:
+        """An operator's FacilitySettingsChanged (T1), once fileshare has applied it."""
+        event = FacilitySettingsChanged(code=facility, **changes)
+        event_id = await self._publish(facility, self.facility_ids[facility], event)
+        await self.applied("fileshare_facilities", event_id)
+
+    async def admin(
+        self, name: str, email: str, *, facility: str = FACILITY, display_name: str = ""
+    ) -> str:
+        """An admin of ``facility`` with its own address (AdminCreated); its id once
+        projected."""
+        admin_id = new_id()
+        account = f"{facility}-{name}@{DOMAIN}"
+        event = AdminCreated(
+            facility_id=self.facility_ids[facility],
+            account=account,
+            name=name,
+            display_name=display_name,
+            email=email,
+        )
+        await self.applied("fileshare_admins", await self._publish(facility, admin_id, event))
+        return admin_id
+
+    async def switch_admin(self, admin_id: str, *, enabled: bool) -> None:
+        """An operator disables or enables an admin again, once fileshare has applied it."""
+        account = str(
+            await self.db.fetchval(
+                "SELECT account FROM facility_admins WHERE admin_id = $1", admin_id
+            )
+        )
+        facility = account.split("-", 1)[0]
+        event = AdminEnabled(account=account) if enabled else AdminDisabled(account=account)
+        await self.applied("fileshare_admins", await self._publish(facility, admin_id, event))
 
     async def user(
         self,
