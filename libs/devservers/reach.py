@@ -66,7 +66,11 @@ def reachable_folder(path: Path, account: Account, *, orphan_ok: bool = False) -
     elif blocking_dir(path.parent, account) is None:
         return path
     digest = hashlib.sha256(os.fsencode(path)).hexdigest()[:16]
-    target = _shared("state") / f"{path.name}-{digest}"
+    state = _shared("state")
+    # _shared makes only the parent of "state" (a copy is renamed into place there); the
+    # folders kept here need "state" itself, which a fresh machine does not have yet.
+    state.mkdir(mode=0o755, exist_ok=True)
+    target = state / f"{path.name}-{digest}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_symlink():
         path.unlink()  # a link to a place out of reach: point it here instead
