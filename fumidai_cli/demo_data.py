@@ -27,6 +27,24 @@ SHARED_MAC = "00-11-22-33-44-55"
 """The manual's users share one MAC address; U1 allows it."""
 
 
+FEDERATION_TARGETS = ("Microsoft 365", "Box", "旧ファイル転送")
+"""The facility's 認証連携先 (T1), added by the operator before the users exist."""
+RETIRED_TARGETS = ("旧ファイル転送",)
+"""Retired once the users are in: the users who had it keep it (U1), no one else can."""
+
+
+def federation_targets_of(n: int) -> list[str]:
+    """Most users have none (the manual marks the field optional); some one or two."""
+    targets = []
+    if n % 3 == 0:
+        targets.append("Microsoft 365")
+    if n % 5 == 0:
+        targets.append("Box")
+    if n in (2, 4):
+        targets.append("旧ファイル転送")
+    return targets
+
+
 @dataclass(frozen=True)
 class DemoUser:
     name: str
@@ -53,6 +71,8 @@ class Catalogue:
     connections: list[Connection]
     uploader: str
     """The 承認後に許可 user whose share waits in the 承認 tab."""
+    federation_targets: tuple[str, ...] = FEDERATION_TARGETS
+    retired_targets: tuple[str, ...] = RETIRED_TARGETS
     sharers: list[str] = field(default_factory=list)
     """Other users who sign in for ファイル共有 (常に許可: their share is available at once)."""
     wrong_passwords: list[str] = field(default_factory=list)
@@ -106,6 +126,7 @@ def demo_user(n: int, today: date) -> DemoUser:
             "macs": [mac] if mac else [],
             "hours": hours,
             "file_share": share,
+            "federation_targets": federation_targets_of(n),
         },
         terminals=terminals_of(n),
     )

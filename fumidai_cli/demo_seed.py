@@ -87,23 +87,29 @@ class Seeder:
         self._created: dict[str, dict[str, Any]] = {}
         self._terminal_ids: dict[str, str] = {}
 
-    def _operator(self, base: str) -> httpx.AsyncClient:
+    def _operator(self, base: str, area: str = "facilities") -> httpx.AsyncClient:
+        """A client of ``base``'s internal API under ``/internal/v1/{area}/<code>``
+        (``operator/facilities`` for what only operators do)."""
+
         async def sign(request: httpx.Request) -> None:
             # Minted per request: internal tokens live a minute.
             token = issue(self._secret, sub=OPERATOR, role="operator", facility=self.code)
             request.headers["Authorization"] = f"Bearer {token}"
 
-        prefix = f"{base}/internal/v1/facilities/{self.code}"
+        prefix = f"{base}/internal/v1/{area}/{self.code}"
         return httpx.AsyncClient(base_url=prefix, timeout=30, event_hooks={"request": [sign]})
 
     async def run(self, data: Catalogue) -> SeedReport:
         async with (
             self._operator(self.urls.terminals) as terminals,
             self._operator(self.urls.identity) as identity,
+            self._operator(self.urls.identity, "operator/facilities") as operating,
             httpx.AsyncClient(base_url=self.urls.gateway, timeout=60) as gateway,
         ):
             token = await self._terminals(terminals, data)
+            await self._federation_targets(operating, data.federation_targets, "")
             await self._users(identity, data.users, token)
+            await self._federation_targets(operating, data.retired_targets, "/retire")
             await self._projected(terminals, data.users)
             await self._connections(terminals, gateway, data.connections)
             await self._sign_ins(gateway, data)
@@ -121,6 +127,16 @@ class Seeder:
             token = body["consistency_token"]
             self.report.terminals += 1
         return token
+
+    async def _federation_targets(
+        self, operating: httpx.AsyncClient, names: tuple[str, ...], action: str
+    ) -> None:
+        """Add (``action`` empty) or retire the 認証連携先, as the operator's CLI does:
+        through identity's commands, so each is an event of the facility."""
+        status = 200 if action else 201
+        for name in names:
+            answer = await operating.post(f"/federation-targets{action}", json={"name": name})
+            expect(answer, status, f"federation target {name}{action}")
 
     async def _users(self, identity: httpx.AsyncClient, users: list[DemoUser], token: str) -> None:
         gate = asyncio.Semaphore(_CONCURRENCY)

@@ -1,4 +1,5 @@
-"""``./fumidai facility create``: an operator registers a facility and its first admin."""
+"""``./fumidai facility create``: an operator registers a facility and its first admin;
+``./fumidai facility targets``: its 認証連携先 catalogue (``federation_targets``)."""
 
 import argparse
 import asyncio
@@ -6,6 +7,7 @@ import os
 import sys
 from typing import Any
 
+from fumidai_cli import federation_targets
 from fumidai_cli.state import read_runtime
 from libs.runtime.problems import DomainError
 from services.identity.domain.facility import RegisterFacility
@@ -34,6 +36,7 @@ def register(commands: Any) -> None:
     )
     create.add_argument("--operator", default=os.environ.get("USER", "operator"))
     create.set_defaults(run=run_create)
+    federation_targets.register(actions)
 
 
 def run_create(args: argparse.Namespace, _: list[str]) -> int:

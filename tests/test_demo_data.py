@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from fumidai_cli.demo import DEMO_FACILITY
-from fumidai_cli.demo_data import EXPIRED, TERMINALS, USER_COUNT, catalogue
+from fumidai_cli.demo_data import (
+    EXPIRED,
+    FEDERATION_TARGETS,
+    RETIRED_TARGETS,
+    TERMINALS,
+    USER_COUNT,
+    catalogue,
+)
 from fumidai_cli.demo_seed import SuiteUrls, seed
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
@@ -74,6 +81,13 @@ async def test_the_demo_data_fills_every_screen(suite: Suite, mail_catcher: Mail
         assert sum(u["expired"] for u in mine) == len(EXPIRED)
         assert {u["file_share"] for u in mine} == {"always", "approval", "deny"}
         assert any(u["hours"] == {"start": "08:30", "end": "17:30"} for u in mine)
+        # The 認証連携先 came as the operator's events; users who had the retired one keep it.
+        targets = (await identity.get("/federation-targets")).json()["items"]
+        assert {t["name"]: t["retired"] for t in targets} == {
+            name: name in RETIRED_TARGETS for name in FEDERATION_TARGETS
+        }
+        holders = [u["account"] for u in mine if RETIRED_TARGETS[0] in u["federation_targets"]]
+        assert len(holders) == 2
 
         listed = (await terminals.get("/terminals")).json()
         assert sorted(t["name"] for t in listed) == sorted(f"998-{n}" for n in TERMINALS)

@@ -106,6 +106,9 @@ USER_FIELDS: dict[str, str] = {
 OPERATIONS: dict[str, str] = {
     "FacilityRegistered": "施設「{name}」を登録",
     "FacilityPasswordExpirySet": "パスワードの有効期間を{days}に設定",
+    "FederationTargetAdded": "認証連携先「{name}」を追加",
+    "FederationTargetRenamed": "認証連携先「{previous}」の名前を「{name}」に変更",
+    "FederationTargetRetired": "認証連携先「{name}」を廃止",
     "AdminCreated": "管理者「{account}」を作成",
     "AdminDisabled": "管理者「{account}」を無効化",
     "AdminEnabled": "管理者「{account}」を再有効化",

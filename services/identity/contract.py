@@ -8,6 +8,7 @@ import msgspec
 
 from services.identity.domain.accounts import NAME_MAX as ACCOUNT_NAME_MAX
 from services.identity.domain.accounts import NAME_PATTERN as ACCOUNT_NAME_PATTERN
+from services.identity.domain.federation import NAME_MAX as FEDERATION_TARGET_NAME_MAX
 from services.identity.domain.password_policy import MAX_LENGTH as PASSWORD_MAX
 from services.identity.domain.password_policy import MIN_LENGTH as PASSWORD_MIN
 from services.identity.domain.user_profile import EMAIL_MAX as USER_EMAIL_MAX
@@ -23,6 +24,7 @@ __all__ = [
     "CSV_MAX_BYTES_DEFAULT",
     "CSV_MAX_ROWS_DEFAULT",
     "DATE_PATTERN",
+    "FEDERATION_TARGET_NAME_MAX",
     "FILE_SHARE_CODES",
     "HOURS_END_PATTERN",
     "HOURS_START_PATTERN",
@@ -34,6 +36,8 @@ __all__ = [
     "USER_NAME_MAX",
     "AdminProfile",
     "FacilityProfile",
+    "FederationTarget",
+    "FederationTargetList",
 ]
 
 DATE_PATTERN = r"^[0-9]{4}([/-])[0-9]{1,2}\1[0-9]{1,2}$"
@@ -66,3 +70,20 @@ class AdminProfile(msgspec.Struct, frozen=True, kw_only=True):
     """The account's name part."""
     display_name: str | None
     """The admin's 氏名; null for an admin created before admins had one (issue 15)."""
+
+
+class FederationTarget(msgspec.Struct, frozen=True, kw_only=True):
+    """One target of the facility's 認証連携先 catalogue (SPEC T1, U1)."""
+
+    name: str
+    """Unique in the facility, ignoring case; what a user's ``federation_targets`` hold."""
+    retired: bool
+    """Retired by an operator: kept on the users who already hold it (shown, removable),
+    never to be given to another user."""
+
+
+class FederationTargetList(msgspec.Struct, frozen=True, kw_only=True):
+    """What ``GET /internal/v1/facilities/{code}/federation-targets`` answers: every
+    target, retired ones too, by name."""
+
+    items: list[FederationTarget]

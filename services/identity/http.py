@@ -8,6 +8,7 @@ from litestar import Litestar
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
 from services.identity.adapters.file_seal import FileSeal
+from services.identity.api.federation import federation_routes
 from services.identity.api.jobs import job_routes
 from services.identity.api.operator import operator_routes
 from services.identity.api.signin import signin_routes
@@ -39,6 +40,7 @@ def create_app(backbone: Backbone, own: IdentityOwn, clock: Clock = system_clock
         backbone,
         [
             *operator_routes(backbone),
+            *federation_routes(backbone),
             *signin_routes(backbone, own, clock),
             *user_routes(backbone, clock),
             *terminal_user_routes(backbone),

@@ -43,6 +43,18 @@ MESSAGES: dict[str, str] = {
         "ファイル共有権限は「常に許可」「承認後に許可」「拒否」のいずれかを指定してください。"
     ),
     "federation_target_unknown": "この施設に登録されていない認証連携先が指定されています。",
+    "federation_target_retired": (
+        "廃止された認証連携先は新たに設定できません（設定済みの利用者はそのまま保持できます）。"
+    ),
+    # The 認証連携先 catalogue, changed by operators (T1, issue 15).
+    "federation_target_name_length": "認証連携先の名前は1〜64文字で入力してください。",
+    "federation_target_name_invalid": "認証連携先の名前に使用できない文字（制御文字など）が含まれています。",
+    "federation_target_name_comma": "認証連携先の名前に「,」（半角カンマ）は使用できません。",
+    "federation_target_name_unchanged": "新しい名前が現在の名前と同じです。",
+    "federation_target_taken": "同じ名前の認証連携先が既にあります（廃止済みを含む）。",
+    "federation_target_not_found": "認証連携先が見つかりません。",
+    "federation_target_already_retired": "この認証連携先は既に廃止されています。",
+    "federation_target_retired_rename": "廃止された認証連携先の名前は変更できません。",
     "terminal_unknown": "この施設に存在しない接続端末が指定されています。",
     "terminal_not_found": "接続端末が見つかりません。",
     "selected_user_not_found": "選択したユーザーの中に見つからないユーザーがいます。"

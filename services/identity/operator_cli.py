@@ -1,4 +1,5 @@
-"""Operator commands run from the shell (``./fumidai facility create``, ``./fumidai admin``).
+"""Operator commands run from the shell (``./fumidai facility create``, ``./fumidai facility
+targets``, ``./fumidai admin``).
 
 They write straight into identity's database through the same handlers as the API;
 the events wait in identity's outbox until its relay publishes them.
@@ -14,7 +15,13 @@ from libs.events.store import NOTIFY_CHANNEL
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
 from services.identity.adapters.credentials import CredentialStore
-from services.identity.adapters.postgres import PostgresUnitOfWork
+from services.identity.adapters.postgres import PostgresUnitOfWork, federation_catalogue
+from services.identity.app.federation import (
+    CatalogueChanged,
+    add_federation_target,
+    rename_federation_target,
+    retire_federation_target,
+)
 from services.identity.app.operator import (
     AdminAdded,
     AdminReset,
@@ -28,7 +35,9 @@ from services.identity.app.operator import (
     set_admin_disabled,
 )
 from services.identity.bootstrap import MIGRATIONS, SERVICE
+from services.identity.domain.errors import facility_not_found
 from services.identity.domain.facility import RegisterFacility
+from services.identity.domain.federation import CatalogueState
 
 
 @asynccontextmanager
@@ -113,3 +122,35 @@ async def switch_admin(
             CredentialStore(pool, lambda: None),
             Actor(id=operator, role="operator"),
         )
+
+
+async def list_federation_targets(database_url: str, code: str) -> CatalogueState:
+    """Facility ``code``'s 認証連携先, retired ones included."""
+    async with operating(database_url) as pool, pool.acquire() as conn:
+        facility_id = await conn.fetchval(
+            "SELECT facility_id FROM facilities WHERE code = $1", code
+        )
+        if facility_id is None:
+            raise facility_not_found()
+        return await federation_catalogue(conn, facility_id)
+
+
+async def change_federation_targets(
+    database_url: str,
+    code: str,
+    operator: str,
+    *,
+    add: str | None = None,
+    rename: tuple[str, str] | None = None,
+    retire: str | None = None,
+) -> CatalogueChanged:
+    """Add a target (``add``), rename one (``rename``: previous, new) or retire one."""
+    async with operating(database_url) as pool:
+        uow = PostgresUnitOfWork(pool, lambda: None)
+        actor = Actor(id=operator, role="operator")
+        if add is not None:
+            return await add_federation_target(code, add, uow, actor)
+        if rename is not None:
+            return await rename_federation_target(code, rename[0], rename[1], uow, actor)
+        assert retire is not None
+        return await retire_federation_target(code, retire, uow, actor)

@@ -30,6 +30,9 @@ from libs.events.catalogue.identity import (
     AdminDisabled,
     AdminEnabled,
     FacilityRegistered,
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
 )
 from libs.events.catalogue.terminals import (
     AgentCredentialIssued,
@@ -95,6 +98,10 @@ def describe(data: Event, terminal: str | None) -> tuple[str, str]:
     if isinstance(data, FacilityPasswordExpirySet):
         days = m.NO_EXPIRY if data.max_age_days is None else m.DAYS.format(days=data.max_age_days)
         return template.format(days=days), ""
+    if isinstance(data, FederationTargetAdded | FederationTargetRetired):
+        return template.format(name=data.name), data.name
+    if isinstance(data, FederationTargetRenamed):
+        return template.format(name=data.name, previous=data.previous_name), data.name
     if isinstance(data, UserUpdated):
         fields = "、".join(m.USER_FIELDS.get(field, field) for field in data.changed)
         return template.format(account=data.account, fields=fields), data.account
@@ -130,6 +137,9 @@ class OperationsLog:
     events: Sequence[type[Event]] = (
         FacilityRegistered,
         FacilityPasswordExpirySet,
+        FederationTargetAdded,
+        FederationTargetRenamed,
+        FederationTargetRetired,
         AdminCreated,
         AdminDisabled,
         AdminEnabled,

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 import asyncpg
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    FacilityRegistered,
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
+)
 from libs.events.catalogue.users import (
     UserCreated,
     UserDeleted,
@@ -27,6 +33,7 @@ from libs.postgres.connection import Connection
 from libs.postgres.transaction import PostgresTransaction
 from services.identity.adapters import user_state
 from services.identity.adapters.credentials import (
+    account_versions,
     cancel_signins,
     clear_totp,
     set_admin_second_password,
@@ -40,6 +47,7 @@ from services.identity.adapters.user_reads import (
 )
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain.errors import taken
+from services.identity.domain.federation import CatalogueState
 from services.identity.domain.user import User
 
 
@@ -140,8 +148,14 @@ class PostgresUnitOfWork(PostgresTransaction):
     async def live_terminals(self, facility: FacilityRow) -> dict[str, str]:
         return await live_terminals(self.conn, facility.code)
 
-    async def federation_catalogue(self, facility: FacilityRow) -> frozenset[str]:
-        return await federation_catalogue(self.conn, facility.facility_id)
+    async def federation_catalogue(
+        self, facility: FacilityRow, *, exclusive: bool = False
+    ) -> CatalogueState:
+        return await federation_catalogue(self.conn, facility.facility_id, exclusive=exclusive)
+
+    async def facility_version(self, facility: FacilityRow) -> int:
+        """The facility aggregate's last version, from the event log itself."""
+        return (await account_versions(self.conn, facility.facility_id)).current
 
     async def reset_user_password(self, user_id: str, password_hash: str) -> None:
         """A new initial password (hash) the user must change at next sign-in (U4)."""
@@ -190,12 +204,23 @@ async def live_terminals(conn: Connection, facility_code: str) -> dict[str, str]
     return {row["terminal_id"]: row["name"] for row in rows}
 
 
-async def federation_catalogue(conn: Connection, facility_id: str) -> frozenset[str]:
-    """The facility's 認証連携先 (T1); empty until facility settings fill it."""
+async def federation_catalogue(
+    conn: Connection, facility_id: str, *, exclusive: bool = False
+) -> CatalogueState:
+    """The facility's 認証連携先 (T1), retired ones included.
+
+    Inside a transaction it holds the facility's catalogue lock until the end: shared for
+    a command that gives users targets, ``exclusive`` for one that changes the catalogue.
+    So a user is never saved with a name a rename or a retirement committed meanwhile
+    made stale. An advisory lock: a row lock would count as a write before the append.
+    """
+    lock = "pg_advisory_xact_lock" if exclusive else "pg_advisory_xact_lock_shared"
+    await conn.execute(f"SELECT {lock}(hashtextextended('federation:' || $1, 0))", facility_id)
     rows = await conn.fetch(
-        "SELECT target FROM facility_federation_targets WHERE facility_id = $1", facility_id
+        "SELECT target, retired FROM facility_federation_targets WHERE facility_id = $1",
+        facility_id,
     )
-    return frozenset(row["target"] for row in rows)
+    return CatalogueState({row["target"]: row["retired"] for row in rows})
 
 
 Applier = Callable[[Connection, Envelope], Awaitable[None]]
@@ -241,6 +266,51 @@ async def _facility_registered(conn: Connection, envelope: Envelope) -> None:
     )
 
 
+async def _target_added(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    assert isinstance(data, FederationTargetAdded)
+    await conn.execute(
+        "INSERT INTO facility_federation_targets (facility_id, target) VALUES ($1, $2)",
+        envelope.aggregate_id,
+        data.name,
+    )
+
+
+async def _target_renamed(conn: Connection, envelope: Envelope) -> None:
+    """The catalogue's row, and every user of the facility who held the old name: their
+    targets stay in their normal form (sorted by code point, as ``check_federation_targets``
+    leaves them)."""
+    data = envelope.data
+    assert isinstance(data, FederationTargetRenamed)
+    await conn.execute(
+        """UPDATE facility_federation_targets SET target = $3
+           WHERE facility_id = $1 AND target = $2""",
+        envelope.aggregate_id,
+        data.previous_name,
+        data.name,
+    )
+    await conn.execute(
+        """UPDATE users SET federation_targets = ARRAY(
+               SELECT DISTINCT x COLLATE "C"
+               FROM unnest(array_replace(federation_targets, $2, $3)) AS u (x) ORDER BY 1)
+           WHERE facility_id = $1 AND federation_targets @> ARRAY[$2::text]""",
+        envelope.aggregate_id,
+        data.previous_name,
+        data.name,
+    )
+
+
+async def _target_retired(conn: Connection, envelope: Envelope) -> None:
+    data = envelope.data
+    assert isinstance(data, FederationTargetRetired)
+    await conn.execute(
+        """UPDATE facility_federation_targets SET retired = true
+           WHERE facility_id = $1 AND target = $2""",
+        envelope.aggregate_id,
+        data.name,
+    )
+
+
 async def _admin_created(conn: Connection, envelope: Envelope) -> None:
     data = envelope.data
     assert isinstance(data, AdminCreated)
@@ -276,6 +346,9 @@ async def _unbind_authenticator(conn: Connection, envelope: Envelope) -> None:
 
 OWN_APPLIERS: Mapping[type[Event], tuple[Applier, ...]] = {
     FacilityRegistered: (_facility_registered,),
+    FederationTargetAdded: (_target_added,),
+    FederationTargetRenamed: (_target_renamed,),
+    FederationTargetRetired: (_target_retired,),
     AdminCreated: (_admin_created,),
     UserPasswordReset: (_end_signins,),
     UserMfaReset: (_unbind_authenticator,),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Protocol, Self
 
 from libs.events.envelope import Envelope
+from services.identity.domain.federation import CatalogueState
 from services.identity.domain.user import User
 
 
@@ -100,7 +101,9 @@ class UserUnitOfWork(Protocol):
         """id → name of the facility's terminals."""
         ...
 
-    async def federation_catalogue(self, facility: FacilityRow) -> frozenset[str]: ...
+    async def federation_catalogue(self, facility: FacilityRow) -> CatalogueState:
+        """The facility's 認証連携先, retired ones included (T1)."""
+        ...
 
     async def append(
         self, envelopes: Sequence[Envelope], alongside: Alongside | None = None

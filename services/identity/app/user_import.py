@@ -52,8 +52,14 @@ from services.identity.domain import csv_format as fmt
 from services.identity.domain import user as aggregate
 from services.identity.domain.accounts import check_account_name, full_account
 from services.identity.domain.errors import field_problem, rejected
+from services.identity.domain.federation import CatalogueState
 from services.identity.domain.user import User
-from services.identity.domain.user_profile import Problems, ProfileDraft, today_in
+from services.identity.domain.user_profile import (
+    Problems,
+    ProfileDraft,
+    check_federation_targets,
+    today_in,
+)
 from services.identity.messages import CHANGE_LABELS
 
 log = structlog.get_logger("user_import")
@@ -242,7 +248,7 @@ class UserImport:
         table: fmt.CsvTable,
         existing: dict[str, User],
         holders: dict[str, str],
-        catalogue: frozenset[str],
+        catalogue: CatalogueState,
         terminals: dict[str, str],
     ) -> None:
         """Every problem of every row, against the snapshot; a repeated account errs later rows."""
@@ -288,6 +294,7 @@ class UserImport:
                 federation_catalogue=catalogue,
                 terminals=terminals,
                 problems=problems,
+                held=current.profile.federation_targets if current else (),
             )
             row.account = account
             row.problems = problems.items
@@ -331,6 +338,15 @@ class UserImport:
                         (None, None)
                         if row.new and attempt == 0
                         else await uow.account_holder(self._facility, row.account)
+                    )
+                    # Checked against the file's snapshot; a rename or retirement since
+                    # then is caught here, under the catalogue's lock.
+                    catalogue = await uow.federation_catalogue(self._facility)
+                    held = current.profile.federation_targets if current else ()
+                    check_federation_targets(
+                        row.checked.profile.federation_targets,
+                        catalogue.allowed_for(held),
+                        catalogue.retired(),
                     )
                     if current is None:
                         refuse_taken(kind)

@@ -24,6 +24,7 @@ from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain import user as aggregate
 from services.identity.domain.accounts import check_account_name, full_account
 from services.identity.domain.errors import conflict, facility_not_found, invalid, not_found, taken
+from services.identity.domain.federation import CatalogueState
 from services.identity.domain.user import User, fold
 from services.identity.domain.user_profile import (
     Problems,
@@ -87,14 +88,22 @@ def check_input(
     terminal_ids: Collection[str],
     *,
     today: date,
-    federation_catalogue: Collection[str],
+    federation_catalogue: CatalogueState,
     terminals: Mapping[str, str],
     problems: Problems,
+    held: Collection[str] = (),
 ) -> Checked | None:
-    """Every U1 check of a profile and its terminals; problems go to ``problems``."""
+    """Every U1 check of a profile and its terminals; problems go to ``problems``.
+
+    ``held``: the user's 認証連携先 before this change, which it keeps even once retired.
+    """
     found = len(problems.items)
     profile = read_profile(
-        draft, today=today, federation_catalogue=federation_catalogue, problems=problems
+        draft,
+        today=today,
+        federation_catalogue=federation_catalogue.allowed_for(held),
+        retired_targets=federation_catalogue.retired(),
+        problems=problems,
     )
     chosen = problems.check(check_terminals, terminal_ids, terminals)
     if len(problems.items) > found or profile is None or chosen is None:
@@ -141,6 +150,7 @@ async def _checked(
     terminal_ids: Collection[str],
     today: date,
     problems: Problems,
+    held: Collection[str] = (),
 ) -> Checked | None:
     return check_input(
         draft,
@@ -149,6 +159,7 @@ async def _checked(
         federation_catalogue=await uow.federation_catalogue(facility),
         terminals=await uow.live_terminals(facility),
         problems=problems,
+        held=held,
     )
 
 
@@ -298,7 +309,13 @@ async def update_user(cmd: UpdateUser, uow: UserUnitOfWork, actor: Actor, now: d
             raise conflict("version_conflict")
         problems = Problems()
         checked = await _checked(
-            uow, facility, cmd.profile, cmd.terminals, today_in(facility.time_zone, now), problems
+            uow,
+            facility,
+            cmd.profile,
+            cmd.terminals,
+            today_in(facility.time_zone, now),
+            problems,
+            held=user.profile.federation_targets,
         )
         problems.raise_any()
         assert checked is not None

@@ -40,7 +40,7 @@ _EMAIL = re.compile(
 )
 # Control, format, surrogate, private-use and unassigned code points, and line or
 # paragraph separators: none belongs in a name shown on a screen or in a CSV cell.
-_NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def _fail(field: str, code: str, detail: str = "") -> DomainError:
@@ -62,7 +62,7 @@ def latest_valid_until(today: date) -> date:
 
 def _name_part(value: str, field: str) -> str:
     text = unicodedata.normalize("NFC", value).strip()
-    if any(unicodedata.category(ch) in _NOT_IN_NAMES for ch in text):
+    if any(unicodedata.category(ch) in NOT_IN_NAMES for ch in text):
         raise _fail(field, "user_name_invalid")
     return text
 
@@ -202,14 +202,30 @@ def check_file_share(value: str) -> FileShare:
 
 
 def check_federation_targets(
-    values: Collection[str], catalogue: Collection[str]
+    values: Collection[str], catalogue: Collection[str], retired: Collection[str] = ()
 ) -> tuple[str, ...]:
-    """認証連携先: targets of the facility's catalogue only (an empty catalogue allows none)."""
+    """認証連携先: names of ``catalogue`` only (an empty catalogue allows none).
+
+    ``catalogue`` is what this user may have: the facility's current targets and the
+    retired ones it already holds (``CatalogueState.allowed_for``). Any other retired
+    target (``retired``) is refused with its own code, so the admin learns why.
+    """
     chosen = {value.strip() for value in values if value.strip()}
-    unknown = sorted(chosen - set(catalogue))
+    refused = sorted(chosen - set(catalogue))
+    if not refused:
+        return tuple(sorted(chosen))
+    unknown = [name for name in refused if name not in retired]
+    gone = [name for name in refused if name in retired]
+    problems = []
     if unknown:
-        raise _fail("federation_targets", "federation_target_unknown", "、".join(unknown))
-    return tuple(sorted(chosen))
+        problems.append(
+            field_problem("federation_targets", "federation_target_unknown", "、".join(unknown))
+        )
+    if gone:
+        problems.append(
+            field_problem("federation_targets", "federation_target_retired", "、".join(gone))
+        )
+    raise rejected(problems)
 
 
 def check_terminals(ids: Collection[str], known: Mapping[str, str]) -> frozenset[str]:
@@ -258,9 +274,17 @@ class Problems:
 
 
 def read_profile(
-    draft: ProfileDraft, *, today: date, federation_catalogue: Collection[str], problems: Problems
+    draft: ProfileDraft,
+    *,
+    today: date,
+    federation_catalogue: Collection[str],
+    problems: Problems,
+    retired_targets: Collection[str] = (),
 ) -> UserProfile | None:
-    """The checked profile, or None with every problem added to ``problems``."""
+    """The checked profile, or None with every problem added to ``problems``.
+
+    ``federation_catalogue`` and ``retired_targets`` as for ``check_federation_targets``.
+    """
     found = len(problems.items)
     family = problems.check(check_family_name, draft.family_name)
     given = problems.check(check_given_name, draft.given_name)
@@ -275,7 +299,7 @@ def read_profile(
     hours = problems.check(check_hours, draft.hours_start, draft.hours_end)
     file_share = problems.check(check_file_share, draft.file_share)
     targets = problems.check(
-        check_federation_targets, draft.federation_targets, federation_catalogue
+        check_federation_targets, draft.federation_targets, federation_catalogue, retired_targets
     )
     if len(problems.items) > found:
         return None

@@ -29,6 +29,7 @@ from services.identity.adapters.passwords import (
 from services.identity.app.users import check_input, envelop_events
 from services.identity.domain import csv_format as fmt
 from services.identity.domain import user as aggregate
+from services.identity.domain.federation import CatalogueState
 from services.identity.domain.user_profile import (
     Problems,
     ProfileDraft,
@@ -290,7 +291,7 @@ def test_u1_terminals_only_of_the_facility() -> None:
         draft(),
         ["t-1", "t-9"],
         today=TODAY,
-        federation_catalogue=(),
+        federation_catalogue=CatalogueState(),
         terminals={"t-1": "998-a", "t-2": "998-b"},
         problems=problems,
     )
@@ -540,7 +541,7 @@ def test_u6_every_problem_names_its_column() -> None:
         draft(family_name="", macs=("zz",)),
         [],
         today=TODAY,
-        federation_catalogue=(),
+        federation_catalogue=CatalogueState(),
         terminals={},
         problems=problems,
     )

@@ -23,6 +23,7 @@ from services.identity.tests.users_support import (
     Client,
     Place,
     TerminalsService,
+    add_targets,
     create,
     form_of,
     last_day,
@@ -168,17 +169,13 @@ async def test_u1_limits_hold_at_their_edges(shared_app: Client, place: Place) -
 
 
 async def test_u1_federation_targets_come_from_the_facility_catalogue(
-    shared_app: Client, shared_db: asyncpg.Pool, place: Place
+    shared_app: Client, place: Place
 ) -> None:
     refused = await shared_app.post(
         place.users, json=user_body("f1", federation_targets=["Box"]), headers=place.headers()
     )
     assert refused.status_code == 400 and problem_codes(refused) == {"federation_target_unknown"}
-    await shared_db.execute(
-        """INSERT INTO facility_federation_targets (facility_id, target)
-           SELECT facility_id, 'Box' FROM facilities WHERE code = $1""",
-        place.code,
-    )
+    await add_targets(shared_app, place, "Box")
     created = await create(shared_app, place, "f1", federation_targets=["Box"])
     assert created["user"]["federation_targets"] == ["Box"]
 
@@ -300,11 +297,7 @@ async def test_u3_list_rows_are_the_users_as_the_form_reads_them(
     group1 = await terminals.create(place.code, f"{place.code}-踏み台端末01(Local)")
     group2 = await terminals.create(place.code, f"{place.code}-group02")
     await terminals_known(shared_db, [group1, group2])
-    await shared_db.execute(
-        """INSERT INTO facility_federation_targets (facility_id, target)
-           SELECT facility_id, 'Box' FROM facilities WHERE code = $1""",
-        place.code,
-    )
+    await add_targets(shared_app, place, "Box")
     variants: list[dict[str, Any]] = [
         {},
         {"family_name": "山田", "given_name": "", "file_share": "always"},

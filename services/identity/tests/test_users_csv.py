@@ -22,6 +22,7 @@ from services.identity.tests.users_support import (
     Client,
     Place,
     TerminalsService,
+    add_targets,
     create,
     csv_file,
     download,
@@ -414,14 +415,9 @@ async def test_u6_rows_update_create_or_fail_whole_naming_their_columns(
 
 
 async def test_u6_federation_column_is_optional_and_leaves_targets_when_absent(
-    shared_app: Client, shared_db: asyncpg.Pool, place: Place
+    shared_app: Client, place: Place
 ) -> None:
-    await shared_db.execute(
-        """INSERT INTO facility_federation_targets (facility_id, target)
-           SELECT facility_id, t FROM facilities, unnest(ARRAY['Box', 'Teams']) AS t
-           WHERE code = $1""",
-        place.code,
-    )
+    await add_targets(shared_app, place, "Box", "Teams")
     user = (await create(shared_app, place, "f01", federation_targets=["Box"]))["user"]
     row = [
         user["account"],

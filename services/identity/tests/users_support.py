@@ -83,6 +83,17 @@ async def new_facility(client: Client, code: str = "") -> Place:
     return Place(code, body["admin_account"])
 
 
+async def add_targets(client: Client, place: Place, *names: str) -> None:
+    """Add 認証連携先 to the facility's catalogue, as an operator does (T1)."""
+    for name in names:
+        response = await client.post(
+            f"/internal/v1/operator/facilities/{place.code}/federation-targets",
+            json={"name": name},
+            headers=operator(),
+        )
+        assert response.status_code == 201, response.text
+
+
 def user_body(name: str = "user01", **changes: Any) -> dict[str, Any]:
     """A valid 「新規」 form for ``name``, with ``changes``."""
     body: dict[str, Any] = {
