@@ -1,4 +1,5 @@
-"""``./fumidai facility create``: an operator registers a facility and its first admin;
+"""``./fumidai facility create|set|show``: an operator registers a facility and its first
+admin, changes its settings (SPEC T1, L1; issue 15) and reads them all back;
 ``./fumidai facility targets``: its 認証連携先 catalogue (``federation_targets``)."""
 
 import argparse
@@ -10,8 +11,21 @@ from typing import Any
 from fumidai_cli import federation_targets
 from fumidai_cli.state import read_runtime
 from libs.runtime.problems import DomainError
-from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
+from services.identity.domain.facility import (
+    ChangeFacilitySettings,
+    PasswordExpiry,
+    RegisterFacility,
+)
+from services.identity.operator_cli import change_settings, create_facility, facility_settings
+
+
+def _common(action: argparse.ArgumentParser) -> None:
+    action.add_argument(
+        "--database-url",
+        default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
+        help="identity's database (default: the suite started by ./fumidai up)",
+    )
+    action.add_argument("--operator", default=os.environ.get("USER", "operator"))
 
 
 def register(commands: Any) -> None:
@@ -30,25 +44,93 @@ def register(commands: Any) -> None:
     create.add_argument("--download-period-months", type=int, default=3)
     create.add_argument("--internal-network", action="append", default=[], metavar="CIDR")
     create.add_argument(
-        "--database-url",
-        default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
-        help="identity's database (default: the suite started by ./fumidai up)",
+        "--notify-address",
+        action="append",
+        default=[],
+        metavar="EMAIL",
+        help="an address for the facility's notices besides its admins' (repeatable)",
     )
-    create.add_argument("--operator", default=os.environ.get("USER", "operator"))
+    _common(create)
     create.set_defaults(run=run_create)
     federation_targets.register(actions)
+    _register_set(actions)
+    show = actions.add_parser("show", help="print every setting of a facility")
+    show.add_argument("code", help="3-digit facility code")
+    _common(show)
+    show.set_defaults(run=run_show)
+
+
+def _register_set(actions: Any) -> None:
+    change = actions.add_parser(
+        "set",
+        help="change settings of a facility; what is not given stays as it is",
+        description="Lists given replace the old list whole; --no-… clears one.",
+    )
+    change.add_argument("code", help="3-digit facility code")
+    change.add_argument("--name", help='display name, e.g. "998-Dev Hospital"')
+    change.add_argument("--time-zone", help="IANA time zone, e.g. Asia/Tokyo")
+    change.add_argument("--download-period-months", type=int, help="1-12")
+    networks = change.add_mutually_exclusive_group()
+    networks.add_argument(
+        "--internal-network",
+        action="append",
+        metavar="CIDR",
+        help="a network counted as inside the facility (院内); repeatable, replaces the list",
+    )
+    networks.add_argument(
+        "--no-internal-networks", action="store_true", help="clear the internal networks"
+    )
+    addresses = change.add_mutually_exclusive_group()
+    addresses.add_argument(
+        "--notify-address",
+        action="append",
+        metavar="EMAIL",
+        help="an address for the facility's notices; repeatable, replaces the list",
+    )
+    addresses.add_argument(
+        "--no-notify-addresses", action="store_true", help="clear the notification addresses"
+    )
+    change.add_argument(
+        "--password-expiry-days",
+        type=_expiry,
+        metavar="N|never",
+        help="days a password lasts after its change (1-3650), or never (L1)",
+    )
+    _common(change)
+    change.set_defaults(run=run_set)
+
+
+def _expiry(value: str) -> PasswordExpiry:
+    if value.strip().lower() == "never":
+        return PasswordExpiry(None)
+    try:
+        return PasswordExpiry(int(value))
+    except ValueError:
+        raise argparse.ArgumentTypeError("a number of days, or never") from None
+
+
+def _database_url(args: argparse.Namespace) -> str | None:
+    url: str | None = args.database_url
+    if url:
+        return url
+    runtime = read_runtime()
+    if runtime is None:
+        print("No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr)
+        return None
+    return runtime.database_url("identity")
+
+
+def _refused(error: DomainError) -> int:
+    print(f"{error.code}: {error.message}", file=sys.stderr)
+    for problem in error.errors:
+        print(f"  {problem.field}: {problem.message}", file=sys.stderr)
+    return 1
 
 
 def run_create(args: argparse.Namespace, _: list[str]) -> int:
-    url = args.database_url
-    if not url:
-        runtime = read_runtime()
-        if runtime is None:
-            print(
-                "No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr
-            )
-            return 2
-        url = runtime.database_url("identity")
+    url = _database_url(args)
+    if url is None:
+        return 2
     try:
         created = asyncio.run(
             create_facility(
@@ -63,13 +145,13 @@ def run_create(args: argparse.Namespace, _: list[str]) -> int:
                     time_zone=args.time_zone,
                     download_period_months=args.download_period_months,
                     internal_networks=tuple(args.internal_network),
+                    notification_addresses=tuple(args.notify_address),
                 ),
                 operator=args.operator,
             )
         )
     except DomainError as error:
-        print(f"{error.code}: {error.message}", file=sys.stderr)
-        return 1
+        return _refused(error)
     print(f"facility  {args.code}  {args.name}")
     print(f"admin     {created.admin_account}")
     print(f"password  {created.initial_password}")
@@ -78,4 +160,65 @@ def run_create(args: argparse.Namespace, _: list[str]) -> int:
         "Both are shown once; the admin sets a new password at first sign-in "
         "and keeps the second password."
     )
+    return 0
+
+
+def _listed(values: list[str] | None, clear: bool) -> tuple[str, ...] | None:
+    return () if clear else None if values is None else tuple(values)
+
+
+def run_set(args: argparse.Namespace, _: list[str]) -> int:
+    url = _database_url(args)
+    if url is None:
+        return 2
+    cmd = ChangeFacilitySettings(
+        code=args.code,
+        name=args.name,
+        time_zone=args.time_zone,
+        download_period_months=args.download_period_months,
+        internal_networks=_listed(args.internal_network, args.no_internal_networks),
+        notification_addresses=_listed(args.notify_address, args.no_notify_addresses),
+        password_expiry=args.password_expiry_days,
+    )
+    try:
+        done = asyncio.run(change_settings(url, cmd, args.operator))
+    except DomainError as error:
+        return _refused(error)
+    print(f"facility  {args.code}")
+    print(f"changed   {', '.join(done.changed)}")
+    return 0
+
+
+_SHOWN = (
+    ("code", "code"),
+    ("name", "name"),
+    ("domain", "domain"),
+    ("time zone", "time_zone"),
+    ("download period (months)", "download_period_months"),
+    ("internal networks", "internal_networks"),
+    ("notification addresses", "notification_addresses"),
+    ("password expiry (days)", "password_max_age_days"),
+    ("federation targets", "federation_targets"),
+)
+
+
+def run_show(args: argparse.Namespace, _: list[str]) -> int:
+    url = _database_url(args)
+    if url is None:
+        return 2
+    found = asyncio.run(facility_settings(url, args.code))
+    if found is None:
+        print(f"facility_not_found: no facility {args.code}", file=sys.stderr)
+        return 1
+    for label, key in _SHOWN:
+        value = found[key]
+        if key == "federation_targets":
+            value = [t["name"] + (" (retired)" if t["retired"] else "") for t in value]
+        if isinstance(value, list):
+            text = ", ".join(value) if value else "(none)"
+        elif value is None:
+            text = "never"  # only the password expiry is ever None
+        else:
+            text = str(value)
+        print(f"{label + ':':27} {text}")
     return 0

@@ -36,6 +36,7 @@ __all__ = [
     "USER_NAME_MAX",
     "AdminProfile",
     "FacilityProfile",
+    "FacilitySettings",
     "FederationTarget",
     "FederationTargetList",
 ]
@@ -87,3 +88,23 @@ class FederationTargetList(msgspec.Struct, frozen=True, kw_only=True):
     target, retired ones too, by name."""
 
     items: list[FederationTarget]
+
+
+class FacilitySettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Every setting of a facility, as ``GET /internal/v1/facilities/{code}`` answers
+    (T1, L1; issue 15): what its admins read on 施設情報."""
+
+    code: str
+    name: str
+    domain: str
+    time_zone: str
+    """IANA time zone of validity days, allowed hours and log periods."""
+    download_period_months: int
+    internal_networks: list[str]
+    """CIDRs counted as inside the facility (院内)."""
+    notification_addresses: list[str]
+    """Where the facility's notices go, besides its enabled admins' own addresses."""
+    password_max_age_days: int | None
+    """Days a password lasts after its change (L1); null: never."""
+    federation_targets: list[FederationTarget]
+    """The 認証連携先 catalogue by name, retired ones flagged."""

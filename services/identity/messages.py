@@ -8,6 +8,11 @@ MESSAGES: dict[str, str] = {
     "facility_time_zone_invalid": "タイムゾーンが正しくありません。",
     "facility_download_period_invalid": "ダウンロード期間は1〜12か月で指定してください。",
     "facility_network_invalid": "院内ネットワークはCIDR形式で入力してください。",
+    "facility_networks_too_many": "院内ネットワークは100個まで登録できます。",
+    "facility_notify_too_many": "通知先メールアドレスは10件まで登録できます。",
+    "facility_settings_unchanged": (
+        "変更する設定がありません（指定された設定はすべて現在の値と同じです）。"
+    ),
     "account_name_invalid": (
         "アカウントは半角英数字と「.」「_」「-」で60文字以内、先頭と末尾は英数字で入力してください。"
     ),

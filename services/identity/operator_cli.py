@@ -1,5 +1,5 @@
-"""Operator commands run from the shell (``./fumidai facility create``, ``./fumidai facility
-targets``, ``./fumidai admin``).
+"""Operator commands run from the shell (``./fumidai facility create|set|show``,
+``./fumidai facility targets``, ``./fumidai admin``).
 
 They write straight into identity's database through the same handlers as the API;
 the events wait in identity's outbox until its relay publishes them.
@@ -7,6 +7,7 @@ the events wait in identity's outbox until its relay publishes them.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import asyncpg
 
@@ -15,7 +16,9 @@ from libs.events.store import NOTIFY_CHANNEL
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
 from services.identity.adapters.credentials import CredentialStore
+from services.identity.adapters.facility_settings import read_facility
 from services.identity.adapters.postgres import PostgresUnitOfWork, federation_catalogue
+from services.identity.app.facility_settings import SettingsChanged, change_facility_settings
 from services.identity.app.federation import (
     CatalogueChanged,
     add_federation_target,
@@ -36,7 +39,7 @@ from services.identity.app.operator import (
 )
 from services.identity.bootstrap import MIGRATIONS, SERVICE
 from services.identity.domain.errors import facility_not_found
-from services.identity.domain.facility import RegisterFacility
+from services.identity.domain.facility import ChangeFacilitySettings, RegisterFacility
 from services.identity.domain.federation import CatalogueState
 
 
@@ -154,3 +157,22 @@ async def change_federation_targets(
             return await rename_federation_target(code, rename[0], rename[1], uow, actor)
         assert retire is not None
         return await retire_federation_target(code, retire, uow, actor)
+
+
+async def change_settings(
+    database_url: str, cmd: ChangeFacilitySettings, operator: str
+) -> SettingsChanged:
+    """Change settings of facility ``cmd.code`` (the events are published at once)."""
+    async with operating(database_url) as pool:
+        return await change_facility_settings(
+            cmd, PostgresUnitOfWork(pool, lambda: None), Actor(id=operator, role="operator")
+        )
+
+
+async def facility_settings(database_url: str, code: str) -> dict[str, Any] | None:
+    """Every setting of facility ``code`` as identity stores it, or None when missing."""
+    conn = await asyncpg.connect(database_url)
+    try:
+        return await read_facility(conn, code)
+    finally:
+        await conn.close()

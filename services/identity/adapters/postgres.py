@@ -14,9 +14,11 @@ from dataclasses import dataclass
 import asyncpg
 
 from libs.events.catalogue import Event
+from libs.events.catalogue.credentials import FacilityPasswordExpirySet
 from libs.events.catalogue.identity import (
     AdminCreated,
     FacilityRegistered,
+    FacilitySettingsChanged,
     FederationTargetAdded,
     FederationTargetRenamed,
     FederationTargetRetired,
@@ -34,9 +36,15 @@ from libs.postgres.transaction import PostgresTransaction
 from services.identity.adapters import user_state
 from services.identity.adapters.credentials import (
     account_versions,
+    apply_credentials,
     cancel_signins,
     clear_totp,
     set_admin_second_password,
+)
+from services.identity.adapters.facility_settings import (
+    LockedFacility,
+    apply_settings_changed,
+    lock_facility,
 )
 from services.identity.adapters.user_reads import (
     NUL,
@@ -69,6 +77,10 @@ class PostgresUnitOfWork(PostgresTransaction):
             code,
         )
         return Facility(**dict(row)) if row else None
+
+    async def lock_facility(self, code: str) -> LockedFacility | None:
+        """The facility's settings for a change, its row locked until commit."""
+        return await lock_facility(self.conn, code)
 
     async def account_taken(self, account: str) -> bool:
         return bool(
@@ -252,8 +264,9 @@ async def _facility_registered(conn: Connection, envelope: Envelope) -> None:
     assert isinstance(data, FacilityRegistered)
     await conn.execute(
         """INSERT INTO facilities (facility_id, code, name, domain, time_zone,
-               download_period_months, internal_networks, version, registered_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
+               download_period_months, internal_networks, version, registered_at,
+               notification_addresses)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
         envelope.aggregate_id,
         data.code,
         data.name,
@@ -263,6 +276,7 @@ async def _facility_registered(conn: Connection, envelope: Envelope) -> None:
         list(data.internal_networks),
         envelope.version,
         envelope.occurred_at,
+        list(data.notification_addresses),
     )
 
 
@@ -349,6 +363,9 @@ OWN_APPLIERS: Mapping[type[Event], tuple[Applier, ...]] = {
     FederationTargetAdded: (_target_added,),
     FederationTargetRenamed: (_target_renamed,),
     FederationTargetRetired: (_target_retired,),
+    FacilitySettingsChanged: (apply_settings_changed,),
+    # A settings change may set the expiry in the same transaction (credentials' row).
+    FacilityPasswordExpirySet: (apply_credentials,),
     AdminCreated: (_admin_created,),
     UserPasswordReset: (_end_signins,),
     UserMfaReset: (_unbind_authenticator,),

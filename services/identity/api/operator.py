@@ -3,14 +3,16 @@ further admins, disabling and enabling them (issue 15), admin password, second p
 and MFA resets, a facility's password expiry (L1); and a signed-in admin's own profile."""
 
 import msgspec
-from litestar import get, post, put
+from litestar import get, patch, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody
 
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller, require_role
 from services.identity.adapters.credentials import CredentialStore
+from services.identity.adapters.facility_settings import read_facility
 from services.identity.adapters.postgres import PostgresUnitOfWork
+from services.identity.app.facility_settings import change_facility_settings
 from services.identity.app.operator import (
     add_admin,
     register_facility,
@@ -20,8 +22,13 @@ from services.identity.app.operator import (
     set_admin_disabled,
     set_password_expiry,
 )
+from services.identity.contract import FacilitySettings
 from services.identity.domain.errors import facility_not_found, not_found
-from services.identity.domain.facility import RegisterFacility
+from services.identity.domain.facility import (
+    ChangeFacilitySettings,
+    PasswordExpiry,
+    RegisterFacility,
+)
 
 
 class FacilityCreate(msgspec.Struct, frozen=True, kw_only=True):
@@ -36,6 +43,8 @@ class FacilityCreate(msgspec.Struct, frozen=True, kw_only=True):
     time_zone: str = "Asia/Tokyo"
     download_period_months: int = 3
     internal_networks: list[str] = []
+    notification_addresses: list[str] = []
+    """Where the facility's notices go besides its admins' own addresses (at most 10)."""
 
 
 class AdminIn(msgspec.Struct, frozen=True, kw_only=True):
@@ -108,20 +117,40 @@ class PasswordExpiryIn(msgspec.Struct, frozen=True, kw_only=True):
     """Days a password lasts after its change; null turns expiry off (the default)."""
 
 
+class FacilitySettingsIn(msgspec.Struct, frozen=True, kw_only=True):
+    """A change of a facility's settings (T1, issue 15): an absent or null setting stays as
+    it is; a list given replaces the old one whole (``[]`` clears it)."""
+
+    name: str | None = None
+    time_zone: str | None = None
+    """An IANA time zone, e.g. ``Asia/Tokyo``."""
+    download_period_months: int | None = None
+    """1–12."""
+    internal_networks: list[str] | None = None
+    """CIDRs counted as inside the facility (院内), at most 100."""
+    notification_addresses: list[str] | None = None
+    """At most 10 addresses."""
+    password_expiry: PasswordExpiryIn | None = None
+    """``{"max_age_days": n}`` (1–3650) or ``{"max_age_days": null}`` (never, L1)."""
+
+
+class FacilitySettingsChangedOut(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    changed: list[str]
+    """The settings that changed (``password_max_age_days`` for the expiry)."""
+    consistency_token: str
+
+
 class PasswordExpiryOut(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     max_age_days: int | None
     consistency_token: str
 
 
-class FacilityOut(msgspec.Struct, frozen=True, kw_only=True):
+class FacilityOut(FacilitySettings, frozen=True, kw_only=True):
+    """Every setting of the facility (the contract's ``FacilitySettings``) and its id."""
+
     facility_id: str
-    code: str
-    name: str
-    domain: str
-    time_zone: str
-    download_period_months: int
-    internal_networks: list[str]
 
 
 def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
@@ -141,6 +170,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
                 time_zone=data.time_zone,
                 download_period_months=data.download_period_months,
                 internal_networks=tuple(data.internal_networks),
+                notification_addresses=tuple(data.notification_addresses),
             ),
             PostgresUnitOfWork(backbone.pool, backbone.committed),
             claims.actor,
@@ -269,21 +299,33 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
         token = await set_password_expiry(code, data.max_age_days, store(), claims.actor)
         return PasswordExpiryOut(code=code, max_age_days=data.max_age_days, consistency_token=token)
 
+    @patch("/internal/v1/operator/facilities/{code:str}", operation_id="changeFacilitySettings")
+    async def change_settings(
+        code: FromPath[str], data: JSONBody[FacilitySettingsIn], claims: Caller
+    ) -> FacilitySettingsChangedOut:
+        require_role(claims, "operator")
+        done = await change_facility_settings(
+            settings_command(code, data),
+            PostgresUnitOfWork(backbone.pool, backbone.committed),
+            claims.actor,
+        )
+        return FacilitySettingsChangedOut(
+            code=code, changed=list(done.changed), consistency_token=done.last_event_id
+        )
+
     @get("/internal/v1/facilities/{code:str}", operation_id="getFacility")
     async def get_facility(code: FromPath[str], claims: Caller) -> FacilityOut:
         if not claims.may_act_in(code):
             raise facility_not_found()  # SPEC T3: another facility's looks missing
-        row = await backbone.pool.fetchrow(
-            """SELECT facility_id, code, name, domain, time_zone, download_period_months,
-                      internal_networks FROM facilities WHERE code = $1""",
-            code,
-        )
-        if row is None:
+        async with backbone.pool.acquire() as conn:
+            found = await read_facility(conn, code)
+        if found is None:
             raise facility_not_found()
-        return FacilityOut(**{**dict(row), "internal_networks": list(row["internal_networks"])})
+        return msgspec.convert(found, FacilityOut)
 
     return [
         create_facility,
+        change_settings,
         get_facility,
         admin_password_reset,
         admin_second_password_reset,
@@ -294,3 +336,20 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
         own_profile,
         password_expiry,
     ]
+
+
+def settings_command(code: str, data: FacilitySettingsIn) -> ChangeFacilitySettings:
+    def listed(values: list[str] | None) -> tuple[str, ...] | None:
+        return None if values is None else tuple(values)
+
+    return ChangeFacilitySettings(
+        code=code,
+        name=data.name,
+        time_zone=data.time_zone,
+        download_period_months=data.download_period_months,
+        internal_networks=listed(data.internal_networks),
+        notification_addresses=listed(data.notification_addresses),
+        password_expiry=(
+            PasswordExpiry(data.password_expiry.max_age_days) if data.password_expiry else None
+        ),
+    )

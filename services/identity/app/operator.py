@@ -23,8 +23,12 @@ from services.identity.adapters.passwords import (
 )
 from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.domain.admin import create_admin
-from services.identity.domain.errors import conflict, facility_not_found, invalid, taken
-from services.identity.domain.facility import RegisterFacility, register
+from services.identity.domain.errors import conflict, facility_not_found, taken
+from services.identity.domain.facility import (
+    RegisterFacility,
+    check_password_expiry,
+    register,
+)
 from services.identity.messages import message
 
 
@@ -257,8 +261,7 @@ async def set_password_expiry(
 
     Returns the consistency token.
     """
-    if max_age_days is not None and not 1 <= max_age_days <= 3650:
-        raise invalid("max_age_days", "password_expiry_invalid")
+    check_password_expiry(max_age_days)
     async with store:
         row = await store.conn.fetchrow("SELECT facility_id FROM facilities WHERE code = $1", code)
         if row is None:
