@@ -106,6 +106,7 @@ USER_FIELDS: dict[str, str] = {
 OPERATIONS: dict[str, str] = {
     "FacilityRegistered": "施設「{name}」を登録",
     "FacilityPasswordExpirySet": "パスワードの有効期間を{days}に設定",
+    "FacilitySettingsChanged": "施設の設定を変更（{changes}）",
     "FederationTargetAdded": "認証連携先「{name}」を追加",
     "FederationTargetRenamed": "認証連携先「{previous}」の名前を「{name}」に変更",
     "FederationTargetRetired": "認証連携先「{name}」を廃止",
@@ -138,6 +139,20 @@ OPERATIONS: dict[str, str] = {
 }
 """操作内容 of each event an admin or operator causes; placeholders come from the event."""
 
+FACILITY_SETTINGS: dict[str, str] = {
+    "name": "施設名",
+    "time_zone": "タイムゾーン",
+    "download_period_months": "ダウンロード期間",
+    "internal_networks": "院内ネットワーク",
+    "notification_addresses": "通知先メールアドレス",
+}
+"""The settings of 施設情報 by the event's field names, in the order the 操作ログ lists them."""
+SETTING_CHANGE = "{label}: {before} → {after}"
+SETTING_SET = "{label}: {after}"
+"""A change whose value before is unknown (an event written before it was carried)."""
+MONTHS = "{months}か月"
+NONE_SET = "なし"
+LIST_SEPARATOR = "、"
 NO_EXPIRY = "無期限"
 DAYS = "{days}日"
 UNKNOWN_NAME = "不明"

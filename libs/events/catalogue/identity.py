@@ -1,5 +1,7 @@
 """Events of the identity context: facilities, admins, users and their access profiles."""
 
+import msgspec
+
 from libs.events.catalogue.base import Event
 
 
@@ -26,6 +28,16 @@ class FacilityRegistered(Event, frozen=True, kw_only=True, tag="FacilityRegister
     besides its enabled admins' own addresses."""
 
 
+class FacilitySettingValues(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """Values of a facility's settings; a field that is None is not among them."""
+
+    name: str | None = None
+    time_zone: str | None = None
+    download_period_months: int | None = None
+    internal_networks: tuple[str, ...] | None = None
+    notification_addresses: tuple[str, ...] | None = None
+
+
 class FacilitySettingsChanged(Event, frozen=True, kw_only=True, tag="FacilitySettingsChanged.v1"):
     """An operator changed settings of a facility (SPEC T1, issue 15). One event per
     change; the envelope's actor says who. A field that is None did not change; the
@@ -43,6 +55,10 @@ class FacilitySettingsChanged(Event, frozen=True, kw_only=True, tag="FacilitySet
     download_period_months: int | None = None
     internal_networks: tuple[str, ...] | None = None
     notification_addresses: tuple[str, ...] | None = None
+    previous: FacilitySettingValues | None = None
+    """What the changed settings were before (only those), so the 操作ログ says what
+    changed from what without a follower having to remember; None in events written
+    before it was carried."""
 
 
 class FederationTargetAdded(Event, frozen=True, kw_only=True, tag="FederationTargetAdded.v1"):

@@ -8,7 +8,11 @@ a log row may be written before the directory knows its name: it keeps what it k
 from collections.abc import Sequence
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    FacilityRegistered,
+    FacilitySettingsChanged,
+)
 from libs.events.catalogue.terminals import TerminalCreated, TerminalRenamed
 from libs.events.catalogue.users import UserCreated, UserUpdated
 from libs.events.envelope import Envelope
@@ -50,12 +54,34 @@ def terminal_name_at(terminal_id: str, at: str) -> str:
                         t.valid_from, t.event_id LIMIT 1)"""
 
 
+_FACILITY_SETTINGS = """
+INSERT INTO facilities (code, facility_id, time_zone, download_period_months,
+                        time_zone_version, download_period_version)
+VALUES ($1, $2, coalesce($3, 'Asia/Tokyo'), coalesce($4, 3),
+        CASE WHEN $3 IS NULL THEN 0 ELSE $5 END, CASE WHEN $4 IS NULL THEN 0 ELSE $5 END)
+ON CONFLICT (code) DO UPDATE SET
+    facility_id = EXCLUDED.facility_id,
+    time_zone = CASE WHEN EXCLUDED.time_zone_version > facilities.time_zone_version
+                     THEN EXCLUDED.time_zone ELSE facilities.time_zone END,
+    time_zone_version = greatest(facilities.time_zone_version, EXCLUDED.time_zone_version),
+    download_period_months =
+        CASE WHEN EXCLUDED.download_period_version > facilities.download_period_version
+             THEN EXCLUDED.download_period_months ELSE facilities.download_period_months END,
+    download_period_version =
+        greatest(facilities.download_period_version, EXCLUDED.download_period_version)
+"""
+"""A facility's registration or settings change: each setting the event carries (None:
+unchanged) replaces the row's only if the event is newer than what the row reflects;
+until its registration is seen, T1's defaults stand in (version 0, replaced by any)."""
+
+
 class Directory:
     """Facilities (for their time zone) and the names of accounts and terminals over time."""
 
     name = "audit_directory"
     events: Sequence[type[Event]] = (
         FacilityRegistered,
+        FacilitySettingsChanged,
         AdminCreated,
         UserCreated,
         UserUpdated,
@@ -66,17 +92,15 @@ class Directory:
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
-        if isinstance(data, FacilityRegistered):
+        if isinstance(data, FacilityRegistered | FacilitySettingsChanged):
+            # Log periods and CSV times are in the zone the facility has now (T1).
             await conn.execute(
-                """INSERT INTO facilities (code, facility_id, time_zone, download_period_months)
-                   VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (code) DO UPDATE SET facility_id = EXCLUDED.facility_id,
-                       time_zone = EXCLUDED.time_zone,
-                       download_period_months = EXCLUDED.download_period_months""",
+                _FACILITY_SETTINGS,
                 data.code,
                 envelope.aggregate_id,
                 data.time_zone,
                 data.download_period_months,
+                envelope.version,
             )
         elif isinstance(data, AdminCreated):
             # The admin's own name (氏名) once it has one; before that, its name part.

@@ -30,6 +30,7 @@ from libs.events.catalogue.identity import (
     AdminDisabled,
     AdminEnabled,
     FacilityRegistered,
+    FacilitySettingsChanged,
     FederationTargetAdded,
     FederationTargetRenamed,
     FederationTargetRetired,
@@ -89,12 +90,44 @@ def _terminal_of(data: Event) -> str | None:
     return None
 
 
+def _setting_text(value: object) -> str:
+    if isinstance(value, tuple):
+        return m.LIST_SEPARATOR.join(value) if value else m.NONE_SET
+    return str(value)
+
+
+def setting_changes(data: FacilitySettingsChanged) -> str:
+    """``タイムゾーン: Asia/Tokyo → America/Los_Angeles、…``: each setting that changed,
+    from what to what (the event carries both)."""
+    previous = data.previous
+    parts = []
+    for field, label in m.FACILITY_SETTINGS.items():
+        after = getattr(data, field)
+        if after is None:
+            continue
+        before = getattr(previous, field) if previous is not None else None
+        if field == "download_period_months":
+            after = m.MONTHS.format(months=after)
+            before = None if before is None else m.MONTHS.format(months=before)
+        if before is None:
+            parts.append(m.SETTING_SET.format(label=label, after=_setting_text(after)))
+        else:
+            parts.append(
+                m.SETTING_CHANGE.format(
+                    label=label, before=_setting_text(before), after=_setting_text(after)
+                )
+            )
+    return m.LIST_SEPARATOR.join(parts)
+
+
 def describe(data: Event, terminal: str | None) -> tuple[str, str]:
     """操作内容 and 対象 of one event; ``terminal`` is the name of the terminal it names."""
     template = m.OPERATIONS[type(data).__name__]
     terminal = terminal or m.UNKNOWN_NAME
     if isinstance(data, FacilityRegistered):
         return template.format(name=data.name), data.name
+    if isinstance(data, FacilitySettingsChanged):
+        return template.format(changes=setting_changes(data)), ""
     if isinstance(data, FacilityPasswordExpirySet):
         days = m.NO_EXPIRY if data.max_age_days is None else m.DAYS.format(days=data.max_age_days)
         return template.format(days=days), ""
@@ -136,6 +169,7 @@ class OperationsLog:
     name = "audit_operations"
     events: Sequence[type[Event]] = (
         FacilityRegistered,
+        FacilitySettingsChanged,
         FacilityPasswordExpirySet,
         FederationTargetAdded,
         FederationTargetRenamed,

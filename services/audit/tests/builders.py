@@ -1,7 +1,7 @@
 """Real catalogue events for audit's tests, each in its envelope, at a chosen time."""
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
 from libs.events.catalogue import AnyEvent
 from libs.events.catalogue.fileshare import (
@@ -15,7 +15,11 @@ from libs.events.catalogue.fileshare import (
     ShareExpired,
     ShareUploaded,
 )
-from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    FacilityRegistered,
+    FacilitySettingsChanged,
+)
 from libs.events.catalogue.signin import SignInAttempted
 from libs.events.catalogue.terminals import (
     ConnectionDecided,
@@ -49,14 +53,30 @@ def account(name: str, code: str = "998") -> str:
     return f"{code}-{name}@{DOMAIN}"
 
 
-def facility(code: str, at: datetime, time_zone: str = "Asia/Tokyo") -> Envelope:
+def facility(
+    code: str, at: datetime, time_zone: str = "Asia/Tokyo", facility_id: str | None = None
+) -> Envelope:
     return envelop(
         FacilityRegistered(
             code=code, name=f"{code}-Dev Hospital", domain=DOMAIN, time_zone=time_zone
         ),
         facility=code,
-        aggregate_id=new_id(),
+        aggregate_id=facility_id or new_id(),
         version=1,
+        actor=actor("pytest-operator", "operator"),
+        occurred_at=at,
+    )
+
+
+def settings_changed(
+    facility_id: str, version: int, at: datetime, code: str = "998", **changes: Any
+) -> Envelope:
+    """An operator's change of facility ``code``'s settings (its ``version``th event)."""
+    return envelop(
+        FacilitySettingsChanged(code=code, **changes),
+        facility=code,
+        aggregate_id=facility_id,
+        version=version,
         actor=actor("pytest-operator", "operator"),
         occurred_at=at,
     )

@@ -88,6 +88,13 @@ async def test_rebuilding_audits_projections_gives_the_rows_they_have(audit: Aud
         b.signin(b.account("renamed"), now, account_id=user_id),
     )
     await audit.publish(b.renamed_user(user_id, "renamed", "新", "姓", now + timedelta(minutes=1)))
+    changed = b.facility("996", now, facility_id=new_id())
+    await audit.publish(
+        changed,
+        b.settings_changed(
+            changed.aggregate_id, 2, now, "996", time_zone="Europe/London", download_period_months=6
+        ),
+    )
     for projection in PROJECTIONS:
         report = await rebuild(audit.pool, audit.nc, projection, audit.settings, swap=False)
         assert report.events > 0, projection.name

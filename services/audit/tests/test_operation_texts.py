@@ -1,7 +1,9 @@
-"""操作ログ's words for an operator's changes to the 認証連携先 catalogue (SPEC A1 beyond,
-T1; issue 15), as the pure ``describe`` writes them."""
+"""操作ログ's words for an operator's changes to a facility's settings and its 認証連携先
+catalogue (SPEC A1 beyond, T1; issue 15), as the pure ``describe`` writes them."""
 
 from libs.events.catalogue.identity import (
+    FacilitySettingsChanged,
+    FacilitySettingValues,
     FederationTargetAdded,
     FederationTargetRenamed,
     FederationTargetRetired,
@@ -23,3 +25,28 @@ def test_a1_t1_catalogue_changes_read_in_japanese_with_the_target_as_object() ->
     )
     for event in (FederationTargetAdded, FederationTargetRenamed, FederationTargetRetired):
         assert event in OperationsLog.events
+
+
+def test_a1_t1_a_settings_change_says_what_changed_from_what() -> None:
+    changed = FacilitySettingsChanged(
+        code="998",
+        time_zone="America/Los_Angeles",
+        download_period_months=6,
+        internal_networks=(),
+        notification_addresses=("a@h998.example.jp", "b@h998.example.jp"),
+        previous=FacilitySettingValues(
+            time_zone="Asia/Tokyo",
+            download_period_months=3,
+            internal_networks=("10.0.0.0/8",),
+            notification_addresses=(),
+        ),
+    )
+    assert describe(changed, None) == (
+        "施設の設定を変更（タイムゾーン: Asia/Tokyo → America/Los_Angeles、"
+        "ダウンロード期間: 3か月 → 6か月、院内ネットワーク: 10.0.0.0/8 → なし、"
+        "通知先メールアドレス: なし → a@h998.example.jp、b@h998.example.jp）",
+        "",
+    )
+    renamed = FacilitySettingsChanged(code="998", name="998-新病院")  # no previous carried
+    assert describe(renamed, None) == ("施設の設定を変更（施設名: 998-新病院）", "")
+    assert FacilitySettingsChanged in OperationsLog.events

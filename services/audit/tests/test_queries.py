@@ -195,3 +195,30 @@ async def test_a4_a_filter_on_every_column_of_the_signin_and_operations_logs(
     assert await actors("target:operation-user02") == [b.account("operation-admin01")]
     assert await actors("ip:192.0.2.") == ["pytest-operator", b.account("operation-admin01")]
     assert await actors("time:2025/03/22") == ["pytest-operator"]
+
+
+async def test_t1_a3_periods_follow_the_facilitys_time_zone_when_it_changes(
+    audit: Audit,
+) -> None:
+    """Without a restart: the next query after the change counts days in the new zone."""
+    facility_id = new_id()
+    await audit.publish(b.facility("997", tokyo(2025, 1, 1), facility_id=facility_id))
+    edges = {
+        "NY TO 23:59:59": datetime(2025, 3, 22, 23, 59, 59, tzinfo=NEW_YORK),
+        "NY after TO": datetime(2025, 3, 23, 0, 0, 0, tzinfo=NEW_YORK),
+    }
+    await audit.publish(*(b.signin(name, at, code="997") for name, at in edges.items()))
+    custom = {"period": "custom", "from": "2025/03/22", "to": "2025/03/22"}
+    # In Tokyo both sign-ins fall on 2025/03/23 (13:59:59 and 14:00:00).
+    assert await audit.cells("signins", "997", **custom) == []
+    await audit.publish(
+        b.settings_changed(facility_id, 2, tokyo(2025, 4, 1), "997", time_zone="America/New_York")
+    )
+    rows = await audit.cells("signins", "997", **custom)
+    assert [(r[0], r[2]) for r in rows] == [("2025/03/22 23:59:59", "NY TO 23:59:59")]
+    # A late older change does not undo it.
+    await audit.publish(
+        b.settings_changed(facility_id, 3, tokyo(2025, 4, 2), "997", name="997-Renamed"),
+        b.settings_changed(facility_id, 2, tokyo(2025, 4, 1), "997", time_zone="Asia/Tokyo"),
+    )
+    assert len(await audit.cells("signins", "997", **custom)) == 1

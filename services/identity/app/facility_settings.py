@@ -71,7 +71,11 @@ async def change_facility_settings(
         name
         for data in events
         for name in (
-            [n for n, v in msgspec.structs.asdict(data).items() if v is not None and n != "code"]
+            [
+                n
+                for n, v in msgspec.structs.asdict(data).items()
+                if v is not None and n not in ("code", "previous")
+            ]
             if isinstance(data, FacilitySettingsChanged)
             else ["password_max_age_days"]
         )

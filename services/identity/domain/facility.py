@@ -9,7 +9,11 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from libs.events.catalogue.credentials import FacilityPasswordExpirySet
-from libs.events.catalogue.identity import FacilityRegistered, FacilitySettingsChanged
+from libs.events.catalogue.identity import (
+    FacilityRegistered,
+    FacilitySettingsChanged,
+    FacilitySettingValues,
+)
 from libs.runtime.problems import DomainError, FieldProblem
 from services.identity.domain.errors import field_problem, invalid, rejected
 from services.identity.domain.user_profile import check_email
@@ -209,7 +213,8 @@ def change_settings(
     if problems:
         raise rejected(problems)
     if changed:
-        events.insert(0, FacilitySettingsChanged(code=cmd.code, **changed))
+        previous = FacilitySettingValues(**{name: getattr(current, name) for name in changed})
+        events.insert(0, FacilitySettingsChanged(code=cmd.code, **changed, previous=previous))
     if not events:
         raise rejected([field_problem("settings", "facility_settings_unchanged")])
     return events

@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from libs.events.catalogue.credentials import FacilityPasswordExpirySet
-from libs.events.catalogue.identity import FacilitySettingsChanged
+from libs.events.catalogue.identity import FacilitySettingsChanged, FacilitySettingValues
 from libs.runtime.problems import DomainError
 from services.identity.domain.accounts import check_account_name, full_account
 from services.identity.domain.facility import (
@@ -103,6 +103,11 @@ def test_t1_a_change_carries_only_what_changes_normalised() -> None:
     assert event.internal_networks == ("192.168.1.0/24", "10.0.0.0/8")
     assert event.notification_addresses == ("A@h998.example.jp",)
     assert event.download_period_months is None
+    assert event.previous == FacilitySettingValues(
+        name="998-Dev Hospital",
+        internal_networks=("10.0.0.0/8",),
+        notification_addresses=("desk@h998.example.jp",),
+    )  # what the 操作ログ says it changed from
 
 
 def test_t1_l1_expiry_is_its_own_event_and_lists_clear_with_an_empty_tuple() -> None:

@@ -22,7 +22,11 @@ from litestar import Litestar
 from nats.aio.client import Client as NATS
 
 from libs.events.catalogue import AnyEvent
-from libs.events.catalogue.identity import AdminCreated, FacilityRegistered
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    FacilityRegistered,
+    FacilitySettingsChanged,
+)
 from libs.events.catalogue.users import (
     AccessHours,
     TerminalAssigned,
@@ -163,6 +167,8 @@ class IdentityFeed:
         self._js = nc.jetstream()
         self._settings = settings
         self._runtime = runtime
+        self.facility_ids: dict[str, str] = {}
+        """code → aggregate id of the facilities this feed registered."""
 
     async def publish(self, *envelopes: Envelope, wait: bool = True) -> None:
         for env in envelopes:
@@ -191,11 +197,21 @@ class IdentityFeed:
             data, facility=code, aggregate_id=aggregate_id, version=version, actor=IDENTITY_ACTOR
         )
 
-    async def facility(self, code: str = CODE, time_zone: str = "Asia/Tokyo") -> None:
+    async def facility(self, code: str = CODE, time_zone: str = "Asia/Tokyo") -> str:
+        """Register facility ``code``; its aggregate id (for its settings changes)."""
         registered = FacilityRegistered(
             code=code, name=f"{code}-Hospital", domain=DOMAIN, time_zone=time_zone
         )
-        await self.publish(self.event(registered, new_id(), 1, code))
+        facility_id = self.facility_ids.setdefault(code, new_id())
+        await self.publish(self.event(registered, facility_id, 1, code))
+        return facility_id
+
+    async def settings(self, version: int, code: str = CODE, **changes: Any) -> Envelope:
+        """Publish facility ``code``'s settings change as its ``version``th event."""
+        changed = FacilitySettingsChanged(code=code, **changes)
+        envelope = self.event(changed, self.facility_ids.setdefault(code, new_id()), version, code)
+        await self.publish(envelope)
+        return envelope
 
     async def admin(self, name: str = "operation-admin01", code: str = CODE) -> str:
         created = AdminCreated(facility_id=new_id(), account=account(name, code), name=name)

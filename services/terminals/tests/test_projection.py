@@ -1,5 +1,5 @@
-"""The projection of users' access profiles tolerates any arrival order (SPEC C1) and can
-be rebuilt from the streams into the same rows."""
+"""The projection of users' access profiles and of facilities' settings tolerates any
+arrival order (SPEC C1, T1) and can be rebuilt from the streams into the same rows."""
 
 from datetime import date
 
@@ -105,9 +105,49 @@ async def test_the_projections_rebuild_into_the_same_rows(
     await identity.update(kept, macs=(MAC, OTHER_MAC))
     gone = await identity.user("gone", terminals=(terminal,))
     await identity.delete(gone)
+    await identity.settings(2, time_zone="America/Los_Angeles", name="998-Renamed")
+    await identity.settings(3, time_zone="Europe/London")
     for projection in PROJECTIONS:
         report = await rebuild(
             service.runtime.backbone.pool, nc, projection, event_settings, swap=False
         )
         assert report.events > 0
         assert sum(report.differences.values()) == 0, (projection.name, report.differences)
+
+
+async def test_t1_c1_decisions_follow_the_facilitys_time_zone_as_it_changes(
+    service: Service, identity: IdentityFeed
+) -> None:
+    """The clock stands at Monday 2025-03-24 10:00 in Tokyo: Sunday 18:00 in Los Angeles."""
+    terminal = await service.create_terminal("group01")
+    agent = service.agent(await service.credential(terminal))
+    today = await identity.user("today", valid_from=date(2025, 3, 24), terminals=(terminal,))
+    day = await identity.user("day", hours=("09:00", "17:00"), terminals=(terminal,))
+
+    async def reasons() -> tuple[str | None, str | None]:
+        first = await agent.authorize(today.account, MAC)
+        second = await agent.authorize(day.account, MAC)
+        return first.reason, second.reason
+
+    assert await reasons() == (None, None)
+    await identity.settings(2, time_zone="America/Los_Angeles")
+    assert await reasons() == ("not_yet_valid", "outside_hours")  # before midnight there
+    await identity.settings(3, name="998-Renamed")  # the zone stays as it is
+    assert await reasons() == ("not_yet_valid", "outside_hours")
+    # A late older change does not undo a newer one.
+    await identity.settings(5, time_zone="Asia/Tokyo")
+    await identity.settings(4, time_zone="Europe/London")
+    assert await reasons() == (None, None)
+    await agent.aclose()
+
+
+async def test_t1_a_settings_change_seen_before_its_registration_is_kept(
+    service: Service, identity: IdentityFeed
+) -> None:
+    await identity.settings(2, code="997", time_zone="America/Los_Angeles")
+    await identity.facility("997")  # Asia/Tokyo, version 1: older than the change
+    row = await service.runtime.backbone.pool.fetchrow(
+        "SELECT name, time_zone FROM facilities WHERE code = '997'"
+    )
+    assert row is not None
+    assert (row["name"], row["time_zone"]) == ("997-Hospital", "America/Los_Angeles")
