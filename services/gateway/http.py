@@ -6,6 +6,7 @@ from litestar import Litestar
 
 from libs.runtime.app import service_app
 from services.gateway.api.agent import agent_routes
+from services.gateway.api.facility import facility_routes
 from services.gateway.api.jobs import job_routes
 from services.gateway.api.logs import log_routes
 from services.gateway.api.session import session_routes, sign_in_routes
@@ -31,6 +32,7 @@ def create_app(gw: Gateway) -> Litestar:
         *session_routes(gw),
         *user_routes(gw),
         *job_routes(gw),
+        *facility_routes(gw),
         *terminal_routes(gw),
         *log_routes(gw),
         *share_routes(gw),

@@ -95,11 +95,15 @@ class FacilitySettings(msgspec.Struct, frozen=True, kw_only=True):
     (T1, L1; issue 15): what its admins read on 施設情報."""
 
     code: str
+    """施設コード, three digits, e.g. ``998``."""
     name: str
+    """施設名, e.g. ``998-Dev Hospital``."""
     domain: str
+    """The accounts' domain, ``<code>-<name>@<domain>`` (T2)."""
     time_zone: str
     """IANA time zone of validity days, allowed hours and log periods."""
     download_period_months: int
+    """How many months a shared file stays downloadable (1–12)."""
     internal_networks: list[str]
     """CIDRs counted as inside the facility (院内)."""
     notification_addresses: list[str]
