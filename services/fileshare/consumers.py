@@ -14,6 +14,39 @@ from libs.events.catalogue.users import UserCreated, UserDeleted, UserProfile, U
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
 
+_FACILITY_SETTINGS = """
+INSERT INTO facility_policies AS p (
+    code, internal_networks, download_period_months, time_zone, notification_addresses,
+    internal_networks_version, download_period_version, time_zone_version,
+    notification_addresses_version)
+VALUES ($1, coalesce($2::cidr[], '{}'), coalesce($3, 3), coalesce($4, 'Asia/Tokyo'),
+        coalesce($5::text[], '{}'),
+        CASE WHEN $2 IS NULL THEN 0 ELSE $6 END, CASE WHEN $3 IS NULL THEN 0 ELSE $6 END,
+        CASE WHEN $4 IS NULL THEN 0 ELSE $6 END, CASE WHEN $5 IS NULL THEN 0 ELSE $6 END)
+ON CONFLICT (code) DO UPDATE SET
+    internal_networks = CASE WHEN EXCLUDED.internal_networks_version > p.internal_networks_version
+                             THEN EXCLUDED.internal_networks ELSE p.internal_networks END,
+    internal_networks_version = greatest(p.internal_networks_version,
+                                         EXCLUDED.internal_networks_version),
+    download_period_months = CASE WHEN EXCLUDED.download_period_version > p.download_period_version
+                                  THEN EXCLUDED.download_period_months
+                                  ELSE p.download_period_months END,
+    download_period_version = greatest(p.download_period_version,
+                                       EXCLUDED.download_period_version),
+    time_zone = CASE WHEN EXCLUDED.time_zone_version > p.time_zone_version
+                     THEN EXCLUDED.time_zone ELSE p.time_zone END,
+    time_zone_version = greatest(p.time_zone_version, EXCLUDED.time_zone_version),
+    notification_addresses = CASE WHEN EXCLUDED.notification_addresses_version
+                                       > p.notification_addresses_version
+                                  THEN EXCLUDED.notification_addresses
+                                  ELSE p.notification_addresses END,
+    notification_addresses_version = greatest(p.notification_addresses_version,
+                                              EXCLUDED.notification_addresses_version)
+"""
+"""A facility's registration or settings change: each setting the event carries (None:
+unchanged) replaces the row's only when the event is newer than what the row reflects.
+An empty list is a value (e.g. no internal networks any more), unlike None."""
+
 
 class FacilityPolicies:
     """Each facility's internal networks (SPEC F2 院内外), download period (F7), time zone and
@@ -25,46 +58,35 @@ class FacilityPolicies:
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
-        if isinstance(data, FacilityRegistered):
+        if isinstance(data, FacilityRegistered | FacilitySettingsChanged):
             await conn.execute(
-                """INSERT INTO facility_policies (code, internal_networks, download_period_months,
-                                                 time_zone, notification_addresses)
-                   VALUES ($1, $2::cidr[], $3, $4, $5)
-                   ON CONFLICT (code) DO UPDATE
-                   SET internal_networks = EXCLUDED.internal_networks,
-                       download_period_months = EXCLUDED.download_period_months,
-                       time_zone = EXCLUDED.time_zone,
-                       notification_addresses = EXCLUDED.notification_addresses""",
+                _FACILITY_SETTINGS,
                 data.code,
-                list(data.internal_networks),
+                _listed(data.internal_networks),
                 data.download_period_months,
                 data.time_zone,
-                list(data.notification_addresses),
+                _listed(data.notification_addresses),
+                envelope.version,
             )
-        elif isinstance(data, FacilitySettingsChanged):
-            await _change_settings(conn, data)
 
 
 def _listed(values: tuple[str, ...] | None) -> list[str] | None:
     return None if values is None else list(values)
 
 
-async def _change_settings(conn: Connection, data: FacilitySettingsChanged) -> None:
-    # None means "unchanged": NULL keeps the column through coalesce, while an empty list
-    # (e.g. no internal networks any more) is a value and replaces the old one.
-    await conn.execute(
-        """UPDATE facility_policies
-           SET internal_networks = coalesce($2::cidr[], internal_networks),
-               download_period_months = coalesce($3, download_period_months),
-               time_zone = coalesce($4, time_zone),
-               notification_addresses = coalesce($5::text[], notification_addresses)
-           WHERE code = $1""",
-        data.code,
-        _listed(data.internal_networks),
-        data.download_period_months,
-        data.time_zone,
-        _listed(data.notification_addresses),
-    )
+_ADMIN = """
+INSERT INTO facility_admins AS a (admin_id, facility, account, email, enabled, enabled_version)
+VALUES ($1, $2, $3, coalesce($4, ''), $5, $6)
+ON CONFLICT (admin_id) DO UPDATE SET
+    facility = EXCLUDED.facility,
+    account = EXCLUDED.account,
+    email = coalesce($4, a.email),
+    enabled = CASE WHEN EXCLUDED.enabled_version > a.enabled_version
+                   THEN EXCLUDED.enabled ELSE a.enabled END,
+    enabled_version = greatest(a.enabled_version, EXCLUDED.enabled_version)
+"""
+"""An admin created, disabled or enabled: the address comes only with AdminCreated (None
+keeps it), and ``enabled`` only from an event newer than the one the row reflects."""
 
 
 class FacilityAdmins:
@@ -77,26 +99,16 @@ class FacilityAdmins:
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
-        if isinstance(data, AdminCreated):
-            # The envelope carries the facility's code (the event only its aggregate id).
+        if isinstance(data, AdminCreated | AdminDisabled | AdminEnabled):
+            # The envelope carries the facility's code (AdminCreated only its aggregate id).
             await conn.execute(
-                """INSERT INTO facility_admins (admin_id, facility, account, email)
-                   VALUES ($1, $2, $3, $4)
-                   ON CONFLICT (admin_id) DO UPDATE
-                   SET facility = EXCLUDED.facility, account = EXCLUDED.account,
-                       email = EXCLUDED.email""",
+                _ADMIN,
                 envelope.aggregate_id,
                 envelope.facility,
                 data.account,
-                data.email,
-            )
-        elif isinstance(data, AdminDisabled | AdminEnabled):
-            # One stream, one consumer: an admin's events arrive in their order, after its
-            # AdminCreated, so a plain update is enough.
-            await conn.execute(
-                "UPDATE facility_admins SET enabled = $2 WHERE admin_id = $1",
-                envelope.aggregate_id,
-                isinstance(data, AdminEnabled),
+                data.email if isinstance(data, AdminCreated) else None,
+                not isinstance(data, AdminDisabled),
+                envelope.version,
             )
 
 

@@ -6,12 +6,21 @@ import asyncio
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from libs.events.catalogue.identity import (
+    AdminCreated,
+    AdminDisabled,
+    FacilityRegistered,
+    FacilitySettingsChanged,
+)
+from libs.events.envelope import envelop
+from libs.events.ids import new_id
 from libs.events.rebuild import rebuild
 from services.fileshare.consumers import PROJECTIONS
 from services.fileshare.domain.share import add_months
 from services.fileshare.tests.conftest import Fileshare
 from services.fileshare.tests.world import (
     ADMIN_MAIL,
+    IDENTITY,
     INSIDE_IP,
     INTERNAL_NETWORK,
     OTHER_FACILITY,
@@ -19,6 +28,7 @@ from services.fileshare.tests.world import (
     as_user,
     eventually,
     mails,
+    publish,
     simple_upload,
 )
 
@@ -165,3 +175,49 @@ async def test_t1_facility_and_admin_projections_rebuild_into_the_same_rows(
     for projection in PROJECTIONS:
         report = await rebuild(fs.db, fs.nc, projection, fs.settings.events, swap=False)
         assert sum(report.differences.values()) == 0, (projection.name, report.differences)
+
+
+async def test_t1_a_late_older_event_undoes_nothing(fileshare: Fileshare) -> None:
+    """Redelivered behind newer ones (a failed batch), an older change or a registration
+    seen after a change leaves the newer values; an admin disabled before its AdminCreated
+    is seen stays disabled."""
+    fs, world = fileshare, fileshare.world
+    facility_id = new_id()
+    newer = FacilitySettingsChanged(
+        code="996", download_period_months=2, notification_addresses=("new@x.example",)
+    )
+    older = FacilitySettingsChanged(code="996", download_period_months=5, time_zone="UTC")
+    registered = FacilityRegistered(
+        code="996", name="996-Hospital", domain="h996.example", internal_networks=("10.9.0.0/16",)
+    )
+    admin_id = new_id()
+    disabled = AdminDisabled(account="996-admin01@h996.example")
+    created = AdminCreated(
+        facility_id=facility_id, account=disabled.account, name="admin01", email="a@x.example"
+    )
+    for event, aggregate, version in (
+        (newer, facility_id, 3),
+        (older, facility_id, 2),
+        (registered, facility_id, 1),
+        (disabled, admin_id, 2),
+        (created, admin_id, 1),
+    ):
+        envelope = envelop(
+            event, facility="996", aggregate_id=aggregate, version=version, actor=IDENTITY
+        )
+        await publish(fs.nc, world.settings, envelope)
+        projection = "fileshare_admins" if aggregate == admin_id else "fileshare_facilities"
+        await world.applied(projection, envelope.event_id)
+    row = await fs.db.fetchrow(
+        """SELECT internal_networks::text[] AS networks, download_period_months, time_zone,
+                  notification_addresses FROM facility_policies WHERE code = '996'"""
+    )
+    assert row is not None
+    assert dict(row) == {
+        "networks": ["10.9.0.0/16"],
+        "download_period_months": 2,
+        "time_zone": "UTC",
+        "notification_addresses": ["new@x.example"],
+    }
+    admin = await fs.db.fetchrow("SELECT email, enabled FROM facility_admins")
+    assert admin is not None and dict(admin) == {"email": "a@x.example", "enabled": False}
