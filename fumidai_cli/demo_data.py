@@ -40,7 +40,7 @@ def federation_targets_of(n: int) -> list[str]:
         targets.append("Microsoft 365")
     if n % 5 == 0:
         targets.append("Box")
-    if n in (2, 4):
+    if n in (1, 4):  # operation-user01's form is the manual's edit figure: it shows one
         targets.append("旧ファイル転送")
     return targets
 

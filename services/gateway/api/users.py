@@ -29,6 +29,7 @@ from services.identity.api.users import (
     UserSavedOut,
     UserUpdate,
 )
+from services.identity.contract import FederationTargetList
 
 TAGS = ["users"]
 
@@ -198,8 +199,30 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         """「多要素認証情報をリセットする」 (U4)."""
         return await call(request, code, "POST", f"/{seg(user_id)}/mfa-reset")
 
+    @get(
+        f"{ADMIN_BASE}/federation-targets",
+        operation_id="listFederationTargets",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def list_federation_targets(
+        request: Request[Any, Any, Any], code: FromPath[str]
+    ) -> Response[FederationTargetList]:
+        """The facility's 「認証連携先」 (T1), retired ones marked: the user form offers the
+        current ones, and shows a retired one only on a user who has it (U1). Operators
+        change the catalogue (``./fumidai facility targets``); admins read it."""
+        return await gw.as_admin_of(
+            request,
+            code,
+            "identity",
+            "GET",
+            f"/internal/v1/facilities/{code}/federation-targets",
+        )
+
     return [
         list_users,
+        list_federation_targets,
         create_user,
         set_end_date,
         get_user,

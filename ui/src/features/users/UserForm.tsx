@@ -1,26 +1,15 @@
-import { Button, Card, Form, type FormInstance, Space, Tag, Typography } from "antd";
+import { Button, Card, Form, type FormInstance, Space, Typography } from "antd";
 import { type ReactNode, useEffect, useRef } from "react";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { unplacedMessages } from "../../components/problems";
 import { BasicFields, LABEL_SPAN } from "./BasicFields";
-import { EMPTY } from "./format";
+import { FederationField } from "./FederationField";
 import { userMessages } from "./messages";
 import { RemoteFields } from "./RemoteFields";
 import { type UserFormValues, userField } from "./userForm";
 import { useConfirmSave } from "../../components/confirmations";
 
 const t = userMessages.form;
-
-// The API offers no list of the facility's federation targets to choose from, so the
-// form shows a user's current ones and sends them back unchanged.
-function FederationList({ value, id }: { value?: string[]; id?: string }) {
-  const targets = value ?? [];
-  return (
-    <span id={id}>
-      {targets.length ? targets.map((name) => <Tag key={name}>{name}</Tag>) : EMPTY}
-    </span>
-  );
-}
 
 function Section({ title, children }: { title: string; children: ReactNode }) {
   return (
@@ -81,9 +70,7 @@ export function UserForm(props: Props) {
           <RemoteFields knownTerminals={props.knownTerminals} />
         </Section>
         <Section title={t.federation}>
-          <Form.Item label={t.federationTargets} name="federation_targets" extra={t.federationReadOnly}>
-            <FederationList />
-          </Form.Item>
+          <FederationField held={props.initialValues.federation_targets} />
         </Section>
         <div className="user-form-actions">
           <Space>

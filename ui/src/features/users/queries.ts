@@ -35,6 +35,7 @@ export const userKeys = {
   list: (code: string, params: UserListParams) => ["users", code, params] as const,
   one: (code: string, userId: string) => ["user", code, userId] as const,
   terminals: (code: string) => ["terminals", code] as const,
+  federationTargets: (code: string) => ["federation-targets", code] as const,
 };
 
 // The token of the facility's last command on users, not yet sent with a terminals read.
@@ -114,6 +115,23 @@ export function useTerminals(code: string) {
         api.GET("/api/v1/facilities/{code}/terminals", {
           params: { path: { code }, query: { order: "asc" } },
           headers: takeConsistency(code),
+          signal,
+        }),
+      ),
+    staleTime: 30_000,
+  });
+}
+
+export type FederationTarget = Schemas["FederationTarget"];
+
+/** The facility's 「認証連携先」, retired ones marked: operators change them, admins choose. */
+export function useFederationTargets(code: string) {
+  return useQuery({
+    queryKey: userKeys.federationTargets(code),
+    queryFn: ({ signal }) =>
+      call(
+        api.GET("/api/v1/facilities/{code}/federation-targets", {
+          params: { path: { code } },
           signal,
         }),
       ),

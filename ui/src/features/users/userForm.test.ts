@@ -6,6 +6,7 @@ import {
   END_TIMES,
   START_TIMES,
   createBody,
+  federationOptions,
   latestValidUntil,
   newUserValues,
   normaliseMac,
@@ -138,5 +139,32 @@ describe("form ↔ API", () => {
     expect(userField("account")).toBe("name");
     expect(userField("terminals[0]")).toBe("terminals");
     expect(userField("version")).toBeNull();
+  });
+});
+
+describe("「認証連携先」 choices (T1, U1)", () => {
+  const catalogue = [
+    { name: "Teams", retired: false },
+    { name: "Box", retired: false },
+    { name: "旧メール", retired: true },
+  ];
+
+  it("offers current targets only to a user without a retired one", () => {
+    expect(federationOptions(catalogue, [], "（廃止）")).toEqual([
+      { value: "Box", label: "Box", retired: false },
+      { value: "Teams", label: "Teams", retired: false },
+    ]);
+  });
+
+  it("keeps a retired target, marked, on the user who has it", () => {
+    const options = federationOptions(catalogue, ["旧メール"], "（廃止）");
+    expect(options.map((o) => o.label)).toEqual(["Box", "Teams", "旧メール（廃止）"]);
+    expect(options.find((o) => o.value === "旧メール")?.retired).toBe(true);
+  });
+
+  it("shows a held name the catalogue no longer lists as it is", () => {
+    expect(federationOptions([], ["Box"], "（廃止）")).toEqual([
+      { value: "Box", label: "Box", retired: false },
+    ]);
   });
 });

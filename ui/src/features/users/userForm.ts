@@ -180,3 +180,28 @@ const FIELDS: Record<string, NamePath> = {
 export function userField(wire: string): NamePath | null {
   return FIELDS[baseField(wire)] ?? null;
 }
+
+export type FederationOption = { value: string; label: string; retired: boolean };
+
+/**
+ * The 「認証連携先」 a user may have (U1): the facility's current targets, and the retired
+ * ones it `held` when the form opened (kept, removable, never offered to anyone else) —
+ * the server's rule. A name the catalogue no longer knows (renamed meanwhile) stays as
+ * it came, so the form shows what the user has. Ordered by name, as the server keeps them.
+ */
+export function federationOptions(
+  catalogue: readonly { name: string; retired: boolean }[],
+  held: readonly string[],
+  retiredSuffix: string,
+): FederationOption[] {
+  const options = new Map<string, FederationOption>();
+  for (const target of catalogue) {
+    if (target.retired && !held.includes(target.name)) continue;
+    const label = target.retired ? `${target.name}${retiredSuffix}` : target.name;
+    options.set(target.name, { value: target.name, label, retired: target.retired });
+  }
+  for (const name of held) {
+    if (!options.has(name)) options.set(name, { value: name, label: name, retired: false });
+  }
+  return [...options.values()].sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
+}
