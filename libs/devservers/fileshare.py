@@ -40,6 +40,9 @@ class FileshareServers:
         self._say(f"mail catcher on port {self.mail.port} (messages in .fumidai/mail)")
         env["FUMIDAI_FILESHARE_SMTP_HOST"] = self.mail.host
         env["FUMIDAI_FILESHARE_SMTP_PORT"] = str(self.mail.port)
+        # identity mails the links of 「パスワードを忘れた場合」 to the same catcher.
+        env["FUMIDAI_IDENTITY_SMTP_HOST"] = self.mail.host
+        env["FUMIDAI_IDENTITY_SMTP_PORT"] = str(self.mail.port)
         return env
 
     def stop(self) -> None:

@@ -101,6 +101,8 @@ class Suite:
         # The gateway forwards agents' addresses; terminals believes it (and only it).
         env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
         env["FUMIDAI_GATEWAY_UI_DIR"] = str(UI_DIST)
+        # The base of the links identity mails (「パスワードを忘れた場合」): the gateway's URL.
+        env["FUMIDAI_IDENTITY_PUBLIC_URL"] = self.url("gateway")
         env.update(self.extra_env)
         return env
 

@@ -96,7 +96,8 @@ CONNECTIONS = LogSpec(
 
 _SIGNIN_STATE = (
     f"(CASE WHEN result = 'success' THEN {literal(m.SIGNIN_RESULTS['success'] + '（')} ||"
-    f" (CASE WHEN reason = 'signed_in' THEN {literal(m.SIGNIN_REASONS['signed_in'])}"
+    f" (CASE WHEN reason IN ({', '.join(literal(r) for r in m.SUCCESSES_SHOWN)})"
+    f" THEN {case('reason', m.SIGNIN_REASONS)}"
     f" ELSE {case('step', m.SIGNIN_STEPS)} END) || '）'"
     f" ELSE {literal(m.SIGNIN_RESULTS['failure'] + '（')} || {case('reason', m.SIGNIN_REASONS)}"
     " || '）' END)"

@@ -43,6 +43,9 @@ SIGNIN_STEPS: dict[str, str] = {
     "new_password": "パスワードの更新",
     "totp": "多要素認証",
     "second_password": "第二パスワード",
+    "recovery_request": "パスワード再設定の依頼",
+    "recovery_link": "パスワード再設定リンク",
+    "recovery_password": "パスワード再設定",
 }
 
 SIGNIN_REASONS: dict[str, str] = {
@@ -59,7 +62,21 @@ SIGNIN_REASONS: dict[str, str] = {
     "totp_replayed": "確認コード再使用",
     "wrong_second_password": "第二パスワード誤り",
     "signin_expired": "ログインの有効期限切れ",
+    # 「パスワードを忘れた場合」 (decision 0020): the successes show their step instead.
+    "link_sent": "再設定リンク送信",
+    "link_opened": "再設定リンク表示",
+    "password_recovered": "パスワード再設定完了",
+    "mfa_not_enrolled": "多要素認証未登録のためリンク送信なし",
+    "no_address": "メールアドレス未登録のためリンク送信なし",
+    "mail_not_sent": "メール送信失敗",
+    "link_unknown": "無効なリンク",
+    "link_expired": "リンクの有効期限切れ",
+    "link_used": "使用済みのリンク",
+    "link_replaced": "無効になったリンク",
 }
+
+SUCCESSES_SHOWN: tuple[str, ...] = ("signed_in", "link_sent", "link_opened", "password_recovered")
+"""Successes 状態 names by their reason; other successes name their step."""
 
 SIGNIN_APPS: tuple[str, ...] = ("メンテナンスツール", "リモートアクセス", "ファイル共有")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.events.consumer import AfterCommit
+from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.backbone import Backbone, service_migrations
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
-from services.fileshare.adapters.smtp import Sender, SmtpSender
 from services.fileshare.app.context import Context, utc_now
 from services.fileshare.consumers import PROJECTIONS
 from services.fileshare.http import create_app

@@ -9,8 +9,8 @@ import structlog
 
 from libs.aio.tasks import cancel_and_wait
 from libs.events.consumer import AfterCommit, ConsumerRunner
+from libs.mail.smtp import Sender
 from services.fileshare.adapters.blobs import BlobStore
-from services.fileshare.adapters.smtp import Sender
 from services.fileshare.app.context import Context
 from services.fileshare.app.expiry import expire_due
 from services.fileshare.app.notify import MailNotifications

@@ -14,7 +14,9 @@ old second password must not keep it open for its remaining minutes. Only stamps
 than the event go, so a replay keeps a check made since with the new one.
 ``AdminSecondPasswordReset`` ends the admin's sessions like the other resets: an admin's
 second password is a sign-in factor (L3). ``AdminDisabled`` (issue 15) ends them too: a
-disabled admin loses every session at once.
+disabled admin loses every session at once. So does a password set through
+「パスワードを忘れた場合」 (``*PasswordRecovered``, decision 0020): an account that needed
+recovering may have been stolen.
 """
 
 from collections.abc import Sequence
@@ -22,8 +24,10 @@ from collections.abc import Sequence
 from libs.events.catalogue import Event
 from libs.events.catalogue.credentials import (
     AdminMfaReset,
+    AdminPasswordRecovered,
     AdminPasswordReset,
     AdminSecondPasswordReset,
+    UserPasswordRecovered,
 )
 from libs.events.catalogue.identity import AdminDisabled
 from libs.events.catalogue.users import (
@@ -45,6 +49,8 @@ _ENDING: tuple[type[Event], ...] = (
     AdminMfaReset,
     AdminSecondPasswordReset,
     AdminDisabled,
+    AdminPasswordRecovered,
+    UserPasswordRecovered,
 )
 
 

@@ -9,6 +9,7 @@ from services.gateway.api.agent import agent_routes
 from services.gateway.api.facility import facility_routes
 from services.gateway.api.jobs import job_routes
 from services.gateway.api.logs import log_routes
+from services.gateway.api.recovery import recovery_routes
 from services.gateway.api.session import session_routes, sign_in_routes
 from services.gateway.api.shares import share_routes
 from services.gateway.api.terminals import terminal_routes
@@ -30,6 +31,7 @@ def create_app(gw: Gateway) -> Litestar:
 
     routes = [
         *session_routes(gw),
+        *recovery_routes(gw, "admin"),
         *user_routes(gw),
         *job_routes(gw),
         *facility_routes(gw),
@@ -38,6 +40,7 @@ def create_app(gw: Gateway) -> Litestar:
         *share_routes(gw),
         *agent_routes(gw),
         *sign_in_routes(gw, "user"),
+        *recovery_routes(gw, "user"),
         *user_api_routes(gw),
         *openapi_routes(),
     ]

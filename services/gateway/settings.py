@@ -62,6 +62,17 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
         int, M(ge=1, description="Sign-in requests per source address per window.")
     ] = 100
     signin_window_minutes: Annotated[int, M(ge=1, description="Rate-limit window.")] = 15
+    recovery_per_account: Annotated[
+        int,
+        M(ge=1, description="「パスワードを忘れた場合」 requests per account typed per window."),
+    ] = 5
+    recovery_per_address: Annotated[
+        int,
+        M(
+            ge=1,
+            description="「パスワードを忘れた場合」 requests and link steps per address per window.",
+        ),
+    ] = 30
     trusted_proxies: Annotated[
         tuple[str, ...],
         M(description="Addresses or CIDR ranges of proxies whose X-Forwarded-For is believed."),

@@ -120,6 +120,34 @@ MESSAGES: dict[str, str] = {
     "admin_display_name_too_long": "管理者の氏名は64文字以内で入力してください。",
     "admin_already_disabled": "この管理者は既に無効化されています。",
     "admin_already_enabled": "この管理者は既に有効です。",
+    # 「パスワードを忘れた場合」 (issue 15, decision 0020).
+    "recovery_requested": (
+        "入力されたアカウントが登録されている場合は、登録されているメールアドレスに"
+        "パスワード再設定用のリンクを送信しました。リンクの有効期間は15分です。"
+    ),
+    "recovery_link_unknown": (
+        "このリンクは無効です。メールのリンクをそのまま開くか、もう一度"
+        "「パスワードを忘れた場合」からやり直してください。"
+    ),
+    "recovery_link_expired": (
+        "このリンクは有効期限が切れています。もう一度「パスワードを忘れた場合」から"
+        "やり直してください。"
+    ),
+    "recovery_link_used": (
+        "このリンクは既に使用されています。パスワードを再設定済みの場合は、新しいパスワードで"
+        "ログインしてください。"
+    ),
+    "recovery_link_replaced": (
+        "このリンクは、新しいリンクの送信などにより無効になりました。最新のメールのリンクを"
+        "開くか、もう一度「パスワードを忘れた場合」からやり直してください。"
+    ),
+    "recovery_account_refused": (
+        "このアカウントのパスワードは再設定できません。管理者に連絡してください。"
+    ),
+    "recovery_totp_invalid": (
+        "認証コードが正しくないか、既に使用されています。認証アプリに表示されている新しい"
+        "コードを入力してください。"
+    ),
 }
 
 
@@ -153,6 +181,22 @@ CHANGE_LABELS: dict[str, str] = {
     "unchanged": "変更なし",
 }
 """更新内容 of an import's result CSV, besides the names of changed columns (SPEC U6)."""
+
+
+RECOVERY_MAIL_SUBJECT = "【fumidai】パスワード再設定のご案内"
+RECOVERY_MAIL_BODY = """{account} のパスワード再設定が依頼されました。
+
+次のリンクを開き、認証アプリに表示されている認証コードと新しいパスワードを入力してください。
+
+{url}
+
+このリンクの有効期限は {expires}（{minutes}分間）で、1回だけ使用できます。
+認証アプリの認証コードがなければパスワードは変更できません。認証アプリを利用できない場合は、
+管理者（管理者アカウントの場合は運用者）にパスワードのリセットを依頼してください。
+
+お心当たりのない場合は、このメールを破棄してください。パスワードは変更されません。
+"""
+"""The recovery mail (Japanese, plain text): never the password, only the one-time link."""
 
 
 def message(code: str) -> str:

@@ -35,6 +35,32 @@ class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
             description="Rows an import applies at once, each on a connection of its own (U6).",
         ),
     ] = 16
+    public_url: Annotated[
+        str,
+        M(
+            description="The gateway's public URL (e.g. https://maintenance.example.jp): the"
+            " base of the links 「パスワードを忘れた場合」 mails. `./fumidai up` and the tests set it.",
+        ),
+    ] = "http://127.0.0.1:8000"
+    recovery_link_s: Annotated[
+        int,
+        M(ge=1, description="How long a mailed password-recovery link works, in seconds."),
+    ] = 15 * 60
+    smtp_host: Annotated[str, M(description="SMTP server identity's mail goes to.")] = "127.0.0.1"
+    smtp_port: Annotated[int, M(ge=1, le=65535, description="SMTP server port.")] = 25
+    smtp_starttls: Annotated[bool, M(description="Upgrade the SMTP connection with STARTTLS.")] = (
+        False
+    )
+    smtp_username: Annotated[str, M(description="SMTP login; empty for none.")] = ""
+    smtp_password: Annotated[str, M(description="SMTP password (never logged).")] = ""
+    smtp_timeout_s: Annotated[float, M(gt=0, description="SMTP connect and send timeout.")] = 30.0
+    mail_from: Annotated[str, M(description="From address of identity's mail.")] = (
+        "fumidai@localhost"
+    )
+    mail_retry_s: Annotated[
+        tuple[float, ...],
+        M(description="Delays between attempts to mail one recovery link; then it is given up."),
+    ] = (1.0, 5.0, 30.0, 120.0)
 
 
 @dataclass(frozen=True)

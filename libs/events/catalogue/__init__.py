@@ -12,11 +12,13 @@ from libs.events.catalogue.credentials import (
     AdminMfaEnrolled,
     AdminMfaReset,
     AdminPasswordChanged,
+    AdminPasswordRecovered,
     AdminPasswordReset,
     AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
     UserMfaEnrolled,
     UserPasswordChanged,
+    UserPasswordRecovered,
 )
 from libs.events.catalogue.fileshare import (
     FILESHARE_EVENTS,
@@ -42,7 +44,7 @@ from libs.events.catalogue.identity import (
     FederationTargetRetired,
 )
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
-from libs.events.catalogue.signin import SIGNIN_EVENTS, SignInAttempted
+from libs.events.catalogue.signin import SIGNIN_EVENTS, PasswordRecoveryAttempted, SignInAttempted
 from libs.events.catalogue.terminals import (
     TERMINAL_EVENTS,
     AgentCredentialIssued,
@@ -105,7 +107,10 @@ AnyEvent: TypeAlias = (
     | UserMfaEnrolled
     | FacilityPasswordExpirySet
     | AdminSecondPasswordReset
+    | AdminPasswordRecovered
+    | UserPasswordRecovered
     | SignInAttempted
+    | PasswordRecoveryAttempted
     | TerminalCreated
     | TerminalRenamed
     | TerminalDeleted

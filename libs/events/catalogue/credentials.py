@@ -76,6 +76,26 @@ class UserMfaEnrolled(Event, frozen=True, kw_only=True, tag="UserMfaEnrolled.v1"
     account: str
 
 
+class AdminPasswordRecovered(Event, frozen=True, kw_only=True, tag="AdminPasswordRecovered.v1"):
+    """An admin set a new password through 「パスワードを忘れた場合」: a one-time link mailed
+    to its address, then a valid code of its authenticator (issue 15). Its sessions end."""
+
+    context = "identity"
+    aggregate = "admin"
+
+    account: str
+
+
+class UserPasswordRecovered(Event, frozen=True, kw_only=True, tag="UserPasswordRecovered.v1"):
+    """A remote user set a new password through 「パスワードを忘れた場合」 (mailed link, then
+    a valid authenticator code; issue 15). Its sessions end."""
+
+    context = "identity"
+    aggregate = "user"
+
+    account: str
+
+
 class FacilityPasswordExpirySet(
     Event, frozen=True, kw_only=True, tag="FacilityPasswordExpirySet.v1"
 ):
@@ -97,4 +117,6 @@ CREDENTIAL_EVENTS: tuple[type[Event], ...] = (
     UserMfaEnrolled,
     FacilityPasswordExpirySet,
     AdminSecondPasswordReset,
+    AdminPasswordRecovered,
+    UserPasswordRecovered,
 )

@@ -56,4 +56,56 @@ class SignInAttempted(Event, frozen=True, kw_only=True, tag="SignInAttempted.v1"
     reason: SignInReason
 
 
-SIGNIN_EVENTS: tuple[type[Event], ...] = (SignInAttempted,)
+RecoveryStep = Literal["recovery_request", "recovery_link", "recovery_password"]
+"""The step of 「パスワードを忘れた場合」: the request (resolved by identity's worker, which
+mails the link or not), opening the mailed link, and setting the new password with an
+authenticator code."""
+
+RecoveryReason = Literal[
+    "link_sent",
+    "link_opened",
+    "password_recovered",
+    "unknown_account",
+    "app_not_allowed",
+    "account_disabled",
+    "account_not_valid",
+    "mfa_not_enrolled",
+    "no_address",
+    "mail_not_sent",
+    "link_unknown",
+    "link_expired",
+    "link_used",
+    "link_replaced",
+    "locked",
+    "wrong_totp",
+    "totp_replayed",
+    "password_rejected",
+]
+"""The first three are successes, the rest failures. A request that mails nothing is a
+failure with its reason here, while its requester is told the same as for any other."""
+
+
+class PasswordRecoveryAttempted(
+    Event, frozen=True, kw_only=True, tag="PasswordRecoveryAttempted.v1"
+):
+    """One step of 「パスワードを忘れた場合」 (issue 15), either way: a row of ログインログ like
+    a sign-in step. Aggregate id: the attempt's id. The steps of one request share the
+    envelope's ``correlation_id`` (the request's id). No token, code or password is carried."""
+
+    context = "signin"
+    aggregate = "signin"
+
+    account: str
+    """The account as typed in the request (trimmed), or the link's account."""
+    account_id: str | None = None
+    account_kind: Literal["admin", "user"] | None = None
+    facility: str | None = None
+    """As in ``SignInAttempted``: the account's facility, or the one an unknown account names."""
+    app: SignInApp
+    """The surface the request came from: 「メンテナンスツール」 (admins) or 「ファイル共有」."""
+    step: RecoveryStep
+    result: Literal["success", "failure"]
+    reason: RecoveryReason
+
+
+SIGNIN_EVENTS: tuple[type[Event], ...] = (SignInAttempted, PasswordRecoveryAttempted)

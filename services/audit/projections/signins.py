@@ -1,4 +1,5 @@
-"""ログインログ (SPEC A1, L4): one row per sign-in step attempted, either way.
+"""ログインログ (SPEC A1, L4): one row per sign-in step attempted, either way, and per step
+of 「パスワードを忘れた場合」 (``PasswordRecoveryAttempted``, decision 0020): the same columns.
 
 The source address is the envelope's ``actor.ip``; ユーザー名 is the name the account had
 at the attempt, as far as the directory knew when the row was written.
@@ -7,7 +8,7 @@ at the attempt, as far as the directory knew when the row was written.
 from collections.abc import Sequence
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.signin import SignInAttempted
+from libs.events.catalogue.signin import PasswordRecoveryAttempted, SignInAttempted
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
 from services.audit.projections.directory import account_name_at
@@ -30,7 +31,7 @@ class SignInLog:
     """ログインログ."""
 
     name = "audit_signins"
-    events: Sequence[type[Event]] = (SignInAttempted,)
+    events: Sequence[type[Event]] = (SignInAttempted, PasswordRecoveryAttempted)
     tables: Sequence[str] = ("signin_log",)
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
@@ -52,7 +53,7 @@ class SignInLog:
                 env.correlation_id,
             )
             for env in envelopes
-            if isinstance(data := env.data, SignInAttempted)
+            if isinstance(data := env.data, SignInAttempted | PasswordRecoveryAttempted)
         ]
         if rows:
             await conn.execute(_INSERT, *[list(column) for column in zip(*rows, strict=True)])

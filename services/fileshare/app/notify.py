@@ -30,9 +30,9 @@ from libs.events.catalogue.fileshare import (
     ShareDenied,
 )
 from libs.events.envelope import Envelope
+from libs.mail.smtp import Sender
 from libs.postgres.connection import Connection
 from services.fileshare import metrics
-from services.fileshare.adapters.smtp import Sender
 from services.fileshare.domain.notices import (
     Notice,
     ShareFacts,

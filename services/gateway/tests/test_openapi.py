@@ -60,8 +60,13 @@ def _operations(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
 SIGN_IN_STEPS = {"password", "new-password", "totp", "second-password"}
 
 
+PUBLIC_BEFORE_SIGN_IN = ("password-recovery",)
+"""「パスワードを忘れた場合」 (decision 0020): its steps come before any session too."""
+
+
 def _is_sign_in_step(path: str) -> bool:
-    return path.rpartition("/session/")[2] in SIGN_IN_STEPS
+    rest = path.rpartition("/session/")[2]
+    return rest in SIGN_IN_STEPS or rest.split("/")[0] in PUBLIC_BEFORE_SIGN_IN
 
 
 @pytest.mark.parametrize("surface", ["admin", "user"])

@@ -27,11 +27,13 @@ from libs.events.catalogue.credentials import (
     AdminMfaEnrolled,
     AdminMfaReset,
     AdminPasswordChanged,
+    AdminPasswordRecovered,
     AdminPasswordReset,
     AdminSecondPasswordReset,
     FacilityPasswordExpirySet,
     UserMfaEnrolled,
     UserPasswordChanged,
+    UserPasswordRecovered,
 )
 from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
 from libs.events.catalogue.signin import SignInApp
@@ -202,6 +204,7 @@ async def apply_credentials(conn: Connection, envelope: Envelope) -> None:
     if isinstance(
         data,
         AdminPasswordChanged
+        | AdminPasswordRecovered
         | AdminMfaEnrolled
         | AdminPasswordReset
         | AdminMfaReset
@@ -224,7 +227,7 @@ async def apply_credentials(conn: Connection, envelope: Envelope) -> None:
         if isinstance(data, AdminDisabled):
             # A sign-in past its password step must not finish either.
             await cancel_signins(conn, envelope.aggregate_id)
-    elif isinstance(data, UserPasswordChanged | UserMfaEnrolled):
+    elif isinstance(data, UserPasswordChanged | UserPasswordRecovered | UserMfaEnrolled):
         await user_state.version_only(conn, envelope)
     elif isinstance(data, FacilityPasswordExpirySet):
         await conn.execute(

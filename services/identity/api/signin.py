@@ -144,6 +144,13 @@ def _out(progress: Progress) -> SignInOut:
     )
 
 
+def signin_policy(own: IdentityOwn) -> SignInPolicy:
+    """L4's limits as identity is configured."""
+    return SignInPolicy(
+        lockout_failures=own.lockout_failures, lockout=timedelta(minutes=own.lockout_minutes)
+    )
+
+
 def signin_routes(
     backbone: Backbone, own: IdentityOwn, clock: Clock = system_clock
 ) -> list[HTTPRouteHandler]:
@@ -154,10 +161,7 @@ def signin_routes(
     signins = SignIns(
         lambda: CredentialStore(backbone.pool, backbone.committed),
         SecretBox(own.totp_key),
-        SignInPolicy(
-            lockout_failures=own.lockout_failures,
-            lockout=timedelta(minutes=own.lockout_minutes),
-        ),
+        signin_policy(own),
         clock,
     )
 

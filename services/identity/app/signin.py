@@ -174,7 +174,7 @@ def handle_hash(handle: str) -> bytes:
     return hashlib.sha256(handle.encode()).digest()
 
 
-def _within_validity(account: Account, now: datetime) -> bool:
+def within_validity(account: Account, now: datetime) -> bool:
     """Users sign in only within their validity days, facility time (U1)."""
     if account.kind != "user" or account.valid_from is None or account.valid_until is None:
         return True
@@ -194,7 +194,7 @@ def _password_verdict(
         return "app_not_allowed"
     if account.disabled:
         return "account_disabled"
-    if not _within_validity(account, now):
+    if not within_validity(account, now):
         return "account_not_valid"
     return "step_passed"
 
@@ -209,6 +209,30 @@ async def _retrying(command: Callable[[], Awaitable[T]]) -> T:
             if attempt == _CONFLICT_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+async def count_failure(
+    store: CredentialStore,
+    policy: SignInPolicy,
+    key: str,
+    account: Account | None,
+    failures: Failures,
+    reason: SignInReason,
+    now: datetime,
+) -> DomainError:
+    """Count a factor's failure (the limit-th in a row locks) and pick the refusal.
+
+    Shared with 「パスワードを忘れた場合」: a wrong code there counts as at sign-in (L4).
+    """
+    if reason in _COUNTED:
+        state = after_failure(failures, now, limit=policy.lockout_failures, lock_for=policy.lockout)
+        await store.save_failures(key, state)
+        if state.locked(now):
+            if account is not None:
+                await store.cancel_signins(account.account_id)
+            reason = "locked"
+    code, status = _REFUSALS[reason]
+    return refusal(code, status)
 
 
 @dataclass(frozen=True)
@@ -564,21 +588,7 @@ class SignIns:
         reason: SignInReason,
         now: datetime,
     ) -> DomainError:
-        """Count a factor's failure (the limit-th in a row locks) and pick the refusal."""
-        if reason in _COUNTED:
-            state = after_failure(
-                failures,
-                now,
-                limit=self._policy.lockout_failures,
-                lock_for=self._policy.lockout,
-            )
-            await store.save_failures(key, state)
-            if state.locked(now):
-                if account is not None:
-                    await store.cancel_signins(account.account_id)
-                reason = "locked"
-        code, status = _REFUSALS[reason]
-        return refusal(code, status)
+        return await count_failure(store, self._policy, key, account, failures, reason, now)
 
     async def _finish(self, store: CredentialStore, r: _Resumed) -> Grant:
         """Close the transaction and start the failure count over: the sign-in succeeded."""
