@@ -6,9 +6,18 @@ from typing import Any
 import asyncpg
 import pytest
 
+from libs.events.catalogue.identity import (
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
+)
+from libs.events.catalogue.users import UserCreated, UserDeleted, UserUpdated
+from libs.events.codec import decode
+from libs.events.envelope import Envelope
 from libs.events.store import read_stream
 from libs.testing.apps import bearer, operator
 from services.identity.domain.csv_format import COLUMNS
+from services.identity.domain.federation import CatalogueState, fold
 from services.identity.tests.users_support import (
     Client,
     Place,
@@ -175,3 +184,67 @@ async def test_u6_the_csv_follows_renames_and_keeps_retired_targets_on_their_hol
     newcomer[-1] = "Box Drive"
     _, result = await import_csv(shared_app, place, csv_file([newcomer], header=COLUMNS))
     assert result[0]["更新内容"] == "新規作成", result[0]
+
+
+def replayed(envelopes: list[Envelope]) -> tuple[CatalogueState, dict[str, tuple[str, ...]]]:
+    """The catalogue and every user's targets, folded from the facility's events in the
+    relay's order: what any rebuild from the log must give."""
+    state = CatalogueState()
+    users: dict[str, tuple[str, ...]] = {}
+    for envelope in envelopes:
+        data = envelope.data
+        if isinstance(data, FederationTargetAdded | FederationTargetRetired):
+            state = fold([data], state)
+        elif isinstance(data, FederationTargetRenamed):
+            state = fold([data], state)
+            users = {
+                user: tuple(sorted({data.name if t == data.previous_name else t for t in held}))
+                for user, held in users.items()
+            }
+        elif isinstance(data, UserCreated | UserUpdated):
+            users[envelope.aggregate_id] = data.profile.federation_targets
+        elif isinstance(data, UserDeleted):
+            users.pop(envelope.aggregate_id, None)
+    return state, users
+
+
+async def test_t1_u1_the_projection_is_the_fold_of_the_facility_s_events(
+    shared_app: Client, shared_db: asyncpg.Pool, place: Place
+) -> None:
+    await add_targets(shared_app, place, "Box", "Teams", "Zoom", "ß")
+    one = (await create(shared_app, place, "r1", federation_targets=["Box", "Zoom"]))["user"]
+    await create(shared_app, place, "r2", federation_targets=["Zoom", "ß"])
+    await operate(shared_app, place, "/rename", previous_name="Zoom", name="Azure")
+    await operate(shared_app, place, "/retire", name="Azure")
+    saved = await shared_app.put(
+        f"{place.users}/{one['user_id']}",
+        json=form_of(
+            (
+                await shared_app.get(f"{place.users}/{one['user_id']}", headers=place.headers())
+            ).json(),
+            federation_targets=["Teams", "Azure"],
+        ),
+        headers=place.headers(),
+    )
+    assert saved.status_code == 200, saved.text
+    await operate(shared_app, place, "/rename", previous_name="Teams", name="A Teams")
+    await operate(shared_app, place, "/rename", previous_name="ß", name="SS 2")
+
+    rows = await shared_db.fetch(
+        "SELECT payload FROM events WHERE facility = $1 ORDER BY tx_id, position", place.code
+    )
+    state, users = replayed([decode(row["payload"]) for row in rows])
+    facility_id = await shared_db.fetchval(
+        "SELECT facility_id FROM facilities WHERE code = $1", place.code
+    )
+    catalogue = await shared_db.fetch(
+        "SELECT target, retired FROM facility_federation_targets WHERE facility_id = $1",
+        facility_id,
+    )
+    assert {r["target"]: r["retired"] for r in catalogue} == dict(state.targets)
+    assert dict(state.targets) == {"A Teams": False, "Azure": True, "Box": False, "SS 2": False}
+    projected = await shared_db.fetch(
+        "SELECT user_id, federation_targets FROM users WHERE facility_id = $1", facility_id
+    )
+    assert {r["user_id"]: tuple(r["federation_targets"]) for r in projected} == users
+    assert sorted(users.values()) == [("A Teams", "Azure"), ("Azure", "SS 2")]
