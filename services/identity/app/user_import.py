@@ -340,14 +340,15 @@ class UserImport:
                         else await uow.account_holder(self._facility, row.account)
                     )
                     # Checked against the file's snapshot; a rename or retirement since
-                    # then is caught here, under the catalogue's lock.
-                    catalogue = await uow.federation_catalogue(self._facility)
-                    held = current.profile.federation_targets if current else ()
-                    check_federation_targets(
-                        row.checked.profile.federation_targets,
-                        catalogue.allowed_for(held),
-                        catalogue.retired(),
-                    )
+                    # then is caught here, under the catalogue's lock. A row without
+                    # targets has nothing a catalogue change could make stale.
+                    wanted = row.checked.profile.federation_targets
+                    if wanted:
+                        catalogue = await uow.federation_catalogue(self._facility)
+                        held = current.profile.federation_targets if current else ()
+                        check_federation_targets(
+                            wanted, catalogue.allowed_for(held), catalogue.retired()
+                        )
                     if current is None:
                         refuse_taken(kind)
                         await create_in(
