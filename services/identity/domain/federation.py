@@ -120,6 +120,7 @@ def mutate(state: CatalogueState, event: FederationEvent) -> CatalogueState:
 
 
 def fold(events: Iterable[FederationEvent], state: CatalogueState | None = None) -> CatalogueState:
+    """The catalogue after ``events``, from ``state`` (empty unless given)."""
     for event in events:
         state = mutate(state or CatalogueState(), event)
     return state or CatalogueState()
