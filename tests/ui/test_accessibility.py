@@ -66,9 +66,9 @@ async def test_the_keyboard_reaches_every_key_control(signed_in: Page) -> None:
     await expect(nav.get_by_role("link", name="ユーザー管理")).to_have_attribute(
         "aria-current", "page"
     )
-    # Five screens: each either a link or a disabled item (its screen not ready yet).
+    # Six screens: each either a link or a disabled item (its screen not ready yet).
     waiting = await nav.locator("[aria-disabled=true]").count()
-    await expect(nav.get_by_role("link")).to_have_count(5 - waiting)
+    await expect(nav.get_by_role("link")).to_have_count(6 - waiting)
     await expect(nav.get_by_role("link", name="接続端末")).to_be_visible()
     await tab_to(page, nav.get_by_role("link", name="出力一覧"))
     await page.keyboard.press("Enter")

@@ -45,6 +45,7 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
     await terminal_screens(page, stop)
     await log_screens(page, stop)
     await admin_share_screens(page, stop, allowed_recipient(admin.code))
+    await facility_screen(page, stop)
     await sign_in_again(page, admin, app, stop)
     await share_screens(page, created, stop)
 
@@ -230,6 +231,14 @@ async def terminal_screens(page: Page, stop: Stop) -> None:
     await expect(page.get_by_role("dialog", name="注意")).to_be_visible()
     await stop("terminal-delete")
     await page.get_by_role("dialog", name="注意").get_by_role("button", name="キャンセル").click()
+
+
+async def facility_screen(page: Page, stop: Stop) -> None:
+    """施設情報: the facility's settings, read-only (SPEC T1; issue 15)."""
+    await page.get_by_role("navigation").get_by_role("link", name="施設情報").click()
+    await expect(page.get_by_role("heading", name="施設情報", level=1)).to_be_visible()
+    await expect(page.get_by_role("main").get_by_text("Asia/Tokyo")).to_be_visible()
+    await stop("facility")
 
 
 async def sign_in_again(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop) -> None:

@@ -13,6 +13,7 @@ const SCREENS = [
   { key: "/logs", label: t.nav.logs, ready: true },
   { key: "/shares", label: t.nav.shares, ready: true },
   { key: "/jobs", label: t.nav.jobs, ready: true },
+  { key: "/facility", label: t.nav.facility, ready: true },
 ];
 
 /** The frame of every signed-in screen: service, facility, admin, navigation, ログアウト.

@@ -7,6 +7,7 @@ export const appMessages = {
     logs: "ログ参照",
     shares: "ファイル共有",
     jobs: "出力一覧",
+    facility: "施設情報",
   },
   notYet: "この画面は次のリリースで利用できます。",
   signOut: "ログアウト",

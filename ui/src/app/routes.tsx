@@ -38,6 +38,9 @@ const terminalEdit = screen(async () => ({
 const logs = screen(async () => ({
   Component: (await import("../features/logs/LogsPage")).LogsPage,
 }));
+const facility = screen(async () => ({
+  Component: (await import("../features/facility/FacilityPage")).FacilityPage,
+}));
 const notFound = screen(async () => ({ Component: (await import("./NotFound")).NotFound }));
 // The users' page 「ファイル共有」: its own frame and session, the user API only.
 const sharePage = screen(async () => ({
@@ -99,6 +102,7 @@ export function createRouter(queryClient: QueryClient) {
             { path: "logs", element: <Navigate to="/logs/connections" replace /> },
             { path: "logs/:tab", lazy: logs },
             { path: "shares/:tab?", lazy: shares },
+            { path: "facility", lazy: facility },
             { path: "*", lazy: notFound },
           ].map((screen) => ({ ...screen, errorElement: <ScreenFailed /> })),
         },
