@@ -61,6 +61,8 @@ class Suite:
     totp_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     """identity's key for authenticator secrets at rest; ``up`` keeps one in ``.fumidai/``."""
     ports: dict[str, int] = field(default_factory=dict)
+    metrics_ports: dict[str, int] = field(default_factory=dict)
+    """The gateway's monitoring listener (its public port serves no /metrics)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -83,6 +85,8 @@ class Suite:
             if service not in self.ports:
                 wanted = self.gateway_port if service == "gateway" else None
                 self.ports[service] = wanted or free_port()
+        if "gateway" not in self.metrics_ports:
+            self.metrics_ports["gateway"] = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
         env.update(
             {
@@ -98,6 +102,7 @@ class Suite:
             env[f"FUMIDAI_{upper}_PORT"] = str(self.ports[service])
             if service != "gateway":
                 env[f"FUMIDAI_GATEWAY_{upper}_URL"] = self.url(service)
+        env["FUMIDAI_GATEWAY_METRICS_PORT"] = str(self.metrics_ports["gateway"])
         # The gateway forwards agents' addresses; terminals believes it (and only it).
         env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
         env["FUMIDAI_GATEWAY_UI_DIR"] = str(UI_DIST)

@@ -7,8 +7,9 @@ from typing import Any
 import structlog
 from litestar import Litestar, Request
 from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
 from litestar.openapi import OpenAPIConfig
-from litestar.types import ControllerRouterHandler
+from litestar.types import ControllerRouterHandler, Guard
 
 from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
@@ -34,6 +35,9 @@ def service_app(
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     openapi_config: OpenAPIConfig | None = None,
     reads_wait_for_tokens: bool = True,
+    guards: Sequence[Guard] = (),
+    public: bool = False,
+    request_max_body_size: int = 10_000_000,
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
 
@@ -41,6 +45,10 @@ def service_app(
     it stops; ``openapi_config`` serves an OpenAPI document (none by default).
     ``reads_wait_for_tokens``: a request's consistency token makes it wait for this
     service's projections; off for a service that only passes tokens on (the gateway).
+    ``guards`` run before a route's body is read; ``request_max_body_size`` is the routes'
+    default limit (Litestar's own default: 10 MB). A ``public`` app (the gateway) never
+    serves ``/metrics`` on its own port: only on ``metrics_port``, where monitoring alone
+    reaches (issue 16, item 11).
     """
     secret = backbone.core.internal_token_secret
     if len(secret) < 16:
@@ -62,17 +70,29 @@ def service_app(
             uuid.UUID(token)
         except ValueError:
             return  # a malformed token cannot name an event: nothing to wait for
+        try:
+            claims_from(request, secret)
+        except NotAuthorizedException:
+            # Anyone could otherwise hold a request 2 s and poll the database with a
+            # random id (issue 16, item 9); the route refuses the caller at once.
+            return
         if not await wait_for_event(backbone.pool, token, CONSISTENCY_WAIT_S):
             # Answer anyway, from what is there: a bounded wait, as DESIGN.md says.
             log.warning("consistency_wait_timed_out", event_id=token, path=request.url.path)
 
     return Litestar(
         route_handlers=[
-            *health_handlers(backbone.service, readiness or backbone.readiness),
+            *health_handlers(
+                backbone.service,
+                readiness or backbone.readiness,
+                metrics_route=not public and not backbone.core.metrics_port,
+            ),
             *routes,
         ],
         dependencies={"claims": Provide(claims)},
         before_request=read_your_writes,
+        guards=list(guards),
+        request_max_body_size=request_max_body_size,
         middleware=[request_latency],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[backbone.start, *on_startup],

@@ -10,8 +10,11 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
-def health_handlers(service: str, readiness: ReadinessCheck) -> list[HTTPRouteHandler]:
-    """Route handlers for ``/health/live``, ``/health/ready`` and ``/metrics``."""
+def health_handlers(
+    service: str, readiness: ReadinessCheck, *, metrics_route: bool = True
+) -> list[HTTPRouteHandler]:
+    """Route handlers for ``/health/live``, ``/health/ready`` and, with ``metrics_route``,
+    ``/metrics`` (otherwise served by a listener of its own: ``serve.serve``)."""
 
     @get(
         "/health/live",
@@ -37,4 +40,4 @@ def health_handlers(service: str, readiness: ReadinessCheck) -> list[HTTPRouteHa
     def metrics() -> Response[bytes]:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
-    return [live, ready, metrics]
+    return [live, ready, metrics] if metrics_route else [live, ready]

@@ -124,6 +124,18 @@ def _bad_data(request: Request[Any, Any, Any], exc: asyncpg.DataError) -> Respon
     return problem_response(400, "invalid_request", "入力内容に誤りがあります。")
 
 
+DECODER_RECURSION = "while deserializing"
+"""What msgspec adds to the RecursionError of a document nested past the interpreter's
+limit; Python's own (a bug of ours) says no such thing and stays a 500."""
+
+
+def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    if DECODER_RECURSION not in str(exc):
+        return _unexpected(request, exc)
+    # Thousands of nested brackets in a body: the caller's mistake (issue 16, item 8).
+    return problem_response(400, "json_too_deep", "送信されたデータの入れ子が深すぎます。")
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     return problem_response(
@@ -137,6 +149,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: _validation,
     HTTPException: _http,
     asyncpg.DataError: _bad_data,
+    RecursionError: _too_deep,
     Exception: _unexpected,
 }
 """Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""

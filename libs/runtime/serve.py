@@ -6,6 +6,7 @@ from typing import Any, TypeVar
 
 import uvicorn
 from litestar import Litestar
+from prometheus_client import start_http_server
 
 from libs.runtime.logging import configure
 from libs.runtime.settings import CoreSettings, ServiceSettings, load_service_settings
@@ -36,6 +37,10 @@ def _freeze_startup_heap() -> None:
 def serve(app: Litestar, core: CoreSettings) -> None:
     """Serve ``app``; uvicorn turns SIGTERM into a graceful shutdown (on_shutdown hooks run)."""
     app.on_startup.append(_freeze_startup_heap)  # after every other start-up hook
+    if core.metrics_port:
+        # A thread of prometheus_client's own on the monitoring listener: the API's port
+        # may be public (the gateway's is), this one is for the scraper alone.
+        start_http_server(core.metrics_port, core.metrics_host)
     uvicorn.run(
         app,
         host=core.host,

@@ -21,6 +21,19 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     )
     host: Annotated[str, M(description="Address the HTTP API listens on.")] = "127.0.0.1"
     port: Annotated[int, M(ge=0, le=65535, description="Port the HTTP API listens on.")] = 8000
+    metrics_host: Annotated[
+        str, M(description="Address of the monitoring listener (``metrics_port``).")
+    ] = "127.0.0.1"
+    metrics_port: Annotated[
+        int,
+        M(
+            ge=0,
+            le=65535,
+            description="A listener of its own serving only /metrics, for monitoring. 0: the"
+            " services behind the gateway serve /metrics on the API's port; the gateway, whose"
+            " port is public, then serves it nowhere.",
+        ),
+    ] = 0
     log_level: Annotated[str, M(description="debug, info, warning or error.")] = "info"
     pool_size: Annotated[int, M(ge=1, le=200, description="Postgres connections in the pool.")] = 10
     internal_token_secret: Annotated[

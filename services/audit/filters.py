@@ -13,6 +13,10 @@ from zoneinfo import ZoneInfo
 
 from services.audit.sql import Params
 
+LOG_YEARS = range(1970, 3000)
+"""The years a log's period or time filter may name: far wider than any log is kept, far
+from the ends of Python's calendar (year 9999's next day overflows)."""
+
 
 class BadFilterValue(ValueError):
     """The value cannot be matched against the column (e.g. not a time)."""
@@ -95,6 +99,8 @@ def time_prefix(value: str, tz: ZoneInfo) -> tuple[datetime, datetime]:
     parts = [int(p) for p in match.groups() if p is not None]
     year, month, day, *clock = parts
     hour, minute, second = (*clock, 0, 0, 0)[:3]
+    if year not in LOG_YEARS:  # the calendar's ends overflow in arithmetic or in UTC
+        raise BadFilterValue(value)
     try:
         start = datetime(year, month, day, hour, minute, second, tzinfo=tz)
     except ValueError as error:

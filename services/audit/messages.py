@@ -195,6 +195,7 @@ MESSAGES: dict[str, str] = {
     "period_invalid": "期間の指定が正しくありません。",
     "period_dates_required": "カスタム期間にはFROMとTOの日付を指定してください。",
     "period_date_invalid": "日付は yyyy/mm/dd の形式で入力してください。",
+    "period_date_out_of_range": "日付は 1970/01/01 から 2999/12/31 までの範囲で指定してください。",
     "period_order": "FROMにはTO以前の日付を指定してください。",
     "filter_invalid": "フィルターの指定が正しくありません。",
     "filter_column_unknown": "フィルターに指定された項目はこのログにありません。",

@@ -17,7 +17,7 @@ import msgspec
 
 from libs.postgres.connection import Connection
 from libs.runtime.problems import DomainError, FieldProblem
-from services.audit.filters import BadFilterValue
+from services.audit.filters import LOG_YEARS, BadFilterValue
 from services.audit.logs import LogSpec
 from services.audit.messages import message
 from services.audit.sql import Params
@@ -45,16 +45,20 @@ class Period:
 
 
 def parse_day(text: str, field: str) -> date:
-    """``yyyy/mm/dd`` (as the screen shows it) or ``yyyy-mm-dd``."""
+    """``yyyy/mm/dd`` (as the screen shows it) or ``yyyy-mm-dd``, in LOG_YEARS."""
     try:
-        return date.fromisoformat(text.strip().replace("/", "-"))
+        day = date.fromisoformat(text.strip().replace("/", "-"))
     except ValueError:
         pieces = text.strip().replace("-", "/").split("/")
         try:
-            year, month, day = (int(p) for p in pieces)
-            return date(year, month, day)
+            year, month, number = (int(p) for p in pieces)
+            day = date(year, month, number)
         except ValueError:
             raise InvalidQuery("period_date_invalid", field) from None
+    if day.year not in LOG_YEARS:
+        # Year 9999's next midnight overflowed, year 1's UTC did: a 500 for a typo (issue 16).
+        raise InvalidQuery("period_date_out_of_range", field)
+    return day
 
 
 def resolve_period(

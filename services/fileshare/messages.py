@@ -16,9 +16,16 @@ MESSAGES: dict[str, str] = {
     "upload_too_large": "一度にアップロードできるファイルは合計サイズ99 MBまでです。",
     "upload_size_mismatch": "ファイルのサイズが申告された内容と一致しません。",
     "upload_file_count_mismatch": "ファイルの数が申告された内容と一致しません。",
-    "file_name_invalid": "ファイル名は1〜255文字で、制御文字を含めずに指定してください。",
+    "file_name_invalid": (
+        "ファイル名は1〜255文字で、制御文字や書式文字（文字の向きを変える文字など）を"
+        "含めずに指定してください。"
+    ),
     "purpose_required": "共有目的を入力してください。",
     "purpose_too_long": "共有目的は200文字以内で入力してください。",
+    "purpose_invalid": (
+        "共有目的に制御文字や書式文字（文字の向きを変える文字など）は使えません。"
+        "改行以外の見えない文字を取り除いてください。"
+    ),
     "recipient_required": "共有先のユーザーを指定してください。",
     "storage_unavailable": "ファイルを保存できませんでした。時間をおいて再度お試しください。",
     # SPEC F1: a file clamd cannot vouch for refuses the whole upload, each named with why.

@@ -17,6 +17,13 @@ second password is a sign-in factor (L3). ``AdminDisabled`` (issue 15) ends them
 disabled admin loses every session at once. So does a password set through
 「パスワードを忘れた場合」 (``*PasswordRecovered``, decision 0020): an account that needed
 recovering may have been stolen.
+
+A password changed at sign-in (``AdminPasswordChanged``/``UserPasswordChanged``, reason
+``initial`` or ``expired``) ends the account's earlier sessions too (issue 16, item 6;
+docs/decisions/0021): the sign-in that changed it has no session yet, and a session
+opened with the retired password must not outlive it. A *voluntary* change is made in a
+session, which goes on: the gateway's route ends the others itself, at once, since the
+event cannot say which session made it.
 """
 
 from collections.abc import Sequence
@@ -24,9 +31,11 @@ from collections.abc import Sequence
 from libs.events.catalogue import Event
 from libs.events.catalogue.credentials import (
     AdminMfaReset,
+    AdminPasswordChanged,
     AdminPasswordRecovered,
     AdminPasswordReset,
     AdminSecondPasswordReset,
+    UserPasswordChanged,
     UserPasswordRecovered,
 )
 from libs.events.catalogue.identity import AdminDisabled
@@ -54,12 +63,25 @@ _ENDING: tuple[type[Event], ...] = (
 )
 
 
+def _ends_sessions(event: Event) -> bool:
+    """A reset, a deletion or a disabling; or a password changed at sign-in, not in a
+    session (a voluntary change: the gateway's route keeps the session that made it)."""
+    if isinstance(event, AdminPasswordChanged | UserPasswordChanged):
+        return event.reason != "voluntary"
+    return isinstance(event, _ENDING)
+
+
 class SessionRevocations:
     """Ends an account's sessions, or their second password checks, when identity takes
     its credentials back."""
 
     name = "gateway_session_revocations"
-    events: Sequence[type[Event]] = (*_ENDING, UserSecondPasswordReset)
+    events: Sequence[type[Event]] = (
+        *_ENDING,
+        UserSecondPasswordReset,
+        AdminPasswordChanged,
+        UserPasswordChanged,
+    )
     tables: Sequence[str] = ()
     """Owns no table: it changes the gateway's sessions, which no rebuild may replace."""
 
@@ -75,7 +97,7 @@ class SessionRevocations:
                 "SELECT pg_notify($1, $2)", CHANNEL, account_key(envelope.aggregate_id)
             )
             return
-        if not isinstance(envelope.data, _ENDING):
+        if not _ends_sessions(envelope.data):
             return
         await conn.execute(
             """UPDATE sessions SET revoked_at = now()

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from litestar import Litestar
+from litestar.handlers import BaseRouteHandler
 
 from libs.runtime.app import service_app
 from services.gateway.api.agent import agent_routes
+from services.gateway.api.common import SESSION_SECURITY, SIGNED_IN_BODY_LIMIT
 from services.gateway.api.facility import facility_routes
 from services.gateway.api.jobs import job_routes
 from services.gateway.api.logs import log_routes
@@ -15,10 +17,16 @@ from services.gateway.api.shares import share_routes
 from services.gateway.api.terminals import terminal_routes
 from services.gateway.api.user import user_api_routes
 from services.gateway.api.users import user_routes
+from services.gateway.auth import signed_in_first
 from services.gateway.console import Console
 from services.gateway.gateway_context import Gateway
 from services.gateway.openapi import OPENAPI, openapi_routes
 from services.gateway.security import security_headers
+
+
+def signed_in_route(handler: BaseRouteHandler) -> bool:
+    """A route of a signed-in admin or user (its documented security is the session)."""
+    return getattr(handler, "security", None) == SESSION_SECURITY
 
 
 def create_app(gw: Gateway) -> Litestar:
@@ -53,6 +61,9 @@ def create_app(gw: Gateway) -> Litestar:
         readiness=readiness,
         openapi_config=OPENAPI,
         reads_wait_for_tokens=False,
+        public=True,
+        guards=[signed_in_first(gw.sessions, signed_in_route)],
+        request_max_body_size=SIGNED_IN_BODY_LIMIT,
     )
     app.on_startup.append(gw.upstreams.start)
     app.on_shutdown.insert(0, gw.upstreams.stop)

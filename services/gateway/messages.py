@@ -5,6 +5,8 @@ MESSAGES: dict[str, str] = {
     "wrong_app": "このアカウントではメンテナンスツールにログインできません。",
     "wrong_app_user": "管理者アカウントではこのアプリにログインできません。",
     "second_password_required": "第二パスワードを入力してください。",
+    "csv_too_large": "CSVファイルのサイズが上限を超えています。",
+    "upload_too_large": "一度にアップロードできるファイルは合計サイズ99 MBまでです。",
     "upstream_unavailable": "サービスに接続できません。時間をおいて再度お試しください。",
 }
 

@@ -17,6 +17,7 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
+from libs.runtime.schema_pages import document_only
 from services.gateway.attribute_docs import describe_fields, structs_of
 
 SURFACES: dict[str, tuple[str, str]] = {
@@ -54,6 +55,7 @@ OPENAPI = OpenAPIConfig(
         }
     ),
     path="/schema",
+    render_plugins=document_only(),
     create_examples=False,
 )
 

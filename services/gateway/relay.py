@@ -5,14 +5,18 @@ and a Japanese message; the same field names), so the gateway passes their answe
 rather than decoding and re-encoding them.
 """
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
+from litestar.exceptions import HTTPException
 from litestar.response import Stream
 
 from libs.runtime.app import CONSISTENCY_HEADER
+from libs.runtime.body_stream import read_ahead
+from libs.runtime.problems import DomainError
+from services.gateway.messages import message
 from services.gateway.upstreams import Answer, StreamedAnswer
 
 PASSED_HEADERS = (
@@ -55,6 +59,45 @@ async def relay_stream(upstream: StreamedAnswer) -> Response[Any]:
 
     headers = {k: v for k, v in upstream.headers.items() if k.lower() in PASSED_HEADERS}
     return Stream(chunks(), status_code=upstream.status_code, media_type=media, headers=headers)
+
+
+async def relay_body(
+    request: Request[Any, Any, Any],
+    too_large: str,
+    send: Callable[[AsyncIterator[bytes]], Awaitable[StreamedAnswer]],
+) -> StreamedAnswer:
+    """``send`` the request's body on as it comes; a body over the route's limit is 413
+    ``too_large`` (a code of ``messages``), whether its length was declared or not.
+
+    Litestar refuses such a body inside the body's iterator, which the upstream client is
+    draining: the refusal surfaced as a broken upstream call, a 503 (issue 16, item 8).
+    """
+    limit = request.route_handler.resolve_request_max_body_size()
+    refused = DomainError(too_large, message(too_large), status=413)
+    declared = request.headers.get("content-length", "")
+    if limit is not None and declared.isdigit() and int(declared) > limit:
+        raise refused
+    exceeded = False
+
+    async def chunks() -> AsyncIterator[bytes]:
+        nonlocal exceeded
+        try:
+            async for chunk in request.stream():
+                yield chunk
+        except HTTPException as error:
+            exceeded = error.status_code == 413
+            raise
+
+    try:
+        answer = await send(read_ahead(chunks()))
+    except DomainError:
+        if exceeded:
+            raise refused from None
+        raise
+    if exceeded:
+        await answer.aclose()
+        raise refused
+    return answer
 
 
 def consistency(request: Request[Any, Any, Any], token: str | None = None) -> dict[str, str]:

@@ -201,6 +201,19 @@ class SessionStore:
         )
         return int(status.split()[-1])
 
+    async def revoke_others(self, token: str, account_id: str) -> int:
+        """End every session of an account but ``token``'s (after the account's holder
+        changed its password in that session); return how many."""
+        status = await self._change(
+            account_key(account_id),
+            """UPDATE sessions SET revoked_at = $3
+               WHERE account_id = $1 AND token_hash <> $2 AND revoked_at IS NULL""",
+            account_id,
+            _hash(token),
+            self._clock(),
+        )
+        return int(status.split()[-1])
+
     async def purge(self) -> int:
         """Delete sessions past their absolute timeout; return how many."""
         status = await self._pool_of().execute(

@@ -25,7 +25,10 @@ MESSAGES: dict[str, str] = {
     "admin_not_deletable": "管理者アカウントは削除できません。",
     "account_foreign": "この施設のアカウント（施設コード-名前@ドメイン）を入力してください。",
     "family_name_required": "姓を入力してください。",
-    "user_name_invalid": "ユーザー名に使用できない文字（制御文字など）が含まれています。",
+    "user_name_invalid": (
+        "ユーザー名に使用できない文字（制御文字や、文字の向きを変える書式文字など）が"
+        "含まれています。"
+    ),
     "user_name_too_long": "ユーザー名は姓と名を合わせて64文字以内で入力してください。",
     "email_required": "メールアドレスを入力してください。",
     "email_too_long": "メールアドレスは64文字以内で入力してください。",

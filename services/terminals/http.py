@@ -8,6 +8,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from libs.runtime.app import service_app
+from libs.runtime.schema_pages import document_only
 from services.terminals.api.admin import admin_router
 from services.terminals.api.agent import agent_router
 from services.terminals.runtime import TerminalsRuntime
@@ -34,6 +35,7 @@ OPENAPI = OpenAPIConfig(
     ),
     security=[{"internalToken": []}],
     path="/schema",
+    render_plugins=document_only(),
 )
 
 

@@ -3,7 +3,6 @@ download (SPEC F1, F3–F5, F7, F8). Pure functions over events; no I/O.
 """
 
 import calendar
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -25,6 +24,7 @@ from libs.events.catalogue.fileshare import (
     ShareUploaded,
 )
 from libs.events.envelope import Envelope
+from libs.text.hidden import is_visible_text
 from services.fileshare.domain.errors import conflict, forbidden, gone, invalid, not_found
 
 MAX_FILES = 5
@@ -32,6 +32,8 @@ MAX_TOTAL_BYTES = 99 * 1024 * 1024
 """99 MB together (manual 3.9), in the binary megabytes the UI's sizes use."""
 MAX_PURPOSE = 200
 MAX_NAME = 255
+PURPOSE_LINE_BREAK = "\n"
+"""The one control character a 共有目的 may hold: it is typed in a text area."""
 
 State = Literal["scanning", "available", "awaiting_approval", "approved", "denied", "blocked"]
 Scan = Literal["pending", "clean", "infected", "unscannable"]
@@ -60,6 +62,8 @@ def check_manifest(manifest: Manifest) -> None:
         raise invalid("purpose", "purpose_required")
     if len(manifest.purpose) > MAX_PURPOSE:
         raise invalid("purpose", "purpose_too_long")
+    if not is_visible_text(manifest.purpose, allowed=PURPOSE_LINE_BREAK):
+        raise invalid("purpose", "purpose_invalid")
     if not manifest.files:
         raise invalid("files", "upload_no_files")
     if len(manifest.files) > MAX_FILES:
@@ -73,9 +77,10 @@ def check_manifest(manifest: Manifest) -> None:
 
 
 def check_file_name(name: str, field: str) -> None:
-    """A name is shown as given, so it only has to be printable and of sane length;
+    """A name is shown as given, so it only has to be of sane length and show what it is:
+    no control or format character (``invoice\u202egnp.exe`` shows as ``invoiceexe.png``);
     ``../../etc/passwd`` is a fine name because it never becomes a path."""
-    if not 1 <= len(name) <= MAX_NAME or any(unicodedata.category(c) == "Cc" for c in name):
+    if not 1 <= len(name) <= MAX_NAME or not is_visible_text(name):
         raise invalid(field, "file_name_invalid")
 
 

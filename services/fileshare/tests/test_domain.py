@@ -62,13 +62,16 @@ def test_f1_one_to_five_files_of_99_mb_together_with_a_purpose_of_at_most_200() 
     assert refusal(manifest(MAX_TOTAL_BYTES, 1)) == "upload_too_large"
     assert refusal(manifest(1, purpose="x" * 201)) == "purpose_too_long"
     assert refusal(manifest(1, purpose="   ")) == "purpose_required"
+    assert refusal(manifest(1, purpose="確認\u001b[31m")) == "purpose_invalid"
+    assert refusal(manifest(1, purpose="確認\u202e")) == "purpose_invalid"
+    check_manifest(manifest(1, purpose="一行目\n二行目"))  # a text area's line break
     assert refusal(manifest(-1)) == "upload_manifest_invalid"
 
 
 def test_f1_names_are_shown_as_given_so_path_like_names_are_fine() -> None:
     for name in ("../../etc/passwd", "電子カルテログ_20250520.txt", "C:\\boot.ini", "a" * 255):
         check_manifest(Manifest(purpose="p", files=(FileDeclaration(name=name, size=1),)))
-    for name in ("", "a" * 256, "bad\nname", "nul\0"):
+    for name in ("", "a" * 256, "bad\nname", "nul\0", "invoice\u202egnp.exe", "a\u200bb"):
         bad = Manifest(purpose="p", files=(FileDeclaration(name=name, size=1),))
         assert refusal(bad) == "file_name_invalid"
 

@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.gateway.api.common import problems
+from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_stream, seg
 from services.terminals.agent.protocol import (
@@ -27,7 +27,7 @@ from services.terminals.agent.protocol import SessionOut as AgentSessionOut
 BASE = "/agent/v1"
 TAGS = ["agent"]
 SECURITY: list[dict[str, list[str]]] = [{"agentToken": []}]
-PROBLEMS = problems(400, 401, 404, 409, 410, 503)
+PROBLEMS = problems(400, 401, 404, 409, 410, 413, 503)
 POLL_SLACK_S = 10.0
 """A held poll answers within its ``wait``; the call may take that much longer."""
 
@@ -68,6 +68,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def terminal(request: Request[Any, Any, Any]) -> Response[TerminalInfo]:
         """Check the credential; learn the terminal and the protocol's timings."""
@@ -80,6 +81,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def decide(
         request: Request[Any, Any, Any], data: JSONBody[AuthorizeRequest]
@@ -94,6 +96,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def start(
         request: Request[Any, Any, Any], data: JSONBody[StartRequest]
@@ -108,6 +111,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def end(
         request: Request[Any, Any, Any], session_id: FromPath[str]
@@ -122,6 +126,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def heartbeat(
         request: Request[Any, Any, Any], data: JSONBody[HeartbeatRequest]
@@ -135,6 +140,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def orders(
         request: Request[Any, Any, Any],
@@ -159,6 +165,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
+        request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def ack(request: Request[Any, Any, Any], seq: FromPath[int]) -> Response[AckOut]:
         """Confirm an order was carried out (the session is cut). Idempotent."""

@@ -15,7 +15,7 @@ from services.audit.exports import ExportJob
 from services.gateway.api.bodies import CSV_IMPORT, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_stream, relayed, seg
+from services.gateway.relay import consistency, relay_body, relay_stream, relayed, seg
 from services.identity.api.jobs import UPLOAD_SLACK, JobOut
 from services.identity.contract import CSV_MAX_BYTES_DEFAULT
 
@@ -152,16 +152,20 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         """「一括登録」: the CSV file as the body (UTF-8 with or without BOM, or CP932); its
         result CSV is listed in 出力一覧 (U6)."""
         caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.open(
-            "identity",
-            "POST",
-            identity_path(code, "/user-import"),
-            caller.acting,
-            content=request.stream(),
-            headers={
-                **consistency(request),
-                "content-type": request.headers.get("content-type", "text/csv"),
-            },
+        answer = await relay_body(
+            request,
+            "csv_too_large",
+            lambda body: gw.upstreams.open(
+                "identity",
+                "POST",
+                identity_path(code, "/user-import"),
+                caller.acting,
+                content=body,
+                headers={
+                    **consistency(request),
+                    "content-type": request.headers.get("content-type", "text/csv"),
+                },
+            ),
         )
         return await relay_stream(answer)
 

@@ -20,7 +20,12 @@ from litestar.params import JSONBody
 
 from libs.runtime.documented import documented
 from libs.runtime.problems import DomainError, FieldProblem, Problem
-from services.gateway.api.common import PROBLEM_MEDIA, SESSION_SECURITY, problems
+from services.gateway.api.common import (
+    PROBLEM_MEDIA,
+    SESSION_SECURITY,
+    SIGN_IN_BODY_LIMIT,
+    problems,
+)
 from services.gateway.auth import COOKIE, Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
@@ -35,8 +40,8 @@ from services.identity.contract import (
 )
 
 APP = "メンテナンスツール"
-SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 423, 429, 503)
-"""identity refuses a step with 400/401/409/410/423; the gateway adds 403 and 429."""
+SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 413, 423, 429, 503)
+"""identity refuses a step with 400/401/409/410/423; the gateway adds 403, 413 and 429."""
 NO_SECURITY: list[dict[str, list[str]]] = []
 """Sign-in steps: nobody is signed in yet."""
 
@@ -363,6 +368,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             tags=tags,
             security=NO_SECURITY,
             responses={**SIGN_IN_PROBLEMS, 409: STEP_MISMATCH},
+            request_max_body_size=SIGN_IN_BODY_LIMIT,
         )
 
     @sign_in_step("password", "signInPassword")

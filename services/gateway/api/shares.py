@@ -7,13 +7,12 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
-from libs.runtime.body_stream import read_ahead
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.fileshare.contract import UPLOAD_BODY_LIMIT
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_stream, seg
+from services.gateway.relay import consistency, relay_body, relay_stream, seg
 
 TAGS = ["shares"]
 UPLOAD_TIMEOUT_S = 600.0
@@ -94,17 +93,21 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         (``{"purpose", "files": [{"name", "size"}], "recipient": <account>}``), then the files.
         """
         caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.open(
-            "fileshare",
-            "POST",
-            upstream(code),
-            caller.acting,
-            content=read_ahead(request.stream()),
-            headers={
-                **consistency(request),
-                "content-type": request.headers.get("content-type", ""),
-            },
-            timeout=UPLOAD_TIMEOUT_S,
+        answer = await relay_body(
+            request,
+            "upload_too_large",
+            lambda body: gw.upstreams.open(
+                "fileshare",
+                "POST",
+                upstream(code),
+                caller.acting,
+                content=body,
+                headers={
+                    **consistency(request),
+                    "content-type": request.headers.get("content-type", ""),
+                },
+                timeout=UPLOAD_TIMEOUT_S,
+            ),
         )
         return await relay_stream(answer)
 

@@ -14,13 +14,12 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from libs.runtime.body_stream import read_ahead
 from services.fileshare.app.queries import ShareList, ShareOut
 from services.fileshare.contract import UPLOAD_BODY_LIMIT
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import relay_stream, relayed, seg
+from services.gateway.relay import relay_body, relay_stream, relayed, seg
 from services.identity.api.signin import PasswordChange, PasswordChangedOut, SecondPasswordCheck
 
 BASE = "/user-api/v1"
@@ -50,7 +49,9 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     async def change_password(
         request: Request[Any, Any, Any], data: JSONBody[PasswordChange]
     ) -> Response[PasswordChangedOut]:
-        """Change one's own password (the L1 policy applies)."""
+        """Change one's own password (the L1 policy applies). Every other session of the
+        account ends at once: whoever else holds one (perhaps with the stolen password
+        being replaced) is signed out; this session goes on (issue 16, item 6)."""
         caller = await gw.user(request)
         answer = await gw.upstreams.call(
             "identity",
@@ -59,6 +60,8 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             caller.acting,
             json=msgspec.to_builtins(data),
         )
+        if answer.status_code == 200:
+            await gw.sessions.revoke_others(caller.token, caller.session.grant.account_id)
         return relayed(answer)
 
     @post(
@@ -138,14 +141,18 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     async def upload(request: Request[Any, Any, Any]) -> Response[ShareOut]:
         """「アップロード」: ``multipart/form-data``, the ``manifest`` part first (F1)."""
         caller = await gw.user(request)
-        answer = await gw.upstreams.open(
-            "fileshare",
-            "POST",
-            SHARES,
-            caller.acting,
-            content=read_ahead(request.stream()),
-            headers={"content-type": request.headers.get("content-type", "")},
-            timeout=TRANSFER_TIMEOUT_S,
+        answer = await relay_body(
+            request,
+            "upload_too_large",
+            lambda body: gw.upstreams.open(
+                "fileshare",
+                "POST",
+                SHARES,
+                caller.acting,
+                content=body,
+                headers={"content-type": request.headers.get("content-type", "")},
+                timeout=TRANSFER_TIMEOUT_S,
+            ),
         )
         return await relay_stream(answer)
 

@@ -259,3 +259,43 @@ async def test_l5_a_session_is_kept_no_longer_than_the_cache_allows(
     finally:
         await b.cache.stop()
         await pool_b.close()
+
+
+@pytest.mark.parametrize(
+    ("reason", "ended"), [("initial", True), ("expired", True), ("voluntary", False)]
+)
+async def test_a_password_changed_at_sign_in_ends_the_earlier_sessions(
+    store: SessionStore, database_url: str, reason: str, ended: bool
+) -> None:
+    """Issue 16 item 6 (docs/decisions/0021): a password changed at sign-in (first, after a
+    reset, or expired) ends the sessions opened before; a voluntary change leaves them to
+    the gateway's route, which keeps the session that made it and ends the others."""
+    from libs.events.catalogue.credentials import AdminPasswordChanged
+    from libs.events.envelope import Actor, envelop
+    from services.gateway.consumers import SessionRevocations
+
+    tokens = [(await store.open(GRANT, ip=None, user_agent=None))[0] for _ in range(2)]
+    changed = envelop(
+        AdminPasswordChanged(account=GRANT.account, reason=reason),  # type: ignore[arg-type]
+        facility="998",
+        aggregate_id=GRANT.account_id,
+        version=2,
+        actor=Actor(id=GRANT.account, role="admin"),
+        occurred_at=datetime.now(UTC) + timedelta(seconds=1),
+    )
+    conn = await asyncpg.connect(database_url)
+    try:
+        await SessionRevocations().apply(conn, changed)  # type: ignore[arg-type]
+    finally:
+        await conn.close()
+    for token in tokens:
+        assert (await store.resolve(token) is None) == ended
+
+
+async def test_revoke_others_keeps_the_session_that_changed_the_password(
+    store: SessionStore,
+) -> None:
+    mine, theirs, third = [(await store.open(GRANT, ip=None, user_agent=None))[0] for _ in "abc"]
+    assert await store.revoke_others(mine, GRANT.account_id) == 2
+    assert await store.resolve(mine) is not None
+    assert await store.resolve(theirs) is None and await store.resolve(third) is None

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from libs.events.catalogue.users import AccessHours, FileShare, UserProfile
 from libs.runtime.problems import DomainError, FieldProblem
+from libs.text.hidden import HIDDEN_CATEGORIES
 from services.identity.domain.errors import field_problem, rejected
 
 T = TypeVar("T")
@@ -38,9 +39,10 @@ _EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
 )
-# Control, format, surrogate, private-use and unassigned code points, and line or
-# paragraph separators: none belongs in a name shown on a screen or in a CSV cell.
-NOT_IN_NAMES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"})
+# Control and format characters, refused in every shown text (libs/text), and surrogate,
+# private-use and unassigned code points, and line or paragraph separators: none belongs
+# in a name shown on a screen or in a CSV cell.
+NOT_IN_NAMES = HIDDEN_CATEGORIES | frozenset({"Cs", "Co", "Cn", "Zl", "Zp"})
 
 
 def _fail(field: str, code: str, detail: str = "") -> DomainError:

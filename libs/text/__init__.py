@@ -1,0 +1,1 @@
+"""Rules about text that more than one service applies (names, purposes)."""
