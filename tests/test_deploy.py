@@ -35,6 +35,8 @@ OWN_SETTINGS: dict[str, type[msgspec.Struct]] = {
 
 DEPLOY = Path(__file__).resolve().parents[1] / "deploy"
 PORT = 8000
+METRICS_PORT = 9100
+"""The gateway's monitoring listener: its public port serves no /metrics (issue 16)."""
 UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
 SECRETS = (
@@ -277,11 +279,19 @@ def test_k8s_deployment_and_service(service: str) -> None:
     assert container["livenessProbe"]["httpGet"]["path"] == "/health/live"
     for bound in ("requests", "limits"):
         assert {"cpu", "memory"} <= set(container["resources"][bound])
-    (port,) = container["ports"]
-    assert port == {"name": "http", "containerPort": PORT}
+    ports = container["ports"]
+    assert ports[0] == {"name": "http", "containerPort": PORT}
+    if service == "gateway":
+        assert ports[1:] == [{"name": "metrics", "containerPort": METRICS_PORT}]
+        annotations = spec["template"]["metadata"]["annotations"]
+        assert annotations["prometheus.io/port"] == str(METRICS_PORT)
+    else:
+        assert ports[1:] == []
 
     env = {e["name"]: e for e in container["env"]}
     upper = service.upper()
+    if service == "gateway":
+        assert env["FUMIDAI_GATEWAY_METRICS_PORT"]["value"] == str(METRICS_PORT)
     assert env[f"FUMIDAI_{upper}_HOST"]["value"] == "0.0.0.0"
     assert env[f"FUMIDAI_{upper}_PORT"]["value"] == str(PORT)
     for var in env:
@@ -369,8 +379,7 @@ def test_k8s_ingress_leads_to_the_gateway_only() -> None:
 
 
 def test_k8s_network_policy_lets_only_the_gateway_call_the_services() -> None:
-    (policy,) = objects("NetworkPolicy").values()
-    spec = policy["spec"]
+    spec = objects("NetworkPolicy")["internal-services-from-gateway"]["spec"]
     (selector,) = spec["podSelector"]["matchExpressions"]
     assert selector["key"] == "app.kubernetes.io/name" and selector["operator"] == "In"
     assert sorted(selector["values"]) == sorted(UPSTREAMS)
@@ -388,6 +397,21 @@ def test_k8s_network_policy_lets_only_the_gateway_call_the_services() -> None:
         assert ("namespaceSelector" in peer) == (name == "prometheus"), peer
         callers.append(name)
     assert sorted(callers) == ["gateway", "prometheus"]
+
+
+def test_k8s_only_prometheus_reaches_the_gateways_metrics() -> None:
+    """Issue 16 item 11: the gateway's monitoring listener admits Prometheus alone; its
+    public port admits anyone (the ingress); the Service exposes the public port only."""
+    spec = objects("NetworkPolicy")["gateway-metrics-from-prometheus"]["spec"]
+    assert spec["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "gateway"
+    by_port = {rule["ports"][0]["port"]: rule for rule in spec["ingress"]}
+    assert set(by_port) == {PORT, METRICS_PORT}
+    assert "from" not in by_port[PORT]
+    (peer,) = by_port[METRICS_PORT]["from"]
+    assert peer["podSelector"]["matchLabels"]["app.kubernetes.io/name"] == "prometheus"
+    env = compose_env(compose_service("gateway"))
+    assert env["FUMIDAI_GATEWAY_METRICS_PORT"] == str(METRICS_PORT)
+    assert compose_service("gateway")["ports"] == [f"{PORT}:{PORT}"]
 
 
 # -- metrics, Prometheus, Grafana ----------------------------------------------------------
@@ -462,7 +486,8 @@ def test_prometheus_scrapes_every_service() -> None:
         assert job, f"prometheus.yml does not scrape {service}"
         assert job["metrics_path"] == "/metrics"
         (discovery,) = job["dns_sd_configs"]
-        assert discovery["names"] == [service] and discovery["port"] == PORT
+        wanted = METRICS_PORT if service == "gateway" else PORT
+        assert discovery["names"] == [service] and discovery["port"] == wanted
         assert {"target_label": "service", "replacement": service} in job["relabel_configs"]
     assert (
         "./prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro"

@@ -3,7 +3,7 @@
 Litestar's documentation pages (Swagger UI, ReDoc, Stoplight Elements, RapiDoc, Scalar)
 load their scripts and styles from a CDN: blank under the gateway's CSP and in a closed
 hospital network, and a third party's script on our origin should the CSP ever loosen
-(issue 16, item 11; docs/decisions/0024). The documents themselves are in docs/api/.
+(issue 16, item 11; docs/decisions/0025). The documents themselves are in docs/api/.
 """
 
 from litestar.openapi.plugins import JsonRenderPlugin, OpenAPIRenderPlugin
