@@ -285,7 +285,7 @@ async def test_a_password_changed_at_sign_in_ends_the_earlier_sessions(
     )
     conn = await asyncpg.connect(database_url)
     try:
-        await SessionRevocations().apply(conn, changed)  # type: ignore[arg-type]
+        await SessionRevocations().apply(conn, changed)
     finally:
         await conn.close()
     for token in tokens:
