@@ -22,6 +22,14 @@ describe("refusals", () => {
     ]);
   });
 
+  it("refuses control and format characters in names and purposes (issue 16)", () => {
+    expect(refusals([file("invoice\u202egnp.exe", 1)], "確認\u001bです")).toEqual([
+      "ファイル名に制御文字や書式文字（文字の向きを変える文字など）は使えません。",
+      "共有目的に制御文字や書式文字（文字の向きを変える文字など）は使えません。改行以外の見えない文字を取り除いてください。",
+    ]);
+    expect(refusals([file("a.txt", 1)], "一行目\n二行目")).toEqual([]);
+  });
+
   it("counts the purpose in characters, not UTF-16 units", () => {
     expect(refusals([file("a", 1)], "𠮷".repeat(200))).toEqual([]);
   });

@@ -1,6 +1,7 @@
 // The upload of the users' page (F1): what the browser can refuse before sending, and the
 // one multipart request — `manifest` first, then the files in order — with its progress.
 import { uploadWithProgress } from "../api/transfers";
+import { hasHiddenCharacters, PURPOSE_ALLOWED } from "../components/hiddenText";
 import { type Share, userCsrfToken, userSessionEnded } from "./api";
 import { shareMessages } from "./messages";
 
@@ -20,6 +21,8 @@ export function refusals(files: readonly Named[], purpose: string): string[] {
   if (files.some((f) => f.name.trim() === "")) found.push(t.emptyName);
   if (purpose.trim() === "") found.push(shareMessages.required(shareMessages.upload.purpose));
   if ([...purpose].length > MAX_PURPOSE) found.push(t.purposeMax);
+  if (files.some((f) => hasHiddenCharacters(f.name))) found.push(t.nameHidden);
+  if (hasHiddenCharacters(purpose, PURPOSE_ALLOWED)) found.push(t.purposeHidden);
   return found;
 }
 

@@ -24,6 +24,9 @@ export const shareMessages = {
     tooLarge: "一度にアップロードできるファイルは合計サイズ99 MBまでです。",
     purposeRequired: "共有目的を入力してください。",
     purposeTooLong: "共有目的は200文字以内で入力してください。",
+    nameHidden: "ファイル名に制御文字や書式文字（文字の向きを変える文字など）は使えません。",
+    purposeHidden:
+      "共有目的に制御文字や書式文字（文字の向きを変える文字など）は使えません。改行以外の見えない文字を取り除いてください。",
     total: (count: number, size: string) => `${count} 件・合計 ${size}`,
     done: "アップロードしました。ウイルススキャンの結果は「ダウンロード」タブで確認できます。",
     aborted: "アップロードを中止しました。",

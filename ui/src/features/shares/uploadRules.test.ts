@@ -15,6 +15,7 @@ describe("filesProblem", () => {
   it("allows 99 MB together and not a byte more", () => {
     expect(filesProblem([file(MAX_TOTAL_BYTES - 1), file(1)])).toBeNull();
     expect(filesProblem([file(MAX_TOTAL_BYTES), file(1)])).toBe(t.tooLarge);
+    expect(filesProblem([{ name: "invoice\u202egnp.exe", size: 1 }])).toBe(t.nameHidden);
   });
 });
 
@@ -25,5 +26,7 @@ describe("purposeProblem", () => {
     expect(purposeProblem("調".repeat(200))).toBeNull();
     expect(purposeProblem("調".repeat(201))).toBe(t.purposeTooLong);
     expect(purposeProblem("𠮷".repeat(200))).toBeNull();
+    expect(purposeProblem("一行目\n二行目")).toBeNull();
+    expect(purposeProblem("確認\u202eお願いします")).toBe(t.purposeHidden);
   });
 });

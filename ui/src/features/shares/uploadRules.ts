@@ -1,5 +1,6 @@
 // What the browser can tell about an upload before sending a byte (F1). The server checks
 // all of it again on the manifest; this only spares a doomed 99 MB request.
+import { hasHiddenCharacters, PURPOSE_ALLOWED } from "../../components/hiddenText";
 import { shareMessages } from "./messages";
 
 const t = shareMessages.upload;
@@ -16,12 +17,14 @@ export function filesProblem(files: readonly Sized[]): string | null {
   if (files.length === 0) return t.noFiles;
   if (files.length > MAX_FILES) return t.tooMany;
   const total = files.reduce((sum, file) => sum + file.size, 0);
-  return total > MAX_TOTAL_BYTES ? t.tooLarge : null;
+  if (total > MAX_TOTAL_BYTES) return t.tooLarge;
+  return files.some((file) => hasHiddenCharacters(file.name)) ? t.nameHidden : null;
 }
 
 /** Why this 共有目的 cannot be sent, or null. Characters as the server counts them
  * (code points), not UTF-16 units. */
 export function purposeProblem(purpose: string): string | null {
   if (!purpose.trim()) return t.purposeRequired;
-  return [...purpose].length > MAX_PURPOSE ? t.purposeTooLong : null;
+  if ([...purpose].length > MAX_PURPOSE) return t.purposeTooLong;
+  return hasHiddenCharacters(purpose, PURPOSE_ALLOWED) ? t.purposeHidden : null;
 }
