@@ -5,6 +5,7 @@ End-to-end tests talk to the gateway only, as the admin UI and scripts do.
 
 import asyncio
 import json
+import re
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 import pyotp
 
+from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
 from services.identity.domain.facility import RegisterFacility
@@ -221,3 +223,28 @@ async def eventually(check: Any, timeout: float = 10.0) -> Any:
         if result or time.monotonic() > deadline:
             return result
         await asyncio.sleep(0.1)
+
+
+RECOVERY_LINK = re.compile(r"https?://\S+#token=[A-Za-z0-9_-]+")
+
+
+def recovery_links(mail: MailCatcher, address: str) -> list[str]:
+    """The links of every 「パスワードを忘れた場合」 mail to ``address`` so far (decision 0020):
+    ``<gateway>/reset-password#token=…`` or its /share/ twin."""
+    return [
+        found[0]
+        for m in mail.received
+        if address in m.rcpt_tos and (found := RECOVERY_LINK.search(m.message.get_content()))
+    ]
+
+
+async def mailed_link(mail: MailCatcher, address: str, count: int = 1) -> str:
+    """The ``count``-th recovery link mailed to ``address``, once it has come."""
+
+    async def arrived() -> list[str]:
+        links = recovery_links(mail, address)
+        return links if len(links) >= count else []
+
+    links: list[str] = await eventually(arrived, 15.0)
+    assert links, f"no recovery mail to {address}"
+    return links[count - 1]

@@ -44,9 +44,12 @@ async def console(
             # refuse the later ones with 429.
             "FUMIDAI_GATEWAY_SIGNIN_PER_ADDRESS": "100000",
             "FUMIDAI_GATEWAY_SIGNIN_PER_ACCOUNT": "100000",
+            # 「パスワードを忘れた場合」's links go to the same catcher (decision 0020).
+            "FUMIDAI_IDENTITY_SMTP_HOST": mail.host,
+            "FUMIDAI_IDENTITY_SMTP_PORT": str(mail.port),
         }
         async for suite in running_suite(servers, tmp_path_factory.mktemp("ui-logs"), env):
-            yield Console(suite, suite.url("gateway"))
+            yield Console(suite, suite.url("gateway"), mail)
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from pathlib import Path
 from playwright.async_api import BrowserContext
 
 from fumidai_cli.ui import ensure_ui
+from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import UI_DIST, Suite
 from services.identity.operator_cli import reset_admin
 from tests.gateway_support import Admin, register, sign_in_admin
@@ -33,6 +34,8 @@ class Console:
 
     suite: Suite
     url: str
+    mail: MailCatcher
+    """The SMTP server every service of the suite mails to (fileshare, identity)."""
 
 
 @dataclass(frozen=True)

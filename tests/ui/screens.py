@@ -21,6 +21,7 @@ from playwright.async_api import Page, async_playwright
 
 from fumidai_cli.demo import DEMO_FACILITY, ensure_demo
 from libs.devservers.fileshare import FileshareServers
+from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.testing.servers import session_servers
 from tests.gateway_support import running_suite
@@ -70,6 +71,10 @@ STOPS: dict[str, tuple[str, str]] = {
     "share-signin": ("ファイル共有へのログイン: 利用者のアカウントとパスワード", "—"),
     "share-second-password": ("ファイル共有: 第二パスワードの入力（10分ごと）", "—"),
     "share-page": ("ファイル共有: アップロード、共有したファイル、受け取ったファイル", "—"),
+    "share-forgot-password": ("パスワードを忘れた場合: アカウントを入力して再設定用のリンクを依頼", "2.0 (4)"),
+    "share-forgot-password-sent": ("パスワードを忘れた場合: どのアカウントにも同じ答え", "2.0 (4)"),
+    "share-reset-password": ("パスワードの再設定: メールのリンクから、認証コードと新しいパスワード", "2.0 (4)"),
+    "share-reset-password-done": ("パスワードを再設定しました: ログイン画面へ", "2.0 (4)"),
 }  # fmt: skip
 """Each stop of the walk, in order: what it shows, and the manual's section it matches."""
 
@@ -97,14 +102,16 @@ def readme() -> str:
 
 
 @asynccontextmanager
-async def demo_suite(state: Path) -> AsyncIterator[Suite]:
-    """The five services on private servers, with file sharing's clamd and mail catcher."""
+async def demo_suite(state: Path) -> AsyncIterator[tuple[Suite, MailCatcher]]:
+    """The five services on private servers, with file sharing's clamd and the mail catcher
+    every service mails to."""
     extras = FileshareServers(state, say)
     with contextmanager(session_servers)(state) as servers:
         try:
             env = extras.start()
+            assert extras.mail is not None
             async for suite in running_suite(servers, state / "logs", env):
-                yield suite
+                yield suite, extras.mail
         finally:
             extras.stop()
 
@@ -115,7 +122,7 @@ def say(text: str) -> None:
 
 async def shoot(state: Path, out: Path) -> list[str]:
     """Facility 998 with the demo data, and the walk's screenshots of it."""
-    async with demo_suite(state) as suite:
+    async with demo_suite(state) as (suite, mail):
         demo = await ensure_demo(suite, state, say, empty=False)
         admin = FacilityAdmin(
             DEMO_FACILITY.code,
@@ -124,10 +131,10 @@ async def shoot(state: Path, out: Path) -> list[str]:
             demo.password,
             demo.second_password,
         )
-        return await walk_and_shoot(suite.url("gateway"), admin, out)
+        return await walk_and_shoot(suite.url("gateway"), admin, out, mail)
 
 
-async def walk_and_shoot(url: str, admin: FacilityAdmin, out: Path) -> list[str]:
+async def walk_and_shoot(url: str, admin: FacilityAdmin, out: Path, mail: MailCatcher) -> list[str]:
     written: list[str] = []
     async with async_playwright() as playwright:
         browser = await launch(playwright, chromium_path())
@@ -140,7 +147,7 @@ async def walk_and_shoot(url: str, admin: FacilityAdmin, out: Path) -> list[str]
             await page.screenshot(path=out / name, animations="disabled", caret="hide")
             written.append(name)
 
-        await walk(page, admin, Authenticator(), screenshot)
+        await walk(page, admin, Authenticator(), screenshot, mail)
         await browser.close()
     return written
 

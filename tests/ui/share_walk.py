@@ -18,9 +18,11 @@ class CreatedUser:
     second_password: str
 
 
-async def share_screens(page: Page, user: CreatedUser, stop: Stop) -> None:
-    """Sign-in (the admin's steps on the user API), the second password, the page."""
-    await sign_in_to_share(page, user, stop)
+async def share_screens(page: Page, user: CreatedUser, stop: Stop) -> Authenticator:
+    """Sign-in (the admin's steps on the user API), the second password, the page; the
+    user's authenticator."""
+    app = Authenticator()
+    await sign_in_to_share(page, user, stop, app)
 
     # Files chosen, the purpose left empty: what the browser refuses before sending.
     await expect(page.get_by_text("共有したファイルはありません。")).to_be_visible()
@@ -33,9 +35,12 @@ async def share_screens(page: Page, user: CreatedUser, stop: Stop) -> None:
     await page.get_by_role("button", name="アップロード", exact=True).click()
     await expect(page.get_by_role("alert").filter(has_text="共有目的を入力")).to_be_visible()
     await stop("share-page")
+    return app
 
 
-async def sign_in_to_share(page: Page, user: CreatedUser, stop: Stop = no_stop) -> None:
+async def sign_in_to_share(
+    page: Page, user: CreatedUser, stop: Stop = no_stop, app: Authenticator | None = None
+) -> None:
     """A user's first sign-in at /share/: the initial password, a new one, the enrolment,
     then the second password the page asks for itself (L1–L3, F7)."""
     await page.goto("/share/signin")
@@ -48,7 +53,7 @@ async def sign_in_to_share(page: Page, user: CreatedUser, stop: Stop = no_stop) 
     await page.get_by_label("新しいパスワード").fill(NEW_PASSWORD)
     await page.get_by_label("パスワードの確認").fill(NEW_PASSWORD)
     await page.get_by_role("button", name="サインイン").click()
-    await enrol(page, Authenticator())
+    await enrol(page, app or Authenticator())
 
     dialog = page.get_by_role("dialog", name="第二パスワードの入力")
     await expect(dialog).to_be_visible()

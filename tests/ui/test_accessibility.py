@@ -34,7 +34,7 @@ async def test_every_screen_and_dialog_passes_axe_and_labels_every_field(
             found[name] = {"axe": violations, "unlabelled": unlabelled}
 
     try:
-        await walk(page, facility, Authenticator(), scan)
+        await walk(page, facility, Authenticator(), scan, console.mail)
     finally:
         await context.close()
     assert seen == list(STOPS), seen

@@ -21,7 +21,7 @@ async def test_no_content_security_policy_violation_on_any_screen_or_dialog(
         await settle(page)
         visited.append(name)
 
-    await walk(page, facility, Authenticator(), look)
+    await walk(page, facility, Authenticator(), look, console.mail)
     response = await page.request.get("/users")
     policy = response.headers["content-security-policy"]
     assert "'unsafe-inline'" not in policy and "style-src 'self' 'nonce-" in policy, policy

@@ -12,11 +12,13 @@ from datetime import date, timedelta
 
 from playwright.async_api import FilePayload, Page, expect
 
+from libs.devservers.smtp import MailCatcher
 from tests.gateway_support import NEW_PASSWORD
 from tests.ui.admin_share_walk import admin_share_screens, allowed_recipient
 from tests.ui.console_suite import FacilityAdmin
 from tests.ui.csv_files import csv_bytes
 from tests.ui.log_walk import log_screens
+from tests.ui.recovery_walk import recovery_screens
 from tests.ui.share_walk import CreatedUser, share_screens
 from tests.ui.signin import (
     Authenticator,
@@ -38,7 +40,10 @@ async def settle(page: Page) -> None:
     await page.wait_for_function(SETTLED, polling=100, timeout=5_000)
 
 
-async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop) -> None:
+async def walk(
+    page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop, mail: MailCatcher
+) -> None:
+    """``mail``: where the suite's mail goes (the walk reads its recovery link there)."""
     await first_sign_in(page, admin, app, stop)
     created = await users_screens(page, stop)
     await bulk_screens(page, stop)
@@ -47,7 +52,8 @@ async def walk(page: Page, admin: FacilityAdmin, app: Authenticator, stop: Stop)
     await admin_share_screens(page, stop, allowed_recipient(admin.code))
     await facility_screen(page, stop)
     await sign_in_again(page, admin, app, stop)
-    await share_screens(page, created, stop)
+    user_app = await share_screens(page, created, stop)
+    await recovery_screens(page, created.account, user_app, stop, mail)
 
 
 async def users_screens(page: Page, stop: Stop) -> CreatedUser:

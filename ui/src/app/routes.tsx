@@ -46,6 +46,19 @@ const notFound = screen(async () => ({ Component: (await import("./NotFound")).N
 const sharePage = screen(async () => ({
   Component: (await import("../share/SharePage")).SharePage,
 }));
+// 「パスワードを忘れた場合」 (decision 0020): the request form and the mailed link's page.
+const forgotPassword = screen(async () => ({
+  Component: (await import("../features/session/recovery/pages")).AdminForgotPasswordPage,
+}));
+const resetPassword = screen(async () => ({
+  Component: (await import("../features/session/recovery/pages")).AdminResetPasswordPage,
+}));
+const shareForgotPassword = screen(async () => ({
+  Component: (await import("../share/RecoveryPages")).ShareForgotPasswordPage,
+}));
+const shareResetPassword = screen(async () => ({
+  Component: (await import("../share/RecoveryPages")).ShareResetPasswordPage,
+}));
 const shareSignIn = screen(async () => ({
   Component: (await import("../share/ShareSignInPage")).ShareSignInPage,
 }));
@@ -65,12 +78,26 @@ export function createRouter(queryClient: QueryClient) {
   const router = createBrowserRouter([
     { path: "/signin", element: <SignInPage /> },
     {
+      path: "/forgot-password",
+      lazy: forgotPassword,
+      hydrateFallbackElement: <Loading />,
+      errorElement: <ScreenFailed />,
+    },
+    {
+      path: "/reset-password",
+      lazy: resetPassword,
+      hydrateFallbackElement: <Loading />,
+      errorElement: <ScreenFailed />,
+    },
+    {
       path: "/share",
       hydrateFallbackElement: <Loading />,
       errorElement: <ScreenFailed />,
       children: [
         { index: true, lazy: sharePage, errorElement: <ScreenFailed /> },
         { path: "signin", lazy: shareSignIn, errorElement: <ScreenFailed /> },
+        { path: "forgot-password", lazy: shareForgotPassword, errorElement: <ScreenFailed /> },
+        { path: "reset-password", lazy: shareResetPassword, errorElement: <ScreenFailed /> },
       ],
     },
     {

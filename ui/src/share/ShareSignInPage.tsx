@@ -19,6 +19,7 @@ export function ShareSignInPage() {
       notice={reason === "expired" ? t.sessionEnded : reason === "signed-out" ? t.signedOut : null}
       signInPassword={userSignInPassword}
       calls={userStepCalls}
+      forgotPath="/share/forgot-password"
       onSignedIn={(session) => {
         adopt(session);
         navigate("/share/", { replace: true });

@@ -1,10 +1,9 @@
-import { CheckCircleFilled, CloseCircleOutlined } from "@ant-design/icons";
 import { useMutation } from "@tanstack/react-query";
 import { Button, Form, Input } from "antd";
 import { applyProblem, unplacedMessages } from "../../components/problems";
 import { ProblemAlert } from "../../components/ProblemAlert";
-import { sessionMessages as t, policyRules } from "./messages";
-import { policyState } from "./policy";
+import { sessionMessages as t } from "./messages";
+import { PolicyList } from "./PolicyList";
 import { AccountLine } from "./SignInFlow";
 import type { Step, StepCalls } from "./steps";
 
@@ -22,7 +21,6 @@ const toField = () => "new_password";
 export function NewPasswordStep({ step, account, onDone, onFailed, calls }: Props) {
   const [form] = Form.useForm<{ new_password: string; confirm: string }>();
   const typed = Form.useWatch("new_password", form) ?? "";
-  const state = policyState(typed, account);
   const change = useMutation({
     mutationFn: (password: string) =>
       calls.newPassword(step.handle ?? "", password),
@@ -32,12 +30,6 @@ export function NewPasswordStep({ step, account, onDone, onFailed, calls }: Prop
       onFailed(error);
     },
   });
-  const rules: [keyof typeof policyRules, boolean | null][] = [
-    ["length", state.length],
-    ["classes", state.classes],
-    ["account", state.account],
-    ["different", null],
-  ];
   return (
     <>
       <h1 className="signin-title">
@@ -48,23 +40,7 @@ export function NewPasswordStep({ step, account, onDone, onFailed, calls }: Prop
         {step.password_reason === "expired" ? t.newPassword.expired : t.newPassword.initial}
       </p>
       <ProblemAlert error={change.error} extra={unplacedMessages(change.error, () => null)} />
-      <section aria-labelledby="policy-title" className="policy">
-        <strong id="policy-title">
-          {t.newPassword.policy}
-        </strong>
-        <ul>
-          {rules.map(([rule, ok]) => (
-            <li key={rule} data-ok={ok === null ? "unknown" : String(ok)}>
-              {ok ? (
-                <CheckCircleFilled className="policy-ok" aria-label="満たしています" />
-              ) : (
-                <CloseCircleOutlined className="policy-pending" aria-label="未達" />
-              )}{" "}
-              {policyRules[rule]}
-            </li>
-          ))}
-        </ul>
-      </section>
+      <PolicyList typed={typed} account={account} />
       <Form
         form={form}
         layout="vertical"

@@ -1,7 +1,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { Button, Form, Input } from "antd";
+import { Link } from "react-router";
 import { ProblemAlert } from "../../components/ProblemAlert";
 import { sessionMessages as t } from "./messages";
+import { recoveryMessages } from "./recovery/messages";
 import type { Step } from "./steps";
 
 type Props = {
@@ -11,10 +13,13 @@ type Props = {
   signIn: (account: string, password: string) => Promise<Step>;
   onAccount: (a: string) => void;
   onDone: (s: Step) => void;
+  /** Where 「パスワードを忘れた場合」 leads (manual 2.0: under the password). */
+  forgotPath: string;
 };
 
 /** Account and password, the first step on either surface. */
-export function PasswordStep({ title, accountHint, account, signIn, onAccount, onDone }: Props) {
+export function PasswordStep(props: Props) {
+  const { title, accountHint, account, signIn, onAccount, onDone, forgotPath } = props;
   const sign = useMutation({
     mutationFn: (v: { account: string; password: string }) => signIn(v.account, v.password),
     onSuccess: onDone,
@@ -47,6 +52,9 @@ export function PasswordStep({ title, accountHint, account, signIn, onAccount, o
         >
           <Input.Password autoComplete="current-password" maxLength={128} />
         </Form.Item>
+        <p className="signin-forgot">
+          <Link to={forgotPath}>{recoveryMessages.link}</Link>
+        </p>
         <Button type="primary" htmlType="submit" block loading={sign.isPending}>
           {t.signIn}
         </Button>

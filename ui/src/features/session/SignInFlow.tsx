@@ -20,6 +20,8 @@ type Props = {
   notice: string | null;
   signInPassword: (account: string, password: string) => Promise<Step>;
   calls: StepCalls;
+  /** The page of 「パスワードを忘れた場合」 on this surface. */
+  forgotPath: string;
   /** The session the last step opened; the page takes it from there. */
   onSignedIn: (session: Session) => void;
 };
@@ -62,6 +64,7 @@ export function SignInFlow(props: Props) {
             account={account}
             signIn={props.signInPassword}
             onAccount={setAccount}
+            forgotPath={props.forgotPath}
             onDone={(next) => {
               setRestartError(null);
               advance(next);

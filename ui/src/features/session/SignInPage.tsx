@@ -21,6 +21,7 @@ export function SignInPage() {
       notice={reason === "expired" ? t.sessionEnded : reason === "signed-out" ? t.signedOut : null}
       signInPassword={signInPassword}
       calls={adminStepCalls}
+      forgotPath="/forgot-password"
       onSignedIn={(session) => {
         adopt(session);
         navigate(returnPath(params.get("from")), { replace: true });
