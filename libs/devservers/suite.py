@@ -106,6 +106,9 @@ class Suite:
         # The gateway forwards agents' addresses; terminals believes it (and only it).
         env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
         env["FUMIDAI_GATEWAY_UI_DIR"] = str(UI_DIST)
+        # Served over plain http on this machine: the one place a session cookie goes
+        # without Secure (the gateway's default is Secure, docs/decisions/0028).
+        env["FUMIDAI_GATEWAY_COOKIE_SECURE"] = "false"
         # The base of the links identity mails (「パスワードを忘れた場合」): the gateway's URL.
         env["FUMIDAI_IDENTITY_PUBLIC_URL"] = self.url("gateway")
         env.update(self.extra_env)

@@ -31,15 +31,32 @@ def trusts(peer: str, trusted_proxies: tuple[str, ...]) -> bool:
     return any(address in network for network in _networks(trusted_proxies))
 
 
-def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:
-    """The client address; X-Forwarded-For's first address only when the peer is one of
-    ``trusted_proxies`` (anyone else could write the header)."""
-    peer = request.client.host if request.client else None
-    if peer and trusted_proxies and trusts(peer, trusted_proxies):
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
+def client_address(
+    peer: str | None, forwarded: str, trusted_proxies: tuple[str, ...]
+) -> str | None:
+    """The client behind ``peer``: X-Forwarded-For read from the right, each trusted proxy
+    skipped, the first address no trusted proxy owns is the client.
+
+    Proxies append the address they saw, so only the right end is written by proxies we
+    trust; whatever is further left came from the client, which can write anything there.
+    A malformed entry ends the walk at the last proxy that passed it on.
+    """
+    if not peer or not trusted_proxies or not trusts(peer, trusted_proxies):
+        return peer
+    client = peer
+    for entry in reversed(forwarded.split(",")):
         try:
-            return str(ipaddress.ip_address(first))
+            hop = str(ipaddress.ip_address(entry.strip()))
         except ValueError:
-            return peer
-    return peer
+            return client
+        client = hop
+        if not trusts(hop, trusted_proxies):
+            return hop
+    return client
+
+
+def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:
+    """The client address: the peer, or when the peer is one of ``trusted_proxies`` what
+    they say in X-Forwarded-For (``client_address``)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for", ""), trusted_proxies)

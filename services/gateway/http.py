@@ -71,6 +71,6 @@ def create_app(gw: Gateway) -> Litestar:
         app.on_startup.append(gw.sessions.cache.start)
         app.on_shutdown.insert(0, gw.sessions.cache.stop)
     console = Console(Path(gw.own.ui_dir) if gw.own.ui_dir else None)
-    app.asgi_handler = security_headers(app.asgi_handler, console)
+    app.asgi_handler = security_headers(app.asgi_handler, console, https=gw.own.cookie_secure)
     app.state.gateway = gw
     return app

@@ -7,6 +7,9 @@ MESSAGES: dict[str, str] = {
     "second_password_required": "第二パスワードを入力してください。",
     "csv_too_large": "CSVファイルのサイズが上限を超えています。",
     "upload_too_large": "一度にアップロードできるファイルは合計サイズ99 MBまでです。",
+    "json_required": "リクエストの形式が正しくありません。画面を再読み込みしてください。",
+    "cross_site_sign_in": "他のサイトからはログインできません。",
+    "signin_not_bound": "ログインを最初からやり直してください。",
     "upstream_unavailable": "サービスに接続できません。時間をおいて再度お試しください。",
 }
 

@@ -43,7 +43,11 @@ def is_console_request(method: str, path: str) -> bool:
     return method in _READS and not path.startswith(SERVICE_PREFIXES) and path not in SERVICE_ROOTS
 
 
-def security_headers(app: ASGIApp, console: ASGIApp) -> ASGIApp:
+HSTS = (b"strict-transport-security", b"max-age=63072000")
+"""Two years; no includeSubDomains: a hospital's other hosts are not ours to decide."""
+
+
+def security_headers(app: ASGIApp, console: ASGIApp, *, https: bool = False) -> ASGIApp:
     """ASGI middleware: ``console`` answers console requests, ``app`` the rest; the headers
     above go on every response that has not set its own; API answers are never cached.
 
@@ -51,7 +55,9 @@ def security_headers(app: ASGIApp, console: ASGIApp) -> ASGIApp:
     enrolment), but nothing under /api, /agent or /user-api is worth a cache's risk. The
     console sets its own ``cache-control`` (and, for ``index.html``, its own CSP). One
     middleware for both, so an API call pays one prefix test for the console, not a layer.
+    ``https``: the suite is served over HTTPS (its cookies are Secure): HSTS goes on too.
     """
+    fixed = [*_HEADERS, HSTS] if https else _HEADERS
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -62,7 +68,7 @@ def security_headers(app: ASGIApp, console: ASGIApp) -> ASGIApp:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 present = {name.lower() for name, _ in headers}
-                for name, value in _HEADERS:
+                for name, value in fixed:
                     if name not in present:
                         headers.append((name, value))
                 if b"cache-control" not in present:

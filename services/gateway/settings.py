@@ -43,8 +43,13 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
     """Sessions and protection of the public surfaces."""
 
     cookie_secure: Annotated[
-        bool, M(description="Mark the session cookie Secure (on whenever served over HTTPS).")
-    ] = False
+        bool,
+        M(
+            description="Mark the session cookies Secure and send HSTS. On unless turned off:"
+            " only a suite served over plain http (``./fumidai up``, tests) says false"
+            " (docs/decisions/0028).",
+        ),
+    ] = True
     session_idle_minutes: Annotated[int, M(ge=1, description="Idle timeout (SPEC L5).")] = 30
     session_absolute_hours: Annotated[int, M(ge=1, description="Absolute timeout (L5).")] = 12
     session_cache_s: Annotated[

@@ -2,7 +2,7 @@
 
 import pytest
 
-from libs.runtime.source_address import trusts
+from libs.runtime.source_address import client_address, trusts
 
 
 @pytest.mark.parametrize(
@@ -24,3 +24,29 @@ def test_trusted_proxies_are_addresses_or_ranges(
     peer: str, trusted: tuple[str, ...], expected: bool
 ) -> None:
     assert trusts(peer, trusted) is expected
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "trusted", "expected"),
+    [
+        # A client writes its own X-Forwarded-For; the ingress appends what it saw: the
+        # right end is the truth, the forged left end is ignored (issue 16, item 4).
+        ("10.0.0.5", "6.6.6.6, 203.0.113.7", ("10.0.0.0/8",), "203.0.113.7"),
+        # Two proxies we trust (a load balancer, then the ingress): both skipped.
+        ("10.0.0.5", "6.6.6.6, 203.0.113.7, 10.1.1.1", ("10.0.0.0/8",), "203.0.113.7"),
+        ("10.0.0.5", "203.0.113.7", ("10.0.0.0/8",), "203.0.113.7"),
+        # Every hop a trusted proxy: the leftmost is the nearest thing to a client.
+        ("10.0.0.5", "10.2.2.2, 10.1.1.1", ("10.0.0.0/8",), "10.2.2.2"),
+        # Garbage from the right: nobody further left can be believed.
+        ("10.0.0.5", "203.0.113.7, junk", ("10.0.0.0/8",), "10.0.0.5"),
+        ("10.0.0.5", "", ("10.0.0.0/8",), "10.0.0.5"),
+        # The peer is no trusted proxy: its header is nobody's word.
+        ("198.51.100.1", "203.0.113.7", ("10.0.0.0/8",), "198.51.100.1"),
+        ("10.0.0.5", "203.0.113.7", (), "10.0.0.5"),
+        ("10.0.0.5", "2001:db8::1", ("10.0.0.0/8",), "2001:db8::1"),
+    ],
+)
+def test_forwarded_for_is_read_from_the_right(
+    peer: str, forwarded: str, trusted: tuple[str, ...], expected: str
+) -> None:
+    assert client_address(peer, forwarded, trusted) == expected

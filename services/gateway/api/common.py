@@ -23,6 +23,7 @@ _DESCRIPTIONS = {
     409: "Stale version, or a decision already taken.",
     410: "Gone.",
     413: "The body is too large.",
+    415: "The body is not JSON (``json_required``).",
     423: "The account is locked.",
     429: "Too many attempts.",
     503: "A service behind the gateway is unavailable.",

@@ -31,6 +31,7 @@ from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.relay import seg
 from services.gateway.sessions import Grant, Session
+from services.gateway.signin_guard import SIGNIN_COOKIE, check_bound, check_sign_in_request
 from services.gateway.upstreams import Acting, Answer, before_sign_in
 from services.identity.contract import (
     PASSWORD_MAX,
@@ -40,8 +41,9 @@ from services.identity.contract import (
 )
 
 APP = "メンテナンスツール"
-SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 413, 423, 429, 503)
-"""identity refuses a step with 400/401/409/410/423; the gateway adds 403, 413 and 429."""
+SIGN_IN_PROBLEMS = problems(400, 401, 403, 404, 409, 410, 413, 415, 423, 429, 503)
+"""identity refuses a step with 400/401/409/410/423; the gateway adds 403 (another role, a
+cross-site request, a handle this browser did not start), 413, 415 (not JSON) and 429."""
 NO_SECURITY: list[dict[str, list[str]]] = []
 """Sign-in steps: nobody is signed in yet."""
 
@@ -293,7 +295,11 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         "path": "/",
     }
 
+    # The sign-in's handle, for later steps to prove this browser began it (login CSRF).
+    bound_args = {**cookie_args, "path": base}
+
     async def throttled(request: Request[Any, Any, Any], account: str | None) -> None:
+        check_sign_in_request(request)
         ip = gw.ip(request) or "unknown"
         ok = await gw.throttle.allow(f"ip:{ip}", gw.own.signin_per_address)
         if account is not None:
@@ -335,7 +341,10 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         grant = payload.get("grant")
         if not grant:
             out = msgspec.convert(payload, SignInStepOut)
-            return Response(msgspec.structs.replace(out, next_path=path_of(out.next_step)))
+            going_on = Response(msgspec.structs.replace(out, next_path=path_of(out.next_step)))
+            if out.handle:
+                going_on.set_cookie(Cookie(key=SIGNIN_COOKIE, value=out.handle, **bound_args))  # type: ignore[arg-type]
+            return going_on
         if grant["role"] != role:
             wrong = "wrong_app" if role == "admin" else "wrong_app_user"
             raise DomainError("wrong_app", message(wrong), status=403)
@@ -356,6 +365,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
             session=_session_out(session, name, token if want_token else None, admin),
         )
         response: Response[Any] = Response(out)
+        response.delete_cookie(SIGNIN_COOKIE, path=base)
         if not want_token:
             response.set_cookie(Cookie(key=COOKIE, value=token, **cookie_args))  # type: ignore[arg-type]
         return response
@@ -397,6 +407,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         """「パスワードの更新」 (``next_step`` ``new_password``); a password failing the
         policy is refused with every rule it fails in ``errors``."""
         await throttled(request, None)
+        check_bound(request, data.handle)
         body = {"handle": data.handle, "new_password": data.new_password}
         return await step(request, "new-password", body, data.token)
 
@@ -406,6 +417,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     ) -> Response[SignInStepOut]:
         """The authenticator's code (``next_step`` ``totp_enrol`` or ``totp``)."""
         await throttled(request, None)
+        check_bound(request, data.handle)
         return await step(request, "totp", {"handle": data.handle, "code": data.code}, data.token)
 
     @sign_in_step("second-password", "signInSecondPassword")
@@ -414,6 +426,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
     ) -> Response[SignInStepOut]:
         """「第二パスワードの入力」 (``next_step`` ``second_password``)."""
         await throttled(request, None)
+        check_bound(request, data.handle)
         body = {"handle": data.handle, "second_password": data.second_password}
         return await step(request, "second-password", body, data.token)
 

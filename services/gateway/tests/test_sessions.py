@@ -46,6 +46,59 @@ async def test_l5_every_response_has_the_security_headers(gateway: Client) -> No
     assert response.headers["cache-control"] == "no-store"
 
 
+async def test_issue16_4_a_gateway_told_nothing_is_served_over_https(gateway: Client) -> None:
+    """Nothing said about the cookies: Secure ones and HSTS (decision 0028). Only a suite
+    on plain http (``./fumidai up``, the tests) turns it off, and says so."""
+    assert GatewayOwn().cookie_secure is True
+    response = await gateway.get("/health/live")
+    assert response.headers["strict-transport-security"] == "max-age=63072000"
+
+
+@pytest.mark.parametrize("path", ["/api/v1/session/password", "/user-api/v1/session/password"])
+async def test_issue16_5_a_sign_in_step_must_be_json(gateway: Client, path: str) -> None:
+    """A cross-site form posts ``text/plain`` without a preflight: refused before anything."""
+    body = '{"account": "a@x.example", "password": "x", "app": "ファイル共有"}'
+    for media in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data"):
+        answer = await gateway.post(path, content=body, headers={"Content-Type": media})
+        assert answer.status_code == 415, (media, answer.text)
+        assert answer.json()["code"] == "json_required"
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Origin": "http://testserver.local", "Sec-Fetch-Site": "cross-site"},
+    ],
+)
+async def test_issue16_5_a_browser_on_another_site_cannot_sign_in(
+    gateway: Client, headers: dict[str, str]
+) -> None:
+    for path in ("/api/v1/session/password", "/api/v1/session/totp"):
+        body = {"account": "a@x.example", "password": "x", "handle": "h", "code": "123456"}
+        answer = await gateway.post(path, json=body, headers=headers)
+        assert answer.status_code == 403, (path, answer.text)
+        assert answer.json()["code"] == "cross_site_sign_in"
+
+
+async def test_issue16_5_a_later_step_needs_the_browser_that_began_it(gateway: Client) -> None:
+    """A handle without the cookie the first step set is refused before identity hears it."""
+    for step, body in [
+        ("totp", {"code": "123456"}),
+        ("new-password", {"new_password": "Kq7#mB2$vX9!pL4z"}),
+        ("second-password", {"second_password": "x"}),
+    ]:
+        answer = await gateway.post(
+            f"/user-api/v1/session/{step}" if step == "totp" else f"/api/v1/session/{step}",
+            json={"handle": "stolen-handle", **body},
+        )
+        assert answer.status_code == 403, (step, answer.text)
+        assert answer.json()["code"] == "signin_not_bound"
+
+
 async def test_l5_signed_out_requests_are_401_problems(gateway: Client) -> None:
     response = await gateway.get("/api/v1/session")
     assert response.status_code == 401
