@@ -524,3 +524,16 @@ def test_dockerfile() -> None:
     assert re.search(r'^ENTRYPOINT \["python", "-m"\]$', text, re.MULTILINE)
     for var in re.findall(r"\b(FUMIDAI_\w+)=", text):
         assert var in SHARED_SETTINGS, f"the image sets {var}, which nothing reads"
+
+
+def test_issue16_4_deployments_name_their_proxies_and_secure_cookies() -> None:
+    """Every deployment says the cookies are Secure (the default, but never a copied
+    false), and k8s names the ingress's ranges: otherwise every client would share the
+    ingress's address (one sign-in limit for all, 院内外 and the login log wrong)."""
+    (gateway,) = objects("Deployment")["gateway"]["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in gateway["env"]}
+    assert env["FUMIDAI_GATEWAY_COOKIE_SECURE"] == "true"
+    assert env["FUMIDAI_GATEWAY_TRUSTED_PROXIES"], "k8s must name the ingress's addresses"
+    composed = compose_env(compose()["services"]["gateway"])
+    assert composed["FUMIDAI_GATEWAY_COOKIE_SECURE"] == "true"
+    assert "FUMIDAI_GATEWAY_TRUSTED_PROXIES" in composed
