@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import hashlib
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -75,6 +76,7 @@ _LINK_REFUSALS: dict[RecoveryReason, tuple[str, int]] = {
     "mfa_not_enrolled": ("recovery_account_refused", 410),
     "locked": ("account_locked", 423),
 }
+PURGE_EVERY_S = 60.0
 _LOCK_CLASS = 0x5168
 """Advisory lock class of a request in the worker's hands (not a row lock: the worker's
 transaction appends its event first, decision 0001)."""
@@ -381,11 +383,14 @@ class RecoveryMailer:
         self._wake.set()
 
     async def run(self) -> None:
+        purged_at = -PURGE_EVERY_S
         while True:
             while await self.resolve_one():
                 pass
-            async with self._pool().acquire() as conn:
-                await links.purge(conn, self._clock())
+            if time.monotonic() - purged_at > PURGE_EVERY_S:
+                async with self._pool().acquire() as conn:
+                    await links.purge(conn, self._clock())
+                purged_at = time.monotonic()
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll_s)

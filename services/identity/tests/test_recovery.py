@@ -15,6 +15,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from libs.devservers.ports import free_port
 from libs.devservers.smtp import MailCatcher, ReceivedMail
 from libs.events.catalogue.credentials import AdminPasswordRecovered, UserPasswordRecovered
 from libs.events.catalogue.signin import PasswordRecoveryAttempted
@@ -327,4 +328,38 @@ async def test_a_user_recovers_on_the_share_page_surface_not_on_the_admins(
     assert log[:2] == [
         ("recovery_request", "failure", "app_not_allowed"),
         ("recovery_request", "success", "link_sent"),
+    ]
+
+
+@pytest.fixture
+async def mailless(identity_settings: IdentitySettings, clock: FakeClock) -> AsyncIterator[Client]:
+    """identity whose SMTP server never answers (a port nobody listens on)."""
+    own = msgspec.structs.replace(
+        identity_settings.own, smtp_port=free_port(), smtp_timeout_s=1.0, mail_retry_s=(0.1,)
+    )
+    async with running(bootstrap(replace(identity_settings, own=own), clock=clock)) as client:
+        yield client
+
+
+async def test_a_refused_mail_is_tried_again_then_logged_and_its_links_never_work(
+    mailless: Client, clock: FakeClock, identity_settings: IdentitySettings
+) -> None:
+    admin = await enrolled_admin(mailless, clock)
+    await ask(mailless, admin.account)
+    conn = await asyncpg.connect(identity_settings.core.database_url)
+    try:
+        row = None
+        for _ in range(100):
+            row = await conn.fetchrow("SELECT outcome, attempts FROM recovery_requests")
+            if row is not None and row["outcome"]:
+                break
+            clock.advance(seconds=1)  # the retry is due on identity's clock
+            await asyncio.sleep(0.1)
+        assert row is not None and (row["outcome"], row["attempts"]) == ("mail_not_sent", 2)
+        links = await conn.fetch("SELECT used_at, replaced_at FROM recovery_links")
+        assert len(links) == 2 and all(link["replaced_at"] for link in links)
+    finally:
+        await conn.close()
+    assert await recovery_log(identity_settings) == [
+        ("recovery_request", "failure", "mail_not_sent")
     ]
