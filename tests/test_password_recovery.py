@@ -314,7 +314,7 @@ async def test_l1_l2_user_forgot_password_on_the_share_page_surface(world: World
         )
 
 
-async def test_recovery_requests_are_limited_per_account_same_answer_until_then(
+async def test_recovery_requests_are_limited_json_from_this_site_only(
     world: World,
 ) -> None:
     url = world.suite.url("gateway")
@@ -334,3 +334,16 @@ async def test_recovery_requests_are_limited_per_account_same_answer_until_then(
         assert big.status_code == 413
         bad = await anon.post("/api/v1/session/password-recovery", json={"account": ""})
         assert bad.status_code == 400
+        # As the sign-in steps (decision 0029): JSON from this site only.
+        form = await anon.post(
+            "/user-api/v1/session/password-recovery",
+            content=b'{"account": "995-form@h995.example.jp"}',  # a form posting JSON text
+            headers={"content-type": "text/plain"},
+        )
+        assert form.status_code == 415 and form.json()["code"] == "json_required"
+        elsewhere = await anon.post(
+            "/user-api/v1/session/password-recovery/link",
+            json={"token": "x"},
+            headers={"origin": "https://evil.example", "sec-fetch-site": "cross-site"},
+        )
+        assert elsewhere.status_code == 403 and elsewhere.json()["code"] == "cross_site_sign_in"

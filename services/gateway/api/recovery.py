@@ -5,7 +5,8 @@ console) and ``/user-api/v1/session/password-recovery…`` for remote users (/sh
 The request answers 202 with one body whatever account it names; identity queues it and
 mails a one-time link later, only to an account that has an authenticator bound. The
 link's page posts the token (from the link's fragment) in bodies, never in a URL.
-Requests are limited per account and per source address like sign-in (throttle.py).
+Requests are limited per account and per source address like sign-in (throttle.py), and
+like the sign-in steps they take JSON from this site only (signin_guard, decision 0029).
 """
 
 from datetime import datetime
@@ -23,6 +24,7 @@ from services.gateway.api.session import NO_SECURITY, Secret
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.relay import relayed
+from services.gateway.signin_guard import check_sign_in_request
 from services.gateway.upstreams import before_sign_in
 from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN
 
@@ -129,7 +131,10 @@ def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRou
         )
 
     async def allowed(request: Request[Any, Any, Any], account: str | None) -> None:
-        """Per source address and, for a request, per account typed (known or not)."""
+        """JSON from this site only, as the sign-in steps (decision 0029: no page elsewhere
+        makes its visitors' browsers ask for mail); then per source address and, for a
+        request, per account typed (known or not)."""
+        check_sign_in_request(request)
         ip = gw.ip(request) or "unknown"
         ok = await gw.throttle.allow(f"recovery-ip:{ip}", gw.own.recovery_per_address)
         if account is not None:
@@ -147,7 +152,7 @@ def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRou
             json=body,
         )
 
-    @route("", "requestPasswordRecovery", 202, 400, 413, 429, 503)
+    @route("", "requestPasswordRecovery", 202, 400, 403, 413, 415, 429, 503)
     async def request_link(
         request: Request[Any, Any, Any], data: JSONBody[RecoveryRequestIn]
     ) -> Response[RecoveryRequestedOut]:
@@ -159,7 +164,7 @@ def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRou
         answer = await identity(request, "requests", {"account": data.account, "app": app})
         return relayed(answer)
 
-    @route("/link", "openPasswordRecoveryLink", 200, 400, 410, 413, 423, 429, 503)
+    @route("/link", "openPasswordRecoveryLink", 200, 400, 403, 410, 413, 415, 423, 429, 503)
     async def open_link(
         request: Request[Any, Any, Any], data: JSONBody[RecoveryLinkIn]
     ) -> Response[RecoveryLinkOut]:
@@ -169,7 +174,7 @@ def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRou
         await allowed(request, None)
         return relayed(await identity(request, "link", {"token": data.token}))
 
-    @route("/new-password", "recoverPassword", 200, 400, 401, 410, 413, 423, 429, 503)
+    @route("/new-password", "recoverPassword", 200, 400, 401, 403, 410, 413, 415, 423, 429, 503)
     async def new_password(
         request: Request[Any, Any, Any], data: JSONBody[RecoveryPasswordIn]
     ) -> Response[RecoveredOut]:
