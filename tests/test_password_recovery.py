@@ -12,6 +12,7 @@ import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import asyncpg
 import httpx
@@ -27,6 +28,7 @@ from tests.gateway_support import (
     NEW_PASSWORD,
     eventually,
     mailed_link,
+    operation_descriptions,
     running_suite,
     walk_sign_in,
 )
@@ -208,6 +210,14 @@ async def test_l1_l2_admin_forgot_password_link_code_sessions_end_log_same_answe
                     (first.admin_account, tool, "失敗（使用済みのリンク）"),
                 },
             )
+
+            # Like a change of its own password, it is in 操作ログ (A1 beyond).
+            async def in_operations() -> list[Any]:
+                return await operation_descriptions(hanako, "995", "AdminPasswordRecovered")
+
+            assert await eventually(in_operations) == [
+                f"管理者「{first.admin_account}」のパスワードを再設定（パスワードを忘れた場合）"
+            ]
 
 
 async def test_l1_l2_user_forgot_password_on_the_share_page_surface(world: World) -> None:

@@ -131,6 +131,7 @@ OPERATIONS: dict[str, str] = {
     "AdminDisabled": "管理者「{account}」を無効化",
     "AdminEnabled": "管理者「{account}」を再有効化",
     "AdminPasswordChanged": "管理者「{account}」のパスワードを変更",
+    "AdminPasswordRecovered": "管理者「{account}」のパスワードを再設定（パスワードを忘れた場合）",
     "AdminMfaEnrolled": "管理者「{account}」の多要素認証を登録",
     "AdminPasswordReset": "管理者「{account}」のパスワードをリセット",
     "AdminMfaReset": "管理者「{account}」の多要素認証情報をリセット",
