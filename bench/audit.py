@@ -18,7 +18,6 @@ import contextlib
 import json
 import os
 import random
-import secrets
 import signal
 import subprocess
 import sys
@@ -63,6 +62,7 @@ from libs.events.subjects import subject_of
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import GATEWAY, SigningKey
 from services.audit.bootstrap import MIGRATIONS
 from services.audit.queries import Position, encode_cursor
 
@@ -78,7 +78,8 @@ TARGETS: dict[str, float] = {
 DOMAIN = "bench.example"
 BIG = "998"
 """The large hospital: it holds the rows of the full export."""
-SECRET = secrets.token_hex(16)
+GATEWAY_KEY = SigningKey.generate(GATEWAY)
+"""Signs the admins' tokens, as the gateway would."""
 ROOT = Path(__file__).resolve().parents[1]
 CHUNK = 100_000  # rows per COPY
 APPS = ("メンテナンスツール", "リモートアクセス", "ファイル共有")
@@ -355,7 +356,7 @@ class Service:
                 "FUMIDAI_AUDIT_DATABASE_URL": dsn,
                 "FUMIDAI_AUDIT_PORT": str(self.port),
                 "FUMIDAI_NATS_URL": nats_url,
-                "FUMIDAI_INTERNAL_TOKEN_SECRET": SECRET,
+                "FUMIDAI_AUDIT_TOKEN_TRUSTED_KEYS": GATEWAY_KEY.trusted().text(),
                 "FUMIDAI_EVENTS_SUBJECT_ROOT": settings.subject_root,
                 "FUMIDAI_EVENTS_STREAM_PREFIX": settings.stream_prefix,
                 "FUMIDAI_LOG_LEVEL": "warning",
@@ -408,7 +409,14 @@ class Service:
 
 
 def headers(code: str) -> dict[str, str]:
-    token = issue(SECRET, sub=f"{code}-admin@{DOMAIN}", role="admin", facility=code, ttl=7200)
+    token = issue(
+        GATEWAY_KEY,
+        audience="audit",
+        sub=f"{code}-admin@{DOMAIN}",
+        role="admin",
+        facility=code,
+        ttl=7200,
+    )
     return {"Authorization": f"Bearer {token}"}
 
 

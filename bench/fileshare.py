@@ -53,6 +53,7 @@ from libs.events.envelope import Actor, envelop
 from libs.events.ids import new_id
 from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import GATEWAY, SigningKey
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
 from services.fileshare.domain.share import MAX_TOTAL_BYTES
 
@@ -211,7 +212,7 @@ async def measure(args: argparse.Namespace, srv: Servers, tmp: Path) -> dict[str
     await admin.execute(f'CREATE DATABASE "{database}"')
     await admin.close()
     database_url = dsn_for(srv.postgres_url, database)
-    secret = secrets.token_hex(16)
+    gateway_key = SigningKey.generate(GATEWAY)
     clamd = EmbeddedClamd(tmp / "clamd")
     clamd.start()
     mail = MailCatcher()
@@ -223,7 +224,7 @@ async def measure(args: argparse.Namespace, srv: Servers, tmp: Path) -> dict[str
         {
             "FUMIDAI_FILESHARE_DATABASE_URL": database_url,
             "FUMIDAI_NATS_URL": srv.nats_url,
-            "FUMIDAI_INTERNAL_TOKEN_SECRET": secret,
+            "FUMIDAI_FILESHARE_TOKEN_TRUSTED_KEYS": gateway_key.trusted().text(),
             "FUMIDAI_FILESHARE_PORT": str(port),
             "FUMIDAI_FILESHARE_LOG_LEVEL": "warning",
             "FUMIDAI_FILESHARE_CLAMD_HOST": clamd.host,
@@ -242,7 +243,12 @@ async def measure(args: argparse.Namespace, srv: Servers, tmp: Path) -> dict[str
             await wait_ready(url, proc)
             account = await seed(srv.nats_url, root, database_url)
             token = issue(
-                secret, sub=account, role="user", facility="998", second_password_at=time.time()
+                gateway_key,
+                audience="fileshare",
+                sub=account,
+                role="user",
+                facility="998",
+                second_password_at=time.time(),
             )
             headers = {"Authorization": f"Bearer {token}"}
             baseline = psutil.Process(proc.pid).memory_info().rss

@@ -60,6 +60,7 @@ from bench.raw_http import RawConnection
 from fumidai_cli.system import ensure
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import GATEWAY
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
 from tests.gateway_support import NEW_PASSWORD, walk_sign_in
@@ -269,7 +270,6 @@ async def run(srv: Servers) -> dict[str, Any]:
         postgres_url=srv.postgres_url,
         nats_url=srv.nats_url,
         log_dir=logs,
-        secret=secrets.token_hex(16),
         database_prefix=f"benchgw{secrets.token_hex(3)}_",
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"bg{secrets.token_hex(4)}",
@@ -319,7 +319,12 @@ async def run(srv: Servers) -> dict[str, Any]:
 
         header(f"user list, first page of 50 with a search term, {CLIENTS} clients")
         internal = issue(
-            suite.secret, sub=created.admin_account, role="admin", facility=BIG_CODE, ttl=3600
+            suite.token_keys[GATEWAY],
+            audience="identity",
+            sub=created.admin_account,
+            role="admin",
+            facility=BIG_CODE,
+            ttl=3600,
         )
         sides = {
             "gateway": (suite.url("gateway"), f"{base}/users", bearer),

@@ -63,6 +63,7 @@ from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
 from libs.runtime.serve import SERVER
 from libs.runtime.settings import CoreSettings
+from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey
 from services.identity.bootstrap import bootstrap
 from services.identity.domain.csv_format import BOM, COLUMNS, CsvWriter
 from services.identity.settings import IdentityOwn, IdentitySettings
@@ -73,7 +74,8 @@ TARGETS: dict[str, float] = {
     "export_100k_s": 5.0,
     "list_p95_ms": 20.0,
 }
-SECRET = "bench-internal-token-secret-0123456789"
+GATEWAY_KEY = SigningKey.generate(GATEWAY)
+OPERATOR_KEY = SigningKey.generate(OPERATOR)
 AT_REST_KEY = "9X3M3w9cQk8m1f6Xo3m0C3JgkL0hQ7n8V4b6vK2pZ1E="
 DOMAIN = "nrasdev.onmicrosoft.com"
 IMPORT_CODE, BIG_CODE = "998", "997"
@@ -99,7 +101,14 @@ class Bench:
     import_file: bytes = b""
 
     def headers(self, code: str) -> dict[str, str]:
-        token = issue(SECRET, sub=f"{code}-admin01@{DOMAIN}", role="admin", facility=code, ttl=3600)
+        token = issue(
+            GATEWAY_KEY,
+            audience="identity",
+            sub=f"{code}-admin01@{DOMAIN}",
+            role="admin",
+            facility=code,
+            ttl=3600,
+        )
         return {"Authorization": f"Bearer {token}"}
 
     async def job(
@@ -126,12 +135,11 @@ Section = Callable[[Bench], Awaitable[dict[str, Any]]]
 
 
 async def register(bench: Bench, code: str) -> None:
+    token = issue(OPERATOR_KEY, audience="identity", sub="bench", role="operator", facility="*")
     response = await bench.client.post(
         "/internal/v1/operator/facilities",
         json={"code": code, "name": f"{code}-Bench Hospital", "domain": DOMAIN, "admin": "admin01"},
-        headers={
-            "Authorization": f"Bearer {issue(SECRET, sub='bench', role='operator', facility='*')}"
-        },
+        headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 201, response.text
 
@@ -485,7 +493,7 @@ async def run(srv: Servers) -> dict[str, Any]:
             database_url=dsn,
             nats_url=srv.nats_url,
             port=port,
-            internal_token_secret=SECRET,
+            token_trusted_keys=(GATEWAY_KEY.trusted().text(), OPERATOR_KEY.trusted().text()),
             log_level="warning",
         ),
         events=EventSettings(subject_root=f"bi{tag}", stream_prefix=f"BI{tag.upper()}"),

@@ -25,7 +25,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ from bench.events import (
 from libs.devservers.ports import free_port
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey
 from services.identity.adapters.passwords import hash_password, verify_password
 
 TARGETS: dict[str, float] = {"signin_p95_ms": 300}
@@ -71,8 +72,19 @@ class Admin:
     secret: str = ""
 
 
+@dataclass(frozen=True)
+class Callers:
+    """The token keys of identity's callers: the gateway and operators."""
+
+    gateway: SigningKey = field(default_factory=lambda: SigningKey.generate(GATEWAY))
+    operator: SigningKey = field(default_factory=lambda: SigningKey.generate(OPERATOR))
+
+    def trusted(self) -> str:
+        return f"{self.gateway.trusted().text()},{self.operator.trusted().text()}"
+
+
 @contextmanager
-def identity_process(srv: Servers, database: str, secret: str) -> Iterator[str]:
+def identity_process(srv: Servers, database: str, callers: Callers) -> Iterator[str]:
     """identity as its own process on ``database``; yields its base URL."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
@@ -82,7 +94,7 @@ def identity_process(srv: Servers, database: str, secret: str) -> Iterator[str]:
             "FUMIDAI_IDENTITY_DATABASE_URL": dsn_for(srv.postgres_url, database),
             "FUMIDAI_NATS_URL": srv.nats_url,
             "FUMIDAI_IDENTITY_PORT": str(port),
-            "FUMIDAI_INTERNAL_TOKEN_SECRET": secret,
+            "FUMIDAI_IDENTITY_TOKEN_TRUSTED_KEYS": callers.trusted(),
             "FUMIDAI_IDENTITY_TOTP_KEY": secrets.token_urlsafe(32),
             "FUMIDAI_IDENTITY_LOG_LEVEL": "warning",
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"b{tag}",
@@ -122,12 +134,15 @@ def identity_process(srv: Servers, database: str, secret: str) -> Iterator[str]:
 class Gateway:
     """Calls identity as the gateway does: a fresh signed token per request."""
 
-    def __init__(self, client: httpx.AsyncClient, secret: str) -> None:
+    def __init__(self, client: httpx.AsyncClient, callers: Callers) -> None:
         self._client = client
-        self._secret = secret
+        self._callers = callers
 
     async def post(self, path: str, body: dict[str, Any], role: Role = "system") -> Any:
-        token = issue(self._secret, sub="bench-gateway", role=role, facility="*", ip="127.0.0.1")
+        key = self._callers.operator if role == "operator" else self._callers.gateway
+        token = issue(
+            key, audience="identity", sub="bench-gateway", role=role, facility="*", ip="127.0.0.1"
+        )
         response = await self._client.post(
             path, json=body, headers={"Authorization": f"Bearer {token}"}
         )
@@ -214,11 +229,11 @@ async def run(plan: Plan, srv: Servers) -> dict[str, Any]:
         await conn.execute(f'CREATE DATABASE "{database}"')
     finally:
         await conn.close()
-    secret = secrets.token_urlsafe(32)
+    callers = Callers()
     try:
-        with identity_process(srv, database, secret) as url:
+        with identity_process(srv, database, callers) as url:
             async with httpx.AsyncClient(base_url=url, timeout=30) as client:
-                gateway = Gateway(client, secret)
+                gateway = Gateway(client, callers)
                 header(f"setup: {plan.admins} facilities, each admin's first sign-in")
                 started = time.perf_counter()
                 admins = await setup(gateway, plan)

@@ -81,6 +81,7 @@ from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
 from libs.runtime.serve import SERVER
+from libs.runtime.token_keys import OPERATOR, SigningKey
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.protocol import AckOut, AuthorizeRequest, DecisionOut
 from services.terminals.agent.runner import JumpHostAgent
@@ -100,7 +101,7 @@ USERS_PER_AGENT = 20
 WRONG_MAC_SHARE = 0.1  # a tenth of the attempts come from an unregistered MAC: refused
 MAC = "00:11:22:33:44:55"
 IDENTITY = Actor(id="bench-identity", role="system")
-SECRET = secrets.token_urlsafe(32)
+OPERATOR_KEY = SigningKey.generate(OPERATOR)
 
 
 @dataclass(frozen=True)
@@ -173,7 +174,7 @@ def terminals_process(srv: Servers, database: str, settings: EventSettings) -> A
             "FUMIDAI_NATS_URL": srv.nats_url,
             "FUMIDAI_TERMINALS_PORT": str(port),
             "FUMIDAI_TERMINALS_POOL_SIZE": "20",
-            "FUMIDAI_INTERNAL_TOKEN_SECRET": SECRET,
+            "FUMIDAI_TERMINALS_TOKEN_TRUSTED_KEYS": OPERATOR_KEY.trusted().text(),
             "FUMIDAI_LOG_LEVEL": "warning",
             "FUMIDAI_EVENTS_SUBJECT_ROOT": settings.subject_root,
             "FUMIDAI_EVENTS_STREAM_PREFIX": settings.stream_prefix,
@@ -386,7 +387,9 @@ class AdminApi:
         self.http = httpx.AsyncClient(base_url=url, timeout=30)
 
     def headers(self) -> dict[str, str]:
-        token = issue(SECRET, sub="bench-operator", role="operator", facility="*")
+        token = issue(
+            OPERATOR_KEY, audience="terminals", sub="bench-operator", role="operator", facility="*"
+        )
         return {"Authorization": f"Bearer {token}"}
 
     async def call(self, method: str, path: str, **kwargs: Any) -> Any:

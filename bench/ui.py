@@ -275,7 +275,6 @@ async def run(srv: Servers, plan: Plan, state: Path) -> dict[str, Any]:
         postgres_url=srv.postgres_url,
         nats_url=srv.nats_url,
         log_dir=state / "logs",
-        secret=secrets.token_hex(16),
         database_prefix=f"benchui{secrets.token_hex(3)}_",
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"bu{secrets.token_hex(4)}",

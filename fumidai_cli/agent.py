@@ -19,8 +19,9 @@ from typing import Any
 
 import httpx
 
-from fumidai_cli.state import read_runtime, secret
+from fumidai_cli.state import read_runtime, signing_key
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import OPERATOR
 from services.terminals.agent.client import AgentApiError, AgentClient
 from services.terminals.agent.runner import JumpHostAgent
 from services.terminals.agent.simulate import SimulatedUser, simulate
@@ -106,7 +107,11 @@ async def issue_credential(terminal: str, url: str | None) -> dict[str, str]:
         raise ValueError("--issue needs the suite of ./fumidai up running")
     code = terminal.split("-", 1)[0]
     token = issue(
-        secret("internal-token-secret"), sub="fumidai-agent-cli", role="operator", facility="*"
+        signing_key(OPERATOR),
+        audience="terminals",
+        sub="fumidai-agent-cli",
+        role="operator",
+        facility="*",
     )
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as http:

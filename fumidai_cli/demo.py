@@ -9,6 +9,7 @@ import msgspec
 
 from fumidai_cli.demo_seed import SuiteUrls, seed
 from libs.devservers.suite import Suite
+from libs.runtime.token_keys import OPERATOR
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility, facility_exists
 
@@ -68,7 +69,7 @@ async def ensure_demo(
         say("adding demo data to facility 998 (once; ./fumidai up --empty skips it) ...")
         started = time.monotonic()
         urls = SuiteUrls(suite.url("gateway"), suite.url("identity"), suite.url("terminals"))
-        report = await seed(urls, suite.secret)
+        report = await seed(urls, suite.token_keys[OPERATOR])
         say(
             f"demo data: {report.users} users, {report.terminals} terminals, "
             f"{report.sessions} sessions ({report.live} live), {report.refused} refused, "

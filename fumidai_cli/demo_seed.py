@@ -3,8 +3,8 @@
 Who does what, and why this route:
 - An admin's work (terminals, users with their terminals, agent credentials) goes to
   identity's and terminals' internal API — the very calls the gateway makes for
-  ``/api/v1`` — with a short-lived *operator* token minted from the suite's
-  internal-token secret (``.fumidai/internal-token-secret``, which ``up`` holds), as
+  ``/api/v1`` — with a short-lived *operator* token signed with operators' key
+  (``.fumidai/token-keys/operator``, which ``up`` holds), as
   ``./fumidai agent --issue`` does. The admin API itself would need a signed-in admin, and
   the demo admin's first sign-in (initial password → new password → TOTP enrolment) is the
   person's to make in the browser; a second, hidden admin would be a stranger in the
@@ -30,6 +30,7 @@ import pyotp
 
 from fumidai_cli.demo_data import Catalogue, Connection, DemoUser, catalogue
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import SigningKey
 from services.terminals.agent.client import AgentClient
 
 OPERATOR = "fumidai-up-demo"
@@ -79,21 +80,23 @@ def expect(answer: httpx.Response, status: int, what: str) -> Any:
 class Seeder:
     """One run of the seed against a running suite, for facility ``code``."""
 
-    def __init__(self, urls: SuiteUrls, internal_secret: str, code: str = "998") -> None:
+    def __init__(self, urls: SuiteUrls, operator_key: SigningKey, code: str = "998") -> None:
         self.urls = urls
         self.code = code
         self.report = SeedReport()
-        self._secret = internal_secret
+        self._key = operator_key
         self._created: dict[str, dict[str, Any]] = {}
         self._terminal_ids: dict[str, str] = {}
 
-    def _operator(self, base: str, area: str = "facilities") -> httpx.AsyncClient:
-        """A client of ``base``'s internal API under ``/internal/v1/{area}/<code>``
-        (``operator/facilities`` for what only operators do)."""
+    def _operator(self, service: str, base: str, area: str = "facilities") -> httpx.AsyncClient:
+        """A client of ``service``'s internal API at ``base``, under
+        ``/internal/v1/{area}/<code>`` (``operator/facilities`` for what only operators do)."""
 
         async def sign(request: httpx.Request) -> None:
             # Minted per request: internal tokens live a minute.
-            token = issue(self._secret, sub=OPERATOR, role="operator", facility=self.code)
+            token = issue(
+                self._key, audience=service, sub=OPERATOR, role="operator", facility=self.code
+            )
             request.headers["Authorization"] = f"Bearer {token}"
 
         prefix = f"{base}/internal/v1/{area}/{self.code}"
@@ -101,9 +104,9 @@ class Seeder:
 
     async def run(self, data: Catalogue) -> SeedReport:
         async with (
-            self._operator(self.urls.terminals) as terminals,
-            self._operator(self.urls.identity) as identity,
-            self._operator(self.urls.identity, "operator/facilities") as operating,
+            self._operator("terminals", self.urls.terminals) as terminals,
+            self._operator("identity", self.urls.identity) as identity,
+            self._operator("identity", self.urls.identity, "operator/facilities") as operating,
             httpx.AsyncClient(base_url=self.urls.gateway, timeout=60) as gateway,
         ):
             token = await self._terminals(terminals, data)
@@ -289,10 +292,10 @@ async def until(check: Callable[[], Awaitable[bool]], failure: str) -> None:
         await asyncio.sleep(0.1)
 
 
-async def seed(urls: SuiteUrls, internal_secret: str, today: date | None = None) -> SeedReport:
+async def seed(urls: SuiteUrls, operator_key: SigningKey, today: date | None = None) -> SeedReport:
     """Fill facility 998 (which must exist, with nothing in it yet) with the demo data."""
     data = catalogue(today or date.today())
     try:
-        return await Seeder(urls, internal_secret).run(data)
+        return await Seeder(urls, operator_key).run(data)
     except httpx.HTTPError as error:
         raise DemoSeedError(f"a service did not answer: {error!r}") from error

@@ -10,6 +10,8 @@ import secrets
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from libs.runtime.token_keys import SigningKey
+
 ROOT = Path(__file__).resolve().parent.parent
 STATE = Path(os.environ.get("FUMIDAI_STATE_DIR", ROOT / ".fumidai"))
 
@@ -57,3 +59,14 @@ def secret(name: str) -> str:
         path.write_text(secrets.token_urlsafe(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def signing_key(issuer: str) -> SigningKey:
+    """``issuer``'s internal-token key, kept in ``.fumidai/token-keys/<issuer>`` (0600)."""
+    folder = state_dir() / "token-keys"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    path = folder / issuer
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(SigningKey.generate(issuer).text())
+    return SigningKey.parse(path.read_text().strip())

@@ -17,12 +17,20 @@ from typing import Any
 from fumidai_cli import system, ui
 from fumidai_cli.demo import DemoAdmin, ensure_demo
 from fumidai_cli.demo_seed import DemoSeedError
-from fumidai_cli.state import Runtime, clear_runtime, secret, state_dir, write_runtime
+from fumidai_cli.state import (
+    Runtime,
+    clear_runtime,
+    secret,
+    signing_key,
+    state_dir,
+    write_runtime,
+)
 from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats, NatsError
 from libs.devservers.ports import is_port_free
 from libs.devservers.postgres import EmbeddedPostgres, PostgresError
 from libs.devservers.suite import SERVICES, Suite, SuiteError
+from libs.runtime.token_keys import GATEWAY, OPERATOR
 
 
 def register(commands: Any) -> None:
@@ -75,7 +83,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             postgres_url=postgres_url,
             nats_url=nats_url,
             log_dir=state / "logs",
-            secret=secret("internal-token-secret"),
+            token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
             totp_key=secret("identity-totp-key"),
             gateway_port=port,
             extra_env=fileshare_env,

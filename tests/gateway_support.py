@@ -18,6 +18,7 @@ import pyotp
 
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
+from libs.runtime.token_keys import TrustedKey
 from libs.testing.servers import SessionServers
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
@@ -191,14 +192,18 @@ async def operation_descriptions(http: httpx.AsyncClient, code: str, action: str
 
 
 async def running_suite(
-    servers: SessionServers, logs: Path, extra_env: dict[str, str] | None = None
+    servers: SessionServers,
+    logs: Path,
+    extra_env: dict[str, str] | None = None,
+    also_trusted: tuple[TrustedKey, ...] = (),
 ) -> AsyncIterator[Suite]:
-    """All five services as processes, on databases and streams of their own."""
+    """All five services as processes, on databases and streams of their own, with fresh
+    token keys (``also_trusted``: further public keys they accept, as during a key roll)."""
     suite = Suite(
         postgres_url=servers.postgres_url,
         nats_url=servers.nats_url,
         log_dir=logs,
-        secret=secrets.token_hex(16),
+        also_trusted=also_trusted,
         database_prefix=f"gw{secrets.token_hex(3)}_",
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"g{secrets.token_hex(4)}",

@@ -22,6 +22,7 @@ from fumidai_cli.demo_seed import SuiteUrls, seed
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import OPERATOR
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.identity.operator_cli import create_facility
@@ -41,7 +42,14 @@ async def suite(
 
 
 def operator(suite: Suite, service: str) -> httpx.AsyncClient:
-    token = issue(suite.secret, sub="pytest", role="operator", facility="998", ttl=300)
+    token = issue(
+        suite.token_keys[OPERATOR],
+        audience=service,
+        sub="pytest",
+        role="operator",
+        facility="998",
+        ttl=300,
+    )
     return httpx.AsyncClient(
         base_url=f"{suite.url(service)}/internal/v1/facilities/998",
         headers={"Authorization": f"Bearer {token}"},
@@ -61,7 +69,7 @@ async def test_the_demo_data_fills_every_screen(suite: Suite, mail_catcher: Mail
         suite.database_url("identity"), DEMO_FACILITY, operator="pytest-operator"
     )
     urls = SuiteUrls(suite.url("gateway"), suite.url("identity"), suite.url("terminals"))
-    report = await seed(urls, suite.secret)
+    report = await seed(urls, suite.token_keys[OPERATOR])
     plan = catalogue(date.today())
     assert report.users == USER_COUNT
     assert report.terminals == len(TERMINALS)

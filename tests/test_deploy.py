@@ -18,7 +18,7 @@ from libs.devservers.suite import SERVICES
 from libs.events import metrics
 from libs.events.settings import EventSettings
 from libs.runtime import request_metrics
-from libs.runtime.settings import CoreSettings
+from libs.runtime.settings import OWN_ONLY, CoreSettings
 from services.audit.settings import AuditOwn
 from services.fileshare.settings import FileshareOwn
 from services.gateway.settings import GatewayOwn, UpstreamSettings
@@ -40,11 +40,15 @@ METRICS_PORT = 9100
 UPSTREAMS = tuple(s for s in SERVICES if s != "gateway")
 NATS_NODES = ("nats-1", "nats-2", "nats-3")
 SECRETS = (
-    "FUMIDAI_INTERNAL_TOKEN_SECRET",
+    "FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY",
     "FUMIDAI_IDENTITY_TOTP_KEY",
     "POSTGRES_PASSWORD",
     "GRAFANA_ADMIN_PASSWORD",
 )
+PUBLIC_KEYS = ("GATEWAY_TOKEN_PUBLIC_KEYS", "OPERATOR_TOKEN_PUBLIC_KEYS")
+"""Not secrets, but deploy/.env's to fill in: the token keys services verify with."""
+TOKEN_CALLERS = {"identity": 2, "terminals": 2, "audit": 2, "fileshare": 1}
+"""How many callers' keys each service trusts: gateway and operators, or the gateway only."""
 
 
 # -- what the code reads -------------------------------------------------------------------
@@ -54,7 +58,11 @@ def _names(group: type[msgspec.Struct], prefix: str) -> set[str]:
     return {f"{prefix}{f.encode_name.upper()}" for f in msgspec.structs.fields(group)}
 
 
-SHARED_SETTINGS = _names(CoreSettings, "FUMIDAI_") | _names(EventSettings, "FUMIDAI_EVENTS_")
+SHARED_SETTINGS = {
+    name
+    for name in _names(CoreSettings, "FUMIDAI_") | _names(EventSettings, "FUMIDAI_EVENTS_")
+    if name.removeprefix("FUMIDAI_").lower() not in OWN_ONLY
+}
 """Read by every service: FUMIDAI_<FIELD> is the fallback of FUMIDAI_<SERVICE>_<FIELD>."""
 
 
@@ -178,7 +186,17 @@ def test_compose_gives_each_service_its_database_and_address(service: str) -> No
     assert env[f"FUMIDAI_{upper}_PORT"] == str(PORT)
     assert env["FUMIDAI_EVENTS_REPLICAS"] == "3"
     assert env["FUMIDAI_NATS_URL"].split(",") == [f"nats://{n}:4222" for n in NATS_NODES]
-    assert env["FUMIDAI_INTERNAL_TOKEN_SECRET"].startswith("${FUMIDAI_INTERNAL_TOKEN_SECRET:?")
+    if service == "gateway":
+        key = env["FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY"]
+        assert key.startswith("${FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY:?")
+    else:
+        trusted = env[f"FUMIDAI_{upper}_TOKEN_TRUSTED_KEYS"].split(",")
+        assert len(trusted) == TOKEN_CALLERS[service]
+        assert [ref.split(":")[0] for ref in trusted] == [
+            f"${{{name}" for name in PUBLIC_KEYS[: TOKEN_CALLERS[service]]
+        ]
+    signing = [var for var in env if var.endswith("TOKEN_SIGNING_KEY")]
+    assert signing == (["FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY"] if service == "gateway" else [])
 
 
 def test_compose_sets_only_settings_the_code_reads() -> None:
@@ -197,7 +215,7 @@ def test_compose_sets_only_settings_the_code_reads() -> None:
 def test_compose_secrets_come_from_the_environment_without_defaults() -> None:
     text = (DEPLOY / "compose.yaml").read_text()
     used = re.findall(r"\$\{([A-Z0-9_]+)([^}]*)\}", text)
-    for name in SECRETS:
+    for name in SECRETS + PUBLIC_KEYS:
         uses = [modifier for var, modifier in used if var == name]
         assert uses, f"compose.yaml does not use ${{{name}}}"
         assert all(m.startswith(":?") for m in uses), f"${{{name}}} must be ${{{name}:?...}}"
@@ -206,7 +224,8 @@ def test_compose_secrets_come_from_the_environment_without_defaults() -> None:
         for line in (DEPLOY / "env.example").read_text().splitlines()
         if line and not line.startswith("#")
     )
-    assert example == dict.fromkeys(SECRETS, ""), "env.example lists the secrets, all empty"
+    wanted = dict.fromkeys(SECRETS + PUBLIC_KEYS, "")
+    assert example == wanted, "env.example lists the secrets and keys, all empty"
 
 
 def test_gateway_alone_is_published_and_reaches_every_service() -> None:
@@ -257,6 +276,9 @@ def test_compose_mounts_files_that_exist() -> None:
 # -- Kubernetes ----------------------------------------------------------------------------
 
 
+GATEWAY_KEY_SECRET = "fumidai-gateway-token-key"
+
+
 def secret_keys() -> set[str]:
     return set(objects("Secret")["fumidai"]["stringData"])
 
@@ -296,9 +318,20 @@ def test_k8s_deployment_and_service(service: str) -> None:
     assert env[f"FUMIDAI_{upper}_PORT"]["value"] == str(PORT)
     for var in env:
         assert var in settings_of(service), f"{service} sets {var}, which nothing reads"
-    for var in (f"FUMIDAI_{upper}_DATABASE_URL", "FUMIDAI_INTERNAL_TOKEN_SECRET"):
-        ref = env[var]["valueFrom"]["secretKeyRef"]
-        assert ref["name"] == "fumidai" and ref["key"] in secret_keys()
+    ref = env[f"FUMIDAI_{upper}_DATABASE_URL"]["valueFrom"]["secretKeyRef"]
+    assert ref["name"] == "fumidai" and ref["key"] in secret_keys()
+    if service == "gateway":
+        # The gateway's private key, from a Secret no other Deployment names.
+        ref = env["FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]
+        assert ref == {"name": GATEWAY_KEY_SECRET, "key": "FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY"}
+    else:
+        ref = env[f"FUMIDAI_{upper}_TOKEN_TRUSTED_KEYS"]["valueFrom"]["configMapKeyRef"]
+        assert ref["name"] == "fumidai-token-keys"
+        assert ref["key"] in objects("ConfigMap")["fumidai-token-keys"]["data"]
+    secrets_named = {
+        e["valueFrom"]["secretKeyRef"]["name"] for e in env.values() if "secretKeyRef" in str(e)
+    }
+    assert GATEWAY_KEY_SECRET not in secrets_named or service == "gateway"
     dsns = {v for v in env if v.endswith("_DATABASE_URL")}
     assert dsns == {f"FUMIDAI_{upper}_DATABASE_URL"}, "each service reads only its own DSN"
     if service == "gateway":
@@ -331,18 +364,36 @@ def test_k8s_shared_config_holds_real_shared_settings() -> None:
 
 
 def test_k8s_secret_is_a_template_without_secrets() -> None:
-    (secret,) = (o for o in manifests() if o["kind"] == "Secret")
+    secrets = objects("Secret")
+    assert set(secrets) == {"fumidai", GATEWAY_KEY_SECRET}
+    assert secrets[GATEWAY_KEY_SECRET]["stringData"] == {"FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY": ""}
     keys = secret_keys()
-    assert keys == {"FUMIDAI_INTERNAL_TOKEN_SECRET", "FUMIDAI_IDENTITY_TOTP_KEY"} | {
+    assert keys == {"FUMIDAI_IDENTITY_TOTP_KEY"} | {
         f"FUMIDAI_{s.upper()}_DATABASE_URL" for s in SERVICES
     }
-    data = secret["stringData"]
-    assert data["FUMIDAI_INTERNAL_TOKEN_SECRET"] == data["FUMIDAI_IDENTITY_TOTP_KEY"] == ""
+    data = secrets["fumidai"]["stringData"]
+    assert data["FUMIDAI_IDENTITY_TOTP_KEY"] == ""
     for service in SERVICES:
         dsn = data[f"FUMIDAI_{service.upper()}_DATABASE_URL"]
         assert "<password>" in dsn and dsn.endswith(f"/fumidai_{service}")
     # `kubectl apply -f deploy/k8s/` is not recursive: the template is never applied by it.
     assert not any("kind: Secret" in p.read_text() for p in (DEPLOY / "k8s").glob("*.yaml"))
+
+
+def test_k8s_token_keys_are_a_template_of_public_keys_per_service() -> None:
+    """Decision 0027: which callers each service accepts; empty until filled in (the
+    services then refuse to start), and not applied by `kubectl apply -f deploy/k8s/`."""
+    data = objects("ConfigMap")["fumidai-token-keys"]["data"]
+    assert data == {f"FUMIDAI_{s.upper()}_TOKEN_TRUSTED_KEYS": "" for s in TOKEN_CALLERS}
+    template = DEPLOY / "k8s" / "templates" / "token-keys.yaml"
+    assert "fumidai-token-keys" in template.read_text()
+    applied = [
+        doc["metadata"]["name"]
+        for path in (DEPLOY / "k8s").glob("*.yaml")
+        for doc in yaml.safe_load_all(path.read_text())
+        if doc and doc["kind"] == "ConfigMap"
+    ]
+    assert "fumidai-token-keys" not in applied
 
 
 def test_k8s_nats_cluster() -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
+from libs.runtime.token_keys import GATEWAY
 from libs.testing.servers import SessionServers
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
@@ -29,7 +30,6 @@ def suite(servers: SessionServers, tmp_path: Path) -> Iterator[Suite]:
         postgres_url=servers.postgres_url,
         nats_url=servers.nats_url,
         log_dir=tmp_path / "logs",
-        secret=secrets.token_hex(16),
         database_prefix=f"skel{secrets.token_hex(3)}_",
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"s{secrets.token_hex(4)}",
@@ -69,7 +69,10 @@ async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) ->
     assert created.admin_account == "998-operation-admin01@nrasdev.onmicrosoft.com"
     assert len(created.initial_password) >= 12
 
-    admin_token = issue(suite.secret, sub=created.admin_account, role="admin", facility="998")
+    gateway_key = suite.token_keys[GATEWAY]
+    admin_token = issue(
+        gateway_key, audience="audit", sub=created.admin_account, role="admin", facility="998"
+    )
     async with httpx.AsyncClient(base_url=suite.url("audit")) as audit:
         # Read-your-writes across services: audit waits until it has applied the event
         # the command returned as its consistency token, then answers. No polling.
@@ -87,7 +90,9 @@ async def test_facility_registered_flows_to_terminals_and_audit(suite: Suite) ->
         assert created.initial_password not in response.text
 
         # SPEC T3: another facility's admin sees nothing, as if it did not exist.
-        other = issue(suite.secret, sub="997-x@y.example", role="admin", facility="997")
+        other = issue(
+            gateway_key, audience="audit", sub="997-x@y.example", role="admin", facility="997"
+        )
         response = await audit.get(
             "/internal/v1/facilities/998/operations", headers={"Authorization": f"Bearer {other}"}
         )

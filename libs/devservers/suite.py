@@ -1,7 +1,8 @@
 """The five services as child processes (``python -m services.<name>``), for ``up`` and tests.
 
 Each service gets its own database on the given PostgreSQL server, a port, the shared
-NATS URL and internal-token secret; their JSON logs go to one file per service.
+NATS URL and the public keys of the callers whose internal tokens it accepts (the gateway
+also its own signing key); their JSON logs go to one file per service.
 """
 
 import os
@@ -19,10 +20,25 @@ import asyncpg
 import httpx
 
 from libs.devservers.ports import free_port
+from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey, TrustedKey
 
 SERVICES = ("identity", "terminals", "audit", "fileshare", "gateway")
 UI_DIST = Path(__file__).resolve().parents[2] / "ui" / "dist"
 """The admin console as ``./fumidai up`` builds it; the gateway serves it at /."""
+TOKEN_CALLERS: dict[str, tuple[str, ...]] = {
+    "identity": (GATEWAY, OPERATOR),
+    "terminals": (GATEWAY, OPERATOR),
+    "audit": (GATEWAY, OPERATOR),
+    "fileshare": (GATEWAY,),
+}
+"""Whose internal tokens each service accepts: the real call graph. The gateway calls all
+four; operators' tools act on identity (facilities, admins), terminals (credentials) and
+audit (purge), never on fileshare. deploy/ hands out the same keys (docs/decisions/0027)."""
+
+
+def fresh_token_keys() -> dict[str, SigningKey]:
+    """A new signing key for each caller: the gateway and operators."""
+    return {issuer: SigningKey.generate(issuer) for issuer in (GATEWAY, OPERATOR)}
 
 
 class SuiteError(Exception):
@@ -54,12 +70,15 @@ class Suite:
     postgres_url: str
     nats_url: str
     log_dir: Path
-    secret: str
     database_prefix: str = "fumidai_"
     gateway_port: int | None = None
     extra_env: Mapping[str, str] = field(default_factory=dict)
     totp_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     """identity's key for authenticator secrets at rest; ``up`` keeps one in ``.fumidai/``."""
+    token_keys: dict[str, SigningKey] = field(default_factory=fresh_token_keys)
+    """Each caller's current signing key by issuer; ``up`` keeps them in ``.fumidai/``."""
+    also_trusted: tuple[TrustedKey, ...] = ()
+    """Further public keys the services accept (besides the current ones): a key roll."""
     ports: dict[str, int] = field(default_factory=dict)
     metrics_ports: dict[str, int] = field(default_factory=dict)
     """The gateway's monitoring listener (its public port serves no /metrics)."""
@@ -91,7 +110,6 @@ class Suite:
         env.update(
             {
                 "FUMIDAI_NATS_URL": self.nats_url,
-                "FUMIDAI_INTERNAL_TOKEN_SECRET": self.secret,
                 "FUMIDAI_IDENTITY_TOTP_KEY": self.totp_key,
                 "PYTHONUNBUFFERED": "1",
             }
@@ -114,6 +132,18 @@ class Suite:
         env.update(self.extra_env)
         return env
 
+    def token_environment(self, service: str) -> dict[str, str]:
+        """``service``'s token keys: the public keys of the callers it accepts; for the
+        gateway, its own signing key. No service sees another's private key."""
+        upper = service.upper()
+        if service == "gateway":
+            return {"FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY": self.token_keys[GATEWAY].text()}
+        callers = TOKEN_CALLERS[service]
+        current = [self.token_keys[issuer].trusted() for issuer in callers]
+        rolled = [key for key in self.also_trusted if key.issuer in callers]
+        keys = ",".join(key.text() for key in [*current, *rolled])
+        return {f"FUMIDAI_{upper}_TOKEN_TRUSTED_KEYS": keys}
+
     def start(self) -> None:
         """Start every service; return at once (see ``wait_ready``)."""
         env = self.environment()
@@ -125,7 +155,7 @@ class Suite:
             self.processes[service] = subprocess.Popen(
                 [sys.executable, "-m", f"services.{service}"],
                 cwd=root,
-                env=env,
+                env={**env, **self.token_environment(service)},
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

@@ -15,9 +15,10 @@ from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
 from libs.runtime.backbone import Backbone
 from libs.runtime.health import ReadinessCheck, health_handlers
-from libs.runtime.internal_auth import Claims, claims_from
+from libs.runtime.internal_auth import Claims, Verifier, claims_from
 from libs.runtime.problems import EXCEPTION_HANDLERS
 from libs.runtime.request_metrics import request_latency
+from libs.runtime.token_keys import MalformedKey, trusted_keys
 
 CONSISTENCY_HEADER = "x-fumidai-consistency"
 """The event id a request waits for (the consistency token a command returned)."""
@@ -38,6 +39,7 @@ def service_app(
     guards: Sequence[Guard] = (),
     public: bool = False,
     request_max_body_size: int = 10_000_000,
+    accepts_tokens: bool = True,
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
 
@@ -49,14 +51,13 @@ def service_app(
     default limit (Litestar's own default: 10 MB). A ``public`` app (the gateway) never
     serves ``/metrics`` on its own port: only on ``metrics_port``, where monitoring alone
     reaches (issue 16, item 11).
+    ``accepts_tokens``: off for a service no caller sends internal tokens (the gateway),
+    which may then start without trusted keys.
     """
-    secret = backbone.core.internal_token_secret
-    if len(secret) < 16:
-        # Without it every internal call would be refused; better not to start at all.
-        raise SettingsError("FUMIDAI_INTERNAL_TOKEN_SECRET must be set (16+ characters)")
+    verifier = _verifier(backbone, needed=accepts_tokens)
 
     async def claims(request: Request[Any, Any, Any]) -> Claims:
-        return claims_from(request, secret)
+        return claims_from(request, verifier)
 
     async def read_your_writes(request: Request[Any, Any, Any]) -> None:
         """Wait (bounded) until this service has applied the event the caller names.
@@ -71,7 +72,7 @@ def service_app(
         except ValueError:
             return  # a malformed token cannot name an event: nothing to wait for
         try:
-            claims_from(request, secret)
+            claims_from(request, verifier)
         except NotAuthorizedException:
             # Anyone could otherwise hold a request 2 s and poll the database with a
             # random id (issue 16, item 9); the route refuses the caller at once.
@@ -99,3 +100,19 @@ def service_app(
         on_shutdown=[*on_shutdown, backbone.stop],
         openapi_config=openapi_config,
     )
+
+
+def _verifier(backbone: Backbone, *, needed: bool) -> Verifier:
+    """The service's token verifier, from the public keys its settings trust."""
+    try:
+        keys = trusted_keys(backbone.core.token_trusted_keys)
+    except MalformedKey as error:
+        name = f"FUMIDAI_{backbone.service.upper()}_TOKEN_TRUSTED_KEYS"
+        raise SettingsError(f"{name}: {error}") from error
+    if needed and not keys:
+        # Without them every internal call would be refused; better not to start at all.
+        raise SettingsError(
+            f"FUMIDAI_{backbone.service.upper()}_TOKEN_TRUSTED_KEYS must name the public "
+            "keys of the callers this service accepts (docs/decisions/0027)"
+        )
+    return Verifier(backbone.service, keys)

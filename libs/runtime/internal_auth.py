@@ -1,15 +1,19 @@
-"""Short-lived signed tokens from the gateway to the services (defence in depth).
+"""Short-lived signed tokens from callers (the gateway, operators) to the services.
 
 A token names the actor, its role, its facility and its source address, and lives for
 seconds. Every service checks the signature and scopes its queries by the facility in
 the token itself, so a bug in the gateway cannot read across facilities.
+
+Each caller signs with its own Ed25519 key and every token names its issuer and its
+audience (the one service it is for); a service holds public keys only, so a compromised
+service can mint nothing another service accepts (docs/decisions/0027). Format:
+``<base64url header>.<base64url claims>.<base64url signature>``, the header naming the
+key (``kid``), the signature over the first two parts.
 """
 
-import base64
-import hashlib
-import hmac
 import time
-from typing import Any, TypeAlias
+from collections.abc import Mapping
+from typing import Any, Literal, TypeAlias, TypeVar
 
 import msgspec
 from litestar.connection import ASGIConnection
@@ -17,12 +21,17 @@ from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 
 from libs.events.envelope import Actor, Role
+from libs.runtime.token_keys import OPERATOR, SigningKey, TrustedKey, b64, unb64
 
 ALL_FACILITIES = "*"
 """The facility claim of operators, who act on the platform as a whole."""
 
 
 class Claims(msgspec.Struct, frozen=True, kw_only=True):
+    iss: str
+    """Who signed: the caller whose key made the signature (``gateway``, ``operator``)."""
+    aud: str
+    """The one service the token is for; every other service refuses it."""
     sub: str
     """Who: an account, an agent's terminal, or an operator's name."""
     role: Role
@@ -47,24 +56,24 @@ class InvalidToken(Exception):
     """The token is malformed, forged or expired."""
 
 
-def _b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+class Header(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    alg: Literal["EdDSA"]
+    kid: str
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def sign(claims: Claims, secret: str) -> str:
-    """The token for ``claims``, signed with HMAC-SHA256."""
-    body = _b64(msgspec.json.encode(claims))
-    mac = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
-    return f"{body}.{_b64(mac)}"
+def sign(claims: Claims, key: SigningKey) -> str:
+    """The token for ``claims``, signed with ``key`` (whose issuer the claims must name)."""
+    if claims.iss != key.issuer:
+        raise ValueError(f"a {key.issuer} key cannot sign a token issued by {claims.iss}")
+    signed = f"{b64(msgspec.json.encode(Header(alg='EdDSA', kid=key.kid)))}"
+    signed += f".{b64(msgspec.json.encode(claims))}"
+    return f"{signed}.{b64(key.sign(signed.encode()))}"
 
 
 def issue(
-    secret: str,
+    key: SigningKey,
     *,
+    audience: str,
     sub: str,
     role: Role,
     facility: str,
@@ -72,8 +81,10 @@ def issue(
     ttl: float = 60.0,
     second_password_at: float | None = None,
 ) -> str:
-    """A fresh token valid for ``ttl`` seconds."""
+    """A fresh token for ``audience`` valid for ``ttl`` seconds, issued by ``key``'s owner."""
     claims = Claims(
+        iss=key.issuer,
+        aud=audience,
         sub=sub,
         role=role,
         facility=facility,
@@ -81,34 +92,71 @@ def issue(
         exp=time.time() + ttl,
         second_password_at=second_password_at,
     )
-    return sign(claims, secret)
+    return sign(claims, key)
 
 
-def verify(token: str, secret: str, now: float | None = None) -> Claims:
-    """The claims of a genuine, unexpired token; raise InvalidToken otherwise."""
-    if not secret:
-        raise InvalidToken("no internal token secret configured")
-    body, _, mac = token.partition(".")
-    expected = hmac.new(secret.encode(), body.encode(), hashlib.sha256).digest()
-    try:
-        if not hmac.compare_digest(_unb64(mac), expected):
+class Verifier:
+    """What one service accepts: tokens for it, signed by a key it trusts, unexpired."""
+
+    def __init__(self, audience: str, keys: Mapping[str, TrustedKey]) -> None:
+        self.audience = audience
+        self._keys = dict(keys)
+
+    def verify(self, token: str, now: float | None = None) -> Claims:
+        """The claims of a genuine, unexpired token for this service; InvalidToken if not."""
+        header, body, signature = _parts(token)
+        key = self._keys.get(header.kid)
+        if key is None:
+            raise InvalidToken("unknown key")
+        signed = token.rpartition(".")[0].encode()
+        if not key.genuine(signature, signed):
             raise InvalidToken("bad signature")
-        claims = msgspec.json.decode(_unb64(body), type=Claims)
-    except (ValueError, msgspec.DecodeError) as error:
+        claims = _decode(body, Claims)
+        if claims.iss != key.issuer:
+            raise InvalidToken("issuer is not the key's")
+        if claims.aud != self.audience:
+            raise InvalidToken("token for another service")
+        if (claims.role == "operator") != (claims.iss == OPERATOR):
+            # Only operators' own key grants the operator role, and it grants nothing else.
+            raise InvalidToken("role not granted by this issuer")
+        if claims.exp < (time.time() if now is None else now):
+            raise InvalidToken("expired")
+        return claims
+
+
+def _parts(token: str) -> tuple[Header, bytes, bytes]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("malformed")
+    header = _decode(_unb64(parts[0]), Header)
+    return header, _unb64(parts[1]), _unb64(parts[2])
+
+
+def _unb64(text: str) -> bytes:
+    try:
+        return unb64(text)
+    except ValueError as error:
         raise InvalidToken("malformed") from error
-    if claims.exp < (time.time() if now is None else now):
-        raise InvalidToken("expired")
-    return claims
 
 
-def claims_from(connection: ASGIConnection[Any, Any, Any, Any], secret: str) -> Claims:
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def _decode(raw: bytes, kind: type[S]) -> S:
+    try:
+        return msgspec.json.decode(raw, type=kind)
+    except msgspec.DecodeError as error:  # ValidationError is a DecodeError
+        raise InvalidToken("malformed") from error
+
+
+def claims_from(connection: ASGIConnection[Any, Any, Any, Any], verifier: Verifier) -> Claims:
     """The verified claims of a request's bearer token, or 401."""
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise NotAuthorizedException()
     try:
-        return verify(token, secret)
+        return verifier.verify(token)
     except InvalidToken as error:
         raise NotAuthorizedException() from error
 

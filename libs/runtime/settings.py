@@ -36,22 +36,42 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     ] = 0
     log_level: Annotated[str, M(description="debug, info, warning or error.")] = "info"
     pool_size: Annotated[int, M(ge=1, le=200, description="Postgres connections in the pool.")] = 10
-    internal_token_secret: Annotated[
-        str, M(description="HMAC key of the signed tokens the gateway sends to services.")
+    token_signing_key: Annotated[
+        str,
+        M(
+            description="A caller's own Ed25519 key for the internal tokens it sends, "
+            "issuer:kid:base64url (the gateway's; services that call no one have none)."
+        ),
     ] = ""
+    token_trusted_keys: Annotated[
+        tuple[str, ...],
+        M(
+            description="Public keys of the callers whose internal tokens this service "
+            "accepts, issuer:kid:base64url, comma-separated; two of one issuer during a roll."
+        ),
+    ] = ()
 
     @property
     def nats_servers(self) -> list[str]:
         return [url.strip() for url in self.nats_url.split(",") if url.strip()]
 
 
+OWN_ONLY = frozenset({"token_signing_key"})
+"""Settings read only under the service's own name: a shared signing key would let every
+service sign as the caller the key belongs to (docs/decisions/0027)."""
+
+
 def load_core(service: str, environ: dict[str, str] | None = None) -> CoreSettings:
-    """Read ``FUMIDAI_<SERVICE>_*``, falling back to ``FUMIDAI_*`` for shared values."""
+    """Read ``FUMIDAI_<SERVICE>_*``, falling back to ``FUMIDAI_*`` for shared values
+    (except ``OWN_ONLY``)."""
     env = dict(os.environ if environ is None else environ)
     merged = {}
     for field in msgspec.structs.fields(CoreSettings):
         upper = field.encode_name.upper()
-        for name in (f"FUMIDAI_{service.upper()}_{upper}", f"FUMIDAI_{upper}"):
+        names = [f"FUMIDAI_{service.upper()}_{upper}", f"FUMIDAI_{upper}"]
+        if field.name in OWN_ONLY:
+            names.pop()
+        for name in names:
             if name in env:
                 merged[f"X_{upper}"] = env[name]
                 break

@@ -4,7 +4,6 @@
 streams, relay, projections. Requests go through the whole Litestar stack.
 """
 
-import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,26 +14,56 @@ from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.serve import SERVER
 from libs.runtime.settings import CoreSettings
+from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey
 
-TEST_SECRET = "test-internal-token-secret-" + secrets.token_hex(8)
-"""The internal-token key every in-process test app is built with."""
+TEST_GATEWAY_KEY = SigningKey.generate(GATEWAY, "test-gateway")
+"""The gateway's token key in in-process tests (every test app trusts its public half)."""
+TEST_OPERATOR_KEY = SigningKey.generate(OPERATOR, "test-operator")
+"""Operators' token key in in-process tests."""
 
 
 def core_settings(database_url: str, nats_url: str) -> CoreSettings:
-    """Core settings of a service under test."""
+    """Core settings of a service under test: it trusts the test gateway and operators
+    (and, should it be the gateway, signs with the test gateway's key)."""
     return CoreSettings(
-        database_url=database_url, nats_url=nats_url, internal_token_secret=TEST_SECRET
+        database_url=database_url,
+        nats_url=nats_url,
+        token_signing_key=TEST_GATEWAY_KEY.text(),
+        token_trusted_keys=(TEST_GATEWAY_KEY.trusted().text(), TEST_OPERATOR_KEY.trusted().text()),
     )
 
 
-def bearer(sub: str, role: Role, facility: str, ip: str = "192.0.2.10") -> dict[str, str]:
-    """Headers with an internal token, as the gateway would send them."""
-    token = issue(TEST_SECRET, sub=sub, role=role, facility=facility, ip=ip)
-    return {"Authorization": f"Bearer {token}"}
+class Callers:
+    """Internal tokens for one service under test (the audience), as its callers sign
+    them: operators' with the operator key, everyone else's with the gateway's."""
 
+    def __init__(self, audience: str) -> None:
+        self.audience = audience
 
-def operator() -> dict[str, str]:
-    return bearer("pytest-operator", "operator", "*")
+    def bearer(
+        self,
+        sub: str,
+        role: Role,
+        facility: str,
+        ip: str = "192.0.2.10",
+        *,
+        second_password_at: float | None = None,
+    ) -> dict[str, str]:
+        """Headers with an internal token, as the gateway (or an operator) would send them."""
+        key = TEST_OPERATOR_KEY if role == "operator" else TEST_GATEWAY_KEY
+        token = issue(
+            key,
+            audience=self.audience,
+            sub=sub,
+            role=role,
+            facility=facility,
+            ip=ip,
+            second_password_at=second_password_at,
+        )
+        return {"Authorization": f"Bearer {token}"}
+
+    def operator(self) -> dict[str, str]:
+        return self.bearer("pytest-operator", "operator", "*")
 
 
 @asynccontextmanager

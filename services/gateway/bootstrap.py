@@ -4,8 +4,10 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from libs.config.env import SettingsError
 from libs.runtime.backbone import Backbone, service_migrations
 from libs.runtime.settings import ServiceSettings
+from libs.runtime.token_keys import GATEWAY, MalformedKey, SigningKey
 from services.gateway.consumers import PROJECTIONS
 from services.gateway.gateway_context import Gateway
 from services.gateway.http import create_app
@@ -29,5 +31,17 @@ def bootstrap(
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
     )
-    clients = Upstreams(upstreams or load_upstreams(), settings.core.internal_token_secret)
+    clients = Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key))
     return create_app(Gateway.build(backbone, clients, own or load_gateway_own()))
+
+
+def signing_key(text: str) -> SigningKey:
+    """The gateway's own token key; without it no call to a service could succeed."""
+    try:
+        key = SigningKey.parse(text)
+    except MalformedKey as error:
+        raise SettingsError(f"FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY: {error}") from error
+    if key.issuer != GATEWAY:
+        # Services grant each issuer only its own roles: another's key would misname us.
+        raise SettingsError(f"FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY is {key.issuer}'s, not gateway's")
+    return key

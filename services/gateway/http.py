@@ -64,6 +64,7 @@ def create_app(gw: Gateway) -> Litestar:
         public=True,
         guards=[signed_in_first(gw.sessions, signed_in_route)],
         request_max_body_size=SIGNED_IN_BODY_LIMIT,
+        accepts_tokens=False,
     )
     app.on_startup.append(gw.upstreams.start)
     app.on_shutdown.insert(0, gw.upstreams.stop)

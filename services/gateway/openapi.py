@@ -159,6 +159,7 @@ def current_documents() -> dict[str, str]:
     """Each surface's document as the code defines it, as checked-in text."""
     from libs.events.settings import EventSettings
     from libs.runtime.settings import CoreSettings, ServiceSettings
+    from libs.runtime.token_keys import GATEWAY, SigningKey
     from services.gateway.bootstrap import bootstrap
     from services.gateway.settings import GatewayOwn, UpstreamSettings
 
@@ -166,7 +167,7 @@ def current_documents() -> dict[str, str]:
     core = CoreSettings(
         database_url="postgresql://unused/unused",
         nats_url="nats://unused:4222",
-        internal_token_secret="x" * 32,
+        token_signing_key=SigningKey.generate(GATEWAY).text(),
     )
     app = bootstrap(
         ServiceSettings(core=core, events=EventSettings()), UpstreamSettings(), GatewayOwn()

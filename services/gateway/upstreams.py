@@ -21,6 +21,7 @@ import httptools
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.problems import DomainError
+from libs.runtime.token_keys import SigningKey
 from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
 from services.gateway.upstream_pool import ConnectionPool
@@ -105,9 +106,9 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
 class Upstreams:
     """One pooled HTTP client per service."""
 
-    def __init__(self, settings: UpstreamSettings, secret: str) -> None:
+    def __init__(self, settings: UpstreamSettings, key: SigningKey) -> None:
         self._settings = settings
-        self._secret = secret
+        self._key = key
         self._urls = settings.urls()
         self.pools: dict[str, ConnectionPool] = {}
         """Whole answers (``call``)."""
@@ -131,11 +132,11 @@ class Upstreams:
         params: Params | None = None,
         headers: dict[str, str] | None = None,
     ) -> Answer:
-        """Call ``service`` with a token naming ``acting``, valid for 60 seconds.
+        """Call ``service`` with a token for it naming ``acting``, valid for 60 seconds.
 
         A service that cannot be reached answers 503 ``upstream_unavailable``.
         """
-        send = {**(headers or {}), **self._authorization(acting)}
+        send = {**(headers or {}), **self._authorization(service, acting)}
         data = None
         if json is not None:
             data = jsonlib.dumps(json, ensure_ascii=False).encode()
@@ -152,9 +153,10 @@ class Upstreams:
             raise unavailable() from error
         return Answer(status, answer_headers, content)
 
-    def _authorization(self, acting: Acting) -> dict[str, str]:
+    def _authorization(self, service: str, acting: Acting) -> dict[str, str]:
         token = issue(
-            self._secret,
+            self._key,
+            audience=service,
             sub=acting.sub,
             role=acting.role,
             facility=acting.facility,
@@ -181,7 +183,7 @@ class Upstreams:
         ``acting`` None forwards ``headers`` as they are (the agent API carries its own
         credential, which only terminals can check).
         """
-        auth = self._authorization(acting) if acting is not None else {}
+        auth = self._authorization(service, acting) if acting is not None else {}
         try:
             response = await self.clients[service].request(
                 method,

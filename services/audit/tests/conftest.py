@@ -21,11 +21,12 @@ from libs.events.codec import encode
 from libs.events.envelope import Envelope
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
-from libs.testing.apps import bearer, core_settings, running
+from libs.testing.apps import core_settings, running
 from libs.testing.servers import SessionServers
 from services.audit.bootstrap import bootstrap
 from services.audit.consumers import PROJECTIONS
 from services.audit.settings import AuditOwn, AuditSettings
+from services.audit.tests.callers import bearer
 
 Client = AsyncTestClient[Litestar]
 

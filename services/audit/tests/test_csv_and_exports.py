@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from libs.events.ids import new_id
-from libs.testing.apps import bearer
 from services.audit.settings import AuditOwn
 from services.audit.tests import builders as b
+from services.audit.tests.callers import bearer
 from services.audit.tests.conftest import Audit, admin
 
 SIGNINS = "/internal/v1/facilities/998/logs/signins"

@@ -6,9 +6,9 @@ import pytest
 
 from libs.events.ids import new_id
 from libs.events.rebuild import rebuild
-from libs.testing.apps import bearer
 from services.audit.consumers import PROJECTIONS
 from services.audit.tests import builders as b
+from services.audit.tests.callers import bearer
 from services.audit.tests.conftest import Audit, admin
 
 LOGS = ("connections", "signins", "fileshare", "operations")

@@ -8,11 +8,11 @@ from datetime import timedelta
 import pytest
 
 from libs.events.ids import new_id
-from libs.testing.apps import bearer
 from services.audit.consumers import PROJECTIONS
 from services.audit.retention import Retention
 from services.audit.settings import AuditOwn
 from services.audit.tests import builders as b
+from services.audit.tests.callers import bearer
 from services.audit.tests.conftest import Audit
 
 SECOND = timedelta(seconds=1)

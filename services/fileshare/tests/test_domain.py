@@ -10,7 +10,7 @@ from libs.events.catalogue.fileshare import (
     ShareBlocked,
     ShareUploaded,
 )
-from libs.events.envelope import SYSTEM, envelop
+from libs.events.envelope import SYSTEM, Role, envelop
 from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
 from services.fileshare.adapters.clamd import Verdict, unscannable_reason, verdict_of
@@ -222,8 +222,16 @@ def test_f1_why_a_file_could_not_be_scanned(signature: str, reason: str) -> None
 
 
 def test_f7_second_password_must_be_recent() -> None:
-    def claims(at: float | None, role: str = "user") -> Claims:
-        return Claims(sub="998-u@x", role=role, facility="998", exp=0, second_password_at=at)  # type: ignore[arg-type]
+    def claims(at: float | None, role: Role = "user") -> Claims:
+        return Claims(
+            iss="gateway",
+            aud="fileshare",
+            sub="998-u@x",
+            role=role,
+            facility="998",
+            exp=0,
+            second_password_at=at,
+        )
 
     check_second_password(claims(1000.0), now=1100.0, max_age=600)
     for stale in (claims(None), claims(100.0)):

@@ -28,8 +28,7 @@ from libs.events.envelope import Actor, Envelope, Role, envelop
 from libs.events.ids import new_id
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
-from libs.runtime.internal_auth import issue
-from libs.testing.apps import TEST_SECRET
+from libs.testing.apps import Callers
 
 FACILITY = "998"
 OTHER_FACILITY = "997"
@@ -212,15 +211,9 @@ def token(
     ip: str = OUTSIDE_IP,
     second_password_at: float | None = None,
 ) -> dict[str, str]:
-    bearer = issue(
-        TEST_SECRET,
-        sub=sub,
-        role=role,
-        facility=facility,
-        ip=ip,
-        second_password_at=second_password_at,
+    return Callers("fileshare").bearer(
+        sub, role, facility, ip, second_password_at=second_password_at
     )
-    return {"Authorization": f"Bearer {bearer}"}
 
 
 def as_user(

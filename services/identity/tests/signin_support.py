@@ -12,9 +12,9 @@ from litestar.testing import AsyncTestClient
 from libs.events.catalogue.signin import SignInAttempted
 from libs.events.codec import decode
 from libs.events.envelope import Envelope
-from libs.testing.apps import bearer, operator
 from services.identity.adapters import totp
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 
 Client = AsyncTestClient[Litestar]
 

@@ -10,9 +10,9 @@ import pytest
 
 from fumidai_cli.__main__ import main as cli_main
 from libs.events.catalogue.identity import AdminCreated, AdminDisabled, AdminEnabled
-from libs.testing.apps import bearer, operator
 from services.identity.adapters import totp
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 from services.identity.tests.signin_support import (
     DOMAIN,
     Admin,

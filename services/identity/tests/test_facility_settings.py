@@ -13,8 +13,8 @@ from litestar.testing import AsyncTestClient
 from fumidai_cli.__main__ import main as cli_main
 from libs.events.catalogue.credentials import FacilityPasswordExpirySet
 from libs.events.catalogue.identity import FacilityRegistered, FacilitySettingsChanged
-from libs.testing.apps import bearer, operator
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 from services.identity.tests.signin_support import DOMAIN, events, new_facility
 
 Client = AsyncTestClient[Litestar]

@@ -15,9 +15,9 @@ from libs.events.catalogue.users import UserCreated, UserDeleted, UserUpdated
 from libs.events.codec import decode
 from libs.events.envelope import Envelope
 from libs.events.store import read_stream
-from libs.testing.apps import bearer, operator
 from services.identity.domain.csv_format import COLUMNS
 from services.identity.domain.federation import CatalogueState, fold
+from services.identity.tests.callers import bearer, operator
 from services.identity.tests.users_support import (
     Client,
     Place,

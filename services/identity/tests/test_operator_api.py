@@ -3,7 +3,7 @@
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from libs.testing.apps import bearer, operator
+from services.identity.tests.callers import bearer, operator
 
 Client = AsyncTestClient[Litestar]
 

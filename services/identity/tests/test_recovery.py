@@ -19,10 +19,11 @@ from libs.devservers.ports import free_port
 from libs.devservers.smtp import MailCatcher, ReceivedMail
 from libs.events.catalogue.credentials import AdminPasswordRecovered, UserPasswordRecovered
 from libs.events.catalogue.signin import PasswordRecoveryAttempted
-from libs.testing.apps import bearer, operator, running
+from libs.testing.apps import running
 from services.identity.adapters import totp
 from services.identity.bootstrap import bootstrap
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 from services.identity.tests.signin_support import (
     DOMAIN,
     NEW_PASSWORD,

@@ -14,11 +14,11 @@ import msgspec
 import pytest
 
 from libs.events.catalogue.users import TerminalUnassigned, UserDeleted
-from libs.testing.apps import bearer, operator
 from services.identity.adapters.passwords import verify_secret
 from services.identity.api.users import UserOut
 from services.identity.messages import FILE_SHARE_LABELS
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 from services.identity.tests.users_support import (
     Client,
     Place,

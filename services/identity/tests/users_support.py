@@ -24,10 +24,10 @@ from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.events.store import read_stream
 from libs.events.subjects import subject_of
-from libs.testing.apps import bearer, operator
 from services.identity.domain.csv_format import BOM, COLUMNS
 from services.identity.domain.user_profile import latest_valid_until, today_in
 from services.identity.settings import IdentitySettings
+from services.identity.tests.callers import bearer, operator
 
 Client = AsyncTestClient[Litestar]
 DOMAIN = "nrasdev.onmicrosoft.com"

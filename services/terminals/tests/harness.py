@@ -42,9 +42,9 @@ from libs.events.ids import new_id
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
 from libs.runtime.serve import SERVER
-from libs.testing.apps import bearer
 from services.terminals.agent.client import AgentClient
 from services.terminals.runtime import TerminalsRuntime
+from services.terminals.tests.callers import bearer
 
 CODE = "998"
 DOMAIN = "nrasdev.onmicrosoft.com"

@@ -7,8 +7,8 @@ from libs.events.catalogue.users import TerminalAssigned
 from libs.events.codec import decode
 from libs.events.settings import EventSettings
 from libs.runtime.app import CONSISTENCY_HEADER
-from libs.testing.apps import bearer, operator
 from services.terminals.domain.terminal import check_name_part
+from services.terminals.tests.callers import bearer, operator
 from services.terminals.tests.harness import IdentityFeed, Service, admin_headers
 
 

@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from libs.testing.apps import bearer
 from services.terminals.agent.client import AgentClient, CredentialRejected
+from services.terminals.tests.callers import bearer
 from services.terminals.tests.harness import IdentityFeed, Service, admin_headers
 
 MAC = "00:11:22:33:44:55"
