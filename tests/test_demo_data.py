@@ -21,8 +21,9 @@ from fumidai_cli.demo_data import (
 from fumidai_cli.demo_seed import SuiteUrls, seed
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
+from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
-from libs.runtime.token_keys import OPERATOR
+from libs.runtime.token_keys import GATEWAY, OPERATOR
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.identity.operator_cli import create_facility
@@ -41,12 +42,16 @@ async def suite(
         yield running
 
 
-def operator(suite: Suite, service: str) -> httpx.AsyncClient:
+def reader(suite: Suite, service: str) -> httpx.AsyncClient:
+    """A reader of ``service``'s facility 998: an operator, except at fileshare, which
+    accepts no operator (decision 0027): there the facility's admin, as the gateway sends."""
+    role: Role = "admin" if service == "fileshare" else "operator"
+    issuer = GATEWAY if service == "fileshare" else OPERATOR
     token = issue(
-        suite.token_keys[OPERATOR],
+        suite.token_keys[issuer],
         audience=service,
         sub="pytest",
-        role="operator",
+        role=role,
         facility="998",
         ttl=300,
     )
@@ -78,10 +83,10 @@ async def test_the_demo_data_fills_every_screen(suite: Suite, mail_catcher: Mail
     assert report.shares == 2
 
     async with (
-        operator(suite, "identity") as identity,
-        operator(suite, "terminals") as terminals,
-        operator(suite, "audit") as audit,
-        operator(suite, "fileshare") as fileshare,
+        reader(suite, "identity") as identity,
+        reader(suite, "terminals") as terminals,
+        reader(suite, "audit") as audit,
+        reader(suite, "fileshare") as fileshare,
     ):
         users = (await identity.get("/users", params={"limit": 200})).json()["items"]
         mine = [u for u in users if u["account"] != created.admin_account]
