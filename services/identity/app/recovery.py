@@ -51,6 +51,7 @@ from services.identity.app.signin import (
     check_secret,
     count_failure,
     refusal,
+    retrying,
     system_clock,
     within_validity,
 )
@@ -194,6 +195,9 @@ class Recoveries:
     async def complete(self, token: str, code: str, new_password: str, ip: str | None) -> str:
         """Set the new password after a valid code of the account's authenticator; the
         account. The link is consumed only by a success."""
+        return await retrying(lambda: self._complete(token, code, new_password, ip))
+
+    async def _complete(self, token: str, code: str, new_password: str, ip: str | None) -> str:
         async with self._store() as store:
             held = await self._hold(store, token, "recovery_password", ip)
             account = held.account
@@ -542,8 +546,11 @@ class RecoveryMailer:
         mail["From"] = self._policy.mail_from
         mail["To"] = address
         mail["Subject"] = RECOVERY_MAIL_SUBJECT
-        # One Message-ID per request: a retry after a crash sends the same message again.
-        mail["Message-ID"] = f"<recovery.{request.request_id}@fumidai.invalid>"
+        # One Message-ID per link: a mail client that drops a repeated Message-ID must not
+        # hide a later link (a retry after a crash mails a new one) behind an earlier one.
+        mail["Message-ID"] = (
+            f"<recovery.{request.request_id}.{link.token_hash.hex()[:16]}@fumidai.invalid>"
+        )
         mail.set_content(
             RECOVERY_MAIL_BODY.format(
                 account=account.account,

@@ -199,7 +199,7 @@ def _password_verdict(
     return "step_passed"
 
 
-async def _retrying(command: Callable[[], Awaitable[T]]) -> T:
+async def retrying(command: Callable[[], Awaitable[T]]) -> T:
     """Run ``command`` again when another writer took the account aggregate's version
     first (an admin editing the same user: rare, and it only costs a re-read)."""
     for attempt in range(_CONFLICT_RETRIES):
@@ -340,11 +340,11 @@ class SignIns:
 
     async def new_password(self, handle: str, password: str, ip: str | None) -> Progress:
         """The forced change of L1: first sign-in, after a reset, or on expiry."""
-        return await _retrying(lambda: self._new_password(handle, password, ip))
+        return await retrying(lambda: self._new_password(handle, password, ip))
 
     async def totp(self, handle: str, code: str, ip: str | None) -> Progress:
         """An authenticator code: confirms an enrolment or proves the bound one (L2)."""
-        return await _retrying(lambda: self._totp(handle, code, ip))
+        return await retrying(lambda: self._totp(handle, code, ip))
 
     async def second_password(self, handle: str, password: str, ip: str | None) -> Progress:
         """The admin's second password, the last step (L3)."""
@@ -365,7 +365,7 @@ class SignIns:
         A wrong current password counts toward the lock like any factor's failure (L4): a
         stolen session must not become a password-guessing oracle.
         """
-        return await _retrying(lambda: self._change_password(who, current, new, ip))
+        return await retrying(lambda: self._change_password(who, current, new, ip))
 
     async def check_second_password(self, who: SignedIn, candidate: str) -> None:
         """Return when ``candidate`` is the second password of the signed-in admin or user
