@@ -65,6 +65,10 @@ class ShareUploaded(Event, frozen=True, kw_only=True, tag="ShareUploaded.v1"):
     """True when the user's ファイル共有権限 is 承認後に許可 (SPEC F4)."""
     expires_at: datetime
     """End of the download period (SPEC F7); the files are deleted then."""
+    owner_id: str | None = None
+    """identity's id of that user: the share is that user's, not its account name's (a user
+    created later with the same name is another user). None in shares uploaded before
+    issue 16 (item 3), whose owner fileshare's migration 0005 worked out where it could."""
 
 
 class FileScanned(Event, frozen=True, kw_only=True, tag="FileScanned.v1"):

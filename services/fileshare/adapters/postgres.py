@@ -68,8 +68,9 @@ async def apply_own(conn: Connection, envelope: Envelope) -> None:
         await conn.execute(
             """INSERT INTO shares (share_id, facility, version, owner_account, owner_name,
                    uploaded_by, uploaded_by_role, direction, purpose, needs_approval, state,
-                   total_size, uploaded_at, expires_at)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scanning', $11, $12, $13)""",
+                   total_size, uploaded_at, expires_at, owner_id)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'scanning', $11, $12, $13,
+                       $14)""",
             share_id,
             envelope.facility,
             envelope.version,
@@ -83,6 +84,7 @@ async def apply_own(conn: Connection, envelope: Envelope) -> None:
             sum(f.size for f in data.files),
             envelope.occurred_at,
             data.expires_at,
+            data.owner_id,
         )
         await conn.executemany(
             """INSERT INTO share_files (share_id, file_id, position, name, size, sha256)
@@ -167,3 +169,10 @@ async def user_by_account(conn: Connection, facility: str, account: str) -> Shar
         facility,
     )
     return ShareUser(**dict(row)) if row else None
+
+
+async def live_user_id(conn: Connection, facility: str, account: str) -> str | None:
+    """The id of the live user of ``facility`` now holding ``account`` (a user token's
+    ``sub``): shares are found by it, never by the name (issue 16, item 3)."""
+    user = await user_by_account(conn, facility, account)
+    return user.user_id if user else None

@@ -6,7 +6,8 @@ token with ``second_password_at`` (when that happened, Unix seconds). fileshare 
 (403 ``second_password_required``) a user token without it or with one older than
 ``FUMIDAI_FILESHARE_SECOND_PASSWORD_MAX_AGE_S`` (10 min by default). The token's ``sub``
 is the user's account, ``facility`` its facility, ``ip`` the source address (院内外).
-A share that is not the caller's answers 404, like a missing one.
+A share that is not the caller's answers 404, like a missing one. "The caller's" means the
+live user holding that account now, by its id: a deleted user's shares are nobody's here.
 """
 
 from typing import Annotated, Any
@@ -17,6 +18,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from libs.runtime.internal_auth import Caller, Claims, require_role
+from services.fileshare.adapters.postgres import live_user_id
 from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT, receive_upload, stream_download
 from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import open_download
@@ -57,14 +59,22 @@ def user_routes(ctx: Context) -> list[HTTPRouteHandler]:
     ) -> ShareList:
         verified(claims)
         async with ctx.pool.acquire() as conn:
-            return await user_shares(conn, claims.facility, claims.sub, limit, offset, ctx.clock())
+            owner_id = await live_user_id(conn, claims.facility, claims.sub)
+            if owner_id is None:
+                return ShareList(items=[], total=0)
+            return await user_shares(conn, claims.facility, owner_id, limit, offset, ctx.clock())
 
     @get(f"{BASE}/{{share_id:str}}", operation_id="getMyShare")
     async def get_mine(share_id: FromPath[str], claims: Caller) -> ShareOut:
         verified(claims)
         async with ctx.pool.acquire() as conn:
-            found = await one_share(
-                conn, claims.facility, share_id, "owner", ctx.clock(), account=claims.sub
+            owner_id = await live_user_id(conn, claims.facility, claims.sub)
+            found = (
+                await one_share(
+                    conn, claims.facility, share_id, "owner", ctx.clock(), owner_id=owner_id
+                )
+                if owner_id
+                else None
             )
         if found is None:
             raise not_found()

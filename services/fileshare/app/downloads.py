@@ -10,7 +10,7 @@ from libs.events.ids import new_id
 from libs.runtime.internal_auth import Claims
 from services.fileshare import metrics
 from services.fileshare.adapters.blobs import BlobMissing
-from services.fileshare.adapters.postgres import policy
+from services.fileshare.adapters.postgres import live_user_id, policy
 from services.fileshare.app.context import Context
 from services.fileshare.app.upload import blob_name
 from services.fileshare.domain.errors import gone, not_found
@@ -34,7 +34,7 @@ async def open_download(
     """
     async with ctx.uow() as uow:
         share = await uow.share(facility, share_id)
-    if share is None or (viewer == "owner" and share.owner_account.lower() != claims.sub.lower()):
+    if share is None or (viewer == "owner" and not await _owns(ctx, claims, share.owner_id)):
         raise not_found()
     file = share.file(file_id)
     check_download(share, viewer, ctx.clock())
@@ -63,6 +63,14 @@ async def open_download(
         await uow.append([logged])
         await uow.commit()
     return Download(file.name, file.size, _counted(chunks))
+
+
+async def _owns(ctx: Context, claims: Claims, owner_id: str | None) -> bool:
+    """The caller is the live user the share belongs to (by id, not by account name)."""
+    if owner_id is None:
+        return False
+    async with ctx.pool.acquire() as conn:
+        return await live_user_id(conn, claims.facility, claims.sub) == owner_id
 
 
 async def _counted(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

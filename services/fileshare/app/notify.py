@@ -107,7 +107,7 @@ class MailNotifications:
             notice = decision_to_user(
                 facts, approved=isinstance(data, ShareApproved), decided_at=envelope.occurred_at
             )
-            return notice, await _user_address(conn, envelope.facility, facts.owner_account)
+            return notice, await _owner_address(conn, envelope.aggregate_id)
         if facts.uploaded_by_role == "user":
             # What the admins need to know is how the upload settled (clean, waiting or not).
             settled = {
@@ -119,7 +119,7 @@ class MailNotifications:
             return notice, await _facility_addresses(conn, envelope.facility)
         if isinstance(data, ShareAvailable):
             notice = admin_share_to_user(facts)
-            return notice, await _user_address(conn, envelope.facility, facts.owner_account)
+            return notice, await _owner_address(conn, envelope.aggregate_id)
         return None
 
 
@@ -161,12 +161,13 @@ async def _facts(conn: Connection, share_id: str) -> ShareFacts | None:
     )
 
 
-async def _user_address(conn: Connection, facility: str, account: str) -> list[str]:
+async def _owner_address(conn: Connection, share_id: str) -> list[str]:
+    """The address of the live user the share belongs to, by id: never a later user who
+    happens to hold the same account name (issue 16, item 3)."""
     email = await conn.fetchval(
-        """SELECT email FROM share_users
-           WHERE lower(account) = lower($1) AND facility = $2 AND NOT deleted""",
-        account,
-        facility,
+        """SELECT u.email FROM shares s JOIN share_users u ON u.user_id = s.owner_id
+           WHERE s.share_id = $1 AND NOT u.deleted""",
+        share_id,
     )
     return [email] if email else []
 

@@ -154,16 +154,17 @@ async def facility_shares(
 
 
 async def user_shares(
-    conn: Connection, facility: str, account: str, limit: int, offset: int, now: datetime
+    conn: Connection, facility: str, owner_id: str, limit: int, offset: int, now: datetime
 ) -> ShareList:
-    """A user's own shares: those it uploaded and those admins uploaded to it, newest first."""
-    where = "s.facility = $1 AND lower(s.owner_account) = lower($2)"
-    total = await conn.fetchval(f"SELECT count(*) FROM shares s WHERE {where}", facility, account)
+    """A user's own shares: those it uploaded and those admins uploaded to it, newest first.
+    By the user's id: a later user with the same account name owns none of them."""
+    where = "s.facility = $1 AND s.owner_id = $2"
+    total = await conn.fetchval(f"SELECT count(*) FROM shares s WHERE {where}", facility, owner_id)
     rows = await conn.fetch(
         f"""SELECT {_COLUMNS} FROM shares s WHERE {where}
             ORDER BY s.uploaded_at DESC, s.share_id DESC LIMIT $3 OFFSET $4""",
         facility,
-        account,
+        owner_id,
         limit,
         offset,
     )
@@ -176,14 +177,14 @@ async def one_share(
     share_id: str,
     viewer: Viewer,
     now: datetime,
-    account: str | None = None,
+    owner_id: str | None = None,
 ) -> ShareOut | None:
-    """One share of ``facility`` (and of ``account`` when given); None otherwise."""
+    """One share of ``facility`` (and of the user ``owner_id`` when given); None otherwise."""
     row = await conn.fetchrow(
         f"""SELECT {_COLUMNS} FROM shares s WHERE s.facility = $1 AND s.share_id = $2
-            AND ($3::text IS NULL OR lower(s.owner_account) = lower($3))""",
+            AND ($3::text IS NULL OR s.owner_id = $3)""",
         facility,
         share_id,
-        account,
+        owner_id,
     )
     return _share_out(dict(row), viewer, now) if row else None

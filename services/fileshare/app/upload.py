@@ -272,6 +272,7 @@ async def _record(
     uploaded = envelop(
         ShareUploaded(
             owner_account=owner.account,
+            owner_id=owner.user_id,
             owner_name=owner.name,
             uploaded_by=claims.sub,
             uploaded_by_role="user" if claims.role == "user" else "admin",

@@ -122,6 +122,8 @@ class Share:
     files: tuple[FileState, ...]
     state: State = "scanning"
     expired: bool = False
+    owner_id: str | None = None
+    """The owner's user id; None for a share uploaded before owners had one recorded."""
 
     def file(self, file_id: str) -> FileState:
         for candidate in self.files:
@@ -147,6 +149,7 @@ def mutate(share: Share | None, envelope: Envelope) -> Share:
             facility=envelope.facility,
             version=envelope.version,
             owner_account=data.owner_account,
+            owner_id=data.owner_id,
             uploaded_by_role=data.uploaded_by_role,
             needs_approval=data.needs_approval,
             expires_at=data.expires_at,
