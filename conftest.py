@@ -53,6 +53,7 @@ def event_settings() -> EventSettings:
         duplicate_window_s=120.0,
         consumer_ack_wait_s=2.0,
         nak_backoff_s=(0.1, 0.2, 0.3),
+        provision_all_streams=True,  # services run alone here: nobody else makes the streams
     )
 
 
@@ -60,7 +61,10 @@ def event_settings() -> EventSettings:
 async def nc(servers: SessionServers, event_settings: EventSettings) -> AsyncIterator[NATS]:
     """A NATS connection that reconnects forever; the test's streams are deleted after."""
     client = await nats.connect(
-        servers.nats_url, max_reconnect_attempts=-1, reconnect_time_wait=0.2
+        servers.nats_url,
+        max_reconnect_attempts=-1,
+        reconnect_time_wait=0.2,
+        **servers.nats_options(),
     )
     yield client
     js = client.jetstream()

@@ -9,12 +9,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import asyncpg
+import msgspec
 import nats
 
 from fumidai_cli.state import read_runtime
 from libs.events.projection import Projection
 from libs.events.rebuild import rebuild
 from libs.events.settings import load_event_settings
+from libs.runtime.nats_client import connect_options
+from libs.runtime.settings import load_core
 
 PROJECTING = ("terminals", "audit", "fileshare")
 
@@ -62,14 +65,27 @@ def run_rebuild(args: argparse.Namespace, _: list[str]) -> int:
     if not chosen:
         print(f"{args.service} has no projection {args.projection!r}", file=sys.stderr)
         return 2
-    return asyncio.run(_rebuild(database_url, nats_url, chosen, swap=not args.compare))
+    # The rebuild acts for the service, as the service's own NATS identity (decision 0026).
+    upper = args.service.upper()
+    core = load_core(args.service, {**os.environ, f"FUMIDAI_{upper}_DATABASE_URL": database_url})
+    if runtime is not None and not core.nats_nkey_seed_file:
+        core = msgspec.structs.replace(
+            core, nats_nkey_seed_file=runtime.nats_seed_file(args.service)
+        )
+    options = connect_options(core, args.service)
+    return asyncio.run(_rebuild(database_url, nats_url, options, chosen, swap=not args.compare))
 
 
 async def _rebuild(
-    database_url: str, nats_url: str, chosen: Sequence[Projection], *, swap: bool
+    database_url: str,
+    nats_url: str,
+    nats_options: dict[str, Any],
+    chosen: Sequence[Projection],
+    *,
+    swap: bool,
 ) -> int:
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=4)
-    nc = await nats.connect(nats_url)
+    nc = await nats.connect(nats_url, **nats_options)
     differ = 0
     try:
         for projection in chosen:

@@ -22,6 +22,12 @@ class Runtime:
     nats_url: str
     database_prefix: str
     service_urls: dict[str, str]
+    nats_seed_dir: str = ""
+    """Where each service's NKey seed is (``<service>.nk``); empty: NATS without authorization."""
+
+    def nats_seed_file(self, service: str) -> str:
+        """``service``'s seed file, or "" when NATS runs without authorization."""
+        return str(Path(self.nats_seed_dir) / f"{service}.nk") if self.nats_seed_dir else ""
 
     def database_url(self, service: str) -> str:
         base, _, _ = self.postgres_url.rpartition("/")

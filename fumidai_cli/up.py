@@ -25,12 +25,16 @@ from fumidai_cli.state import (
     state_dir,
     write_runtime,
 )
+from libs.devservers import bus_identities
 from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats, NatsError
 from libs.devservers.ports import is_port_free
 from libs.devservers.postgres import EmbeddedPostgres, PostgresError
 from libs.devservers.suite import SERVICES, Suite, SuiteError
 from libs.runtime.token_keys import GATEWAY, OPERATOR
+
+NATS_KEYS = "nats-keys"
+"""Where in .fumidai the services' NKey seeds are (0600, rewritten at each start)."""
 
 
 def register(commands: Any) -> None:
@@ -60,6 +64,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
     nats_server: EmbeddedNats | None = None
     postgres_url = os.environ.get("FUMIDAI_POSTGRES_URL")
     nats_url = os.environ.get("FUMIDAI_NATS_URL")
+    nats_env: dict[str, str] = {}
     suite: Suite | None = None
     fileshare_servers: FileshareServers | None = None
     try:
@@ -70,7 +75,9 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             postgres_url = postgres.dsn("postgres")
         if not nats_url:
             say("starting embedded NATS JetStream (data in .fumidai/nats) ...")
-            nats_server = EmbeddedNats(state / "nats")
+            # Fresh identities each run, one per service with its own rights (decision 0026).
+            nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {})
+            nats_server = EmbeddedNats(state / "nats", users=nats_users)
             nats_server.start()
             nats_url = nats_server.url
         system.ensure()
@@ -86,7 +93,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
             totp_key=secret("identity-totp-key"),
             gateway_port=port,
-            extra_env=fileshare_env,
+            extra_env=fileshare_env | nats_env,
         )
         asyncio.run(suite.prepare())
         say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")
@@ -96,6 +103,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             Runtime(
                 postgres_url=postgres_url,
                 nats_url=nats_url,
+                nats_seed_dir=str(state / NATS_KEYS) if nats_env else "",
                 database_prefix=suite.database_prefix,
                 service_urls={s: suite.url(s) for s in SERVICES},
             )

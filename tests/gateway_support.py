@@ -19,7 +19,7 @@ import pyotp
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.runtime.token_keys import TrustedKey
-from libs.testing.servers import SessionServers
+from libs.testing.servers import SessionServers, authorize_suite
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
 
@@ -199,17 +199,18 @@ async def running_suite(
 ) -> AsyncIterator[Suite]:
     """All five services as processes, on databases and streams of their own, with fresh
     token keys (``also_trusted``: further public keys they accept, as during a key roll)."""
+    env = {
+        "FUMIDAI_EVENTS_SUBJECT_ROOT": f"g{secrets.token_hex(4)}",
+        "FUMIDAI_EVENTS_STREAM_PREFIX": f"G{secrets.token_hex(4).upper()}",
+        **(extra_env or {}),
+    }
     suite = Suite(
         postgres_url=servers.postgres_url,
         nats_url=servers.nats_url,
         log_dir=logs,
         also_trusted=also_trusted,
         database_prefix=f"gw{secrets.token_hex(3)}_",
-        extra_env={
-            "FUMIDAI_EVENTS_SUBJECT_ROOT": f"g{secrets.token_hex(4)}",
-            "FUMIDAI_EVENTS_STREAM_PREFIX": f"G{secrets.token_hex(4).upper()}",
-            **(extra_env or {}),
-        },
+        extra_env=env | authorize_suite(servers, logs / "nats-keys", env),
     )
     await suite.prepare()
     suite.start()

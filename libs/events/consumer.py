@@ -6,6 +6,10 @@ ack leads to a redelivery that the inbox turns into a no-op. A batch that fails 
 replayed one message per transaction so one poison message cannot hold back the rest:
 it is nak'ed with backoff until ``max_deliver``, and undecodable bytes are terminated at
 once; both advisories move it to the dead-letter stream (``deadletter.py``).
+
+An event whose type belongs to another context than the stream it came on is refused
+the same way, terminated with the reason ``wrong_context``: a service may publish on its
+own context's subjects only, so such an event is one it forged (decision 0026).
 """
 
 import asyncio
@@ -35,6 +39,14 @@ from libs.postgres.connection import Connection
 log = structlog.get_logger("consumer")
 
 AfterCommit = Callable[[list[Msg]], Awaitable[None]]
+
+WRONG_CONTEXT = "wrong_context"
+"""The termination reason of an event that is not its stream's context's."""
+
+
+async def terminate(msg: Msg, reason: str) -> None:
+    """Stop redeliveries of ``msg``, giving JetStream a reason its advisory carries."""
+    await msg._client.publish(msg.reply, b"+TERM " + reason.encode())
 
 
 def projection_lock_key(name: str) -> int:
@@ -181,22 +193,36 @@ class ConsumerRunner:
                         msgs = await sub.fetch(self._settings.consumer_batch, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
                         continue
-                    await self._handle(msgs)
+                    await self._handle(msgs, context)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep consuming through NATS or Postgres outages
                 log.warning("consumer_error", projection=self.projection.name, error=repr(error))
                 await asyncio.sleep(1.0)
 
-    async def _handle(self, msgs: list[Msg]) -> None:
+    async def _handle(self, msgs: list[Msg], context: str) -> None:
         decoded: list[tuple[Msg, Envelope]] = []
         for msg in msgs:
             try:
-                decoded.append((msg, decode(msg.data)))
+                envelope = decode(msg.data)
             except UndecodableEvent as error:
                 log.error("consumer_undecodable", projection=self.projection.name, error=str(error))
                 metrics.CONSUMER_FAILURES.labels(self.projection.name).inc()
                 await msg.term()
+                continue
+            if envelope.context != context:
+                log.error(
+                    "consumer_wrong_context",
+                    projection=self.projection.name,
+                    stream_context=context,
+                    event_id=envelope.event_id,
+                    type=envelope.type,
+                    subject=msg.subject,
+                )
+                metrics.CONSUMER_FAILURES.labels(self.projection.name).inc()
+                await terminate(msg, WRONG_CONTEXT)
+                continue
+            decoded.append((msg, envelope))
         if not decoded:
             return
         started = time.perf_counter()

@@ -20,7 +20,7 @@ from nats.js.errors import NotFoundError
 
 from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
-from libs.events.consumer import durable_name
+from libs.events.consumer import WRONG_CONTEXT, durable_name
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.streams import DEAD_ADVISORIES
@@ -111,7 +111,7 @@ class DeadLetterMover:
         stream = str(advisory["stream"])
         consumer = str(advisory["consumer"])
         seq = int(str(advisory["stream_seq"]))
-        reason = "terminated" if ".MSG_TERMINATED." in subject else "max_deliveries"
+        reason = _reason(advisory, subject)
         headers = {
             "Nats-Msg-Id": f"{stream}:{seq}:{consumer}",
             "Fumidai-Dead-Reason": reason,
@@ -136,3 +136,11 @@ class DeadLetterMover:
         self.moved += 1
         metrics.DEAD_LETTERS.labels(consumer, reason).inc()
         log.error("dead_letter", stream=stream, seq=seq, consumer=consumer, reason=reason)
+
+
+def _reason(advisory: dict[str, object], subject: str) -> str:
+    """Why the message died: ``max_deliveries``, ``terminated``, or the reason a consumer
+    of ours gave when terminating it (one we know: the label set stays bounded)."""
+    if ".MSG_TERMINATED." not in subject:
+        return "max_deliveries"
+    return WRONG_CONTEXT if advisory.get("reason") == WRONG_CONTEXT else "terminated"

@@ -7,7 +7,7 @@ lock exclusively (live consumers take it shared per transaction, so they pause),
 up with what arrived meanwhile, and replaces the live rows and inbox in one transaction.
 """
 
-import uuid
+import contextlib
 from dataclasses import dataclass
 
 import asyncpg
@@ -15,7 +15,9 @@ from nats.aio.client import Client as NATS
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
+from libs.events.access import rebuild_durable
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.consumer import apply_batch, projection_lock_key
 from libs.events.envelope import Envelope
@@ -70,7 +72,11 @@ async def _replay(
         filters = sorted(
             filter_for(settings.subject_root, e) for e in projection.events if e.context == context
         )
-        durable = f"rebuild_{projection.name}_{uuid.uuid4().hex[:8]}"
+        # A fixed name: the service's NATS identity may own this consumer and no other
+        # (decision 0026); a leftover of an interrupted rebuild is dropped first.
+        durable = rebuild_durable(projection, context)
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, durable)
         await js.add_consumer(
             stream,
             ConsumerConfig(

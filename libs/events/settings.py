@@ -61,6 +61,13 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_max_ack_pending: Annotated[
         int, M(ge=1, description="Unacked messages per consumer.")
     ] = 2000
+    provision_all_streams: Annotated[
+        bool,
+        M(
+            description="Create every context's stream at start, not only the service's own "
+            "(and wait for the others): for a service run alone, with a NATS identity allowed to."
+        ),
+    ] = False
     nak_backoff_s: Annotated[
         tuple[float, ...], M(description="Redelivery delays after a failure, by attempt.")
     ] = (0.2, 1.0, 5.0, 15.0)

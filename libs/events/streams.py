@@ -1,7 +1,10 @@
 """JetStream provisioning from settings: one stream per context, dead letters, advisories."""
 
 import asyncio
+import time
+from collections.abc import Sequence
 
+import structlog
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -11,14 +14,19 @@ from libs.events.catalogue import CONTEXTS
 from libs.events.settings import EventSettings
 from libs.events.subjects import context_subjects
 
+log = structlog.get_logger("streams")
+
 _DAY = 86400.0
 
 # The consumer advisories that mean "this message will not be delivered again".
 DEAD_ADVISORIES = ("MAX_DELIVERIES", "MSG_TERMINATED")
 
 
-def stream_configs(settings: EventSettings) -> list[StreamConfig]:
-    """Every stream the suite needs, as configured by ``settings``."""
+def stream_configs(
+    settings: EventSettings, contexts: Sequence[str] = CONTEXTS, *, shared: bool = True
+) -> list[StreamConfig]:
+    """The streams of ``contexts`` and (``shared``) the dead-letter and advisory streams,
+    as configured by ``settings``; by default every stream the suite needs."""
     configs = [
         StreamConfig(
             name=settings.stream_name(context),
@@ -31,8 +39,10 @@ def stream_configs(settings: EventSettings) -> list[StreamConfig]:
             discard=DiscardPolicy.OLD,
             allow_direct=True,
         )
-        for context in CONTEXTS
+        for context in contexts
     ]
+    if not shared:
+        return configs
     configs.append(
         StreamConfig(
             name=settings.deadletter_stream,
@@ -63,13 +73,20 @@ def stream_configs(settings: EventSettings) -> list[StreamConfig]:
     return configs
 
 
-async def ensure_streams(js: JetStreamContext, settings: EventSettings, attempts: int = 10) -> None:
-    """Create the streams, or bring existing ones to the configured settings.
+async def ensure_streams(
+    js: JetStreamContext,
+    settings: EventSettings,
+    attempts: int = 10,
+    *,
+    contexts: Sequence[str] = CONTEXTS,
+    shared: bool = True,
+) -> None:
+    """Create the streams (see ``stream_configs``), or bring existing ones to the settings.
 
     Retries on timeouts: replicas starting together on a fresh cluster race to create
     the same streams, and a cluster electing its stream leaders answers slowly.
     """
-    for config in stream_configs(settings):
+    for config in stream_configs(settings, contexts, shared=shared):
         assert config.name is not None
         for attempt in range(1, attempts + 1):
             try:
@@ -84,3 +101,21 @@ async def ensure_streams(js: JetStreamContext, settings: EventSettings, attempts
                 if attempt == attempts:
                     raise
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+
+
+async def await_streams(js: JetStreamContext, names: Sequence[str], timeout: float = 120.0) -> None:
+    """Return once every stream in ``names`` exists: streams another service provisions."""
+    deadline = time.monotonic() + timeout
+    for name in names:
+        while True:
+            try:
+                await js.stream_info(name)
+                break
+            except NotFoundError:
+                if time.monotonic() > deadline:
+                    raise
+                log.info("stream_awaited", stream=name)
+                await asyncio.sleep(0.2)
+            except (TimeoutError, NatsTimeoutError, ServiceUnavailableError):
+                if time.monotonic() > deadline:
+                    raise

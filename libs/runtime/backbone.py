@@ -14,15 +14,17 @@ import nats
 import structlog
 from nats.aio.client import Client as NATS
 
+from libs.events.access import BusRights
 from libs.events.consumer import ConsumerRunner
 from libs.events.deadletter import DeadLetterMover
 from libs.events.projection import Projection
 from libs.events.relay import Relay
 from libs.events.settings import EventSettings
 from libs.events.store import Notifier
-from libs.events.streams import ensure_streams
+from libs.events.streams import await_streams, ensure_streams
 from libs.postgres.migrations import Migration, apply, discover
 from libs.postgres.pool import create_pool
+from libs.runtime.nats_client import connect_options
 from libs.runtime.settings import CoreSettings
 
 log = structlog.get_logger("backbone")
@@ -48,8 +50,14 @@ class Backbone:
         projections: Sequence[Projection] = (),
         relay: bool = True,
         server_settings: Mapping[str, str] | None = None,
+        rights: BusRights | None = None,
     ) -> None:
-        """``server_settings``: PostgreSQL settings of every pooled connection."""
+        """``server_settings``: PostgreSQL settings of every pooled connection.
+
+        ``rights``: what the service does on the bus (its NATS identity's permissions); it
+        provisions the streams of the contexts it publishes and waits for the others it
+        reads. None (a test's backbone): it provisions every stream.
+        """
         self.service = service
         self.core = core
         self.events = events
@@ -57,6 +65,7 @@ class Backbone:
         self.projections = projections
         self._with_relay = relay
         self._server_settings = dict(server_settings or {})
+        self.rights = rights
         self._pool: asyncpg.Pool | None = None
         self._nc: NATS | None = None
         self.notifier: Notifier | None = None
@@ -87,7 +96,7 @@ class Backbone:
         if applied:
             log.info("migrations_applied", migrations=applied)
         self._nc = await self._connect_nats()
-        await ensure_streams(self._nc.jetstream(), self.events)
+        await self._provision_streams()
         self.notifier = Notifier(
             self._pool,
             local_leads=lambda: self.relay is not None and self.relay.is_leader,
@@ -120,6 +129,17 @@ class Backbone:
             await self.deadletters.start()
         log.info("backbone_started", projections=[p.name for p in self.projections])
 
+    async def _provision_streams(self) -> None:
+        """Create the streams this service may create; wait for those it only reads."""
+        js = self.nc.jetstream()
+        rights = self.rights
+        if rights is None or self.events.provision_all_streams:
+            await ensure_streams(js, self.events)
+            return
+        await ensure_streams(js, self.events, contexts=rights.publishes, shared=rights.dead_letters)
+        read = sorted({context for context, _ in rights.durables} - set(rights.publishes))
+        await await_streams(js, [self.events.stream_name(context) for context in read])
+
     async def _connect_nats(self) -> NATS:
         async def disconnected() -> None:
             log.warning("nats_disconnected")
@@ -141,6 +161,7 @@ class Backbone:
                     disconnected_cb=disconnected,
                     reconnected_cb=reconnected,
                     error_cb=error,
+                    **connect_options(self.core, self.service),
                 )
             except (OSError, nats.errors.NoServersError, TimeoutError) as exc:
                 log.warning("nats_unreachable", error=repr(exc), retry_in=delay)

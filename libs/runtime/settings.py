@@ -36,6 +36,25 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
     ] = 0
     log_level: Annotated[str, M(description="debug, info, warning or error.")] = "info"
     pool_size: Annotated[int, M(ge=1, le=200, description="Postgres connections in the pool.")] = 10
+    nats_nkey_seed_file: Annotated[
+        str,
+        M(
+            description="File holding the service's NKey seed, its own NATS identity "
+            "(decision 0026); empty connects without one, which a server with "
+            "authorization refuses."
+        ),
+    ] = ""
+    nats_tls_ca_file: Annotated[
+        str,
+        M(
+            description="CA bundle the NATS server's certificate is checked against; set, "
+            "the connection uses TLS."
+        ),
+    ] = ""
+    nats_tls_cert_file: Annotated[
+        str, M(description="Client certificate for NATS, when the server asks for one.")
+    ] = ""
+    nats_tls_key_file: Annotated[str, M(description="Key of nats_tls_cert_file.")] = ""
     token_signing_key: Annotated[
         str,
         M(

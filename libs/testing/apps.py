@@ -22,12 +22,14 @@ TEST_OPERATOR_KEY = SigningKey.generate(OPERATOR, "test-operator")
 """Operators' token key in in-process tests."""
 
 
-def core_settings(database_url: str, nats_url: str) -> CoreSettings:
+def core_settings(database_url: str, nats_url: str, nats_seed_file: str = "") -> CoreSettings:
     """Core settings of a service under test: it trusts the test gateway and operators
-    (and, should it be the gateway, signs with the test gateway's key)."""
+    (and, should it be the gateway, signs with the test gateway's key); ``nats_seed_file``:
+    the harness's NKey seed."""
     return CoreSettings(
         database_url=database_url,
         nats_url=nats_url,
+        nats_nkey_seed_file=nats_seed_file,
         token_signing_key=TEST_GATEWAY_KEY.text(),
         token_trusted_keys=(TEST_GATEWAY_KEY.trusted().text(), TEST_OPERATOR_KEY.trusted().text()),
     )

@@ -5,6 +5,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
+from services.audit.bus import RIGHTS
 from services.audit.clock import Clock, system_clock
 from services.audit.consumers import PROJECTIONS
 from services.audit.http import create_app
@@ -23,6 +24,7 @@ def bootstrap(settings: AuditSettings, clock: Clock = system_clock) -> Litestar:
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
+        rights=RIGHTS,
         relay=False,  # audit writes no events of its own: it only projects others'
     )
     return create_app(backbone, settings.own, clock)

@@ -11,6 +11,7 @@ from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.backbone import Backbone, service_migrations
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
 from services.fileshare.app.context import Context, utc_now
+from services.fileshare.bus import RIGHTS
 from services.fileshare.consumers import PROJECTIONS
 from services.fileshare.http import create_app
 from services.fileshare.runtime import FileshareRuntime
@@ -35,6 +36,7 @@ def bootstrap(
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
+        rights=RIGHTS,
     )
     scanner = Clamd(
         ClamdAddress(host=own.clamd_host, port=own.clamd_port, socket=own.clamd_socket),

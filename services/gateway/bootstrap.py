@@ -8,6 +8,7 @@ from libs.config.env import SettingsError
 from libs.runtime.backbone import Backbone, service_migrations
 from libs.runtime.settings import ServiceSettings
 from libs.runtime.token_keys import GATEWAY, MalformedKey, SigningKey
+from services.gateway.bus import RIGHTS
 from services.gateway.consumers import PROJECTIONS
 from services.gateway.gateway_context import Gateway
 from services.gateway.http import create_app
@@ -30,6 +31,7 @@ def bootstrap(
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
+        rights=RIGHTS,
     )
     clients = Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key))
     return create_app(Gateway.build(backbone, clients, own or load_gateway_own()))

@@ -6,6 +6,7 @@ from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
 from services.identity.app.signin import Clock, system_clock
+from services.identity.bus import RIGHTS
 from services.identity.consumers import PROJECTIONS
 from services.identity.http import create_app
 from services.identity.settings import IdentitySettings
@@ -31,6 +32,7 @@ def bootstrap(settings: IdentitySettings, clock: Clock = system_clock) -> Litest
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
+        rights=RIGHTS,
         server_settings=SERVER_SETTINGS,
     )
     return create_app(backbone, settings.own, clock)

@@ -5,6 +5,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.runtime.backbone import Backbone, service_migrations
+from services.terminals.bus import RIGHTS
 from services.terminals.clock import Clock, system_clock
 from services.terminals.consumers import PROJECTIONS
 from services.terminals.http import create_app
@@ -22,6 +23,7 @@ def build_runtime(settings: TerminalsSettings, clock: Clock = system_clock) -> T
         events=settings.events,
         migrations=service_migrations(SERVICE, MIGRATIONS),
         projections=PROJECTIONS,
+        rights=RIGHTS,
     )
     return TerminalsRuntime(backbone, settings.own, clock)
 

@@ -164,3 +164,37 @@ async def test_facility_events_from_a_second_stream_are_projected(rig: Rig) -> N
     assert [
         e.event_id for e in await stream_contents(rig.nc, rig.settings.stream_name("identity"))
     ] == [facility.event_id]
+
+
+async def test_an_event_of_another_context_on_a_stream_is_dead_lettered_and_counted(
+    rig: Rig, nc: NATS, event_settings: EventSettings
+) -> None:
+    """A forged event: identity's FacilityRegistered published on the probe stream's subjects
+    (as a service allowed to publish only its own context could) is refused, not applied."""
+    mover = DeadLetterMover(
+        service="t", projections=[rig.runner.projection], nc=nc, settings=event_settings
+    )
+    await mover.start()
+    counted = metrics.DEAD_LETTERS.labels("probe_tally__probe", "wrong_context")
+    counted_before = counted._value.get()
+    forged = envelop(
+        FacilityRegistered(code="666", name="forged", domain="evil.example"),
+        facility="666",
+        aggregate_id="fac-666",
+        version=1,
+        actor=TESTER,
+    )
+    await nc.jetstream().publish(
+        f"{event_settings.subject_root}.probe.666.probe.x.ProbeRecorded", encode(forged)
+    )
+    await rig.write(3, prefix="after")
+
+    async def dead() -> bool:
+        return mover.moved >= 1 and len(await rig.tally()) == 3
+
+    await wait_for(dead, 30)
+    [letter] = await stream_contents_raw(nc, event_settings.deadletter_stream)
+    assert letter["Fumidai-Dead-Reason"] == "wrong_context"
+    assert counted._value.get() == counted_before + 1
+    assert await rig.pool.fetchval("SELECT count(*) FROM facility_names") == 0
+    await mover.stop()

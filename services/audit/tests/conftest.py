@@ -132,7 +132,9 @@ async def audit(
 ) -> AsyncIterator[Audit]:
     clock = MovableClock()
     settings = AuditSettings(
-        core=core_settings(database_url, servers.nats_url), events=event_settings, own=own
+        core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
+        events=event_settings,
+        own=own,
     )
     app = bootstrap(settings, clock)
     pool = await asyncpg.create_pool(database_url, min_size=1, max_size=8)

@@ -103,7 +103,7 @@ async def start_fileshare(
         clock = FakeClock()
         mail_after_commit = changes.pop("mail_after_commit", None)
         settings = FileshareSettings(
-            core=core_settings(database_url, servers.nats_url),
+            core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
             events=event_settings,
             own=own_settings(clamd_server, mail_catcher, tag, **changes),
         )

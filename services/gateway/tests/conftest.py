@@ -21,7 +21,8 @@ def gateway_settings(
     servers: SessionServers, database_url: str, event_settings: EventSettings
 ) -> ServiceSettings:
     return ServiceSettings(
-        core=core_settings(database_url, servers.nats_url), events=event_settings
+        core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
+        events=event_settings,
     )
 
 

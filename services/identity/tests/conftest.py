@@ -21,7 +21,7 @@ def identity_settings(
     servers: SessionServers, database_url: str, event_settings: EventSettings
 ) -> IdentitySettings:
     return IdentitySettings(
-        core=core_settings(database_url, servers.nats_url),
+        core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
         events=event_settings,
         own=IdentityOwn(totp_key="9X3M3w9cQk8m1f6Xo3m0C3JgkL0hQ7n8V4b6vK2pZ1E="),
     )
@@ -57,7 +57,9 @@ async def shared_identity(
     limits; each test works in a facility of its own (``users_support.new_facility``)."""
     tag = uuid.uuid4().hex[:8]
     settings = IdentitySettings(
-        core=core_settings(await create_database(servers, "users"), servers.nats_url),
+        core=core_settings(
+            await create_database(servers, "users"), servers.nats_url, servers.harness_seed_file
+        ),
         events=EventSettings(
             subject_root=f"u{tag}",
             stream_prefix=f"U{tag.upper()}",

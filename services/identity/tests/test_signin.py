@@ -399,7 +399,10 @@ async def test_l4_sign_in_events_have_their_own_shorter_lived_stream(
 ) -> None:
     admin = await new_facility(app)
     refused(await password(app, admin.account, "Wrong-password-1"), 401, "signin_failed")
-    nc = await nats.connect(identity_settings.core.nats_url)
+    nc = await nats.connect(
+        identity_settings.core.nats_url,
+        nkeys_seed=identity_settings.core.nats_nkey_seed_file or None,
+    )
     try:
         js = nc.jetstream()
         stream = identity_settings.events.stream_name("signin")

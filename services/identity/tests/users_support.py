@@ -168,7 +168,9 @@ class TerminalsService:
         envelope = envelop(
             data, facility=facility, aggregate_id=terminal_id, version=version, actor=TERMINALS
         )
-        nc = await nats.connect(self._settings.core.nats_url)
+        nc = await nats.connect(
+            self._settings.core.nats_url, nkeys_seed=self._settings.core.nats_nkey_seed_file or None
+        )
         try:
             await nc.jetstream().publish(
                 subject_of(self._settings.events.subject_root, envelope),

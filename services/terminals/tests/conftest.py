@@ -26,7 +26,7 @@ def terminals_settings(
     servers: SessionServers, database_url: str, event_settings: EventSettings
 ) -> TerminalsSettings:
     return TerminalsSettings(
-        core=core_settings(database_url, servers.nats_url),
+        core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
         events=event_settings,
         # Tests sweep by calling the runtime; a long interval keeps the loop out of the way.
         own=TerminalsOwn(sweep_interval_s=3600, order_recheck_s=0.5),

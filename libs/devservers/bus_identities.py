@@ -1,0 +1,56 @@
+"""The suite's NATS identities: one per service, each allowed only what its ``bus.py`` says.
+
+Made fresh for each run of the suite (``up``, a test's suite) from the environment the
+services will read, so the permissions name the same subjects, streams and bucket.
+"""
+
+import importlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from libs.config.env import load
+from libs.devservers.natsauth import NatsUser, new_user, write_seeds
+from libs.devservers.suite import SERVICES
+from libs.events.access import BusRights, permissions, reader_rights
+from libs.events.settings import EventSettings
+
+
+def service_rights(service: str) -> BusRights:
+    """What ``service`` declares it does on the bus (``services/<name>/bus.py``)."""
+    rights: BusRights = importlib.import_module(f"services.{service}.bus").RIGHTS
+    return rights
+
+
+def bucket(env: Mapping[str, str]) -> str:
+    """The object store's bucket fileshare will use with ``env``."""
+    own = importlib.import_module("services.fileshare.settings").FileshareOwn
+    return str(load(own, "FUMIDAI_FILESHARE_", env).bucket)
+
+
+def events_of(env: Mapping[str, str]) -> EventSettings:
+    """The event settings services started with ``env`` read."""
+    return load(EventSettings, "FUMIDAI_EVENTS_", env)
+
+
+def service_users(env: Mapping[str, str]) -> list[NatsUser]:
+    """A fresh identity per service, with the permissions its rights give under ``env``."""
+    events = events_of(env)
+    store = bucket(env)
+    return [new_user(s, permissions(service_rights(s), events, store)) for s in SERVICES]
+
+
+def reader_user(prefix: str, env: Mapping[str, str]) -> NatsUser:
+    """A fresh read-only identity for an audit consumer or SIEM outside the suite."""
+    return new_user(prefix, permissions(reader_rights(prefix), events_of(env)))
+
+
+def seed_env(seeds: Mapping[str, Path]) -> dict[str, str]:
+    """The variables that hand each service its seed file."""
+    return {f"FUMIDAI_{s.upper()}_NATS_NKEY_SEED_FILE": str(path) for s, path in seeds.items()}
+
+
+def issue(folder: Path, env: Mapping[str, str]) -> tuple[list[NatsUser], dict[str, str]]:
+    """Make the services' identities, write their seeds under ``folder``; the users (for
+    the server) and the variables (for the services)."""
+    users = service_users(env)
+    return users, seed_env(write_seeds(folder, users))
