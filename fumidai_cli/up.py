@@ -76,7 +76,8 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         if not nats_url:
             say("starting embedded NATS JetStream (data in .fumidai/nats) ...")
             # Fresh identities each run, one per service with its own rights (decision 0026).
-            nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {})
+            # And one for an outside reader to try docs/events/read_events.py with.
+            nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {}, ["siem"])
             nats_server = EmbeddedNats(state / "nats", users=nats_users)
             nats_server.start()
             nats_url = nats_server.url

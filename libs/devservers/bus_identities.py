@@ -5,7 +5,7 @@ services will read, so the permissions name the same subjects, streams and bucke
 """
 
 import importlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from libs.config.env import load
@@ -49,8 +49,12 @@ def seed_env(seeds: Mapping[str, Path]) -> dict[str, str]:
     return {f"FUMIDAI_{s.upper()}_NATS_NKEY_SEED_FILE": str(path) for s, path in seeds.items()}
 
 
-def issue(folder: Path, env: Mapping[str, str]) -> tuple[list[NatsUser], dict[str, str]]:
-    """Make the services' identities, write their seeds under ``folder``; the users (for
-    the server) and the variables (for the services)."""
-    users = service_users(env)
-    return users, seed_env(write_seeds(folder, users))
+def issue(
+    folder: Path, env: Mapping[str, str], readers: Sequence[str] = ()
+) -> tuple[list[NatsUser], dict[str, str]]:
+    """Make the services' identities (and outside ``readers``'), write their seeds under
+    ``folder``; the users (for the server) and the variables (for the services)."""
+    services = service_users(env)
+    users = [*services, *(reader_user(name, env) for name in readers)]
+    seeds = write_seeds(folder, users)
+    return users, seed_env({user.name: seeds[user.name] for user in services})
