@@ -359,6 +359,7 @@ class Service:
                 "FUMIDAI_AUDIT_TOKEN_TRUSTED_KEYS": GATEWAY_KEY.trusted().text(),
                 "FUMIDAI_EVENTS_SUBJECT_ROOT": settings.subject_root,
                 "FUMIDAI_EVENTS_STREAM_PREFIX": settings.stream_prefix,
+                "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
                 "FUMIDAI_LOG_LEVEL": "warning",
                 # The generated rows are all within retention; the purge has its own test.
                 "FUMIDAI_AUDIT_PURGE_ENABLED": "false",

@@ -234,6 +234,7 @@ async def measure(args: argparse.Namespace, srv: Servers, tmp: Path) -> dict[str
             "FUMIDAI_FILESHARE_BUCKET": f"B{tag.upper()}_FILES",
             "FUMIDAI_EVENTS_SUBJECT_ROOT": root,
             "FUMIDAI_EVENTS_STREAM_PREFIX": f"B{tag.upper()}",
+            "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
         }
     )
     url = f"http://127.0.0.1:{port}"

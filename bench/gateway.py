@@ -274,6 +274,7 @@ async def run(srv: Servers) -> dict[str, Any]:
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"bg{secrets.token_hex(4)}",
             "FUMIDAI_EVENTS_STREAM_PREFIX": f"BG{secrets.token_hex(4).upper()}",
+            "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
             # One source address signs in every admin here: no brute force to stop.
             "FUMIDAI_GATEWAY_SIGNIN_PER_ADDRESS": "100000",
         },

@@ -496,7 +496,9 @@ async def run(srv: Servers) -> dict[str, Any]:
             token_trusted_keys=(GATEWAY_KEY.trusted().text(), OPERATOR_KEY.trusted().text()),
             log_level="warning",
         ),
-        events=EventSettings(subject_root=f"bi{tag}", stream_prefix=f"BI{tag.upper()}"),
+        events=EventSettings(
+            subject_root=f"bi{tag}", stream_prefix=f"BI{tag.upper()}", provision_all_streams=True
+        ),
         own=IdentityOwn(totp_key=AT_REST_KEY),
     )
     server = uvicorn.Server(

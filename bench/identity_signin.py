@@ -99,6 +99,7 @@ def identity_process(srv: Servers, database: str, callers: Callers) -> Iterator[
             "FUMIDAI_IDENTITY_LOG_LEVEL": "warning",
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"b{tag}",
             "FUMIDAI_EVENTS_STREAM_PREFIX": f"B{tag.upper()}",
+            "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
         }
     )
     log = tempfile.TemporaryFile()  # noqa: SIM115 - closed in the finally below

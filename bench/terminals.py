@@ -178,6 +178,7 @@ def terminals_process(srv: Servers, database: str, settings: EventSettings) -> A
             "FUMIDAI_LOG_LEVEL": "warning",
             "FUMIDAI_EVENTS_SUBJECT_ROOT": settings.subject_root,
             "FUMIDAI_EVENTS_STREAM_PREFIX": settings.stream_prefix,
+            "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
         }
     )
     return child(["-m", "services.terminals"], env, port, "terminals")
@@ -520,7 +521,9 @@ async def metric_mean(url: str, name: str) -> float:
 
 async def run(plan: Plan, srv: Servers) -> dict[str, Any]:
     tag = secrets.token_hex(4)
-    settings = EventSettings(subject_root=f"b{tag}", stream_prefix=f"B{tag.upper()}")
+    settings = EventSettings(
+        subject_root=f"b{tag}", stream_prefix=f"B{tag.upper()}", provision_all_streams=True
+    )
     database = f"bench_{tag}_terminals"
     await admin(srv.postgres_url, f'CREATE DATABASE "{database}"')
     results: dict[str, Any] = {

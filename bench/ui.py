@@ -279,6 +279,7 @@ async def run(srv: Servers, plan: Plan, state: Path) -> dict[str, Any]:
         extra_env={
             "FUMIDAI_EVENTS_SUBJECT_ROOT": f"bu{secrets.token_hex(4)}",
             "FUMIDAI_EVENTS_STREAM_PREFIX": f"BU{secrets.token_hex(4).upper()}",
+            "FUMIDAI_EVENTS_PROVISION_ALL_STREAMS": "true",  # a service alone
             "FUMIDAI_FILESHARE_CLAMD_HOST": clamd.host,
             "FUMIDAI_FILESHARE_CLAMD_PORT": str(clamd.port),
             "FUMIDAI_FILESHARE_SMTP_HOST": mail.host,

@@ -42,12 +42,13 @@ _POLL_SECONDS: Final = 0.05
 
 @dataclass(frozen=True)
 class ServerTls:
-    """The server's certificate and key, and a CA to verify client certificates against."""
+    """The server's certificate and key, and the CA that signed it."""
 
     cert_file: Path
     key_file: Path
-    ca_file: Path | None = None
-    """Given, clients must present a certificate it signed."""
+    ca_file: Path
+    """What clients trust; with ``verify_clients``, what their certificates must be signed by."""
+    verify_clients: bool = False
 
 
 class NatsError(Exception):
@@ -263,7 +264,7 @@ class EmbeddedNats:
                 "cert_file": str(self.tls.cert_file),
                 "key_file": str(self.tls.key_file),
             }
-            if self.tls.ca_file is not None:
+            if self.tls.verify_clients:
                 tls |= {"ca_file": str(self.tls.ca_file), "verify": True}
             config["tls"] = tls
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
@@ -316,9 +317,9 @@ _ONE_TRY: Final[dict[str, Any]] = {
 
 
 def _client_tls(tls: ServerTls) -> ssl.SSLContext:
-    """What a local client of a TLS dev server trusts: its certificate's CA (or itself)."""
-    context = ssl.create_default_context(cafile=str(tls.ca_file or tls.cert_file))
-    if tls.ca_file is not None:  # the server wants a client certificate: show its own
+    """What a local client of a TLS dev server trusts: its certificate's CA."""
+    context = ssl.create_default_context(cafile=str(tls.ca_file))
+    if tls.verify_clients:  # the server wants a client certificate: show its own
         context.load_cert_chain(str(tls.cert_file), str(tls.key_file))
     return context
 

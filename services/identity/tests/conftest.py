@@ -66,6 +66,7 @@ async def shared_identity(
             duplicate_window_s=120.0,
             consumer_ack_wait_s=2.0,
             nak_backoff_s=(0.1, 0.2, 0.3),
+            provision_all_streams=True,
         ),
         own=IdentityOwn(
             totp_key="9X3M3w9cQk8m1f6Xo3m0C3JgkL0hQ7n8V4b6vK2pZ1E=",
