@@ -3,6 +3,7 @@ import { Alert, Button, Form, Input } from "antd";
 import dayjs from "dayjs";
 import { useState } from "react";
 import { Link, useLocation } from "react-router";
+import { ApiError } from "../../../api/client";
 import { applyProblem, unplacedMessages } from "../../../components/problems";
 import { Loading } from "../../../components/PageStates";
 import { ProblemAlert } from "../../../components/ProblemAlert";
@@ -65,7 +66,13 @@ export function ResetPassword({ brand, signInPath, forgotPath, calls }: Props) {
     body = <Loading label={t.reset.checking} />;
   } else {
     body = (
-      <ResetForm token={token} link={link.data} calls={calls} onDone={() => setDone(true)} />
+      <ResetForm
+        token={token}
+        link={link.data}
+        calls={calls}
+        forgotPath={forgotPath}
+        onDone={() => setDone(true)}
+      />
     );
   }
   return (
@@ -86,9 +93,10 @@ function ResetForm(props: {
   token: string;
   link: RecoveryLink;
   calls: RecoveryCalls;
+  forgotPath: string;
   onDone: () => void;
 }) {
-  const { token, link, calls, onDone } = props;
+  const { token, link, calls, forgotPath, onDone } = props;
   const [form] = Form.useForm<FormValues>();
   const typed = Form.useWatch("new_password", form) ?? "";
   const reset = useMutation({
@@ -106,6 +114,12 @@ function ResetForm(props: {
       <p>{t.reset.lead}</p>
       <p className="muted">{t.reset.until(dayjs(link.expires_at).format("YYYY/MM/DD HH:mm"))}</p>
       <ProblemAlert error={reset.error} extra={unplacedMessages(reset.error, toField)} />
+      {reset.error instanceof ApiError && reset.error.status === 410 && (
+        // The link stopped working while the form was open (expired, used, replaced).
+        <p>
+          <Link to={forgotPath}>{t.reset.again}</Link>
+        </p>
+      )}
       <PolicyList typed={typed} account={link.account} />
       <Form form={form} layout="vertical" requiredMark={false} onFinish={reset.mutate}>
         <Form.Item
