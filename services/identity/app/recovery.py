@@ -236,7 +236,8 @@ class Recoveries:
         await store.lock(account.key)
         now = self._clock()
         link = await links.find_link(store.conn, hashed)  # again, under the lock
-        assert link is not None  # links go only a day after they stop working
+        if link is None:  # purged meanwhile: a day after it stopped working
+            raise refusal("recovery_link_unknown", 410)
         versions = await store.versions(account.account_id)
         held = _Held(link=link, account=account, versions=versions, now=now)
         reason: RecoveryReason | None = link_refusal(
