@@ -53,7 +53,7 @@ class Claims(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class InvalidToken(Exception):
-    """The token is malformed, forged or expired."""
+    """The token is malformed, forged, expired, or not for this service from this caller."""
 
 
 class Header(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -35,6 +35,7 @@ OPERATOR = "operator"
 
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
 _KID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class MalformedKey(ValueError):
@@ -46,6 +47,10 @@ def b64(raw: bytes) -> str:
 
 
 def unb64(text: str) -> bytes:
+    """Strict base64url without padding: any other character is a ValueError (a lenient
+    decoder would skip it, so that several texts would stand for one key or signature)."""
+    if not _B64URL.fullmatch(text):
+        raise ValueError("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -57,7 +62,7 @@ def _split(text: str) -> tuple[str, str, bytes]:
     if not _NAME.fullmatch(issuer) or not _KID.fullmatch(kid):
         raise MalformedKey(f"a token key is issuer:kid:key; got issuer {issuer!r}, kid {kid!r}")
     try:
-        raw = base64.b64decode(material + "=" * (-len(material) % 4), b"-_", validate=True)
+        raw = unb64(material)
     except ValueError as error:
         raise MalformedKey(f"token key {issuer}:{kid}: not base64url") from error
     if len(raw) != 32:

@@ -107,6 +107,9 @@ def test_the_issuer_is_the_keys_not_the_tokens_word() -> None:
         lambda t: "",
         lambda t: "no-dot-at-all",
         lambda t: "a.b.c.d",
+        lambda t: t + "!",
+        lambda t: t[:-4] + "+" + t[-3:],
+        lambda t: t.replace(".", ".=", 2),
     ],
 )
 def test_tampered_tokens_are_refused(mangle) -> None:  # type: ignore[no-untyped-def]
