@@ -588,3 +588,74 @@ def test_issue16_4_deployments_name_their_proxies_and_secure_cookies() -> None:
     composed = compose_env(compose()["services"]["gateway"])
     assert composed["FUMIDAI_GATEWAY_COOKIE_SECURE"] == "true"
     assert "FUMIDAI_GATEWAY_TRUSTED_PROXIES" in composed
+
+
+# -- NATS identities (issue 16 item 1, decision 0026) --------------------------------------
+
+
+@pytest.mark.parametrize("node", NATS_NODES)
+def test_compose_nats_runs_with_the_generated_authorization(node: str) -> None:
+    conf = (DEPLOY / "nats" / f"{node}.conf").read_text()
+    assert re.search(r"^include \./authorization\.conf$", conf, re.MULTILINE)
+    assert compose_service(node)["configs"] == [
+        {"source": "nats-authorization", "target": "/etc/nats/authorization.conf"}
+    ]
+    assert compose()["configs"]["nats-authorization"] == {"file": "./.nats/authorization.conf"}
+    ignored = (DEPLOY.parent / ".gitignore").read_text().splitlines()
+    assert "deploy/.nats/" in ignored, "the seeds must never be committed"
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_compose_gives_each_service_its_own_nats_seed_only(service: str) -> None:
+    spec = compose_service(service)
+    assert spec["secrets"] == [f"nats-{service}"]
+    assert compose()["secrets"][f"nats-{service}"] == {"file": f"./.nats/{service}.nk"}
+    seeds = {k: v for k, v in compose_env(spec).items() if k.endswith("_NATS_NKEY_SEED_FILE")}
+    assert seeds == {
+        f"FUMIDAI_{service.upper()}_NATS_NKEY_SEED_FILE": f"/run/secrets/nats-{service}"
+    }
+
+
+@pytest.mark.parametrize("service", SERVICES)
+def test_k8s_gives_each_service_its_own_nats_seed_only(service: str) -> None:
+    pod = objects("Deployment")[service]["spec"]["template"]["spec"]
+    (container,) = pod["containers"]
+    secrets = {v["name"]: v["secret"]["secretName"] for v in pod["volumes"] if "secret" in v}
+    assert list(secrets.values()) == [f"fumidai-nats-{service}"]
+    (mount,) = (m for m in container["volumeMounts"] if m["name"] in secrets)
+    assert mount["readOnly"] is True
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    seed = env[f"FUMIDAI_{service.upper()}_NATS_NKEY_SEED_FILE"]
+    assert seed == f"{mount['mountPath']}/seed.nk"
+    # Secret files are root's; the service (uid 10001) reads its seed through its group.
+    assert pod["securityContext"]["fsGroup"] == pod["securityContext"]["runAsGroup"]
+
+
+def test_k8s_nats_runs_with_the_generated_authorization() -> None:
+    spec = objects("StatefulSet")["nats"]["spec"]
+    (container,) = spec["template"]["spec"]["containers"]
+    mounts = {m["name"]: m["mountPath"] for m in container["volumeMounts"]}
+    volumes = {v["name"]: v for v in spec["template"]["spec"]["volumes"]}
+    config = container["args"][container["args"].index("--config") + 1]
+    assert config == f"{mounts['config']}/nats.conf"
+    conf = objects("ConfigMap")["nats-config"]["data"]["nats.conf"]
+    (included,) = re.findall(r"^\s*include (\S+)$", conf, re.MULTILINE)
+    resolved = Path(mounts["config"], included).resolve()
+    assert resolved == Path(mounts["authorization"], "authorization.conf")
+    assert volumes["authorization"]["configMap"]["name"] == "nats-authorization"
+    # Made per deployment by ./fumidai nats-identities: nothing here defines it.
+    assert "nats-authorization" not in objects("ConfigMap")
+
+
+def test_k8s_network_policy_lets_only_the_services_and_readers_reach_nats() -> None:
+    policy = objects("NetworkPolicy")["nats-from-services"]["spec"]
+    nats = objects("StatefulSet")["nats"]["spec"]["template"]["metadata"]["labels"]
+    assert policy["podSelector"]["matchLabels"].items() <= nats.items()
+    by_port = {rule["ports"][0]["port"]: rule["from"] for rule in policy["ingress"]}
+    assert set(by_port) == {4222, 6222, 8222}
+    services, readers = by_port[4222]
+    (names, part_of) = services["podSelector"]["matchExpressions"]
+    assert names["values"] == list(SERVICES) and part_of["values"] == ["fumidai"]
+    assert readers["podSelector"]["matchLabels"] == {"fumidai.example/nats-reader": "true"}
+    (peers,) = by_port[6222]
+    assert peers["podSelector"]["matchLabels"].items() <= nats.items()
