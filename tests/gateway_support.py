@@ -8,12 +8,13 @@ import json
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+import nats
 import pyotp
 
 from libs.devservers.smtp import MailCatcher
@@ -254,3 +255,21 @@ async def mailed_link(mail: MailCatcher, address: str, count: int = 1) -> str:
     links: list[str] = await eventually(arrived, 15.0)
     assert links, f"no recovery mail to {address}"
     return links[count - 1]
+
+
+async def identity_published(
+    servers: SessionServers, env: Mapping[str, str], names: tuple[str, ...]
+) -> None:
+    """Wait until identity's relay has published an event of each of ``names``."""
+    nc = await nats.connect(servers.nats_url, **servers.nats_options())
+    stream = f"{env['FUMIDAI_EVENTS_STREAM_PREFIX']}_IDENTITY"
+    try:
+
+        async def seen() -> bool:
+            info = await nc.jetstream().stream_info(stream, subjects_filter=">")
+            subjects = info.state.subjects or {}
+            return all(any(s.endswith(f".{n}") for s in subjects) for n in names)
+
+        assert await eventually(seen, 30)
+    finally:
+        await nc.close()

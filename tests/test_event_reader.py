@@ -11,7 +11,7 @@ import pytest
 from libs.devservers import bus_identities
 from libs.devservers.natsauth import write_seeds
 from libs.testing.servers import SessionServers
-from tests.gateway_support import register, running_suite
+from tests.gateway_support import identity_published, register, running_suite
 
 SCRIPT = Path(__file__).resolve().parents[1] / "docs" / "events" / "read_events.py"
 
@@ -44,6 +44,7 @@ async def test_an_outside_reader_follows_the_events_with_its_own_read_only_ident
         servers.nats.authorize([reader])
         seed = write_seeds(tmp_path / "reader", [reader])["siem"]
         await register(suite, "997")
+        await identity_published(servers, env, ("FacilityRegistered",))
 
         printed = await read_events(servers.nats_url, seed, env)
         types = [line["event"]["data"]["type"] for line in printed]  # type: ignore[index]

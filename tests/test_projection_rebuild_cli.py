@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from libs.testing.servers import SessionServers
-from tests.gateway_support import register, running_suite
+from tests.gateway_support import identity_published, register, running_suite
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -21,6 +21,7 @@ async def test_a_rebuild_runs_with_the_services_own_nats_identity(
         pytest.skip("needs the embedded NATS server, which runs with authorization")
     async for suite in running_suite(servers, tmp_path / "logs"):
         await register(suite, "996")
+        await identity_published(servers, suite.extra_env, ("FacilityRegistered", "AdminCreated"))
         env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
         env |= dict(suite.extra_env)  # the suite's streams and each service's seed file
         env |= {
