@@ -24,6 +24,7 @@ from libs.devservers import (
     is_port_free,
     reserve_port,
 )
+from libs.devservers.natsauth import connect_options, new_user
 from libs.devservers.postgres import SYSTEM_USER
 
 
@@ -184,6 +185,33 @@ async def test_nats_jetstream_survives_kill_and_restart(workdir: Path) -> None:
         server.stop()
         server.stop()  # a second stop is harmless
     assert not server.is_running
+
+
+async def test_nats_with_users_refuses_others_and_keeps_added_users_across_a_restart(
+    workdir: Path,
+) -> None:
+    """Decision 0026: users given at creation and added later (a reload) sign in, before and
+    after a kill and restart; an anonymous client or an unknown key never does."""
+    first, later, stranger = new_user("first", None), new_user("later", None), new_user("x", None)
+    server = EmbeddedNats(workdir / "nats", users=[first])
+    server.start()
+    try:
+        server.authorize([later])
+        for restarted in (False, True):
+            if restarted:
+                server.kill()
+                server.restart()
+            for user in (first, later):
+                nc = await nats.connect(server.url, **connect_options(user))
+                await nc.jetstream().account_info()
+                await nc.close()
+            for options in ({}, connect_options(stranger)):
+                with pytest.raises(Exception, match="Authorization Violation"):
+                    await nats.connect(
+                        server.url, allow_reconnect=False, max_reconnect_attempts=1, **options
+                    )
+    finally:
+        server.stop()
 
 
 _ORPHAN_SCRIPT = textwrap.dedent(
