@@ -46,6 +46,8 @@ WRONG_CONTEXT = "wrong_context"
 
 async def terminate(msg: Msg, reason: str) -> None:
     """Stop redeliveries of ``msg``, giving JetStream a reason its advisory carries."""
+    # nats-py's Msg.term() sends no reason, and Msg.respond() would echo the message's
+    # headers: the acknowledgement protocol's "+TERM <reason>" goes out as is.
     await msg._client.publish(msg.reply, b"+TERM " + reason.encode())
 
 
