@@ -135,3 +135,48 @@ async def test_issue16_5_a_page_elsewhere_cannot_sign_a_victim_into_the_attacker
         assert done.status_code == 200, done.text
         assert done.json()["next_step"] == "done" and "fumidai_session" in attacker.cookies
         assert "fumidai_signin" not in attacker.cookies  # spent with the sign-in
+
+
+async def test_issue16_7_an_attacker_on_one_address_cannot_lock_the_owner_out_L4(
+    world: World,
+) -> None:
+    """SPEC L4 as decided in 0031, through the gateway behind a proxy: the attacker types
+    the admin's predictable account with wrong passwords (more than the gateway's own
+    per-account limit); the attacker's address is locked out, the owner from another
+    address signs in, and 操作ログ tells the facility's admins of the lock."""
+    admin, account, _ = await new_admin(world, "964")
+    attacker = {"X-Forwarded-For": "198.51.100.66"}
+    async with httpx.AsyncClient(base_url=world.url, timeout=30) as http:
+        answers = [
+            await http.post(
+                "/api/v1/session/password",
+                json={"account": account, "password": f"Wrong-password-{n}"},
+                headers=attacker,
+            )
+            for n in range(25)
+        ]
+    assert [a.status_code for a in answers[:5]] == [401] * 4 + [423]
+    assert {a.status_code for a in answers[5:]} <= {423, 429}
+
+    # The owner, from elsewhere: signs in (the session's address is the proxy's client).
+    async with httpx.AsyncClient(
+        base_url=world.url, timeout=30, headers={"X-Forwarded-For": "203.0.113.7"}
+    ) as owner:
+        started = await owner.post(
+            "/api/v1/session/password", json={"account": account, "password": NEW_PASSWORD}
+        )
+        assert started.status_code == 200, started.text
+
+    async def told() -> list[Any]:
+        body = (await admin.get("/logs/operations")).json()
+        rows = [r for r in body["rows"] if r["action"] == "AccountLocked"]
+        return [(column(body, "description", r), column(body, "ip", r)) for r in rows]
+
+    assert await eventually(told, timeout=15) == [
+        (
+            f"アカウント「{account}」を接続元IPアドレスからのログインについて15分間ロック"
+            "（この接続元から連続5回失敗）",
+            "198.51.100.66",
+        )
+    ]
+    await admin.http.aclose()

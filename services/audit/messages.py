@@ -106,7 +106,7 @@ OTHER_FILES = "_他{count}件"
 
 # -- 操作ログ ------------------------------------------------------------------------------
 
-ROLES: dict[str, str] = {"admin": "管理者", "operator": "運用者"}
+ROLES: dict[str, str] = {"admin": "管理者", "operator": "運用者", "system": "システム"}
 
 USER_FIELDS: dict[str, str] = {
     "family_name": "姓",
@@ -154,8 +154,16 @@ OPERATIONS: dict[str, str] = {
     "ShareApproved": "「{account}」のファイル共有を承認",
     "ShareDenied": "「{account}」のファイル共有を否認",
     "ShareDownloaded": "「{account}」が共有したファイル「{file}」をダウンロード",
+    "AccountLocked": "アカウント「{account}」をロック",
 }
 """操作内容 of each event an admin or operator causes; placeholders come from the event."""
+
+ACCOUNT_LOCKED: dict[str, str] = {
+    "address": "アカウント「{account}」を接続元IPアドレスからのログインについて{minutes}分間ロック"
+    "（この接続元から連続{failures}回失敗）",
+    "account": "アカウント「{account}」を{minutes}分間ロック（全接続元で連続{failures}回失敗）",
+}
+"""操作内容 of ``AccountLocked`` by its scope: from the 接続元 in the row, or from everywhere."""
 
 FACILITY_SETTINGS: dict[str, str] = {
     "name": "施設名",

@@ -61,7 +61,12 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = 5.0
     signin_per_account: Annotated[
-        int, M(ge=1, description="Sign-in requests per account per window.")
+        int,
+        M(
+            ge=1,
+            description="Sign-in requests per account from one address per window (decision"
+            " 0031: from everywhere, it would let anyone keep the owner out).",
+        ),
     ] = 20
     signin_per_address: Annotated[
         int, M(ge=1, description="Sign-in requests per source address per window.")

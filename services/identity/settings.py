@@ -20,7 +20,22 @@ class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
         str,
         M(description="Key that encrypts TOTP secrets at rest (urlsafe base64 of 32 bytes)."),
     ] = ""
-    lockout_failures: Annotated[int, M(ge=1, description="Failures in a row that lock (L4).")] = 5
+    lockout_failures: Annotated[
+        int,
+        M(
+            ge=1,
+            description="Failures in a row from one address that lock the account from that"
+            " address (L4, docs/decisions/0031).",
+        ),
+    ] = 5
+    lockout_ceiling: Annotated[
+        int,
+        M(
+            ge=1,
+            description="Failures in a row from all addresses that lock the account from"
+            " everywhere (L4, docs/decisions/0031).",
+        ),
+    ] = 20
     lockout_minutes: Annotated[int, M(ge=1, description="How long a lock lasts (L4).")] = 15
     csv_max_rows: Annotated[int, M(ge=1, description="Largest CSV import, in rows (U6).")] = 10000
     csv_max_bytes: Annotated[int, M(ge=1, description="Largest CSV import, in bytes (U6).")] = (

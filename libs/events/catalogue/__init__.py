@@ -44,7 +44,12 @@ from libs.events.catalogue.identity import (
     FederationTargetRetired,
 )
 from libs.events.catalogue.probe import PROBE_EVENTS, ProbeRecorded
-from libs.events.catalogue.signin import SIGNIN_EVENTS, PasswordRecoveryAttempted, SignInAttempted
+from libs.events.catalogue.signin import (
+    SIGNIN_EVENTS,
+    AccountLocked,
+    PasswordRecoveryAttempted,
+    SignInAttempted,
+)
 from libs.events.catalogue.terminals import (
     TERMINAL_EVENTS,
     AgentCredentialIssued,
@@ -111,6 +116,7 @@ AnyEvent: TypeAlias = (
     | UserPasswordRecovered
     | SignInAttempted
     | PasswordRecoveryAttempted
+    | AccountLocked
     | TerminalCreated
     | TerminalRenamed
     | TerminalDeleted

@@ -8,6 +8,7 @@ address is the envelope's ``actor.ip``; the steps of one sign-in share the envel
 password, code or secret is ever carried.
 """
 
+from datetime import datetime
 from typing import Literal
 
 from libs.events.catalogue.base import Event
@@ -108,4 +109,29 @@ class PasswordRecoveryAttempted(
     reason: RecoveryReason
 
 
-SIGNIN_EVENTS: tuple[type[Event], ...] = (SignInAttempted, PasswordRecoveryAttempted)
+class AccountLocked(Event, frozen=True, kw_only=True, tag="AccountLocked.v1"):
+    """An admin's or user's failures in a row locked its sign-in (SPEC L4, decision 0031):
+    told to the facility's admins in 操作ログ. Aggregate id: the lock's own id; the actor is
+    the system, with the address of the failure that locked it."""
+
+    context = "signin"
+    aggregate = "signin"
+
+    account: str
+    account_id: str
+    account_kind: Literal["admin", "user"]
+    facility: str
+    scope: Literal["address", "account"]
+    """``address``: the account is locked out from the actor's address only; ``account``:
+    from everywhere (the ceiling of failures from all addresses was reached)."""
+    failures: int
+    """The failures in a row that locked it (from that address, or from all)."""
+    lock_minutes: int
+    locked_until: datetime
+
+
+SIGNIN_EVENTS: tuple[type[Event], ...] = (
+    SignInAttempted,
+    PasswordRecoveryAttempted,
+    AccountLocked,
+)

@@ -36,6 +36,7 @@ from libs.events.catalogue.identity import (
     FederationTargetRenamed,
     FederationTargetRetired,
 )
+from libs.events.catalogue.signin import AccountLocked
 from libs.events.catalogue.terminals import (
     AgentCredentialIssued,
     AgentCredentialRevoked,
@@ -60,7 +61,10 @@ from services.audit import messages as m
 from services.audit.projections.directory import terminal_name_at
 
 ACTING_ROLES = ("admin", "operator")
-"""Whose events are operations; users' own and the system's reactions are not."""
+"""Whose events are operations; users' own and the system's reactions are not, except the
+ones the facility's admins must be told of (``TOLD``)."""
+TOLD: tuple[type[Event], ...] = (AccountLocked,)
+"""The system's acts an admin must see in 操作ログ: an account locked (L4, decision 0031)."""
 
 _INSERT = """
 INSERT INTO operations_log (event_id, facility, occurred_at, actor_id, actor_role, actor_ip,
@@ -160,6 +164,12 @@ def describe(data: Event, terminal: str | None) -> tuple[str, str]:
         return template.format(account=data.owner_account, file=data.name), data.owner_account
     if isinstance(data, ShareApproved | ShareDenied):
         return template.format(account=data.owner_account), data.owner_account
+    if isinstance(data, AccountLocked):
+        template = m.ACCOUNT_LOCKED[data.scope]
+        text = template.format(
+            account=data.account, failures=data.failures, minutes=data.lock_minutes
+        )
+        return text, data.account
     account = getattr(data, "account", "")
     return template.format(account=account), account
 
@@ -202,6 +212,7 @@ class OperationsLog:
         ShareApproved,
         ShareDenied,
         ShareDownloaded,
+        AccountLocked,
     )
     tables: Sequence[str] = ("operations_log",)
 
@@ -209,7 +220,11 @@ class OperationsLog:
         await self.apply_many(conn, [envelope])
 
     async def apply_many(self, conn: Connection, envelopes: Sequence[Envelope]) -> None:
-        acting = [env for env in envelopes if env.actor.role in ACTING_ROLES]
+        acting = [
+            env
+            for env in envelopes
+            if env.actor.role in ACTING_ROLES or isinstance(env.event, TOLD)
+        ]
         if not acting:
             return
         named = [(env, _terminal_of(env.event)) for env in acting]

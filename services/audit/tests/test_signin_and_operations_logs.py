@@ -1,9 +1,11 @@
 """ログインログ and 操作ログ from real identity, sign-in and terminals events (SPEC A1, L4)."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Literal
 
+from libs.events.catalogue.signin import AccountLocked
 from libs.events.catalogue.users import UserDeleted
-from libs.events.envelope import envelop
+from libs.events.envelope import Actor, envelop
 from libs.events.ids import new_id
 from services.audit.tests import builders as b
 from services.audit.tests.conftest import Audit, admin
@@ -98,3 +100,47 @@ async def test_a1_operations_log_has_every_admin_and_operator_change_in_japanese
     assert response.status_code == 200
     assert response.json()[0]["action"] == "UserDeleted"
     assert response.json()[0]["detail"]["account"] == who
+
+
+LOCKS: list[tuple[Literal["address", "account"], int, str, datetime]] = [
+    ("address", 5, "198.51.100.9", T0),
+    ("account", 20, "203.0.113.50", T0 + MINUTE),
+]
+
+
+async def test_l4_a_lock_is_told_to_the_facilitys_admins_in_the_operations_log(
+    audit: Audit,
+) -> None:
+    """SPEC L4 beyond (decision 0031): the system's lock of an account is a row of 操作ログ,
+    with the address the failures came from; a lock from everywhere says so."""
+    who = b.account("operation-user03")
+    await audit.publish(b.facility("998", T0 - MINUTE))
+    locks = [
+        envelop(
+            AccountLocked(
+                account=who,
+                account_id="u3",
+                account_kind="user",
+                facility="998",
+                scope=scope,
+                failures=failures,
+                lock_minutes=15,
+                locked_until=at + 15 * MINUTE,
+            ),
+            facility="998",
+            aggregate_id=new_id(),
+            version=1,
+            actor=Actor(id="system", role="system", ip=ip),
+            occurred_at=at,
+        )
+        for scope, failures, ip, at in LOCKS
+    ]
+    await audit.publish(*locks)
+    cells = [row["cells"] for row in (await audit.page("operations"))["rows"]]
+    assert cells[:2] == [
+        ["2025/03/24 09:36:36", "system", "システム",
+         f"アカウント「{who}」を15分間ロック（全接続元で連続20回失敗）", who, "203.0.113.50"],
+        ["2025/03/24 09:35:36", "system", "システム",
+         f"アカウント「{who}」を接続元IPアドレスからのログインについて15分間ロック"
+         "（この接続元から連続5回失敗）", who, "198.51.100.9"],
+    ]  # fmt: skip

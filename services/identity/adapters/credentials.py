@@ -41,10 +41,23 @@ from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
 from services.identity.adapters import user_state
-from services.identity.domain.signin import FAILURE_MEMORY, AccountKind, Failures, NextStep
+from services.identity.domain.signin import (
+    FAILURE_MEMORY,
+    AccountKind,
+    Failures,
+    Lockout,
+    NextStep,
+)
 
 PASSWORD_RESETS = ("AdminPasswordReset.v1", "UserPasswordReset.v1")
 MFA_RESETS = ("AdminMfaReset.v1", "UserMfaReset.v1")
+
+
+def pair_key(account_key: str, ip: str | None) -> str:
+    """The ``signin_failures`` key of an account's failures from one address; the account's
+    own key holds those from everywhere (docs/decisions/0031)."""
+    return f"{account_key} @{ip if ip is not None else '-'}"
+
 
 # Advisory lock class of sign-in: all steps on one account run one at a time, so two
 # concurrent failures cannot both read "4" and miss the lock. (Not SELECT FOR UPDATE: it
@@ -317,15 +330,23 @@ class CredentialStore:
     async def versions(self, account_id: str) -> Versions:
         return await account_versions(self.conn, account_id)
 
-    async def failures(self, account_key: str) -> Failures:
-        row = await self.conn.fetchrow(
-            """SELECT failures, locked_until, last_failure_at FROM signin_failures
-               WHERE account_key = $1""",
-            account_key,
+    async def failures(self, account_key: str, ip: str | None) -> Lockout:
+        """The account's failures from ``ip`` and from everywhere (docs/decisions/0031)."""
+        here = pair_key(account_key, ip)
+        rows = await self.conn.fetch(
+            """SELECT account_key, failures, locked_until, last_failure_at FROM signin_failures
+               WHERE account_key = ANY($1::text[])""",
+            [account_key, here],
         )
-        if row is None:
-            return Failures()
-        return Failures(row["failures"], row["locked_until"], row["last_failure_at"])
+        found = {
+            row["account_key"]: Failures(
+                row["failures"], row["locked_until"], row["last_failure_at"]
+            )
+            for row in rows
+        }
+        return Lockout(
+            here=found.get(here, Failures()), everywhere=found.get(account_key, Failures())
+        )
 
     async def totp(self, account_id: str) -> Totp | None:
         row = await self.conn.fetchrow(
@@ -356,21 +377,38 @@ class CredentialStore:
 
     # -- writes (after the append) -------------------------------------------------------
 
-    async def save_failures(self, account_key: str, state: Failures) -> None:
-        await self.conn.execute(
+    async def save_failures(self, account_key: str, ip: str | None, state: Lockout) -> None:
+        await self.conn.executemany(
             """INSERT INTO signin_failures (account_key, failures, locked_until, last_failure_at)
                VALUES ($1, $2, $3, $4)
                ON CONFLICT (account_key) DO UPDATE SET failures = EXCLUDED.failures,
                    locked_until = EXCLUDED.locked_until,
                    last_failure_at = EXCLUDED.last_failure_at""",
-            account_key,
-            state.count,
-            state.locked_until,
-            state.last_failure_at,
+            [
+                (key, failures.count, failures.locked_until, failures.last_failure_at)
+                for key, failures in (
+                    (pair_key(account_key, ip), state.here),
+                    (account_key, state.everywhere),
+                )
+            ],
         )
 
-    async def clear_failures(self, account_key: str) -> None:
-        await self.conn.execute("DELETE FROM signin_failures WHERE account_key = $1", account_key)
+    async def clear_failures(self, account_key: str, ip: str | None = None) -> None:
+        """Start the count over: after a sign-in from ``ip``, its own run and the run from
+        everywhere; without ``ip`` (a reset, a recovery), every run of the account, so its
+        locks from every address are lifted too."""
+        if ip is not None:
+            await self.conn.execute(
+                "DELETE FROM signin_failures WHERE account_key = ANY($1::text[])",
+                [account_key, pair_key(account_key, ip)],
+            )
+            return
+        await self.conn.execute(
+            """DELETE FROM signin_failures
+               WHERE account_key = $1 OR starts_with(account_key, $2)""",
+            account_key,
+            pair_key(account_key, ""),
+        )
 
     async def open_signin(self, signin: SignIn) -> None:
         await self.conn.execute(

@@ -147,7 +147,9 @@ def _out(progress: Progress) -> SignInOut:
 def signin_policy(own: IdentityOwn) -> SignInPolicy:
     """L4's limits as identity is configured."""
     return SignInPolicy(
-        lockout_failures=own.lockout_failures, lockout=timedelta(minutes=own.lockout_minutes)
+        lockout_failures=own.lockout_failures,
+        lockout_ceiling=own.lockout_ceiling,
+        lockout=timedelta(minutes=own.lockout_minutes),
     )
 
 
@@ -204,7 +206,7 @@ def signin_routes(
     )
     async def check_second_password(data: JSONBody[SecondPasswordCheck], claims: Caller) -> None:
         require_role(claims, "admin", "user")
-        await signins.check_second_password(_signed_in(claims), data.second_password)
+        await signins.check_second_password(_signed_in(claims), data.second_password, claims.ip)
 
     return [
         password_step,

@@ -50,6 +50,7 @@ from services.identity.app.signin import (
     SignInPolicy,
     check_secret,
     count_failure,
+    record_failure,
     refusal,
     retrying,
     system_clock,
@@ -249,17 +250,20 @@ class Recoveries:
             now=now,
         )
         if reason is None:
-            reason = await self._account_refusal(store, held)
+            reason = await self._account_refusal(store, held, ip)
         if reason is not None:
             await self._log_and_commit(store, held, reason, ip, step)
             code, status = _LINK_REFUSALS[reason]
             raise refusal(code, status)
         return held
 
-    async def _account_refusal(self, store: CredentialStore, held: _Held) -> RecoveryReason | None:
-        """Why the account may not recover now (it changed since the link was mailed)."""
+    async def _account_refusal(
+        self, store: CredentialStore, held: _Held, ip: str | None
+    ) -> RecoveryReason | None:
+        """Why the account may not recover now (it changed since the link was mailed, or it
+        is locked from ``ip`` or from everywhere, L4)."""
         account, now = held.account, held.now
-        if (await store.failures(account.key)).locked(now):
+        if (await store.failures(account.key, ip)).locked(now):
             return "locked"
         if not app_allows(held.link.app, account.kind):  # type: ignore[arg-type]
             return "app_not_allowed"
@@ -296,12 +300,12 @@ class Recoveries:
         self, store: CredentialStore, held: _Held, reason: RecoveryReason, ip: str | None
     ) -> NoReturn:
         account = held.account
-        await store.append([self._attempt(held, "recovery_password", reason, ip)])
-        failures = await store.failures(account.key)
-        counted: SignInReason = "wrong_totp" if reason == "wrong_totp" else "totp_replayed"
-        error = await count_failure(
-            store, self._signin, account.key, account, failures, counted, held.now
-        )
+        failures = await store.failures(account.key, ip)
+        as_signin: SignInReason = "wrong_totp" if reason == "wrong_totp" else "totp_replayed"
+        counted = count_failure(self._signin, account, failures, as_signin, held.now, ip)
+        await store.append([self._attempt(held, "recovery_password", reason, ip), *counted.told])
+        await record_failure(store, account.key, account, counted, ip)
+        error = counted.error
         if error.code == "account_locked":
             await links.end_links(store.conn, account.account_id, held.now)
             await store.commit()

@@ -27,8 +27,14 @@ from libs.events.catalogue.credentials import (
     UserMfaEnrolled,
     UserPasswordChanged,
 )
-from libs.events.catalogue.signin import SignInApp, SignInAttempted, SignInReason, SignInStep
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.catalogue.signin import (
+    AccountLocked,
+    SignInApp,
+    SignInAttempted,
+    SignInReason,
+    SignInStep,
+)
+from libs.events.envelope import SYSTEM, Actor, Envelope, envelop
 from libs.events.ids import new_id
 from libs.events.store import ConcurrencyConflict
 from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
@@ -46,10 +52,12 @@ from services.identity.domain.password_policy import (
     policy_refusal,
 )
 from services.identity.domain.signin import (
-    Failures,
+    Lockout,
+    LockScope,
     NextStep,
-    after_failure,
+    after_counted_failure,
     app_allows,
+    newly_locked,
     step_after_new_password,
     step_after_password,
     step_after_totp,
@@ -85,6 +93,9 @@ class SignInPolicy:
     """The limits of L4 and how long one step may take."""
 
     lockout_failures: int = 5
+    """Failures in a row from one address that lock the account from that address."""
+    lockout_ceiling: int = 20
+    """Failures in a row from all addresses that lock the account from everywhere."""
     lockout: timedelta = timedelta(minutes=15)
     step_ttl: timedelta = timedelta(minutes=5)
     issuer: str = TOTP_ISSUER
@@ -211,28 +222,87 @@ async def retrying(command: Callable[[], Awaitable[T]]) -> T:
     raise AssertionError("unreachable")
 
 
-async def count_failure(
-    store: CredentialStore,
+@dataclass(frozen=True)
+class Counted:
+    """One attempt's failure as L4 counts it (docs/decisions/0031): the runs to save (None
+    when the reason does not count), the event telling the facility's admins of a lock this
+    failure started, to append with the attempt, and the refusal to answer."""
+
+    state: Lockout | None
+    told: tuple[Envelope, ...]
+    error: DomainError
+    scope: LockScope | None = None
+    """The lock this failure started, if any."""
+
+
+def count_failure(
     policy: SignInPolicy,
-    key: str,
     account: Account | None,
-    failures: Failures,
+    failures: Lockout,
     reason: SignInReason,
     now: datetime,
-) -> DomainError:
-    """Count a factor's failure (the limit-th in a row locks) and pick the refusal.
+    ip: str | None,
+) -> Counted:
+    """Count a factor's failure from ``ip`` and pick the refusal; nothing is written yet
+    (``record_failure`` does, after the append: the append is the first write).
 
     Shared with 「パスワードを忘れた場合」: a wrong code there counts as at sign-in (L4).
     """
-    if reason in _COUNTED:
-        state = after_failure(failures, now, limit=policy.lockout_failures, lock_for=policy.lockout)
-        await store.save_failures(key, state)
-        if state.locked(now):
-            if account is not None:
-                await store.cancel_signins(account.account_id)
-            reason = "locked"
-    code, status = _REFUSALS[reason]
-    return refusal(code, status)
+    if reason not in _COUNTED:
+        return Counted(None, (), refusal(*_REFUSALS[reason]))
+    state = after_counted_failure(
+        failures,
+        now,
+        per_address=policy.lockout_failures,
+        per_account=policy.lockout_ceiling,
+        lock_for=policy.lockout,
+    )
+    scope = newly_locked(failures, state, now)
+    if scope is None:
+        return Counted(state, (), refusal(*_REFUSALS[reason]))
+    told = () if account is None else (_lock_notice(policy, account, state, scope, ip, now),)
+    return Counted(state, told, refusal(*_REFUSALS["locked"]), scope)
+
+
+async def record_failure(
+    store: CredentialStore, key: str, account: Account | None, counted: Counted, ip: str | None
+) -> None:
+    """Save the counted runs; a lock from everywhere also ends the account's sign-ins in
+    progress (a lock from one address leaves the owner's elsewhere alone)."""
+    if counted.state is not None:
+        await store.save_failures(key, ip, counted.state)
+    if counted.scope == "account" and account is not None:
+        await store.cancel_signins(account.account_id)
+
+
+def _lock_notice(
+    policy: SignInPolicy,
+    account: Account,
+    state: Lockout,
+    scope: LockScope,
+    ip: str | None,
+    now: datetime,
+) -> Envelope:
+    """``AccountLocked`` for the facility's 操作ログ: the system locked it, from ``ip``."""
+    run = state.everywhere if scope == "account" else state.here
+    assert run.locked_until is not None
+    return envelop(
+        AccountLocked(
+            account=account.account,
+            account_id=account.account_id,
+            account_kind=account.kind,
+            facility=account.facility_code,
+            scope=scope,
+            failures=run.count,
+            lock_minutes=int(policy.lockout.total_seconds() // 60),
+            locked_until=run.locked_until,
+        ),
+        facility=account.facility_code,
+        aggregate_id=new_id(),
+        version=1,
+        actor=Actor(id=SYSTEM.id, role="system", ip=ip),
+        occurred_at=now,
+    )
 
 
 @dataclass(frozen=True)
@@ -251,8 +321,10 @@ class _Resumed:
     signin: SignIn
     account: Account
     versions: Versions
-    failures: Failures
+    failures: Lockout
     now: datetime
+    ip: str | None = None
+    """The address this step comes from."""
 
 
 class SignIns:
@@ -281,7 +353,7 @@ class SignIns:
             await store.lock(key)
             now = self._clock()
             account = await store.find_account(key)
-            failures = await store.failures(key)
+            failures = await store.failures(key, ip)
             ref = new_id()
             reason: SignInReason = "locked"
             if not failures.locked(now):
@@ -294,11 +366,12 @@ class SignIns:
             named = None if account else await store.facility_named_by(key)
             attempt = self._attempt(typed, account, app, "password", reason, ref, ip, now, named)
             if reason != "step_passed" or account is None:
-                await store.append([attempt])
-                error = await self._count(store, key, account, failures, reason, now)
+                counted = count_failure(self._policy, account, failures, reason, now, ip)
+                await store.append([attempt, *counted.told])
+                await record_failure(store, key, account, counted, ip)
                 await store.purge(now)
                 await store.commit()
-                raise error
+                raise counted.error
             versions = await store.versions(account.account_id)
             expired = password_expired(
                 account.password_changed_at, account.password_max_age_days, now
@@ -367,15 +440,17 @@ class SignIns:
         """
         return await retrying(lambda: self._change_password(who, current, new, ip))
 
-    async def check_second_password(self, who: SignedIn, candidate: str) -> None:
+    async def check_second_password(
+        self, who: SignedIn, candidate: str, ip: str | None = None
+    ) -> None:
         """Return when ``candidate`` is the second password of the signed-in admin or user
         (F7: a user's file-share actions need it); raise 401, or 423 once locked (L4)."""
         async with self._store() as store:
             account = await self._signed_in(store, who)
-            failures, now = await self._checkable(store, account)
+            failures, now = await self._checkable(store, account, ip)
             if not await check_secret(account.second_password_hash, candidate):
-                error = await self._count(
-                    store, account.key, account, failures, "wrong_second_password", now
+                error = await self._count_alone(
+                    store, account, failures, "wrong_second_password", now, ip
                 )
                 await store.commit()
                 raise error
@@ -383,11 +458,9 @@ class SignIns:
     async def _change_password(self, who: SignedIn, current: str, new: str, ip: str | None) -> str:
         async with self._store() as store:
             account = await self._signed_in(store, who)
-            failures, now = await self._checkable(store, account)
+            failures, now = await self._checkable(store, account, ip)
             if not await check_secret(account.password_hash, current):
-                error = await self._count(
-                    store, account.key, account, failures, "wrong_password", now
-                )
+                error = await self._count_alone(store, account, failures, "wrong_password", now, ip)
                 await store.commit()
                 if error.code == "account_locked":
                     raise error
@@ -423,12 +496,12 @@ class SignIns:
         return account
 
     async def _checkable(
-        self, store: CredentialStore, account: Account
-    ) -> tuple[Failures, datetime]:
-        """Lock the account for a credential check; 423 while it is locked."""
+        self, store: CredentialStore, account: Account, ip: str | None
+    ) -> tuple[Lockout, datetime]:
+        """Lock the account for a credential check; 423 while it is locked (from ``ip``)."""
         await store.lock(account.key)
         now = self._clock()
-        failures = await store.failures(account.key)
+        failures = await store.failures(account.key, ip)
         if failures.locked(now):
             raise refusal("account_locked", 423)
         return failures, now
@@ -552,8 +625,9 @@ class SignIns:
             signin=signin,
             account=account,
             versions=await store.versions(account.account_id),
-            failures=await store.failures(account.key),
+            failures=await store.failures(account.key, ip),
             now=now,
+            ip=ip,
         )
         if signin.expires_at <= now or r.versions.any_reset > signin.base_version:
             await self._fail(store, r, step, "signin_expired", ip)
@@ -571,29 +645,38 @@ class SignIns:
         reason: SignInReason,
         ip: str | None,
     ) -> NoReturn:
-        """Log and count a failed step of a resumed sign-in, commit, and raise its refusal."""
-        await store.append([self._resumed_attempt(r, step, reason, ip)])
-        if reason in ("signin_expired", "locked"):
+        """Log and count a failed step of a resumed sign-in, commit, and raise its refusal.
+        A failure that locks ends this sign-in (the handle is refused from now on)."""
+        counted = count_failure(self._policy, r.account, r.failures, reason, r.now, ip)
+        await store.append([self._resumed_attempt(r, step, reason, ip), *counted.told])
+        if reason in ("signin_expired", "locked") or counted.scope is not None:
             await store.close_signin(r.signin.handle_hash)
-        error = await self._count(store, r.account.key, r.account, r.failures, reason, r.now)
+        await record_failure(store, r.account.key, r.account, counted, ip)
         await store.commit()
-        raise error
+        raise counted.error
 
-    async def _count(
+    async def _count_alone(
         self,
         store: CredentialStore,
-        key: str,
-        account: Account | None,
-        failures: Failures,
+        account: Account,
+        failures: Lockout,
         reason: SignInReason,
         now: datetime,
+        ip: str | None,
     ) -> DomainError:
-        return await count_failure(store, self._policy, key, account, failures, reason, now)
+        """Count a signed-in caller's failed check, which logs no attempt of its own: the
+        lock it may start is the transaction's only event."""
+        counted = count_failure(self._policy, account, failures, reason, now, ip)
+        await store.append(counted.told)
+        await record_failure(store, account.key, account, counted, ip)
+        return counted.error
 
     async def _finish(self, store: CredentialStore, r: _Resumed) -> Grant:
         """Close the transaction and start the failure count over: the sign-in succeeded."""
         await store.close_signin(r.signin.handle_hash)
-        await store.clear_failures(r.account.key)
+        # This address's run and the run from everywhere start over; other addresses'
+        # runs (someone else guessing) keep theirs.
+        await store.clear_failures(r.account.key, r.ip if r.ip is not None else "-")
         return Grant(
             account_id=r.account.account_id,
             account=r.account.account,

@@ -48,7 +48,7 @@ def step_after_totp(kind: AccountKind) -> NextStep:
 
 @dataclass(frozen=True)
 class Failures:
-    """Failures in a row of one account as typed (L4)."""
+    """Failures in a row of one account as typed (L4), from one address or from all."""
 
     count: int = 0
     locked_until: datetime | None = None
@@ -57,17 +57,69 @@ class Failures:
     def locked(self, now: datetime) -> bool:
         return self.locked_until is not None and now < self.locked_until
 
-    def current(self, now: datetime) -> int:
-        """The count that still holds at ``now``: a finished lock or a stale run starts over."""
+    def current(self, now: datetime, memory: timedelta = FAILURE_MEMORY) -> int:
+        """The count that still holds at ``now``: a finished lock or a run whose last
+        failure is ``memory`` old starts over."""
         if self.locked_until is not None and now >= self.locked_until:
             return 0
-        if self.last_failure_at is not None and now - self.last_failure_at > FAILURE_MEMORY:
+        if self.last_failure_at is not None and now - self.last_failure_at >= memory:
             return 0
         return self.count
 
 
-def after_failure(state: Failures, now: datetime, *, limit: int, lock_for: timedelta) -> Failures:
+def after_failure(
+    state: Failures,
+    now: datetime,
+    *,
+    limit: int,
+    lock_for: timedelta,
+    memory: timedelta = FAILURE_MEMORY,
+) -> Failures:
     """The state after one more failure: the ``limit``-th in a row locks for ``lock_for``."""
-    count = state.current(now) + 1
+    count = state.current(now, memory) + 1
     locked_until = now + lock_for if count >= limit else None
     return Failures(count=count, locked_until=locked_until, last_failure_at=now)
+
+
+LockScope = Literal["address", "account"]
+"""What a lock keeps out: the account from one source address, or from everywhere."""
+
+
+@dataclass(frozen=True)
+class Lockout:
+    """L4 as decided in docs/decisions/0031: an account's failures counted twice.
+
+    ``here``: from the one source address of the attempt. ``limit`` (5) in a row lock the
+    account *from that address* for the lock's time: the attacker there is stopped, the
+    owner elsewhere is not. ``everywhere``: from all addresses, each failure within the
+    lock's time of the one before; a higher ceiling (20) locks the account from everywhere,
+    against guessing spread over many addresses. One address alone never reaches it: its
+    5th failure locks it out for exactly as long as the ceiling's run remembers.
+    """
+
+    here: Failures = Failures()
+    everywhere: Failures = Failures()
+
+    def locked(self, now: datetime) -> bool:
+        return self.here.locked(now) or self.everywhere.locked(now)
+
+
+def after_counted_failure(
+    state: Lockout, now: datetime, *, per_address: int, per_account: int, lock_for: timedelta
+) -> Lockout:
+    """The lockout after one more failure from the attempt's address."""
+    return Lockout(
+        here=after_failure(state.here, now, limit=per_address, lock_for=lock_for),
+        everywhere=after_failure(
+            state.everywhere, now, limit=per_account, lock_for=lock_for, memory=lock_for
+        ),
+    )
+
+
+def newly_locked(before: Lockout, after: Lockout, now: datetime) -> LockScope | None:
+    """The lock this failure started, if any: the wider one when both start at once."""
+    if after.everywhere.locked(now) and not before.everywhere.locked(now):
+        return "account"
+    if after.here.locked(now) and not before.here.locked(now):
+        return "address"
+    return None

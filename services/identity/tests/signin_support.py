@@ -23,10 +23,10 @@ DOMAIN = "nrasdev.onmicrosoft.com"
 NEW_PASSWORD = "Kumo-no-ue-2026"
 
 
-def gateway() -> dict[str, str]:
+def gateway(ip: str = IP) -> dict[str, str]:
     """The gateway's pre-authentication token, carrying the browser's address; fresh, as
     tokens live a minute."""
-    return bearer("gateway", "system", "*", ip=IP)
+    return bearer("gateway", "system", "*", ip=ip)
 
 
 class FakeClock:
@@ -66,15 +66,15 @@ async def new_facility(app: Client, code: str = "998", admin: str = "operation-a
     return Admin(body["admin_account"], body["initial_password"], body["initial_second_password"])
 
 
-async def step(client: Client, name: str, **body: Any) -> httpx.Response:
-    """One sign-in step, called as the gateway calls it."""
-    return await client.post(f"/internal/v1/signin/{name}", json=body, headers=gateway())
+async def step(client: Client, name: str, ip: str = IP, **body: Any) -> httpx.Response:
+    """One sign-in step, called as the gateway calls it for a browser at ``ip``."""
+    return await client.post(f"/internal/v1/signin/{name}", json=body, headers=gateway(ip))
 
 
 async def password(
-    app: Client, account: str, secret: str, app_name: str = "メンテナンスツール"
+    app: Client, account: str, secret: str, app_name: str = "メンテナンスツール", ip: str = IP
 ) -> httpx.Response:
-    return await step(app, "password", account=account, password=secret, app=app_name)
+    return await step(app, "password", ip, account=account, password=secret, app=app_name)
 
 
 def ok(response: httpx.Response) -> dict[str, Any]:
@@ -110,15 +110,19 @@ async def first_signin(app: Client, clock: FakeClock, admin: Admin) -> dict[str,
     return done
 
 
-async def signin(app: Client, clock: FakeClock, admin: Admin, offset: int = 0) -> dict[str, Any]:
-    """An enrolled admin's sign-in with the code of the current step (+ ``offset``)."""
-    started = ok(await password(app, admin.account, admin.password))
+async def signin(
+    app: Client, clock: FakeClock, admin: Admin, offset: int = 0, ip: str = IP
+) -> dict[str, Any]:
+    """An enrolled admin's sign-in from ``ip`` with the code of the current step (+ ``offset``)."""
+    started = ok(await password(app, admin.account, admin.password, ip=ip))
     assert started["next_step"] == "totp"
     handle = started["handle"]
     code = totp.code_at(admin.secret, clock.step + offset)
-    assert ok(await step(app, "totp", handle=handle, code=code))["next_step"] == "second_password"
+    assert ok(await step(app, "totp", ip, handle=handle, code=code))["next_step"] == (
+        "second_password"
+    )
     return ok(
-        await step(app, "second-password", handle=handle, second_password=admin.second_password)
+        await step(app, "second-password", ip, handle=handle, second_password=admin.second_password)
     )
 
 

@@ -309,6 +309,8 @@ def test_l2_rfc6238_sha1_vectors() -> None:
 async def test_l4_five_failures_on_any_factor_lock_for_15_minutes(
     app: Client, clock: FakeClock, identity_settings: IdentitySettings
 ) -> None:
+    """Every attempt from one address (decision 0031: five lock the account from there;
+    tests/test_lockout.py has the other addresses' side and the ceiling)."""
     admin = await new_facility(app)
     await first_signin(app, clock, admin)
     clock.advance(seconds=60)
