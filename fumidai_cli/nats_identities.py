@@ -1,7 +1,8 @@
 """``./fumidai nats-identities``: NKeys and the NATS authorization block of a deployment.
 
 Writes one seed per service (and per outside reader asked for) into a folder, to hand to
-each service as a secret (``FUMIDAI_<SERVICE>_NATS_NKEY_SEED_FILE``), and prints the
+each service as a secret (``FUMIDAI_<SERVICE>_NATS_NKEY_SEED_FILE``), one for the
+provisioner (the operator's identity that changes streams' settings), and prints the
 ``authorization`` block for nats-server's configuration: public keys and permissions only,
 no secret (decision 0026). Run it again to rotate: new seeds, new block, restart.
 """
@@ -39,6 +40,7 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
     env = dict(os.environ)
     users = bus_identities.service_users(env)
     users += [bus_identities.reader_user(name, env) for name in args.reader]
+    users.append(bus_identities.provisioner_user(env))
     write_seeds(args.out, users)
     print(authorization_block(users))
     return 0

@@ -78,9 +78,13 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             # Fresh identities each run, one per service with its own rights (decision 0026).
             # And one for an outside reader to try docs/events/read_events.py with.
             nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {}, ["siem"])
-            nats_server = EmbeddedNats(state / "nats", users=nats_users)
+            # Services create missing streams but change none: the provisioner brings them
+            # to this code's settings.
+            provisioner = bus_identities.provisioner_user({})
+            nats_server = EmbeddedNats(state / "nats", users=[*nats_users, provisioner])
             nats_server.start()
             nats_url = nats_server.url
+            asyncio.run(bus_identities.provision(nats_url, provisioner, {}))
         system.ensure()
         fileshare_servers = FileshareServers(state, say)
         fileshare_env = fileshare_servers.start()

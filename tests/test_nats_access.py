@@ -11,7 +11,7 @@ from typing import Any
 import nats
 import pytest
 from nats.aio.client import Client as NATS
-from nats.js.api import AckPolicy, ConsumerConfig
+from nats.js.api import AckPolicy, ConsumerConfig, StreamSource
 
 from libs.devservers import bus_identities
 from libs.devservers.natsauth import NatsUser, connect_options
@@ -223,3 +223,21 @@ async def test_the_outside_reader_consumes_events_and_can_do_nothing_else(bus: B
     )
     await siem.refused(lambda: siem.js.delete_stream(stream), f"$JS.API.STREAM.DELETE.{stream}")
     await siem.nc.close()
+
+
+async def test_no_service_can_change_a_stream_to_capture_others_messages(bus: Bus) -> None:
+    """A stream made to source the object store (or capture others' replies) would hand its
+    readers every file: services create their streams and change none, shared ones included."""
+    fileshare_files = StreamSource(name=f"OBJ_{bus.bucket}")
+    for name, stream in (
+        ("terminals", bus.events.stream_name("terminals")),
+        ("audit", bus.events.advisory_stream),
+        ("identity", bus.events.deadletter_stream),
+    ):
+        party = await bus.connect(name)
+        config = (await bus.harness.jetstream().stream_info(stream)).config
+        config.sources = [fileshare_files]
+        await party.refused(
+            lambda p=party, c=config: p.js.update_stream(c), f"$JS.API.STREAM.UPDATE.{stream}"
+        )
+        await party.nc.close()

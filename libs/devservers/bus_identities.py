@@ -8,11 +8,20 @@ import importlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import nats
+
 from libs.config.env import load
-from libs.devservers.natsauth import NatsUser, new_user, write_seeds
+from libs.devservers.natsauth import NatsUser, connect_options, new_user, write_seeds
 from libs.devservers.suite import SERVICES
-from libs.events.access import BusRights, permissions, reader_rights
+from libs.events.access import (
+    PROVISIONER,
+    BusRights,
+    permissions,
+    provisioner_permissions,
+    reader_rights,
+)
 from libs.events.settings import EventSettings
+from libs.events.streams import ensure_streams
 
 
 def service_rights(service: str) -> BusRights:
@@ -42,6 +51,20 @@ def service_users(env: Mapping[str, str]) -> list[NatsUser]:
 def reader_user(prefix: str, env: Mapping[str, str]) -> NatsUser:
     """A fresh read-only identity for an audit consumer or SIEM outside the suite."""
     return new_user(prefix, permissions(reader_rights(prefix), events_of(env)))
+
+
+def provisioner_user(env: Mapping[str, str]) -> NatsUser:
+    """A fresh identity for the operator's tool that creates and updates the streams."""
+    return new_user(PROVISIONER, provisioner_permissions(events_of(env), bucket(env)))
+
+
+async def provision(url: str, provisioner: NatsUser, env: Mapping[str, str]) -> None:
+    """Create every stream, or bring it to the settings services started with ``env`` read."""
+    nc = await nats.connect(url, **connect_options(provisioner))
+    try:
+        await ensure_streams(nc.jetstream(), events_of(env))
+    finally:
+        await nc.close()
 
 
 def seed_env(seeds: Mapping[str, Path]) -> dict[str, str]:

@@ -18,6 +18,10 @@ from libs.events.subjects import deadletter_subject
 
 API = "$JS.API"
 
+PROVISIONER = "provisioner"
+"""The name of the operator's identity that creates streams and changes their settings."""
+_ADMIN = ("INFO", "CREATE", "UPDATE")
+
 Permissions = dict[str, dict[str, list[str]]]
 """``{"publish": {"allow": [...]}, "subscribe": {"allow": [...]}}``, as nats-server reads it."""
 
@@ -120,8 +124,26 @@ def permissions(rights: BusRights, events: EventSettings, bucket: str = "") -> P
     }
 
 
+def provisioner_permissions(events: EventSettings, bucket: str) -> Permissions:
+    """An operator's tool that creates the suite's streams and brings them to the settings
+    (replicas, ages): every stream's info, create and update; no message of any stream.
+
+    Services create their own streams but change none (an update could make a stream
+    capture or source others' messages); changing a stream's settings is this tool's job.
+    """
+    streams = [events.stream_name(c) for c in CONTEXTS]
+    streams += [events.deadletter_stream, events.advisory_stream, f"OBJ_{bucket}"]
+    return {
+        "publish": {
+            "allow": [f"{API}.INFO", *(f"{API}.STREAM.{v}.{s}" for s in streams for v in _ADMIN)]
+        },
+        "subscribe": {"allow": [f"{inbox_prefix(PROVISIONER)}.>"]},
+    }
+
+
 def _provision(stream: str) -> list[str]:
-    return [f"{API}.STREAM.{verb}.{stream}" for verb in ("INFO", "CREATE", "UPDATE")]
+    """Its own stream: look at it, create it; never change it (see provisioner_permissions)."""
+    return [f"{API}.STREAM.{verb}.{stream}" for verb in ("INFO", "CREATE")]
 
 
 def _consumer(stream: str, durable: str) -> list[str]:
@@ -140,6 +162,8 @@ def _consumer(stream: str, durable: str) -> list[str]:
 def _dead_letters(rights: BusRights, events: EventSettings) -> list[str]:
     """The shared dead-letter and advisory streams, one advisory durable, and for each
     consumer the original message's read and its dead-letter subject."""
+    # Create, never update: an update could make a shared stream capture or source others'
+    # messages, which this party's advisory consumer would then read.
     allowed = [*_provision(events.deadletter_stream), *_provision(events.advisory_stream)]
     allowed += _consumer(events.advisory_stream, f"deadletters__{rights.name}")
     for context, durable in rights.durables:

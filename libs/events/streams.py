@@ -80,8 +80,10 @@ async def ensure_streams(
     *,
     contexts: Sequence[str] = CONTEXTS,
     shared: bool = True,
+    update: bool = True,
 ) -> None:
-    """Create the streams (see ``stream_configs``), or bring existing ones to the settings.
+    """Create the streams (see ``stream_configs``), or bring existing ones to the settings
+    (``update``; else an existing stream is left as it is).
 
     Retries on timeouts: replicas starting together on a fresh cluster race to create
     the same streams, and a cluster electing its stream leaders answers slowly.
@@ -91,16 +93,28 @@ async def ensure_streams(
         for attempt in range(1, attempts + 1):
             try:
                 try:
-                    await js.stream_info(config.name)
+                    info = await js.stream_info(config.name)
                 except NotFoundError:
                     await js.add_stream(config)
                 else:
-                    await js.update_stream(config)
+                    if update:
+                        await js.update_stream(config)
+                    elif _differs(info.config, config):
+                        log.warning(
+                            "stream_settings_differ",
+                            stream=config.name,
+                            hint="the provisioner updates streams (deploy/README.md)",
+                        )
                 break
             except (TimeoutError, NatsTimeoutError, ServiceUnavailableError):
                 if attempt == attempts:
                     raise
                 await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+
+
+def _differs(actual: StreamConfig, wanted: StreamConfig) -> bool:
+    fields = ("subjects", "max_age", "num_replicas", "duplicate_window")
+    return any(getattr(actual, f) != getattr(wanted, f) for f in fields)
 
 
 async def await_streams(js: JetStreamContext, names: Sequence[str], timeout: float = 120.0) -> None:

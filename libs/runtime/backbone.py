@@ -136,7 +136,12 @@ class Backbone:
         if rights is None or self.events.provision_all_streams:
             await ensure_streams(js, self.events)
             return
-        await ensure_streams(js, self.events, contexts=rights.publishes, shared=rights.dead_letters)
+        # Created when missing, changed never: a service that could change a stream could
+        # make it capture or source others' messages and read them through a consumer of
+        # its own (decision 0026); the provisioner brings streams to changed settings.
+        await ensure_streams(
+            js, self.events, contexts=rights.publishes, shared=rights.dead_letters, update=False
+        )
         read = sorted({context for context, _ in rights.durables} - set(rights.publishes))
         await await_streams(js, [self.events.stream_name(context) for context in read])
 

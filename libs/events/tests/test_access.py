@@ -4,7 +4,7 @@ import importlib
 
 import pytest
 
-from libs.events.access import permissions, reader_rights
+from libs.events.access import permissions, provisioner_permissions, reader_rights
 from libs.events.catalogue import CONTEXTS
 from libs.events.settings import EventSettings
 
@@ -39,6 +39,8 @@ def test_a_service_publishes_events_of_its_own_contexts_only(service: str) -> No
     own = {EVENTS.stream_name(c) for c in PUBLISHES[service]}
     assert created - shared - {"OBJ_FUMIDAI_FILES"} == own
     assert not any(s.endswith((".*", ".>")) and "$JS.API.STREAM" in s for s in publish)
+    # Changing a stream could make it capture or source others' messages: no service may.
+    assert not any(".STREAM.UPDATE." in s or ".STREAM.DELETE." in s for s in publish)
 
 
 @pytest.mark.parametrize("service", SERVICES)
@@ -64,3 +66,16 @@ def test_the_outside_reader_owns_one_durable_per_stream_and_publishes_nothing_el
     durables = {s.split(".")[5] for s in publish if s.startswith("$JS.API.CONSUMER.CREATE.")}
     assert durables == {f"siem__{c}" for c in CONTEXTS}
     assert perms["subscribe"]["allow"] == ["_INBOX.siem.>"]
+
+
+def test_the_provisioner_changes_streams_and_reads_no_message() -> None:
+    perms = provisioner_permissions(EVENTS, "FUMIDAI_FILES")
+    publish = perms["publish"]["allow"]
+    updated = {s.rsplit(".", 1)[1] for s in publish if ".STREAM.UPDATE." in s}
+    assert updated == {EVENTS.stream_name(c) for c in CONTEXTS} | {
+        EVENTS.deadletter_stream,
+        EVENTS.advisory_stream,
+        "OBJ_FUMIDAI_FILES",
+    }
+    assert not any("CONSUMER" in s or "MSG" in s or "DIRECT" in s for s in publish)
+    assert perms["subscribe"]["allow"] == ["_INBOX.provisioner.>"]
