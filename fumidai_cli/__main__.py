@@ -3,7 +3,7 @@
 import argparse
 import sys
 
-from fumidai_cli import admin, agent, facility, nats_identities, projections, test, up
+from fumidai_cli import admin, agent, facility, lock, nats_identities, projections, test, up
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,6 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     agent.register(commands)
     admin.register(commands)
     nats_identities.register(commands)
+    lock.register(commands)
     args, rest = parser.parse_known_args(argv)
     if rest and args.command != "test":
         parser.error(f"unrecognized arguments: {' '.join(rest)}")

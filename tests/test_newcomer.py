@@ -3,12 +3,11 @@ root's home) runs ``./fumidai up`` to ready, answers, and stops cleanly on Ctrl-
 
 The clone is of the committed HEAD. Its ``.venv`` borrows the main checkout's installed
 packages (each entry a symbolic link, and the install stamp of the clone's own
-``pyproject.toml``) so that no pip install runs; the clone's own code runs, as its folder
-comes first on ``sys.path``. As root, PostgreSQL's binaries and data and clamd's files
+``pyproject.toml`` and ``constraints.txt``) so that no pip install runs; the clone's own
+code runs, as its folder comes first on ``sys.path``. As root, PostgreSQL's binaries and data and clamd's files
 are then out of their system users' reach, which is the case this test is for.
 """
 
-import hashlib
 import os
 import queue
 import shutil
@@ -26,6 +25,7 @@ import pytest
 from fumidai_cli.up import failure_line
 from libs.devservers.ports import free_port
 from libs.devservers.postgres import PostgresError
+from tests.test_installs import install_stamp
 
 ROOT = Path(__file__).resolve().parent.parent
 READY_TIMEOUT_S = 360.0
@@ -56,8 +56,7 @@ def borrow_venv(clone: Path) -> None:
     for entry in (ROOT / ".venv").iterdir():
         if entry.name != ".fumidai-installed":
             (venv / entry.name).symlink_to(entry)
-    stamp = hashlib.sha256((clone / "pyproject.toml").read_bytes()).hexdigest()
-    (venv / ".fumidai-installed").write_text(stamp + "\n")
+    (venv / ".fumidai-installed").write_text(install_stamp(clone) + "\n")
 
 
 def lines_of(process: "subprocess.Popen[str]") -> "queue.Queue[str | None]":
