@@ -10,6 +10,7 @@ no secret (decision 0026). Run it again to rotate: new seeds, new block, restart
 import argparse
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,11 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
     """
     env = dict(os.environ)
     users = bus_identities.service_users(env)
-    users += [bus_identities.reader_user(name, env) for name in args.reader]
+    try:
+        users += [bus_identities.reader_user(name, env) for name in args.reader]
+    except ValueError as error:
+        print(f"fumidai: {error}", file=sys.stderr)
+        return 2
     users.append(bus_identities.provisioner_user(env))
     write_seeds(args.out, users)
     print(authorization_block(users))

@@ -7,6 +7,7 @@ NATS user; everything not allowed is denied (decision 0026). Subjects and stream
 come from ``EventSettings``, so one suite's identities never reach another's streams.
 """
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -89,9 +90,21 @@ def reader_durable(prefix: str, context: str) -> str:
     return f"{prefix}__{context}"
 
 
+READER_NAME = re.compile(r"^[a-z][a-z0-9-]{0,31}$")
+"""An outside reader's name: one subject token, and a durable name's first part."""
+RESERVED = frozenset(
+    {"identity", "terminals", "audit", "fileshare", "gateway", PROVISIONER, "harness", "probe"}
+)
+
+
 def reader_rights(prefix: str) -> BusRights:
     """An audit consumer or SIEM outside the suite: reads every context, owns only its
     durables ``<prefix>__<context>``; publishes nothing, no object store."""
+    if not READER_NAME.match(prefix) or prefix in RESERVED:
+        raise ValueError(
+            f"a reader's name is lower-case letters, digits and '-', and not a service's "
+            f"or the provisioner's: {prefix!r}"
+        )
     return BusRights(name=prefix, durables=tuple((c, reader_durable(prefix, c)) for c in CONTEXTS))
 
 

@@ -79,3 +79,9 @@ def test_the_provisioner_changes_streams_and_reads_no_message() -> None:
     }
     assert not any("CONSUMER" in s or "MSG" in s or "DIRECT" in s for s in publish)
     assert perms["subscribe"]["allow"] == ["_INBOX.provisioner.>"]
+
+
+@pytest.mark.parametrize("name", ["identity", "provisioner", "Siem", "a.b", "x*", ""])
+def test_a_reader_cannot_take_a_services_name_or_a_subject_wildcard(name: str) -> None:
+    with pytest.raises(ValueError):
+        reader_rights(name)
