@@ -2,6 +2,8 @@
 
 A set-up failure ends ``up`` with one line saying what is wrong and what to do (see
 ``failure_line``); the full traceback of an unexpected one goes to ``.fumidai/logs``.
+Once up, a service or embedded server that crashes is restarted with backoff and said so
+(``fumidai_cli.supervisor``); Ctrl-C or SIGTERM stops everything.
 """
 
 import argparse
@@ -25,6 +27,7 @@ from fumidai_cli.state import (
     state_dir,
     write_runtime,
 )
+from fumidai_cli.supervisor import Supervisor, watch_suite
 from libs.devservers import bus_identities
 from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats, NatsError
@@ -35,6 +38,9 @@ from libs.runtime.token_keys import GATEWAY, OPERATOR
 
 NATS_KEYS = "nats-keys"
 """Where in .fumidai the services' NKey seeds are (0600, rewritten at each start)."""
+
+SUPERVISION_TICK_S = 0.5
+"""How often ``up`` looks for a crashed service or server."""
 
 
 def register(commands: Any) -> None:
@@ -115,11 +121,11 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         )
         admin = asyncio.run(ensure_demo(suite, state, say, empty=args.empty))
         print(ready_line(suite.url("gateway"), admin), flush=True)
-        while not stop.wait(1.0):
-            dead = [s for s, p in suite.processes.items() if p.poll() is not None]
-            if dead:
-                say(f"{', '.join(dead)} stopped unexpectedly; see .fumidai/logs. Stopping.")
-                return 1
+        # From here on a crash is restarted, not the end (docs/decisions/0033).
+        watched = watch_suite(suite, postgres, nats_server, fileshare_servers, ".fumidai/logs")
+        supervisor = Supervisor(watched, say)
+        while not stop.wait(SUPERVISION_TICK_S):
+            supervisor.tick()
         say("stopping ...")
         return 0
     except Exception as error:  # the CLI's boundary: one line, never a traceback

@@ -133,6 +133,11 @@ class EmbeddedClamd:
     def pid(self) -> int | None:
         return self._proc.pid if self.is_running and self._proc is not None else None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code of the server we started once it has died on its own, else None."""
+        return None if self._proc is None else self._proc.poll()
+
     def start(self) -> None:
         """Write the configuration (and test signatures), start clamd, return once it PONGs."""
         if self.is_running:

@@ -135,6 +135,11 @@ class EmbeddedNats:
         """The server's pid while running, else None."""
         return self._proc.pid if self.is_running and self._proc is not None else None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code of the server we started once it has died on its own, else None."""
+        return None if self._proc is None else self._proc.poll()
+
     def start(self) -> None:
         """Start the server and return once a client can connect and read JetStream account info."""
         if self.is_running:

@@ -178,6 +178,11 @@ class EmbeddedPostgres:
         """The postmaster's pid while running, else None."""
         return self._proc.pid if self.is_running and self._proc is not None else None
 
+    @property
+    def exit_code(self) -> int | None:
+        """The exit code of the server we started once it has died on its own, else None."""
+        return None if self._proc is None else self._proc.poll()
+
     def __enter__(self) -> Self:
         self.start()
         return self

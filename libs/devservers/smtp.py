@@ -83,6 +83,23 @@ class MailCatcher:
         if controller is not None:
             controller.stop()
 
+    def restart(self) -> None:
+        """Serve again on the same port, keeping what was received."""
+        controller, self._controller = self._controller, None
+        if controller is not None:
+            controller.stop(no_assert=True)
+        self.start()
+
+    @property
+    def is_running(self) -> bool:
+        """True while its server accepts connections (its thread's loop has not died)."""
+        controller = self._controller
+        return (
+            controller is not None
+            and controller.server is not None
+            and controller.server.is_serving()
+        )
+
     def __enter__(self) -> Self:
         self.start()
         return self

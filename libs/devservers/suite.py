@@ -19,11 +19,13 @@ from typing import IO
 import asyncpg
 import httpx
 
+from libs.devservers._process import die_with_parent
 from libs.devservers.ports import free_port
 from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey, TrustedKey
 
+ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "terminals", "audit", "fileshare", "gateway")
-UI_DIST = Path(__file__).resolve().parents[2] / "ui" / "dist"
+UI_DIST = ROOT / "ui" / "dist"
 """The admin console as ``./fumidai up`` builds it; the gateway serves it at /."""
 TOKEN_CALLERS: dict[str, tuple[str, ...]] = {
     "identity": (GATEWAY, OPERATOR),
@@ -83,7 +85,8 @@ class Suite:
     metrics_ports: dict[str, int] = field(default_factory=dict)
     """The gateway's monitoring listener (its public port serves no /metrics)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
-    _logs: list[IO[bytes]] = field(default_factory=list)
+    _logs: dict[str, IO[bytes]] = field(default_factory=dict)
+    _env: dict[str, str] = field(default_factory=dict)
 
     def database(self, service: str) -> str:
         return f"{self.database_prefix}{service}"
@@ -146,19 +149,42 @@ class Suite:
 
     def start(self) -> None:
         """Start every service; return at once (see ``wait_ready``)."""
-        env = self.environment()
+        self._env = self.environment()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        root = Path(__file__).resolve().parents[2]
         for service in SERVICES:
-            log = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115 - closed in stop()
-            self._logs.append(log)
-            self.processes[service] = subprocess.Popen(
-                [sys.executable, "-m", f"services.{service}"],
-                cwd=root,
-                env={**env, **self.token_environment(service)},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+            self._spawn(service)
+
+    def restart(self, service: str) -> None:
+        """Start ``service`` again (after it died), on its port and with its settings."""
+        process = self.processes.get(service)
+        if process is not None and process.poll() is None:
+            return
+        self._spawn(service)
+
+    def is_running(self, service: str) -> bool:
+        process = self.processes.get(service)
+        return process is not None and process.poll() is None
+
+    def exit_code(self, service: str) -> int | None:
+        """``service``'s exit code once it has exited (negative: the signal that killed it)."""
+        process = self.processes.get(service)
+        return None if process is None else process.poll()
+
+    def _spawn(self, service: str) -> None:
+        if service not in self._logs:
+            # Kept open across restarts; closed in stop().
+            self._logs[service] = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{service}"],
+            cwd=ROOT,
+            env={**self._env, **self.token_environment(service)},
+            stdout=self._logs[service],
+            stderr=subprocess.STDOUT,
+            # Own session: a Ctrl-C at the terminal reaches ``up`` alone, which stops the
+            # services in order; a service that died of it would look like a crash.
+            start_new_session=True,
+            preexec_fn=die_with_parent(signal.SIGTERM),
+        )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until every service answers 200 on ``/health/ready``."""
@@ -194,8 +220,8 @@ class Suite:
             except subprocess.TimeoutExpired:
                 process.kill()
                 codes[service] = process.wait()
-        for log in self._logs:
+        for log in self._logs.values():
             log.close()
-        self._logs = []
+        self._logs = {}
         self.processes = {}
         return codes

@@ -32,6 +32,7 @@ def service_app(
     routes: Sequence[ControllerRouterHandler],
     readiness: ReadinessCheck | None = None,
     *,
+    upstreams: ReadinessCheck | None = None,
     on_startup: Sequence[Callable[[], Awaitable[None]]] = (),
     on_shutdown: Sequence[Callable[[], Awaitable[None]]] = (),
     openapi_config: OpenAPIConfig | None = None,
@@ -43,8 +44,9 @@ def service_app(
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
 
-    ``on_startup`` hooks run after the backbone has started, ``on_shutdown`` hooks before
-    it stops; ``openapi_config`` serves an OpenAPI document (none by default).
+    ``upstreams`` are reported by ``/health/ready`` without deciding it (the gateway's
+    services: ``health.health_handlers``). ``on_startup`` hooks run after the backbone has
+    started, ``on_shutdown`` hooks before it stops; ``openapi_config`` serves an OpenAPI document (none by default).
     ``reads_wait_for_tokens``: a request's consistency token makes it wait for this
     service's projections; off for a service that only passes tokens on (the gateway).
     ``guards`` run before a route's body is read; ``request_max_body_size`` is the routes'
@@ -87,6 +89,7 @@ def service_app(
                 backbone.service,
                 readiness or backbone.readiness,
                 metrics_route=not public and not backbone.core.metrics_port,
+                upstreams=upstreams,
             ),
             *routes,
         ],

@@ -11,10 +11,20 @@ ReadinessCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
 def health_handlers(
-    service: str, readiness: ReadinessCheck, *, metrics_route: bool = True
+    service: str,
+    readiness: ReadinessCheck,
+    *,
+    metrics_route: bool = True,
+    upstreams: ReadinessCheck | None = None,
 ) -> list[HTTPRouteHandler]:
     """Route handlers for ``/health/live``, ``/health/ready`` and, with ``metrics_route``,
-    ``/metrics`` (otherwise served by a listener of its own: ``serve.serve``)."""
+    ``/metrics`` (otherwise served by a listener of its own: ``serve.serve``).
+
+    ``readiness``' checks decide 200 or 503. ``upstreams`` (the gateway's services) are
+    reported beside them and never decide: one service down makes the status ``degraded``,
+    still 200, since every replica would see the same and none could serve more
+    (docs/decisions/0033).
+    """
 
     @get(
         "/health/live",
@@ -29,10 +39,13 @@ def health_handlers(
     async def ready() -> Response[dict[str, Any]]:
         checks = await readiness()
         ok = all(checks.values())
-        return Response(
-            {"status": "ok" if ok else "unavailable", "service": service, "checks": checks},
-            status_code=200 if ok else 503,
-        )
+        body: dict[str, Any] = {"service": service, "checks": checks}
+        status = "ok" if ok else "unavailable"
+        if upstreams is not None:
+            body["upstreams"] = reported = await upstreams()
+            if ok and not all(reported.values()):
+                status = "degraded"
+        return Response({"status": status, **body}, status_code=200 if ok else 503)
 
     @get(
         "/metrics", operation_id=f"{service}_metrics", include_in_schema=False, sync_to_thread=False

@@ -4,6 +4,7 @@ Domain errors carry the code and message; the one exception-handler table here m
 them to HTTP for every service.
 """
 
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -40,12 +41,20 @@ class DomainError(Exception):
     status = 400
 
     def __init__(
-        self, code: str, message: str, *, errors: tuple[FieldProblem, ...] = (), status: int = 0
+        self,
+        code: str,
+        message: str,
+        *,
+        errors: tuple[FieldProblem, ...] = (),
+        status: int = 0,
+        headers: Mapping[str, str] | None = None,
     ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.errors = errors
+        self.headers: Mapping[str, str] = headers or {}
+        """Sent with the answer (``Retry-After`` on a 503, say)."""
         if status:
             self.status = status
 
@@ -64,7 +73,11 @@ class Conflict(DomainError):
 
 
 def problem_response(
-    status: int, code: str, title: str, errors: tuple[FieldProblem, ...] = ()
+    status: int,
+    code: str,
+    title: str,
+    errors: tuple[FieldProblem, ...] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> Response[Any]:
     """A problem+json response."""
     body = Problem(
@@ -78,11 +91,12 @@ def problem_response(
         content=msgspec.json.encode(body),
         status_code=status,
         media_type="application/problem+json",
+        headers=dict(headers or {}),
     )
 
 
 def _domain(_: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
-    return problem_response(exc.status, exc.code, exc.message, exc.errors)
+    return problem_response(exc.status, exc.code, exc.message, exc.errors, exc.headers)
 
 
 def _conflict(_: Request[Any, Any, Any], exc: ConcurrencyConflict) -> Response[Any]:

@@ -48,9 +48,20 @@ def before_sign_in(ip: str | None) -> Acting:
     return Acting(sub=GATEWAY_ITSELF, role="system", facility="*", ip=ip)
 
 
+RETRY_AFTER_S = 5
+"""What a 503 for a service that did not answer tells clients to wait: about what a
+restarted service takes to serve again (docs/decisions/0033)."""
+
+
 def unavailable() -> DomainError:
-    """503: a service behind the gateway did not answer."""
-    return DomainError("upstream_unavailable", message("upstream_unavailable"), status=503)
+    """503 with ``Retry-After``: a service behind the gateway did not answer. Only its
+    routes answer so; the gateway itself stays ready (docs/decisions/0033)."""
+    return DomainError(
+        "upstream_unavailable",
+        message("upstream_unavailable"),
+        status=503,
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
 
 
 @dataclass(frozen=True)
