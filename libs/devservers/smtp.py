@@ -86,7 +86,8 @@ class MailCatcher:
     def restart(self) -> None:
         """Serve again on the same port, keeping what was received."""
         controller, self._controller = self._controller, None
-        if controller is not None:
+        # A loop that died has closed itself (and its thread has ended): nothing to stop.
+        if controller is not None and not controller.loop.is_closed():
             controller.stop(no_assert=True)
         self.start()
 
