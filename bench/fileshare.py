@@ -55,7 +55,7 @@ from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY, SigningKey
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
-from services.fileshare.domain.share import MAX_TOTAL_BYTES
+from services.fileshare.contract import MAX_TOTAL_BYTES
 
 TARGETS = {"upload_scan_ratio": 2.0, "download_mb_per_s": 100.0, "peak_rss_mb": 150.0}
 SIZE = MAX_TOTAL_BYTES

@@ -83,8 +83,8 @@ from libs.runtime.internal_auth import issue
 from libs.runtime.serve import SERVER
 from libs.runtime.token_keys import OPERATOR, SigningKey
 from services.terminals.agent.client import AgentClient
-from services.terminals.agent.protocol import AckOut, AuthorizeRequest, DecisionOut
 from services.terminals.agent.runner import JumpHostAgent
+from services.terminals.contract import AckOut, AuthorizeRequest, DecisionOut
 from services.terminals.domain.decision import AccessProfile, Account, decide, normalize_mac
 from services.terminals.messages import message
 

@@ -28,7 +28,7 @@ from bench.ui_browser import (
     watch_text,
 )
 from services.fileshare.adapters.clamd import ClamdAddress
-from services.fileshare.domain.share import MAX_TOTAL_BYTES
+from services.fileshare.contract import MAX_TOTAL_BYTES
 from tests.gateway_support import Admin, eventually, walk_sign_in
 
 SIZE = MAX_TOTAL_BYTES

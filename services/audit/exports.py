@@ -25,6 +25,7 @@ from libs.aio.tasks import cancel_and_wait
 from libs.runtime.problems import DomainError, NotFound
 from services.audit import messages as m
 from services.audit.clock import Clock
+from services.audit.contract import ExportJob
 from services.audit.logs import LOGS
 from services.audit.queries import Filter, Period, Query, copy_csv, time_zone
 from services.audit.settings import AuditOwn
@@ -32,32 +33,6 @@ from services.audit.settings import AuditOwn
 log = structlog.get_logger("exports")
 
 MAX_ATTEMPTS = 3
-
-
-class ExportJob(msgspec.Struct, frozen=True, kw_only=True):
-    """One row of 「出力一覧」."""
-
-    id: str
-    log: str
-    kind: str
-    """出力種別, e.g. 「端末接続履歴（全件CSV出力）」."""
-    status: str
-    """queued | running | done | failed."""
-    status_label: str
-    """待機中 | 処理中 | 完了 | 失敗."""
-    created_at: datetime
-    """作成日時."""
-    completed_at: datetime | None
-    """完了日時."""
-    file_size: int | None
-    """ファイルサイズ in bytes, once done."""
-    row_count: int | None
-    expires_at: datetime | None
-    """End of 有効期間; the file can be downloaded until then."""
-    remaining_days: int | None
-    """「残りN日」."""
-    requested_by: str
-    error: str | None = None
 
 
 class StoredQuery(msgspec.Struct, frozen=True, kw_only=True):

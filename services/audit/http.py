@@ -24,7 +24,8 @@ from libs.runtime.internal_auth import Caller, Claims, require_role
 from libs.runtime.problems import NotFound
 from services.audit import messages as m
 from services.audit.clock import Clock
-from services.audit.exports import ExportJob, Exports
+from services.audit.contract import ColumnOut, ExportJob, ExportRequest, LogPage, PeriodOut
+from services.audit.exports import Exports
 from services.audit.logs import LOGS
 from services.audit.queries import (
     Query,
@@ -36,7 +37,7 @@ from services.audit.queries import (
     resolve_period,
 )
 from services.audit.retention import Retention
-from services.audit.rows import ColumnOut, LogPage, PeriodOut, log_row
+from services.audit.rows import log_row
 from services.audit.settings import AuditOwn
 
 CSV_TYPE = "text/csv"  # Litestar adds "; charset=utf-8" to text types
@@ -73,15 +74,6 @@ class Operation(msgspec.Struct, frozen=True, kw_only=True):
     detail: dict[str, Any]
     description: str
     target: str
-
-
-class ExportRequest(msgspec.Struct, frozen=True, kw_only=True):
-    """The log's current query, as the list takes it: period and filters."""
-
-    period: str = "7d"
-    day_from: str | None = msgspec.field(default=None, name="from")
-    day_to: str | None = msgspec.field(default=None, name="to")
-    filters: list[str] = []
 
 
 class PurgeOut(msgspec.Struct, frozen=True, kw_only=True):

@@ -8,80 +8,15 @@ session's id for 「強制切断」 (A6), a clean share's files for download lin
 from datetime import datetime
 
 import asyncpg
-import msgspec
 
-
-class ConnectionRow(msgspec.Struct, frozen=True, kw_only=True, tag="connections", tag_field="log"):
-    id: str
-    started_at: datetime
-    ended_at: datetime | None
-    account: str
-    terminal_id: str
-    state: str
-    """live | ended | force_closed | timed_out | refused."""
-    reason: str | None
-    """Why it was refused, or how it ended."""
-    live: bool
-    """「接続中」: the UI offers 「強制切断」 on this row (A6, C4)."""
-    session_id: str | None
-    """The session to force-close at terminals; None for a refused attempt."""
-    decision_id: str | None
-    closed_by: str | None
-    close_reason: str | None
-    close_acknowledged_at: datetime | None
-    cells: list[str]
-
-
-class SignInRow(msgspec.Struct, frozen=True, kw_only=True, tag="signins", tag_field="log"):
-    id: str
-    occurred_at: datetime
-    account: str
-    account_id: str | None
-    app: str
-    step: str
-    result: str
-    reason: str
-    correlation_id: str
-    cells: list[str]
-
-
-class SharedFile(msgspec.Struct, frozen=True, kw_only=True):
-    id: str
-    name: str
-
-
-class FileShareRow(msgspec.Struct, frozen=True, kw_only=True, tag="fileshare", tag_field="log"):
-    id: str
-    occurred_at: datetime
-    share_id: str
-    action: str
-    account: str
-    files: list[SharedFile]
-    total_bytes: int
-    network: str
-    scan: str
-    approval: str
-    decided_at: datetime | None
-    download_until: datetime | None
-    downloadable: bool
-    """Clean, allowed and within its download period now: names are links (A7)."""
-    cells: list[str]
-
-
-class OperationRow(msgspec.Struct, frozen=True, kw_only=True, tag="operations", tag_field="log"):
-    id: str
-    occurred_at: datetime
-    actor_id: str
-    actor_role: str
-    action: str
-    """The event's name, e.g. ``UserCreated``."""
-    target_type: str
-    target_id: str
-    target: str
-    cells: list[str]
-
-
-LogRow = ConnectionRow | SignInRow | FileShareRow | OperationRow
+from services.audit.contract import (
+    ConnectionRow,
+    FileShareRow,
+    LogRow,
+    OperationRow,
+    SharedFile,
+    SignInRow,
+)
 
 
 def connection_row(record: asyncpg.Record, cells: list[str]) -> ConnectionRow:
@@ -173,30 +108,3 @@ def log_row(log: str, record: asyncpg.Record, cells: list[str], now: datetime) -
     if log == "fileshare":
         return fileshare_row(record, cells, now)
     return operation_row(record, cells)
-
-
-class ColumnOut(msgspec.Struct, frozen=True, kw_only=True):
-    key: str
-    """Use in ``filter=<key>:<value>``."""
-    label: str
-
-
-class PeriodOut(msgspec.Struct, frozen=True, kw_only=True):
-    preset: str
-    label: str
-    start: datetime
-    end: datetime | None
-
-
-class LogPage(msgspec.Struct, frozen=True, kw_only=True):
-    log: str
-    label: str
-    time_zone: str
-    period: PeriodOut
-    columns: list[ColumnOut]
-    rows: list[LogRow]
-    next_cursor: str | None
-    """Pass as ``cursor`` for the next (older) page; None on the last page."""
-    csv_limit: int
-    more_than_csv_limit: bool | None
-    """On the first page: more rows match than 「CSV出力」 takes (A5); None on later pages."""

@@ -18,7 +18,8 @@ from litestar.handlers import BaseRouteHandler
 from libs.events.envelope import Role
 from libs.runtime.problems import DomainError
 from libs.runtime.source_address import source_ip
-from services.gateway.sessions import Session, SessionStore
+from services.gateway.session_records import Session
+from services.gateway.sessions import SessionStore
 from services.gateway.upstreams import Acting
 
 COOKIE = "fumidai_session"

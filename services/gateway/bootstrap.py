@@ -12,8 +12,15 @@ from services.gateway.bus import RIGHTS
 from services.gateway.consumers import PROJECTIONS
 from services.gateway.gateway_context import Gateway
 from services.gateway.http import create_app
-from services.gateway.settings import GatewayOwn, UpstreamSettings, load_gateway_own, load_upstreams
+from services.gateway.settings import (
+    GatewayOwn,
+    UpstreamSettings,
+    load_csv_limits,
+    load_gateway_own,
+    load_upstreams,
+)
 from services.gateway.upstreams import Upstreams
+from services.identity.contract import CsvLimits
 
 SERVICE = "gateway"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -23,6 +30,7 @@ def bootstrap(
     settings: ServiceSettings,
     upstreams: UpstreamSettings | None = None,
     own: GatewayOwn | None = None,
+    csv: CsvLimits | None = None,
 ) -> Litestar:
     """Wire the gateway's backbone, sessions and upstream clients into its HTTP app."""
     backbone = Backbone(
@@ -34,7 +42,8 @@ def bootstrap(
         rights=RIGHTS,
     )
     clients = Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key))
-    return create_app(Gateway.build(backbone, clients, own or load_gateway_own()))
+    gateway = Gateway.build(backbone, clients, own or load_gateway_own(), csv or load_csv_limits())
+    return create_app(gateway)
 
 
 def signing_key(text: str) -> SigningKey:

@@ -1,6 +1,6 @@
 """Everything the gateway's routes share, built once by its composition root."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +16,7 @@ from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.throttle import Throttle
 from services.gateway.upstreams import Upstreams
+from services.identity.contract import CsvLimits
 
 
 @dataclass
@@ -25,9 +26,17 @@ class Gateway:
     own: GatewayOwn
     sessions: SessionStore
     throttle: Throttle
+    csv: CsvLimits = field(default_factory=CsvLimits)
+    """identity's CSV import limits, as identity reads them (U6)."""
 
     @classmethod
-    def build(cls, backbone: Backbone, upstreams: Upstreams, own: GatewayOwn) -> "Gateway":
+    def build(
+        cls,
+        backbone: Backbone,
+        upstreams: Upstreams,
+        own: GatewayOwn,
+        csv: CsvLimits | None = None,
+    ) -> "Gateway":
         def pool():  # type: ignore[no-untyped-def]
             return backbone.pool
 
@@ -42,6 +51,7 @@ class Gateway:
                 cache=SessionCache(backbone.core.database_url, own.session_cache_s),
             ),
             throttle=Throttle(pool, timedelta(minutes=own.signin_window_minutes)),
+            csv=csv or CsvLimits(),
         )
 
     def ip(self, request: Request[Any, Any, Any]) -> str | None:

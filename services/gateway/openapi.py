@@ -8,8 +8,6 @@ descriptions, which the code writes as docstrings under them (attribute_docs.py)
 """
 
 import copy
-import json
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Response, get
@@ -149,37 +147,3 @@ def openapi_routes() -> list[HTTPRouteHandler]:
 
         handlers.append(make(surface, prefix))
     return handlers
-
-
-CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "api"
-"""Where the documents are checked in: ``docs/api/<surface>.json``."""
-
-
-def current_documents() -> dict[str, str]:
-    """Each surface's document as the code defines it, as checked-in text."""
-    from libs.events.settings import EventSettings
-    from libs.runtime.settings import CoreSettings, ServiceSettings
-    from libs.runtime.token_keys import GATEWAY, SigningKey
-    from services.gateway.bootstrap import bootstrap
-    from services.gateway.settings import GatewayOwn, UpstreamSettings
-
-    # Never started: building the app is enough to know its routes.
-    core = CoreSettings(
-        database_url="postgresql://unused/unused",
-        nats_url="nats://unused:4222",
-        token_signing_key=SigningKey.generate(GATEWAY).text(),
-    )
-    app = bootstrap(
-        ServiceSettings(core=core, events=EventSettings()), UpstreamSettings(), GatewayOwn()
-    )
-    return {
-        surface: json.dumps(surface_document(app, surface), ensure_ascii=False, indent=2) + "\n"
-        for surface in SURFACES
-    }
-
-
-if __name__ == "__main__":
-    # ``python -m services.gateway.openapi``: refresh the checked-in documents.
-    CHECKED_IN.mkdir(parents=True, exist_ok=True)
-    for name, text in current_documents().items():
-        (CHECKED_IN / f"{name}.json").write_text(text, encoding="utf-8")

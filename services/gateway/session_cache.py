@@ -16,15 +16,12 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING
 
 import asyncpg
 import structlog
 
 from libs.aio.tasks import cancel_and_wait
-
-if TYPE_CHECKING:
-    from services.gateway.sessions import Session
+from services.gateway.session_records import Session
 
 log = structlog.get_logger()
 
@@ -66,7 +63,7 @@ class SessionCache:
     def enabled(self) -> bool:
         return self._ttl > 0 and self.listening
 
-    def get(self, token_hash: bytes) -> "Session | None":
+    def get(self, token_hash: bytes) -> Session | None:
         if not self.enabled:
             return None
         entry = self._entries.get(token_hash)
@@ -77,7 +74,7 @@ class SessionCache:
             return None
         return entry[1]
 
-    def put(self, token_hash: bytes, session: "Session", generation: int) -> None:
+    def put(self, token_hash: bytes, session: Session, generation: int) -> None:
         """Keep ``session``, read while the cache was at ``generation``."""
         if not self.enabled or generation != self.generation:
             return

@@ -7,12 +7,13 @@ its SHA-256 only. Each session has its own CSRF token, which state changes must 
 import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from services.gateway.session_cache import CHANNEL, SessionCache, account_key, token_key
+from services.gateway.session_records import Grant, Session
 
 Clock = Callable[[], datetime]
 PoolOf = Callable[[], asyncpg.Pool]
@@ -21,30 +22,6 @@ PoolOf = Callable[[], asyncpg.Pool]
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class Grant:
-    """What identity's last sign-in step returns: who signed in, where."""
-
-    account_id: str
-    account: str
-    role: str
-    facility: str
-    facility_id: str
-    app: str
-
-
-@dataclass(frozen=True)
-class Session:
-    grant: Grant
-    csrf_token: str
-    created_at: datetime
-    last_seen_at: datetime
-    expires_at: datetime
-    """When the session ends at the latest, idle or absolute, whichever comes first."""
-    second_password_at: datetime | None = None
-    """When identity last verified the user's second password in this session (F7)."""
 
 
 def _hash(token: str) -> bytes:

@@ -5,6 +5,7 @@ from typing import Annotated
 import msgspec
 
 from libs.config.env import load
+from services.identity.contract import CSV_LIMITS_PREFIX, CsvLimits
 
 M = msgspec.Meta
 
@@ -99,3 +100,9 @@ class GatewayOwn(msgspec.Struct, frozen=True, kw_only=True):
 def load_gateway_own() -> GatewayOwn:
     """Read ``FUMIDAI_GATEWAY_*`` (sessions and protection)."""
     return load(GatewayOwn, "FUMIDAI_GATEWAY_")
+
+
+def load_csv_limits() -> CsvLimits:
+    """Read identity's CSV limits (``FUMIDAI_IDENTITY_CSV_MAX_*``): the gateway refuses a
+    larger upload before relaying it, at the limit identity is configured with."""
+    return load(CsvLimits, CSV_LIMITS_PREFIX)

@@ -8,13 +8,15 @@ import msgspec
 from libs.config.env import load
 from libs.events.settings import EventSettings, load_event_settings
 from libs.runtime.settings import CoreSettings, ServiceSettings, load_core
+from services.identity.contract.limits import CsvLimits
 
 SERVICE = "identity"
 M = msgspec.Meta
 
 
-class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
-    """What only identity reads."""
+class IdentityOwn(CsvLimits, frozen=True, kw_only=True):
+    """What only identity reads, and the CSV limits, which the gateway reads too (their
+    group is identity's contract's)."""
 
     totp_key: Annotated[
         str,
@@ -37,10 +39,6 @@ class IdentityOwn(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = 20
     lockout_minutes: Annotated[int, M(ge=1, description="How long a lock lasts (L4).")] = 15
-    csv_max_rows: Annotated[int, M(ge=1, description="Largest CSV import, in rows (U6).")] = 10000
-    csv_max_bytes: Annotated[int, M(ge=1, description="Largest CSV import, in bytes (U6).")] = (
-        10 * 1024 * 1024
-    )
     export_keep_days: Annotated[int, M(ge=1, description="How long export files stay (U6).")] = 3
     csv_import_workers: Annotated[
         int,

@@ -10,11 +10,12 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
 from libs.runtime.internal_auth import Caller, Claims, require_role
-from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT, receive_upload, stream_download
+from services.fileshare.api.transfer import receive_upload, stream_download
 from services.fileshare.app.context import Context
 from services.fileshare.app.decisions import decide_share
 from services.fileshare.app.downloads import open_download
-from services.fileshare.app.queries import ShareList, ShareOut, View, facility_shares, one_share
+from services.fileshare.app.queries import View, facility_shares, one_share
+from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import not_found
 
 PAGE_MAX = 200

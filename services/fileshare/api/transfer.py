@@ -9,13 +9,10 @@ from litestar.response import Stream
 from libs.runtime.internal_auth import Claims
 from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import Download
-from services.fileshare.app.queries import ShareOut, one_share
+from services.fileshare.app.queries import one_share
 from services.fileshare.app.upload import upload_share
-from services.fileshare.domain.share import MAX_TOTAL_BYTES, Viewer
-
-UPLOAD_BODY_LIMIT = MAX_TOTAL_BYTES + 1024 * 1024
-"""Bytes a request body may carry: the files' 99 MB plus room for the manifest and the
-multipart framing. Litestar counts the bytes actually received, not Content-Length."""
+from services.fileshare.contract import ShareOut
+from services.fileshare.domain.share import Viewer
 
 
 async def receive_upload(

@@ -19,10 +19,11 @@ from litestar.response import Stream
 
 from libs.runtime.internal_auth import Caller, Claims, require_role
 from services.fileshare.adapters.postgres import live_user_id
-from services.fileshare.api.transfer import UPLOAD_BODY_LIMIT, receive_upload, stream_download
+from services.fileshare.api.transfer import receive_upload, stream_download
 from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import open_download
-from services.fileshare.app.queries import ShareList, ShareOut, one_share, user_shares
+from services.fileshare.app.queries import one_share, user_shares
+from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import forbidden, not_found
 
 PAGE_MAX = 200

@@ -6,53 +6,11 @@ from typing import Literal
 import msgspec
 
 from libs.postgres.connection import Connection
+from services.fileshare.contract import FileOut, ShareList, ShareOut
 from services.fileshare.domain.share import Viewer
 from services.fileshare.messages import DIRECTION_LABELS, SCAN_LABELS
 
 View = Literal["all", "approvals"]
-
-
-class FileOut(msgspec.Struct, frozen=True, kw_only=True):
-    file_id: str
-    name: str
-    """As the uploader gave it."""
-    size: int
-    scan: str
-    scan_label: str
-    signature: str | None
-    downloadable: bool
-    """True when the caller may download it now (a link in the UI)."""
-
-
-class ShareOut(msgspec.Struct, frozen=True, kw_only=True):
-    share_id: str
-    uploaded_at: datetime
-    owner_account: str
-    owner_name: str
-    uploaded_by: str
-    uploaded_by_role: str
-    files_label: str
-    """ファイル名 as the log shows it: the first name, and 「_他N件」 for the rest."""
-    files: list[FileOut]
-    total_size: int
-    direction: str
-    direction_label: str
-    purpose: str
-    scan: str
-    scan_label: str
-    state: str
-    """scanning | available | awaiting_approval | approved | denied | blocked."""
-    approval: str
-    """not_required | pending | approved | denied."""
-    decided_by: str | None
-    decided_at: datetime | None
-    expires_at: datetime
-    files_deleted: bool
-
-
-class ShareList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[ShareOut]
-    total: int
 
 
 def files_label(names: list[str]) -> str:

@@ -25,13 +25,9 @@ from libs.events.catalogue.fileshare import (
 )
 from libs.events.envelope import Envelope
 from libs.text.hidden import is_visible_text
+from services.fileshare.contract import MAX_FILES, MAX_NAME, MAX_PURPOSE, MAX_TOTAL_BYTES
 from services.fileshare.domain.errors import conflict, forbidden, gone, invalid, not_found
 
-MAX_FILES = 5
-MAX_TOTAL_BYTES = 99 * 1024 * 1024
-"""99 MB together (manual 3.9), in the binary megabytes the UI's sizes use."""
-MAX_PURPOSE = 200
-MAX_NAME = 255
 PURPOSE_LINE_BREAK = "\n"
 """The one control character a 共有目的 may hold: it is typed in a text area."""
 

@@ -18,11 +18,11 @@ from services.fileshare.api.transfer import content_disposition
 from services.fileshare.api.user import check_second_password
 from services.fileshare.app.envelopes import following
 from services.fileshare.app.queries import files_label
+from services.fileshare.contract import MAX_TOTAL_BYTES
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.notices import size_text
 from services.fileshare.domain.recipients import admin_recipients
 from services.fileshare.domain.share import (
-    MAX_TOTAL_BYTES,
     FileDeclaration,
     Manifest,
     Share,

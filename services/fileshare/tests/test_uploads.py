@@ -9,7 +9,7 @@ from urllib.parse import unquote
 
 from libs.devservers.clamd import EmbeddedClamd
 from libs.devservers.ports import free_port
-from services.fileshare.domain.share import MAX_TOTAL_BYTES
+from services.fileshare.contract import MAX_TOTAL_BYTES
 from services.fileshare.tests.conftest import Fileshare, StartFileshare
 from services.fileshare.tests.samples import (
     EICAR,

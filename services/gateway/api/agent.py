@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_stream, seg
-from services.terminals.agent.protocol import (
+from services.terminals.contract import (
     AckOut,
     AuthorizeRequest,
     DecisionOut,
@@ -22,7 +22,7 @@ from services.terminals.agent.protocol import (
     StartRequest,
     TerminalInfo,
 )
-from services.terminals.agent.protocol import SessionOut as AgentSessionOut
+from services.terminals.contract import SessionOut as AgentSessionOut
 
 BASE = "/agent/v1"
 TAGS = ["agent"]

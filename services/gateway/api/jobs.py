@@ -11,21 +11,16 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
 from libs.runtime.problems import DomainError
-from services.audit.exports import ExportJob
+from services.audit.contract import ExportJob
 from services.gateway.api.bodies import CSV_IMPORT, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_body, relay_stream, relayed, seg
-from services.identity.api.jobs import UPLOAD_SLACK, JobOut
-from services.identity.contract import CSV_MAX_BYTES_DEFAULT
+from services.identity.contract import UPLOAD_SLACK, JobOut
 
 TAGS = ["jobs"]
 Status = Literal["queued", "running", "done", "failed"]
 LIST_MAX = 200
-CSV_UPLOAD_LIMIT = CSV_MAX_BYTES_DEFAULT
-"""identity's default limit; identity itself refuses a larger file with its own message.
-(A deployment raising identity's limit must raise this one too: the gateway has no
-setting for it yet.)"""
 
 
 class OutputJob(msgspec.Struct, frozen=True, kw_only=True):
@@ -143,7 +138,9 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 404, 409, 413, 503),
-        request_max_body_size=CSV_UPLOAD_LIMIT + UPLOAD_SLACK,
+        # identity's own limit (the setting both read, decision 0034), plus the slack that
+        # lets identity name it: identity refuses a larger file with its own message.
+        request_max_body_size=gw.csv.csv_max_bytes + UPLOAD_SLACK,
         operation_class=with_body(CSV_IMPORT),
     )
     async def queue_import(

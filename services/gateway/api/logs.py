@@ -9,9 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.audit.exports import ExportJob
-from services.audit.http import ExportRequest
-from services.audit.rows import LogPage
+from services.audit.contract import ExportJob, ExportRequest, LogPage
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_stream, relayed

@@ -30,7 +30,7 @@ from services.gateway.auth import COOKIE, Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.relay import seg
-from services.gateway.sessions import Grant, Session
+from services.gateway.session_records import Grant, Session
 from services.gateway.signin_guard import SIGNIN_COOKIE, check_bound, check_sign_in_request
 from services.gateway.upstreams import Acting, Answer, before_sign_in
 from services.identity.contract import (

@@ -21,20 +21,18 @@ from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECU
 from services.gateway.auth import Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relayed, seg
-from services.terminals.adapters.views import (
+from services.terminals.contract import (
+    TERMINAL_NAME_MAX,
+    CredentialIssued,
+    CredentialRevoked,
     CredentialView,
+    ForceClosed,
+    ForceCloseRequest,
     SessionView,
+    TerminalDeletedOut,
     TerminalSummary,
     TerminalUser,
 )
-from services.terminals.api.admin import (
-    CredentialIssued,
-    CredentialRevoked,
-    ForceClosed,
-    ForceCloseRequest,
-    TerminalDeletedOut,
-)
-from services.terminals.contract import TERMINAL_NAME_MAX
 
 TAGS = ["terminals"]
 _ID = msgspec.Meta(min_length=1, max_length=200)

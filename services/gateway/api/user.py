@@ -14,13 +14,12 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.fileshare.app.queries import ShareList, ShareOut
-from services.fileshare.contract import UPLOAD_BODY_LIMIT
+from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_body, relay_stream, relayed, seg
-from services.identity.api.signin import PasswordChange, PasswordChangedOut, SecondPasswordCheck
+from services.identity.contract import PasswordChange, PasswordChangedOut, SecondPasswordCheck
 
 BASE = "/user-api/v1"
 TAGS = ["user"]

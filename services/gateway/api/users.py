@@ -16,10 +16,11 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import seg
-from services.identity.api.users import (
+from services.identity.contract import (
     CommandOut,
     EndDateIn,
     EndDateOut,
+    FederationTargetList,
     PasswordResetOut,
     SecondPasswordResetOut,
     UserCreate,
@@ -29,7 +30,6 @@ from services.identity.api.users import (
     UserSavedOut,
     UserUpdate,
 )
-from services.identity.contract import FederationTargetList
 
 TAGS = ["users"]
 

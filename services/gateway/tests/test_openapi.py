@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from services.gateway.api.session import STEP_ROUTES
-from services.gateway.openapi import CHECKED_IN, SURFACES, current_documents
+from services.gateway.api_documents import CHECKED_IN, current_documents
+from services.gateway.openapi import SURFACES
 from services.gateway.tests.conftest import Client
 
 
@@ -20,7 +21,7 @@ def documents() -> dict[str, str]:
 def test_checked_in_document_has_not_drifted(documents: dict[str, str], surface: str) -> None:
     checked_in = (CHECKED_IN / f"{surface}.json").read_text(encoding="utf-8")
     assert checked_in == documents[surface], (
-        f"docs/api/{surface}.json is stale: run `python -m services.gateway.openapi`"
+        f"docs/api/{surface}.json is stale: run `python -m services.gateway.api_documents`"
     )
 
 

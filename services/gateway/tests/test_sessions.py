@@ -11,7 +11,8 @@ import pytest
 from services.gateway.auth import COOKIE
 from services.gateway.security import CONTENT_SECURITY_POLICY
 from services.gateway.session_cache import CHANNEL, SessionCache
-from services.gateway.sessions import Grant, SessionStore
+from services.gateway.session_records import Grant
+from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
 from services.gateway.tests.conftest import Client
 

@@ -7,9 +7,8 @@ job, whose result CSV is listed in 出力一覧 with the exports.
 
 import math
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
-import msgspec
 from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter, RawBody
@@ -23,62 +22,14 @@ from services.identity.adapters.file_seal import FileSeal
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.jobs import JobRunner, result_context
 from services.identity.app.signin import Clock, system_clock
+from services.identity.contract.jobs import UPLOAD_SLACK, JobList, JobOut
 from services.identity.domain import csv_format as fmt
 from services.identity.domain.errors import not_found
 from services.identity.messages import JOB_KIND_LABELS, JOB_STATUS_LABELS, message
 from services.identity.settings import IdentityOwn
 
-UPLOAD_SLACK = 1024 * 1024
-"""Bodies up to ``csv_max_bytes`` plus this reach the handler, which names the limit."""
 LIST_MAX = 200
-JobStatus = Literal["queued", "running", "done", "failed"]
 _DAY_S = 86400
-
-
-class JobOut(msgspec.Struct, frozen=True, kw_only=True):
-    """A row of 出力一覧."""
-
-    job_id: str
-    kind: Literal["user_export", "user_import"]
-    """``user_export`` 「全件CSV出力」 or ``user_import`` 「一括登録」."""
-    kind_label: str
-    """出力種別: 「ユーザー一覧」 (export) or 「一括登録結果」 (import's result)."""
-    status: JobStatus
-    """``queued`` 待機中, ``running`` 処理中, ``done`` 完了, ``failed`` 失敗."""
-    status_label: str
-    """ステータス as shown: 待機中 / 処理中 / 完了 / 失敗."""
-    created_at: datetime
-    """作成日時."""
-    finished_at: datetime | None
-    """完了日時; null until done or failed."""
-    file_size: int | None
-    """ファイルサイズ in bytes, once the file exists."""
-    expires_at: datetime | None
-    """When the file is deleted (kept 3 days)."""
-    remaining_days: int | None
-    """有効期間 「残りN日」 (whole days left)."""
-    total_rows: int | None
-    """An import's data rows (progress: ``done_rows`` of ``total_rows``); null for exports."""
-    done_rows: int
-    """Rows handled so far."""
-    created_rows: int
-    """An import's rows that created a user (新規作成)."""
-    updated_rows: int
-    """An import's rows that changed a user."""
-    unchanged_rows: int
-    """An import's rows that changed nothing (変更なし)."""
-    failed_rows: int
-    """An import's rows refused (their エラー内容 is in the result file)."""
-    error_code: str | None
-    """Why the job failed (失敗), a stable code."""
-    error_message: str | None
-    """Why the job failed, in Japanese."""
-    downloadable: bool
-    """「ダウンロード」 is offered: done and within its 有効期間."""
-
-
-class JobList(msgspec.Struct, frozen=True, kw_only=True):
-    items: list[JobOut]
 
 
 def job_out(job: store.JobRow, now: datetime) -> JobOut:

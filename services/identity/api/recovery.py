@@ -16,8 +16,9 @@ from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
 from libs.runtime.internal_auth import Caller
-from services.identity.api.signin import Account, Secret, require_gateway
+from services.identity.api.signin import Account, require_gateway
 from services.identity.app.recovery import Recoveries
+from services.identity.contract.signin import Secret
 from services.identity.messages import message
 
 Token = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]

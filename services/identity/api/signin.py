@@ -38,12 +38,17 @@ from services.identity.app.signin import (
     SignIns,
     system_clock,
 )
+from services.identity.contract.signin import (
+    PasswordChange,
+    PasswordChangedOut,
+    SecondPasswordCheck,
+    Secret,
+)
 from services.identity.settings import IdentityOwn
 
 Account = Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
 # Longer than any password the policy allows (128), short enough that argon2 never
 # hashes megabytes for an attacker.
-Secret = Annotated[str, msgspec.Meta(max_length=1024)]
 Handle = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]
 
 
@@ -67,19 +72,6 @@ class TotpStep(msgspec.Struct, frozen=True, kw_only=True):
 class SecondPasswordStep(msgspec.Struct, frozen=True, kw_only=True):
     handle: Handle
     second_password: Secret
-
-
-class PasswordChange(msgspec.Struct, frozen=True, kw_only=True):
-    current_password: Secret
-    new_password: Secret
-
-
-class SecondPasswordCheck(msgspec.Struct, frozen=True, kw_only=True):
-    second_password: Secret
-
-
-class PasswordChangedOut(msgspec.Struct, frozen=True, kw_only=True):
-    consistency_token: str
 
 
 class EnrolmentOut(msgspec.Struct, frozen=True, kw_only=True):

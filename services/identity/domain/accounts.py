@@ -2,10 +2,9 @@
 
 import re
 
+from services.identity.contract.limits import ACCOUNT_NAME_PATTERN as NAME_PATTERN
 from services.identity.domain.errors import invalid
 
-NAME_MAX = 60
-NAME_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,58}[A-Za-z0-9])?$"
 _NAME = re.compile(NAME_PATTERN)
 
 

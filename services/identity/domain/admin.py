@@ -3,9 +3,10 @@ address, disabled and enabled again by them, never deleted (manual 3.2)."""
 
 from libs.events.catalogue.identity import AdminCreated
 from libs.runtime.problems import DomainError
+from services.identity.contract.limits import USER_NAME_MAX as NAME_MAX
 from services.identity.domain.accounts import check_account_name, full_account
 from services.identity.domain.errors import field_problem, rejected
-from services.identity.domain.user_profile import NAME_MAX, check_email, check_given_name
+from services.identity.domain.user_profile import check_email, check_given_name
 
 
 def check_display_name(value: str, field: str = "display_name") -> str:

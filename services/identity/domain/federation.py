@@ -19,10 +19,10 @@ from libs.events.catalogue.identity import (
     FederationTargetRenamed,
     FederationTargetRetired,
 )
+from services.identity.contract.limits import FEDERATION_TARGET_NAME_MAX as NAME_MAX
 from services.identity.domain.errors import conflict, invalid, not_found, taken
 from services.identity.domain.user_profile import NOT_IN_NAMES
 
-NAME_MAX = 64
 SEPARATOR = ","
 """A users CSV cell lists several targets separated by commas (U6): no name holds one."""
 

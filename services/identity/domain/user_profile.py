@@ -18,20 +18,19 @@ from zoneinfo import ZoneInfo
 from libs.events.catalogue.users import AccessHours, FileShare, UserProfile
 from libs.runtime.problems import DomainError, FieldProblem
 from libs.text.hidden import HIDDEN_CATEGORIES
+from services.identity.contract.limits import FILE_SHARE_CODES as FILE_SHARES
+from services.identity.contract.limits import MAC_PATTERN
+from services.identity.contract.limits import USER_EMAIL_MAX as EMAIL_MAX
+from services.identity.contract.limits import USER_MACS_MAX as MACS_MAX
+from services.identity.contract.limits import USER_NAME_MAX as NAME_MAX
 from services.identity.domain.errors import field_problem, rejected
 
 T = TypeVar("T")
 
-NAME_MAX = 64
-EMAIL_MAX = 64
-MACS_MAX = 20
 VALIDITY_YEARS = 2
-FILE_SHARES: tuple[FileShare, ...] = ("always", "approval", "deny")
 
 _DATE = re.compile(r"^([0-9]{4})([/-])([0-9]{1,2})\2([0-9]{1,2})$")
 _CLOCK = re.compile(r"^([0-9]{1,2}):([0-9]{2})$")
-_HEX = "[0-9A-Fa-f]{2}"
-MAC_PATTERN = rf"^{_HEX}([-:]){_HEX}(?:\1{_HEX}){{4}}$|^(?:{_HEX}){{6}}$"
 _MAC = re.compile(MAC_PATTERN)
 # Local part: RFC 5322 dot-atom characters, no leading, trailing or doubled dot.
 # Domain: dot-separated DNS labels with a letters-only top level.

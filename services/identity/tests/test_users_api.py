@@ -15,7 +15,7 @@ import pytest
 
 from libs.events.catalogue.users import TerminalUnassigned, UserDeleted
 from services.identity.adapters.passwords import verify_secret
-from services.identity.api.users import UserOut
+from services.identity.contract import UserOut
 from services.identity.messages import FILE_SHARE_LABELS
 from services.identity.settings import IdentitySettings
 from services.identity.tests.callers import bearer, operator

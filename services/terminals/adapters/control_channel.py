@@ -18,7 +18,7 @@ import structlog
 from libs.aio.tasks import cancel_and_wait
 from services.terminals import metrics
 from services.terminals.adapters.signals import TerminalSignals
-from services.terminals.agent.protocol import AgentOrder
+from services.terminals.contract import AgentOrder
 from services.terminals.domain.errors import TerminalGone
 
 log = structlog.get_logger("control_channel")

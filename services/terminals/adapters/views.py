@@ -3,68 +3,12 @@
 Always scoped by facility in the query itself (SPEC T3).
 """
 
-from datetime import datetime
 from typing import Literal
 
 import asyncpg
-import msgspec
 
+from services.terminals.contract import CredentialView, SessionView, TerminalSummary, TerminalUser
 from services.terminals.messages import STATE_LABELS
-
-
-class TerminalSummary(msgspec.Struct, frozen=True, kw_only=True):
-    """A row of 「接続端末一覧」 (SPEC K1)."""
-
-    terminal_id: str
-    name: str
-    """接続端末名, ``<code>-<name>``."""
-    user_count: int
-    """ユーザー数: users assigned to it, not counting deleted ones."""
-    version: int
-    created_at: datetime
-
-
-class TerminalUser(msgspec.Struct, frozen=True, kw_only=True):
-    """A row of 「ユーザー選択」 on the terminal form (SPEC K2, K3); admins are not listed."""
-
-    user_id: str
-    account: str
-    family_name: str
-    given_name: str
-    email: str
-    assigned: bool
-    """Checked: assigned to the terminal the form is for."""
-
-
-class SessionView(msgspec.Struct, frozen=True, kw_only=True):
-    """A session as the admin sees it (SPEC C3, C4, A1's 端末接続履歴)."""
-
-    session_id: str
-    account: str
-    terminal_id: str
-    terminal_name: str
-    mac: str
-    state: str
-    """``live``, ``ended``, ``force_closed`` or ``timed_out``."""
-    state_label: str
-    """アクティブ状態: 接続中, 切断, 強制切断 or タイムアウト."""
-    started_at: datetime
-    last_seen_at: datetime
-    ended_at: datetime | None
-    end_reason: str | None
-    """For ``ended``: ``agent``, ``user_deleted`` or ``terminal_deleted``."""
-    closed_by: str | None
-    close_reason: str | None
-    close_acknowledged_at: datetime | None
-    """When the agent confirmed it cut a force-closed session."""
-    version: int
-
-
-class CredentialView(msgspec.Struct, frozen=True, kw_only=True):
-    credential_id: str
-    issued_at: datetime
-    issued_by: str
-    revoked_at: datetime | None
 
 
 async def list_terminals(

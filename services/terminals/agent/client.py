@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 import httpx
 import msgspec
 
-from services.terminals.agent.protocol import (
+from services.terminals.contract import (
     AckOut,
     AuthorizeRequest,
     DecisionOut,

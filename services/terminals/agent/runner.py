@@ -20,7 +20,7 @@ from services.terminals.agent.client import (
     CredentialRejected,
     TerminalDeleted,
 )
-from services.terminals.agent.protocol import AgentOrder, DecisionOut, TerminalInfo
+from services.terminals.contract import AgentOrder, DecisionOut, TerminalInfo
 
 log = logging.getLogger("fumidai.agent")
 

@@ -7,7 +7,6 @@ sessions answer 404 exactly like missing ones (SPEC T3).
 from typing import Annotated, Literal
 
 import asyncpg
-import msgspec
 from litestar import Router, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -16,57 +15,22 @@ from services.terminals.adapters import views
 from services.terminals.app.catalogue import create_terminal, delete_terminal, rename_terminal
 from services.terminals.app.credentials import issue_credential, revoke_credential
 from services.terminals.app.sessions import force_close
+from services.terminals.contract import (
+    CredentialIssued,
+    CredentialRevoked,
+    CredentialView,
+    ForceClosed,
+    ForceCloseRequest,
+    SessionView,
+    TerminalCreate,
+    TerminalDeletedOut,
+    TerminalSummary,
+    TerminalUpdate,
+    TerminalUser,
+    TerminalWritten,
+)
 from services.terminals.domain.errors import not_found
 from services.terminals.runtime import TerminalsRuntime
-
-
-class TerminalCreate(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    """The name part only; the full name is ``<code>-<name>``."""
-
-
-class TerminalUpdate(msgspec.Struct, frozen=True, kw_only=True):
-    name: str
-    version: int | None = None
-    """The version the admin edited; a newer one on the server refuses the change (409)."""
-
-
-class TerminalWritten(msgspec.Struct, frozen=True, kw_only=True):
-    terminal: views.TerminalSummary
-    consistency_token: str | None
-    """The last event written; None when nothing changed."""
-
-
-class TerminalDeletedOut(msgspec.Struct, frozen=True, kw_only=True):
-    terminal_id: str
-    ended_sessions: int
-    consistency_token: str
-
-
-class ForceCloseRequest(msgspec.Struct, frozen=True, kw_only=True):
-    reason: str
-    """Why, in the admin's words (1–200 characters)."""
-
-
-class ForceClosed(msgspec.Struct, frozen=True, kw_only=True):
-    session: views.SessionView
-    consistency_token: str
-
-
-class CredentialIssued(msgspec.Struct, frozen=True, kw_only=True):
-    """A new agent credential. ``token`` is shown this once and kept nowhere."""
-
-    credential_id: str
-    terminal_id: str
-    terminal: str
-    """The terminal's name, as ``./fumidai agent --terminal`` takes it."""
-    token: str
-    consistency_token: str
-
-
-class CredentialRevoked(msgspec.Struct, frozen=True, kw_only=True):
-    credential_id: str
-    consistency_token: str | None
 
 
 def _guard(claims: Claims, code: str, missing: str) -> None:
@@ -81,7 +45,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
     def pool() -> asyncpg.Pool:
         return runtime.pool  # exists once the app has started
 
-    async def summary(code: str, terminal_id: str) -> views.TerminalSummary:
+    async def summary(code: str, terminal_id: str) -> TerminalSummary:
         found = await views.get_terminal(pool(), code, terminal_id)
         if found is None:
             raise not_found("terminal_not_found")
@@ -93,7 +57,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
         claims: Caller,
         sort: Annotated[Literal["name"], QueryParameter()] = "name",
         order: Annotated[Literal["asc", "desc"], QueryParameter()] = "asc",
-    ) -> list[views.TerminalSummary]:
+    ) -> list[TerminalSummary]:
         """「接続端末一覧」: 接続端末名 and ユーザー数, sorted by name (SPEC K1)."""
         _guard(claims, code, "terminal_not_found")
         del sort  # the only key; kept explicit so the API can grow
@@ -119,7 +83,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
         claims: Caller,
         terminal_id: Annotated[str | None, QueryParameter()] = None,
         account: Annotated[str | None, QueryParameter(max_length=254)] = None,
-    ) -> list[views.TerminalUser]:
+    ) -> list[TerminalUser]:
         """「ユーザー選択」: the facility's users, checked when assigned to ``terminal_id``."""
         _guard(claims, code, "terminal_not_found")
         if terminal_id is not None:
@@ -131,7 +95,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
         code: FromPath[str],
         terminal_id: FromPath[str],
         claims: Caller,
-    ) -> views.TerminalSummary:
+    ) -> TerminalSummary:
         _guard(claims, code, "terminal_not_found")
         return await summary(code, terminal_id)
 
@@ -182,7 +146,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
     @get("/terminals/{terminal_id:str}/credentials", operation_id="listAgentCredentials")
     async def list_credentials(
         code: FromPath[str], terminal_id: FromPath[str], claims: Caller
-    ) -> list[views.CredentialView]:
+    ) -> list[CredentialView]:
         _guard(claims, code, "terminal_not_found")
         await summary(code, terminal_id)
         return await views.credentials(pool(), code, terminal_id)
@@ -234,7 +198,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
         terminal_id: Annotated[str | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
-    ) -> list[views.SessionView]:
+    ) -> list[SessionView]:
         """The facility's 接続中 sessions, newest first; each offers 「強制切断」 (A6)."""
         _guard(claims, code, "session_not_found")
         return await views.live_sessions(pool(), code, terminal_id, limit, offset)
@@ -242,7 +206,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
     @get("/sessions/{session_id:str}", operation_id="getSession")
     async def session(
         code: FromPath[str], session_id: FromPath[str], claims: Caller
-    ) -> views.SessionView:
+    ) -> SessionView:
         _guard(claims, code, "session_not_found")
         found = await views.get_session(pool(), code, session_id)
         if found is None:

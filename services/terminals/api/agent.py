@@ -17,7 +17,13 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.source_address import source_ip
 from services.terminals.adapters.heartbeats import record_heartbeat
-from services.terminals.agent.protocol import (
+from services.terminals.app.connections import (
+    acknowledge_order,
+    authorize,
+    end_session,
+    start_session,
+)
+from services.terminals.contract import (
     AckOut,
     AuthorizeRequest,
     DecisionOut,
@@ -27,12 +33,6 @@ from services.terminals.agent.protocol import (
     SessionOut,
     StartRequest,
     TerminalInfo,
-)
-from services.terminals.app.connections import (
-    acknowledge_order,
-    authorize,
-    end_session,
-    start_session,
 )
 from services.terminals.domain.credentials import Agent
 from services.terminals.messages import message

@@ -4,10 +4,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from libs.events.catalogue.terminals import TerminalCreated, TerminalDeleted, TerminalRenamed
+from services.terminals.contract import TERMINAL_NAME_MAX as NAME_MAX
 from services.terminals.domain.errors import invalid
 from services.terminals.domain.text import clean, printable
-
-NAME_MAX = 60
 
 
 @dataclass(frozen=True)

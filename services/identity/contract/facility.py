@@ -1,56 +1,7 @@
-"""What the gateway may know of identity without importing its internals: the limits of
-SPEC U1/L1/U6 that the public API documents, and the facility read.
-
-The values are the domain's own, so a limit changed there is documented as changed.
-"""
+"""identity's facility and admin reads (SPEC T1, L1; issue 15): what the gateway shows on
+施設情報 and in the signed-in admin's header."""
 
 import msgspec
-
-from services.identity.domain.accounts import NAME_MAX as ACCOUNT_NAME_MAX
-from services.identity.domain.accounts import NAME_PATTERN as ACCOUNT_NAME_PATTERN
-from services.identity.domain.federation import NAME_MAX as FEDERATION_TARGET_NAME_MAX
-from services.identity.domain.password_policy import MAX_LENGTH as PASSWORD_MAX
-from services.identity.domain.password_policy import MIN_LENGTH as PASSWORD_MIN
-from services.identity.domain.user_profile import EMAIL_MAX as USER_EMAIL_MAX
-from services.identity.domain.user_profile import FILE_SHARES as FILE_SHARE_CODES
-from services.identity.domain.user_profile import MAC_PATTERN
-from services.identity.domain.user_profile import MACS_MAX as USER_MACS_MAX
-from services.identity.domain.user_profile import NAME_MAX as USER_NAME_MAX
-from services.identity.settings import IdentityOwn
-
-__all__ = [
-    "ACCOUNT_NAME_MAX",
-    "ACCOUNT_NAME_PATTERN",
-    "CSV_MAX_BYTES_DEFAULT",
-    "CSV_MAX_ROWS_DEFAULT",
-    "DATE_PATTERN",
-    "FEDERATION_TARGET_NAME_MAX",
-    "FILE_SHARE_CODES",
-    "HOURS_END_PATTERN",
-    "HOURS_START_PATTERN",
-    "MAC_PATTERN",
-    "PASSWORD_MAX",
-    "PASSWORD_MIN",
-    "USER_EMAIL_MAX",
-    "USER_MACS_MAX",
-    "USER_NAME_MAX",
-    "AdminProfile",
-    "FacilityProfile",
-    "FacilitySettings",
-    "FederationTarget",
-    "FederationTargetList",
-]
-
-DATE_PATTERN = r"^[0-9]{4}([/-])[0-9]{1,2}\1[0-9]{1,2}$"
-"""``yyyy-mm-dd``, ``yyyy/mm/dd`` or ``yyyy/m/d`` (what ``check_date`` reads)."""
-HOURS_START_PATTERN = r"^(0?[0-9]|1[0-9]|2[0-3]):[03]0$"
-"""00:00–23:30 on 30-minute steps, ``H:MM`` or ``HH:MM`` (U1)."""
-HOURS_END_PATTERN = r"^(0?0:30|0?[1-9]:[03]0|1[0-9]:[03]0|2[0-3]:[03]0|24:00)$"
-"""00:30–24:00 on 30-minute steps (U1)."""
-CSV_MAX_BYTES_DEFAULT = IdentityOwn().csv_max_bytes
-"""The CSV import's size limit unless a deployment sets identity's ``csv_max_bytes``."""
-CSV_MAX_ROWS_DEFAULT = IdentityOwn().csv_max_rows
-"""The CSV import's row limit unless a deployment sets identity's ``csv_max_rows``."""
 
 
 class FacilityProfile(msgspec.Struct, frozen=True, kw_only=True):
