@@ -15,9 +15,11 @@ from datetime import date
 from typing import Any, Literal, NamedTuple
 
 import asyncpg
+import msgspec
 
 from libs.events.catalogue.users import AccessHours, UserProfile
 from libs.postgres.connection import Connection
+from services.identity.contract.users import UserOut
 from services.identity.domain.user import User
 
 Sort = Literal["account", "name"]
@@ -46,7 +48,7 @@ class Entry(NamedTuple):
     """A user as the list and the form show it."""
 
     json: bytes
-    """The API's object (identity's ``UserOut``): the row's entry with ``expired`` set."""
+    """The API's object (the contract's ``UserOut``): the row's entry with ``expired`` set."""
     account_key: str
     name_key: str
 
@@ -185,6 +187,15 @@ async def load_entry(conn: Connection, facility_id: str, user_id: str, today: da
         facility_id,
     )
     return _entry(row) if row else None
+
+
+async def load_user_out(
+    conn: Connection, facility_id: str, user_id: str, today: date
+) -> UserOut | None:
+    """One user as the contract's ``UserOut``: the row's entry, rendered by SQL (the
+    ``user_entry`` function of migration 0006), decoded, so the schema holds it."""
+    entry = await load_entry(conn, facility_id, user_id, today)
+    return None if entry is None else msgspec.json.decode(entry.json, type=UserOut)
 
 
 def like_pattern(term: str) -> str:

@@ -17,7 +17,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import Facility, PostgresUnitOfWork
-from services.identity.adapters.user_reads import Search, load_entry, search_users
+from services.identity.adapters.user_reads import Search, load_user_out, search_users
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.signin import Clock, system_clock
 from services.identity.app.users import (
@@ -102,10 +102,10 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
     async def view_of(facility: Facility, user_id: str) -> UserOut:
         today = today_in(facility.time_zone, clock())
         async with backbone.pool.acquire() as conn:
-            entry = await load_entry(conn, facility.facility_id, user_id, today)
-        if entry is None:
+            user = await load_user_out(conn, facility.facility_id, user_id, today)
+        if user is None:
             raise not_found("user_not_found")
-        return msgspec.json.decode(entry.json, type=UserOut)
+        return user
 
     @get(base, operation_id="listUsers")
     async def list_users(
