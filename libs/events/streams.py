@@ -113,8 +113,9 @@ async def ensure_streams(
 
 
 def _differs(actual: StreamConfig, wanted: StreamConfig) -> bool:
+    """A setting we give (None or 0: the server's default) that the stream does not have."""
     fields = ("subjects", "max_age", "num_replicas", "duplicate_window")
-    return any(getattr(actual, f) != getattr(wanted, f) for f in fields)
+    return any(getattr(wanted, f) and getattr(actual, f) != getattr(wanted, f) for f in fields)
 
 
 async def await_streams(js: JetStreamContext, names: Sequence[str], timeout: float = 120.0) -> None:

@@ -1,0 +1,32 @@
+"""Stream provisioning as a service does it (decision 0026): create when missing, change
+nothing, say when the stream differs from the settings."""
+
+import msgspec
+from nats.aio.client import Client as NATS
+from structlog.testing import capture_logs
+
+from libs.events.settings import EventSettings
+from libs.events.streams import ensure_streams
+
+
+async def test_a_service_creates_its_streams_and_changes_none(
+    nc: NATS, event_settings: EventSettings
+) -> None:
+    js = nc.jetstream()
+    stream = event_settings.stream_name("terminals")
+    with capture_logs() as logs:
+        await ensure_streams(js, event_settings, contexts=("terminals",), update=False)
+        await ensure_streams(js, event_settings, contexts=("terminals",), update=False)
+    assert not [e for e in logs if e["event"] == "stream_settings_differ"], logs
+    created = (await js.stream_info(stream)).config.max_age
+    assert created is not None
+
+    longer = msgspec.structs.replace(event_settings, max_age_days=event_settings.max_age_days + 1)
+    with capture_logs() as logs:
+        await ensure_streams(js, longer, contexts=("terminals",), update=False)
+    assert (await js.stream_info(stream)).config.max_age == created
+    differ = [e["stream"] for e in logs if e["event"] == "stream_settings_differ"]
+    assert differ == [stream, event_settings.deadletter_stream]  # both keep max_age_days
+
+    await ensure_streams(js, longer, contexts=("terminals",))  # the provisioner's way
+    assert (await js.stream_info(stream)).config.max_age == created + 86400
