@@ -94,6 +94,16 @@ async def while_audit_is_down(admin: Admin, url: str) -> None:
     assert users.status_code == 200, users.text
 
 
+async def answers_until(admin: Admin, done: asyncio.Event) -> list[tuple[int, str | None]]:
+    """audit's route asked again and again until ``done``: (status, Retry-After) each time."""
+    answers = []
+    while not done.is_set():
+        answer = await admin.get("/logs/operations")
+        answers.append((answer.status_code, answer.headers.get("retry-after")))
+        await asyncio.sleep(0.05)
+    return answers
+
+
 def test_up_restarts_killed_services_and_servers(state: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FUMIDAI_", "PG"))}
     env["FUMIDAI_STATE_DIR"] = str(state)
@@ -155,10 +165,16 @@ async def exercise(
         await a_terminal_is_logged(admin)
 
         child(up, "bin/postgres -D").kill()
+        restarted = asyncio.Event()
+        polling = asyncio.create_task(answers_until(admin, restarted))
         await asyncio.to_thread(
             wait_for, lines, "PostgreSQL exited (code -9); restarting in 1 s", 10, seen
         )
         await asyncio.to_thread(wait_for, lines, "PostgreSQL restarted", 60, seen)
+        restarted.set()
+        # Without its database a service answers 503 with Retry-After, never a 500.
+        answers = await polling
+        assert answers and all(a in ((200, None), (503, "5")) for a in answers), answers
         await a_terminal_is_logged(admin)
 
         child(up, "clamd --foreground").kill()

@@ -150,6 +150,31 @@ def _too_deep(request: Request[Any, Any, Any], exc: RecursionError) -> Response[
     return problem_response(400, "json_too_deep", "送信されたデータの入れ子が深すぎます。")
 
 
+RETRY_AFTER_S = 5
+"""What a 503 for a dependency that is down tells clients to wait: about what ``up`` or a
+process manager takes to bring a crashed server or service back (docs/decisions/0033)."""
+
+DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
+    ConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.AdminShutdownError,
+    asyncpg.CrashShutdownError,
+)
+"""A server this service needs is down or restarting (refused, reset, PostgreSQL shutting
+down or starting up): nobody's mistake and no bug, so a 503 to retry rather than a 500."""
+
+
+def _dependency_down(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.warning("dependency_unavailable", path=request.url.path, error=repr(exc))
+    return problem_response(
+        503,
+        "service_unavailable",
+        "サービスが一時的に利用できません。時間をおいて再度お試しください。",
+        headers={"Retry-After": str(RETRY_AFTER_S)},
+    )
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     return problem_response(
@@ -164,6 +189,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     HTTPException: _http,
     asyncpg.DataError: _bad_data,
     RecursionError: _too_deep,
+    **{kind: _dependency_down for kind in DEPENDENCY_DOWN},
     Exception: _unexpected,
 }
 """Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""

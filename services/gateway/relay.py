@@ -5,7 +5,7 @@ and a Japanese message; the same field names), so the gateway passes their answe
 rather than decoding and re-encoding them.
 """
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
@@ -28,12 +28,19 @@ PASSED_HEADERS = (
 """Headers of a service's file answer that reach the browser."""
 
 
+def retry_after(headers: Mapping[str, str]) -> dict[str, str]:
+    """A service's ``Retry-After`` (on its 503 for a server it lost), passed on."""
+    value = headers.get("retry-after")
+    return {"Retry-After": value} if value else {}
+
+
 def relayed(upstream: Answer) -> Response[Any]:
     """The service's JSON answer or problem, status and media type kept."""
     return Response(
         content=upstream.content,
         status_code=upstream.status_code,
         media_type=upstream.headers.get("content-type", "application/json"),
+        headers=retry_after(upstream.headers),
     )
 
 
@@ -48,7 +55,12 @@ async def relay_stream(upstream: StreamedAnswer) -> Response[Any]:
             body = await upstream.aread()
         finally:
             await upstream.aclose()
-        return Response(content=body, status_code=upstream.status_code, media_type=media)
+        return Response(
+            content=body,
+            status_code=upstream.status_code,
+            media_type=media,
+            headers=retry_after(upstream.headers),
+        )
 
     async def chunks() -> AsyncIterator[bytes]:
         try:

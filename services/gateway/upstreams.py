@@ -20,7 +20,7 @@ import httptools
 
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
-from libs.runtime.problems import DomainError
+from libs.runtime.problems import RETRY_AFTER_S, DomainError
 from libs.runtime.token_keys import SigningKey
 from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
@@ -46,11 +46,6 @@ GATEWAY_ITSELF = "gateway"
 def before_sign_in(ip: str | None) -> Acting:
     """The gateway acting for a browser nobody has signed in on yet."""
     return Acting(sub=GATEWAY_ITSELF, role="system", facility="*", ip=ip)
-
-
-RETRY_AFTER_S = 5
-"""What a 503 for a service that did not answer tells clients to wait: about what a
-restarted service takes to serve again (docs/decisions/0033)."""
 
 
 def unavailable() -> DomainError:
