@@ -207,3 +207,18 @@ def test_the_rules_see_what_they_forbid() -> None:
     assert impure_contracts(found) == [str(found[2]), str(found[4])]
     assert libs_on_services(found) == [str(found[5])]
     assert cycles(found) == [["services.gateway.session_cache", "services.gateway.sessions"]]
+
+
+def test_the_gateway_writes_no_internal_path_of_its_own() -> None:
+    """The services' paths come from their contracts (``…_PATH``), filled in: a path written
+    out in the gateway would drift from the route it names."""
+    written = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted((ROOT / "services" / "gateway").rglob("*.py"))
+        if "tests" not in path.parts
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and node.value.startswith("/internal/")
+    ]
+    assert written == []

@@ -12,6 +12,19 @@ from datetime import datetime
 
 import msgspec
 
+LOG_PATH = "/internal/v1/facilities/{code:str}/logs/{log:str}"
+"""One page of a log (fill with ``libs.runtime.paths.fill``)."""
+LOG_CSV_PATH = f"{LOG_PATH}/csv"
+"""A log's 「CSV出力」 of the current query."""
+LOG_EXPORTS_PATH = f"{LOG_PATH}/exports"
+"""Queueing a log's full export."""
+EXPORTS_PATH = "/internal/v1/facilities/{code:str}/exports"
+"""The facility's full exports (出力一覧)."""
+EXPORT_PATH = f"{EXPORTS_PATH}/{{job_id:str}}"
+"""One export."""
+EXPORT_FILE_PATH = f"{EXPORT_PATH}/file"
+"""One export's file."""
+
 
 class ConnectionRow(msgspec.Struct, frozen=True, kw_only=True, tag="connections", tag_field="log"):
     id: str

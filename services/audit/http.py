@@ -24,7 +24,19 @@ from libs.runtime.internal_auth import Caller, Claims, require_role
 from libs.runtime.problems import NotFound
 from services.audit import messages as m
 from services.audit.clock import Clock
-from services.audit.contract import ColumnOut, ExportJob, ExportRequest, LogPage, PeriodOut
+from services.audit.contract import (
+    EXPORT_FILE_PATH,
+    EXPORT_PATH,
+    EXPORTS_PATH,
+    LOG_CSV_PATH,
+    LOG_EXPORTS_PATH,
+    LOG_PATH,
+    ColumnOut,
+    ExportJob,
+    ExportRequest,
+    LogPage,
+    PeriodOut,
+)
 from services.audit.exports import Exports
 from services.audit.logs import LOGS
 from services.audit.queries import (
@@ -137,7 +149,7 @@ def create_app(backbone: Backbone, own: AuditOwn, clock: Clock) -> Litestar:
             return  # names no event: nothing to wait for, as the app's own wait does
         await wait_for_event(backbone.pool, token, CONSISTENCY_WAIT_S, projection)
 
-    @get("/internal/v1/facilities/{code:str}/logs/{log:str}", operation_id="listLogRows")
+    @get(LOG_PATH, operation_id="listLogRows")
     async def list_rows(
         code: FromPath[str],
         log: FromPath[str],
@@ -179,7 +191,7 @@ def create_app(backbone: Backbone, own: AuditOwn, clock: Clock) -> Litestar:
             more_than_csv_limit=page.beyond,
         )
 
-    @get("/internal/v1/facilities/{code:str}/logs/{log:str}/csv", operation_id="logCsv")
+    @get(LOG_CSV_PATH, operation_id="logCsv")
     async def log_csv(
         code: FromPath[str],
         log: FromPath[str],
@@ -208,7 +220,7 @@ def create_app(backbone: Backbone, own: AuditOwn, clock: Clock) -> Litestar:
         )
 
     @post(
-        "/internal/v1/facilities/{code:str}/logs/{log:str}/exports",
+        LOG_EXPORTS_PATH,
         operation_id="requestLogExport",
         status_code=202,
     )
@@ -220,7 +232,7 @@ def create_app(backbone: Backbone, own: AuditOwn, clock: Clock) -> Litestar:
         query = await query_of(code, log, data.period, data.day_from, data.day_to, data.filters)
         return await exports.request(query, claims.sub)
 
-    @get("/internal/v1/facilities/{code:str}/exports", operation_id="listLogExports")
+    @get(EXPORTS_PATH, operation_id="listLogExports")
     async def list_exports(
         code: FromPath[str],
         claims: Caller,
@@ -232,13 +244,13 @@ def create_app(backbone: Backbone, own: AuditOwn, clock: Clock) -> Litestar:
         _facility(claims, code)
         return await exports.list_jobs(code, status)
 
-    @get("/internal/v1/facilities/{code:str}/exports/{job_id:str}", operation_id="getLogExport")
+    @get(EXPORT_PATH, operation_id="getLogExport")
     async def get_export(code: FromPath[str], job_id: FromPath[str], claims: Caller) -> ExportJob:
         _facility(claims, code)
         return await exports.get(code, job_id)
 
     @get(
-        "/internal/v1/facilities/{code:str}/exports/{job_id:str}/file",
+        EXPORT_FILE_PATH,
         operation_id="downloadLogExport",
     )
     async def download_export(code: FromPath[str], job_id: FromPath[str], claims: Caller) -> Stream:

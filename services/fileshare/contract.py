@@ -7,6 +7,11 @@ from datetime import datetime
 
 import msgspec
 
+SHARES_PATH = "/internal/v1/facilities/{code:str}/shares"
+"""A facility's shares, for its admins (fill with ``libs.runtime.paths.fill``)."""
+OWN_SHARES_PATH = "/internal/v1/users/me/shares"
+"""The calling user's shares."""
+
 MAX_FILES = 5
 """Files of one share, at most (F1)."""
 MAX_TOTAL_BYTES = 99 * 1024 * 1024

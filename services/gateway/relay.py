@@ -7,7 +7,6 @@ rather than decoding and re-encoding them.
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -15,6 +14,7 @@ from litestar.response import Stream
 
 from libs.runtime.app import CONSISTENCY_HEADER
 from libs.runtime.body_stream import read_ahead
+from libs.runtime.paths import segment
 from libs.runtime.problems import DomainError
 from services.gateway.messages import message
 from services.gateway.upstreams import Answer, StreamedAnswer
@@ -131,6 +131,5 @@ def problem_or_json(upstream: Answer) -> dict[str, Any] | None:
 
 
 def seg(value: str) -> str:
-    """``value`` as one path segment of a service's URL: ``/``, ``..`` and control
-    characters in an id can never reach another route."""
-    return quote(value, safe="") if value not in (".", "..") else quote(value).replace(".", "%2E")
+    """``value`` as one path segment of a service's URL (see ``libs.runtime.paths``)."""
+    return segment(value)

@@ -1,11 +1,18 @@
 """What the gateway (and the reference agent) may know of terminals, and all they may
 import of it (decision 0034): the agent protocol's messages (``/agent/v1``: one
-definition for server, gateway and agents), the admin API's wire types, and the rule of
-a terminal's name part (SPEC K1). Imports only msgspec, the standard library and libs."""
+definition for server, gateway and agents), the admin API's wire types and paths, and the
+rule of a terminal's name part (SPEC K1). Imports only msgspec, the standard library and
+libs."""
 
 from datetime import datetime
 
 import msgspec
+
+FACILITY_PATH = "/internal/v1/facilities/{code:str}"
+"""The admin routes of a facility: ``/terminals``, ``/terminals/{terminal_id}``, ``/sessions``
+… (fill with ``libs.runtime.paths.fill``)."""
+AGENT_PATH = "/agent/v1"
+"""The agent protocol, which the gateway passes through as it is."""
 
 TERMINAL_NAME_MAX = 60
 """A terminal's name part, at most (K1)."""

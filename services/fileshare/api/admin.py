@@ -15,11 +15,11 @@ from services.fileshare.app.context import Context
 from services.fileshare.app.decisions import decide_share
 from services.fileshare.app.downloads import open_download
 from services.fileshare.app.queries import View, facility_shares, one_share
-from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
+from services.fileshare.contract import SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import not_found
 
 PAGE_MAX = 200
-BASE = "/internal/v1/facilities/{code:str}/shares"
+BASE = SHARES_PATH
 
 
 def _staff(claims: Claims, code: str, *roles: str) -> None:

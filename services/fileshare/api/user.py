@@ -23,11 +23,11 @@ from services.fileshare.api.transfer import receive_upload, stream_download
 from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import open_download
 from services.fileshare.app.queries import one_share, user_shares
-from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
+from services.fileshare.contract import OWN_SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import forbidden, not_found
 
 PAGE_MAX = 200
-BASE = "/internal/v1/users/me/shares"
+BASE = OWN_SHARES_PATH
 CLOCK_SKEW_S = 30.0
 """A verification stamped this far in the future still counts (gateway clock ahead)."""
 

@@ -13,6 +13,7 @@ from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_stream, seg
 from services.terminals.contract import (
+    AGENT_PATH,
     AckOut,
     AuthorizeRequest,
     DecisionOut,
@@ -53,7 +54,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.open(
             "terminals",
             method,
-            f"{BASE}{path}",
+            f"{AGENT_PATH}{path}",
             None,
             content=msgspec.json.encode(body) if body is not None else None,
             params=params,

@@ -9,10 +9,11 @@ from litestar import Request, Response, get
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
+from libs.runtime.paths import fill
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relayed, seg
-from services.identity.contract import FacilitySettings
+from services.gateway.relay import consistency, relayed
+from services.identity.contract import FACILITY_PATH, FacilitySettings
 
 TAGS = ["facility"]
 
@@ -36,7 +37,7 @@ def facility_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.call(
             "identity",
             "GET",
-            f"/internal/v1/facilities/{seg(code)}",
+            fill(FACILITY_PATH, code=code),
             caller.acting,
             headers=consistency(request),
         )

@@ -10,13 +10,14 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
+from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError
-from services.audit.contract import ExportJob
+from services.audit.contract import EXPORTS_PATH, ExportJob
 from services.gateway.api.bodies import CSV_IMPORT, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_body, relay_stream, relayed, seg
-from services.identity.contract import UPLOAD_SLACK, JobOut
+from services.identity.contract import JOBS_PATH, UPLOAD_SLACK, JobOut
 
 TAGS = ["jobs"]
 Status = Literal["queued", "running", "done", "failed"]
@@ -104,10 +105,10 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     """Queue exports and imports, list 出力一覧, read one job, download its file."""
 
     def identity_path(code: str, rest: str = "") -> str:
-        return f"/internal/v1/facilities/{code}/jobs{rest}"
+        return fill(JOBS_PATH, code=code) + rest
 
     def audit_path(code: str, rest: str = "") -> str:
-        return f"/internal/v1/facilities/{code}/exports{rest}"
+        return fill(EXPORTS_PATH, code=code) + rest
 
     @post(
         f"{ADMIN_BASE}/jobs/user-export",

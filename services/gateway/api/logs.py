@@ -9,7 +9,15 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.audit.contract import ExportJob, ExportRequest, LogPage
+from libs.runtime.paths import fill
+from services.audit.contract import (
+    LOG_CSV_PATH,
+    LOG_EXPORTS_PATH,
+    LOG_PATH,
+    ExportJob,
+    ExportRequest,
+    LogPage,
+)
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relay_stream, relayed
@@ -70,7 +78,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             code,
             "audit",
             "GET",
-            f"/internal/v1/facilities/{code}/logs/{log}",
+            fill(LOG_PATH, code=code, log=log),
             params=params,
         )
 
@@ -96,7 +104,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.open(
             "audit",
             "GET",
-            f"/internal/v1/facilities/{code}/logs/{log}/csv",
+            fill(LOG_CSV_PATH, code=code, log=log),
             caller.acting,
             params=query(period, day_from, day_to, filters),
             headers=consistency(request),
@@ -122,7 +130,7 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.call(
             "audit",
             "POST",
-            f"/internal/v1/facilities/{code}/logs/{log}/exports",
+            fill(LOG_EXPORTS_PATH, code=code, log=log),
             caller.acting,
             json=msgspec.to_builtins(data),
             headers=consistency(request),

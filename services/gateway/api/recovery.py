@@ -26,7 +26,7 @@ from services.gateway.messages import message
 from services.gateway.relay import relayed
 from services.gateway.signin_guard import check_sign_in_request
 from services.gateway.upstreams import before_sign_in
-from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN
+from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN, RECOVERY_PATH
 
 BODY_LIMIT = 4096
 """Every body here is a few short strings: anything larger is refused unread (413)."""
@@ -147,7 +147,7 @@ def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRou
         return await gw.upstreams.call(
             "identity",
             "POST",
-            f"/internal/v1/recovery/{path}",
+            f"{RECOVERY_PATH}/{path}",
             before_sign_in(gw.ip(request)),
             json=body,
         )

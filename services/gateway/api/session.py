@@ -19,6 +19,7 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody
 
 from libs.runtime.documented import documented
+from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError, FieldProblem, Problem
 from services.gateway.api.common import (
     PROBLEM_MEDIA,
@@ -29,13 +30,15 @@ from services.gateway.api.common import (
 from services.gateway.auth import COOKIE, Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
-from services.gateway.relay import seg
 from services.gateway.session_records import Grant, Session
 from services.gateway.signin_guard import SIGNIN_COOKIE, check_bound, check_sign_in_request
 from services.gateway.upstreams import Acting, Answer, before_sign_in
 from services.identity.contract import (
+    FACILITY_PATH,
+    OWN_ADMIN_PATH,
     PASSWORD_MAX,
     PASSWORD_MIN,
+    SIGNIN_PATH,
     AdminProfile,
     FacilityProfile,
 )
@@ -262,7 +265,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         identity cannot say just now: the session is good all the same."""
         try:
             answer = await gw.upstreams.call(
-                "identity", "GET", f"/internal/v1/facilities/{seg(acting.facility)}", acting
+                "identity", "GET", fill(FACILITY_PATH, code=acting.facility), acting
             )
         except DomainError:
             return None
@@ -276,7 +279,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         if acting.role != "admin":
             return None
         try:
-            answer = await gw.upstreams.call("identity", "GET", "/internal/v1/admins/me", acting)
+            answer = await gw.upstreams.call("identity", "GET", OWN_ADMIN_PATH, acting)
         except DomainError:
             return None
         if answer.status_code != 200:
@@ -333,7 +336,7 @@ def sign_in_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRout
         upstream = await gw.upstreams.call(
             "identity",
             "POST",
-            f"/internal/v1/signin/{path}",
+            f"{SIGNIN_PATH}/{path}",
             before_sign_in(gw.ip(request)),
             json=body,
         )

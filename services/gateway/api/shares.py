@@ -7,7 +7,8 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
-from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
+from libs.runtime.paths import fill
+from services.fileshare.contract import SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
@@ -22,7 +23,7 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     """The facility's shares, the 「承認」 tab, decisions, uploads to users, downloads."""
 
     def upstream(code: str, rest: str = "") -> str:
-        return f"/internal/v1/facilities/{code}/shares{rest}"
+        return fill(SHARES_PATH, code=code) + rest
 
     async def call(
         request: Request[Any, Any, Any],

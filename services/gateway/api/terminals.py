@@ -16,12 +16,15 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.documented import documented
+from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.auth import Caller
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import consistency, relayed, seg
+from services.identity.contract import TERMINAL_USERS_PATH
 from services.terminals.contract import (
+    FACILITY_PATH,
     TERMINAL_NAME_MAX,
     CredentialIssued,
     CredentialRevoked,
@@ -96,7 +99,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     """Terminals, their users and agent credentials; live sessions and force close."""
 
     def upstream(code: str, rest: str) -> str:
-        return f"/internal/v1/facilities/{code}{rest}"
+        return fill(FACILITY_PATH, code=code) + rest
 
     async def call(
         request: Request[Any, Any, Any],
@@ -122,7 +125,7 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             answer = await gw.upstreams.call(
                 "identity",
                 "PUT",
-                upstream(code, f"/terminals/{seg(terminal_id)}/users"),
+                fill(TERMINAL_USERS_PATH, code=code, terminal_id=terminal_id),
                 caller.acting,
                 json={"user_ids": user_ids},
                 headers={"x-fumidai-consistency": token} if token else None,

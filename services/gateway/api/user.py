@@ -14,17 +14,23 @@ from litestar import Request, Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from services.fileshare.contract import UPLOAD_BODY_LIMIT, ShareList, ShareOut
+from services.fileshare.contract import OWN_SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import SESSION_SECURITY, problems
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import relay_body, relay_stream, relayed, seg
-from services.identity.contract import PasswordChange, PasswordChangedOut, SecondPasswordCheck
+from services.identity.contract import (
+    OWN_PASSWORD_PATH,
+    SECOND_PASSWORD_CHECK_PATH,
+    PasswordChange,
+    PasswordChangedOut,
+    SecondPasswordCheck,
+)
 
 BASE = "/user-api/v1"
 TAGS = ["user"]
 PROBLEMS = problems(400, 401, 403, 404, 409, 503)
-SHARES = "/internal/v1/users/me/shares"
+SHARES = OWN_SHARES_PATH
 TRANSFER_TIMEOUT_S = 600.0
 
 
@@ -55,7 +61,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.call(
             "identity",
             "POST",
-            "/internal/v1/credentials/password",
+            OWN_PASSWORD_PATH,
             caller.acting,
             json=msgspec.to_builtins(data),
         )
@@ -79,7 +85,7 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         answer = await gw.upstreams.call(
             "identity",
             "POST",
-            "/internal/v1/credentials/second-password/check",
+            SECOND_PASSWORD_CHECK_PATH,
             caller.acting,
             json=msgspec.to_builtins(data),
         )

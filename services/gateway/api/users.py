@@ -13,10 +13,13 @@ from litestar import Request, Response, delete, get, post, put
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.paths import fill
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
 from services.gateway.gateway_context import Gateway
 from services.gateway.relay import seg
 from services.identity.contract import (
+    FEDERATION_TARGETS_PATH,
+    USERS_PATH,
     CommandOut,
     EndDateIn,
     EndDateOut,
@@ -38,7 +41,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
     """The users routes of the admin API."""
 
     def upstream(code: str, rest: str = "") -> str:
-        return f"/internal/v1/facilities/{code}/users{rest}"
+        return fill(USERS_PATH, code=code) + rest
 
     async def call(
         request: Request[Any, Any, Any],
@@ -217,7 +220,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
             code,
             "identity",
             "GET",
-            f"/internal/v1/facilities/{code}/federation-targets",
+            fill(FEDERATION_TARGETS_PATH, code=code),
         )
 
     return [

@@ -20,6 +20,7 @@ from services.identity.app.federation import (
     retire_federation_target,
 )
 from services.identity.contract import FederationTarget, FederationTargetList
+from services.identity.contract.paths import FEDERATION_TARGETS_PATH
 from services.identity.domain.federation import CatalogueState
 
 _NAME = msgspec.Meta(max_length=1000)
@@ -76,7 +77,7 @@ def federation_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
         return PostgresUnitOfWork(backbone.pool, backbone.committed)
 
     @get(
-        "/internal/v1/facilities/{code:str}/federation-targets",
+        FEDERATION_TARGETS_PATH,
         operation_id="listFederationTargets",
     )
     async def list_targets(code: FromPath[str], claims: Caller) -> FederationTargetList:

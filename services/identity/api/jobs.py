@@ -23,6 +23,7 @@ from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.jobs import JobRunner, result_context
 from services.identity.app.signin import Clock, system_clock
 from services.identity.contract.jobs import UPLOAD_SLACK, JobList, JobOut
+from services.identity.contract.paths import JOBS_PATH
 from services.identity.domain import csv_format as fmt
 from services.identity.domain.errors import not_found
 from services.identity.messages import JOB_KIND_LABELS, JOB_STATUS_LABELS, message
@@ -69,7 +70,7 @@ def job_routes(
     clock: Clock = system_clock,
 ) -> list[HTTPRouteHandler]:
     """Queue an export or an import, list and read jobs, download a finished job's file."""
-    base = "/internal/v1/facilities/{code:str}/jobs"
+    base = JOBS_PATH
     scoped_facility = FacilityScope(backbone)
 
     @post(f"{base}/user-export", operation_id="queueUserExport", status_code=202)

@@ -23,6 +23,7 @@ from services.identity.app.operator import (
     set_password_expiry,
 )
 from services.identity.contract import FacilitySettings
+from services.identity.contract.paths import FACILITY_PATH, OWN_ADMIN_PATH
 from services.identity.domain.errors import facility_not_found, not_found
 from services.identity.domain.facility import (
     ChangeFacilitySettings,
@@ -272,7 +273,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
     async def admin_enable(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminStateOut:
         return await switch(data, claims, False)
 
-    @get("/internal/v1/admins/me", operation_id="getOwnAdminProfile")
+    @get(OWN_ADMIN_PATH, operation_id="getOwnAdminProfile")
     async def own_profile(claims: Caller) -> AdminProfileOut:
         """The calling admin's name and address (the gateway's session answer)."""
         require_role(claims, "admin")
@@ -313,7 +314,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             code=code, changed=list(done.changed), consistency_token=done.last_event_id
         )
 
-    @get("/internal/v1/facilities/{code:str}", operation_id="getFacility")
+    @get(FACILITY_PATH, operation_id="getFacility")
     async def get_facility(code: FromPath[str], claims: Caller) -> FacilityOut:
         if not claims.may_act_in(code):
             raise facility_not_found()  # SPEC T3: another facility's looks missing

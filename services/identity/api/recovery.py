@@ -18,6 +18,7 @@ from libs.events.catalogue.signin import SignInApp
 from libs.runtime.internal_auth import Caller
 from services.identity.api.signin import Account, require_gateway
 from services.identity.app.recovery import Recoveries
+from services.identity.contract.paths import RECOVERY_PATH
 from services.identity.contract.signin import Secret
 from services.identity.messages import message
 
@@ -59,19 +60,19 @@ class RecoveredOut(msgspec.Struct, frozen=True, kw_only=True):
 def recovery_routes(recoveries: Callable[[], Recoveries]) -> list[HTTPRouteHandler]:
     """Request (202), open a link (200/410/423), set the password (200/400/401/410/423)."""
 
-    @post("/internal/v1/recovery/requests", operation_id="requestRecovery", status_code=202)
+    @post(f"{RECOVERY_PATH}/requests", operation_id="requestRecovery", status_code=202)
     async def request(data: JSONBody[RecoveryRequest], claims: Caller) -> RecoveryRequested:
         require_gateway(claims)
         await recoveries().request(data.account, data.app, claims.ip)
         return RecoveryRequested(message=message("recovery_requested"))
 
-    @post("/internal/v1/recovery/link", operation_id="openRecoveryLink", status_code=200)
+    @post(f"{RECOVERY_PATH}/link", operation_id="openRecoveryLink", status_code=200)
     async def open_link(data: JSONBody[LinkToken], claims: Caller) -> LinkOut:
         require_gateway(claims)
         view = await recoveries().open(data.token, claims.ip)
         return LinkOut(account=view.account, role=view.kind, expires_at=view.expires_at)
 
-    @post("/internal/v1/recovery/password", operation_id="recoverPassword", status_code=200)
+    @post(f"{RECOVERY_PATH}/password", operation_id="recoverPassword", status_code=200)
     async def use_link(data: JSONBody[RecoveryUse], claims: Caller) -> RecoveredOut:
         require_gateway(claims)
         account = await recoveries().complete(data.token, data.code, data.new_password, claims.ip)

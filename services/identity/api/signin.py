@@ -38,6 +38,11 @@ from services.identity.app.signin import (
     SignIns,
     system_clock,
 )
+from services.identity.contract.paths import (
+    OWN_PASSWORD_PATH,
+    SECOND_PASSWORD_CHECK_PATH,
+    SIGNIN_PATH,
+)
 from services.identity.contract.signin import (
     PasswordChange,
     PasswordChangedOut,
@@ -159,23 +164,23 @@ def signin_routes(
         clock,
     )
 
-    @post("/internal/v1/signin/password", operation_id="signInPassword", status_code=200)
+    @post(f"{SIGNIN_PATH}/password", operation_id="signInPassword", status_code=200)
     async def password_step(data: JSONBody[PasswordStep], claims: Caller) -> SignInOut:
         require_gateway(claims)
         return _out(await signins.start(data.account, data.password, data.app, claims.ip))
 
-    @post("/internal/v1/signin/new-password", operation_id="signInNewPassword", status_code=200)
+    @post(f"{SIGNIN_PATH}/new-password", operation_id="signInNewPassword", status_code=200)
     async def new_password_step(data: JSONBody[NewPasswordStep], claims: Caller) -> SignInOut:
         require_gateway(claims)
         return _out(await signins.new_password(data.handle, data.new_password, claims.ip))
 
-    @post("/internal/v1/signin/totp", operation_id="signInTotp", status_code=200)
+    @post(f"{SIGNIN_PATH}/totp", operation_id="signInTotp", status_code=200)
     async def totp_step(data: JSONBody[TotpStep], claims: Caller) -> SignInOut:
         require_gateway(claims)
         return _out(await signins.totp(data.handle, data.code, claims.ip))
 
     @post(
-        "/internal/v1/signin/second-password",
+        f"{SIGNIN_PATH}/second-password",
         operation_id="signInSecondPassword",
         status_code=200,
     )
@@ -183,7 +188,7 @@ def signin_routes(
         require_gateway(claims)
         return _out(await signins.second_password(data.handle, data.second_password, claims.ip))
 
-    @post("/internal/v1/credentials/password", operation_id="changeOwnPassword", status_code=200)
+    @post(OWN_PASSWORD_PATH, operation_id="changeOwnPassword", status_code=200)
     async def change_password(data: JSONBody[PasswordChange], claims: Caller) -> PasswordChangedOut:
         require_role(claims, "admin", "user")
         token = await signins.change_password(
@@ -192,7 +197,7 @@ def signin_routes(
         return PasswordChangedOut(consistency_token=token)
 
     @post(
-        "/internal/v1/credentials/second-password/check",
+        SECOND_PASSWORD_CHECK_PATH,
         operation_id="checkSecondPassword",
         status_code=204,
     )

@@ -13,6 +13,7 @@ from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.users import TERMINAL_USERS_MAX, set_terminal_users
+from services.identity.contract.paths import TERMINAL_USERS_PATH
 
 _ID = msgspec.Meta(min_length=1, max_length=200)
 
@@ -39,7 +40,7 @@ def terminal_user_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
     scoped_facility = FacilityScope(backbone)
 
     @put(
-        "/internal/v1/facilities/{code:str}/terminals/{terminal_id:str}/users",
+        TERMINAL_USERS_PATH,
         operation_id="setTerminalUsers",
     )
     async def set_users(

@@ -32,6 +32,7 @@ from services.identity.app.users import (
     set_end_dates,
     update_user,
 )
+from services.identity.contract.paths import USERS_PATH
 from services.identity.contract.users import (
     CommandOut,
     EndDateIn,
@@ -93,7 +94,7 @@ def decode_cursor(token: str, sort: str, descending: bool) -> tuple[str, ...]:
 
 def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRouteHandler]:
     """List, create, read, edit, reset, delete users and set end dates in bulk."""
-    base = "/internal/v1/facilities/{code:str}/users"
+    base = USERS_PATH
     scoped_facility = FacilityScope(backbone)
 
     def uow() -> PostgresUnitOfWork:

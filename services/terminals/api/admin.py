@@ -16,6 +16,7 @@ from services.terminals.app.catalogue import create_terminal, delete_terminal, r
 from services.terminals.app.credentials import issue_credential, revoke_credential
 from services.terminals.app.sessions import force_close
 from services.terminals.contract import (
+    FACILITY_PATH,
     CredentialIssued,
     CredentialRevoked,
     CredentialView,
@@ -233,7 +234,7 @@ def admin_router(runtime: TerminalsRuntime) -> Router:
         return ForceClosed(session=found, consistency_token=envelope.event_id)
 
     return Router(
-        path="/internal/v1/facilities/{code:str}",
+        path=FACILITY_PATH,
         route_handlers=[
             list_terminals,
             create,

@@ -24,6 +24,7 @@ from services.terminals.app.connections import (
     start_session,
 )
 from services.terminals.contract import (
+    AGENT_PATH,
     AckOut,
     AuthorizeRequest,
     DecisionOut,
@@ -188,7 +189,7 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
         return AckOut(seq=seq, first=first)
 
     return Router(
-        path="/agent/v1",
+        path=AGENT_PATH,
         route_handlers=[terminal, decide, start, end, heartbeat, orders, ack],
         dependencies={"agent": Provide(calling_agent)},
         security=SECURITY,
