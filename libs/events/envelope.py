@@ -1,11 +1,13 @@
 """The envelope every event travels in: identity, ordering, time, actor and tracing."""
 
-from datetime import UTC, datetime
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Literal
 
 import msgspec
 
 from libs.events.catalogue import AnyEvent, Event, event_name
+from libs.events.clock import system_clock
 from libs.events.ids import new_id
 
 Role = Literal["operator", "admin", "user", "agent", "system"]
@@ -86,9 +88,80 @@ def envelop(
         facility=facility,
         aggregate_id=aggregate_id,
         version=version,
-        occurred_at=occurred_at or datetime.now(UTC),
+        occurred_at=occurred_at or system_clock(),
         actor=actor,
         correlation_id=correlation_id or event_id,
         causation_id=causation_id,
         data=data,
     )
+
+
+def next_events(
+    events: Iterable[Event],
+    *,
+    aggregate_id: str,
+    version: int,
+    facility: str,
+    actor: Actor,
+    at: datetime | None = None,
+    cause: Envelope | None = None,
+    correlation_id: str | None = None,
+) -> list[Envelope]:
+    """Envelopes for an aggregate's next events, numbered after ``version``, all at one time.
+
+    With a ``cause`` each event follows from it (its correlation, caused by it). Without
+    one the first event opens the correlation (or joins ``correlation_id``) and the others
+    are caused by the first: one command's events read as one story.
+    """
+    when = at or system_clock()
+    envelopes: list[Envelope] = []
+    for offset, event in enumerate(events, start=1):
+        first = envelopes[0] if envelopes else None
+        correlation: str | None
+        causation: str | None
+        if cause is not None:
+            correlation, causation = cause.correlation_id, cause.event_id
+        else:
+            correlation = correlation_id or (first.correlation_id if first else None)
+            causation = first.event_id if first else None
+        envelopes.append(
+            envelop(
+                _any(event),
+                facility=facility,
+                aggregate_id=aggregate_id,
+                version=version + offset,
+                actor=actor,
+                occurred_at=when,
+                correlation_id=correlation,
+                causation_id=causation,
+            )
+        )
+    return envelopes
+
+
+def next_event(
+    event: Event,
+    *,
+    aggregate_id: str,
+    version: int,
+    facility: str,
+    actor: Actor,
+    at: datetime | None = None,
+    cause: Envelope | None = None,
+) -> Envelope:
+    """The envelope of an aggregate's one next event (``next_events`` of one)."""
+    [envelope] = next_events(
+        [event],
+        aggregate_id=aggregate_id,
+        version=version,
+        facility=facility,
+        actor=actor,
+        at=at,
+        cause=cause,
+    )
+    return envelope
+
+
+def _any(event: Event) -> AnyEvent:
+    # Domain functions return the catalogue base type; every catalogue Event is an AnyEvent.
+    return event  # type: ignore[return-value]

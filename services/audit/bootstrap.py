@@ -4,9 +4,9 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone, service_migrations
 from services.audit.bus import RIGHTS
-from services.audit.clock import Clock, system_clock
 from services.audit.consumers import PROJECTIONS
 from services.audit.http import create_app
 from services.audit.settings import SERVICE, AuditSettings

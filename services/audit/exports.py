@@ -22,9 +22,9 @@ import msgspec
 import structlog
 
 from libs.aio.tasks import cancel_and_wait
+from libs.events.clock import Clock
 from libs.runtime.problems import DomainError, NotFound
 from services.audit import messages as m
-from services.audit.clock import Clock
 from services.audit.contract import ExportJob
 from services.audit.logs import LOGS
 from services.audit.queries import Filter, Period, Query, copy_csv, time_zone

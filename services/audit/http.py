@@ -17,13 +17,13 @@ from litestar import Litestar, Response, get, post
 from litestar.params import FromPath, FromQuery, HeaderParameter, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from libs.events.clock import Clock
 from libs.events.consistency import wait_for_event
 from libs.runtime.app import CONSISTENCY_HEADER, CONSISTENCY_WAIT_S, service_app
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller, Claims, require_role
 from libs.runtime.problems import NotFound
 from services.audit import messages as m
-from services.audit.clock import Clock
 from services.audit.contract import (
     EXPORT_FILE_PATH,
     EXPORT_PATH,

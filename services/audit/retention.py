@@ -21,9 +21,9 @@ import msgspec
 import structlog
 
 from libs.aio.tasks import cancel_and_wait
+from libs.events.clock import Clock
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
-from services.audit.clock import Clock
 from services.audit.logs import LOGS
 from services.audit.settings import AuditOwn
 

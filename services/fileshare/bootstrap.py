@@ -1,16 +1,15 @@
 """fileshare's composition root."""
 
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 
 from litestar import Litestar
 
+from libs.events.clock import Clock, system_clock
 from libs.events.consumer import AfterCommit
 from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.backbone import Backbone, service_migrations
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
-from services.fileshare.app.context import Context, utc_now
+from services.fileshare.app.context import Context
 from services.fileshare.bus import RIGHTS
 from services.fileshare.consumers import PROJECTIONS
 from services.fileshare.http import create_app
@@ -24,7 +23,7 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 def bootstrap(
     settings: FileshareSettings,
     *,
-    clock: Callable[[], datetime] = utc_now,
+    clock: Clock = system_clock,
     sender: Sender | None = None,
     mail_after_commit: AfterCommit | None = None,
 ) -> Litestar:

@@ -8,20 +8,18 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import asyncpg
 
+from libs.events.clock import Clock, system_clock
 from services.gateway.session_cache import CHANNEL, SessionCache, account_key, token_key
 from services.gateway.session_records import Grant, Session
 
-Clock = Callable[[], datetime]
 PoolOf = Callable[[], asyncpg.Pool]
 """The pool, looked up when used: it exists only once the service has started."""
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _hash(token: str) -> bytes:
@@ -42,7 +40,7 @@ class SessionStore:
         *,
         idle: timedelta,
         absolute: timedelta,
-        clock: Clock = utc_now,
+        clock: Clock = system_clock,
         cache: SessionCache | None = None,
     ) -> None:
         self._pool_of = pool

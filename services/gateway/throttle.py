@@ -6,11 +6,12 @@ exact across replicas and restarts, which is what a brute-force limit needs.
 
 from datetime import UTC, datetime, timedelta
 
-from services.gateway.sessions import Clock, PoolOf, utc_now
+from libs.events.clock import Clock, system_clock
+from services.gateway.sessions import PoolOf
 
 
 class Throttle:
-    def __init__(self, pool: PoolOf, window: timedelta, clock: Clock = utc_now) -> None:
+    def __init__(self, pool: PoolOf, window: timedelta, clock: Clock = system_clock) -> None:
         self._pool_of = pool
         self._window = window
         self._clock = clock

@@ -4,8 +4,8 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone, service_migrations
-from services.identity.app.signin import Clock, system_clock
 from services.identity.bus import RIGHTS
 from services.identity.consumers import PROJECTIONS
 from services.identity.http import create_app

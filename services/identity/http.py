@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from litestar import Litestar
 
+from libs.events.clock import Clock, system_clock
 from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
@@ -23,7 +24,6 @@ from services.identity.api.users import user_routes
 from services.identity.app.background import Background
 from services.identity.app.jobs import JobRunner
 from services.identity.app.recovery import Recoveries, RecoveryMailer, RecoveryPolicy
-from services.identity.app.signin import Clock, system_clock
 from services.identity.app.terminal_sweeper import TerminalSweeper
 from services.identity.settings import IdentityOwn
 

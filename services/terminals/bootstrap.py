@@ -4,9 +4,9 @@ from pathlib import Path
 
 from litestar import Litestar
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone, service_migrations
 from services.terminals.bus import RIGHTS
-from services.terminals.clock import Clock, system_clock
 from services.terminals.consumers import PROJECTIONS
 from services.terminals.http import create_app
 from services.terminals.runtime import TerminalsRuntime

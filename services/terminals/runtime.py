@@ -10,6 +10,7 @@ from datetime import timedelta
 import asyncpg
 
 from libs.events.catalogue.users import UserDeleted
+from libs.events.clock import Clock
 from libs.events.envelope import Envelope
 from libs.postgres.pool import create_pool
 from libs.runtime.backbone import Backbone
@@ -20,7 +21,6 @@ from services.terminals.adapters.decision_log import DecisionLog
 from services.terminals.adapters.postgres import PostgresUnitOfWork
 from services.terminals.adapters.signals import TerminalSignals
 from services.terminals.app.sessions import end_user_sessions, time_out_silent_sessions
-from services.terminals.clock import Clock
 from services.terminals.reactions import UserDeletionReactor
 from services.terminals.settings import TerminalsOwn
 from services.terminals.sweeper import Sweeper

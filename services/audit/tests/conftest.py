@@ -7,7 +7,7 @@ stream with ``Nats-Msg-Id``; its own durable consumers project them.
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,6 +17,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from nats.aio.client import Client as NATS
 
+from libs.events.clock import SettableClock
 from libs.events.codec import encode
 from libs.events.envelope import Envelope
 from libs.events.settings import EventSettings
@@ -32,16 +33,6 @@ Client = AsyncTestClient[Litestar]
 
 
 @dataclass
-class MovableClock:
-    """The time audit sees; tests set it."""
-
-    now: datetime = field(default_factory=lambda: datetime(2025, 3, 24, 9, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-@dataclass
 class Audit:
     """audit's client, its database, a publisher on its streams, and its clock."""
 
@@ -49,7 +40,7 @@ class Audit:
     pool: asyncpg.Pool
     nc: NATS
     settings: EventSettings
-    clock: MovableClock
+    clock: SettableClock
     app: Litestar
 
     async def publish(self, *envelopes: Envelope, wait: bool = True) -> None:
@@ -130,7 +121,7 @@ async def audit(
     nc: NATS,
     own: AuditOwn,
 ) -> AsyncIterator[Audit]:
-    clock = MovableClock()
+    clock = SettableClock(datetime(2025, 3, 24, 9, 0, tzinfo=UTC))
     settings = AuditSettings(
         core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),
         events=event_settings,

@@ -1,20 +1,15 @@
 """What fileshare's command handlers and queries work with, built once at start."""
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import asyncpg
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone
 from services.fileshare.adapters.blobs import BlobStore
 from services.fileshare.adapters.clamd import Clamd
 from services.fileshare.adapters.postgres import UnitOfWork
 from services.fileshare.settings import FileshareOwn
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -24,7 +19,7 @@ class Context:
     backbone: Backbone
     own: FileshareOwn
     scanner: Clamd
-    clock: Callable[[], datetime] = utc_now
+    clock: Clock = system_clock
     _blobs: BlobStore | None = field(default=None, repr=False)
 
     @property

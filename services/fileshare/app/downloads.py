@@ -5,7 +5,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from libs.events.catalogue.fileshare import ShareDownloaded
-from libs.events.envelope import envelop
+from libs.events.envelope import next_event
 from libs.events.ids import new_id
 from libs.runtime.internal_auth import Claims
 from services.fileshare import metrics
@@ -44,7 +44,7 @@ async def open_download(
         raise gone("share_expired") from error
     async with ctx.pool.acquire() as conn:
         networks = await policy(conn, facility)
-    logged = envelop(
+    logged = next_event(
         ShareDownloaded(
             share_id=share_id,
             owner_account=share.owner_account,
@@ -55,9 +55,9 @@ async def open_download(
         ),
         facility=facility,
         aggregate_id=new_id(),
-        version=1,
+        version=0,
         actor=claims.actor,
-        occurred_at=ctx.clock(),
+        at=ctx.clock(),
     )
     async with ctx.uow() as uow:
         await uow.append([logged])

@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 from datetime import datetime
 
-from libs.events.catalogue import AnyEvent, Event
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.catalogue import Event
+from libs.events.envelope import Actor, Envelope, next_events
 from services.fileshare.domain.share import Share, mutate
 
 
@@ -17,23 +17,15 @@ def following(
     cause: Envelope | None = None,
 ) -> tuple[Share, list[Envelope]]:
     """Envelop ``events`` as the share's next versions; return the share after them."""
-    envelopes = []
-    for data in events:
-        envelope = envelop(
-            _any(data),
-            facility=share.facility,
-            aggregate_id=share.share_id,
-            version=share.version + 1,
-            actor=actor,
-            occurred_at=at,
-            correlation_id=cause.correlation_id if cause else None,
-            causation_id=cause.event_id if cause else None,
-        )
+    envelopes = next_events(
+        events,
+        facility=share.facility,
+        aggregate_id=share.share_id,
+        version=share.version,
+        actor=actor,
+        at=at,
+        cause=cause,
+    )
+    for envelope in envelopes:
         share = mutate(share, envelope)
-        envelopes.append(envelope)
     return share, envelopes
-
-
-def _any(data: Event) -> AnyEvent:
-    # The domain returns the catalogue base type; every catalogue Event is in AnyEvent.
-    return data  # type: ignore[return-value]

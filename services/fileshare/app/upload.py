@@ -22,7 +22,7 @@ import structlog
 from nats.errors import Error as NatsError
 
 from libs.events.catalogue.fileshare import ShareUploaded
-from libs.events.envelope import envelop
+from libs.events.envelope import next_event
 from libs.events.ids import new_id
 from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
@@ -269,7 +269,7 @@ async def _record(
 ) -> Share:
     """Append ShareUploaded with the verdicts clamd gave while the files streamed in."""
     now = ctx.clock()
-    uploaded = envelop(
+    uploaded = next_event(
         ShareUploaded(
             owner_account=owner.account,
             owner_id=owner.user_id,
@@ -284,9 +284,9 @@ async def _record(
         ),
         facility=claims.facility,
         aggregate_id=share_id,
-        version=1,
+        version=0,
         actor=claims.actor,
-        occurred_at=now,
+        at=now,
     )
     share = mutate(None, uploaded)
     envelopes = [uploaded]

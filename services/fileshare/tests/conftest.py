@@ -5,7 +5,6 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import httpx
@@ -13,6 +12,7 @@ import pytest
 from nats.aio.client import Client as NATS
 
 from libs.devservers.smtp import MailCatcher
+from libs.events.clock import SettableClock
 from libs.events.settings import EventSettings
 from libs.testing.apps import core_settings
 from libs.testing.fileshare_fixtures import ClamdServer
@@ -21,19 +21,6 @@ from libs.testing.servers import SessionServers
 from services.fileshare.bootstrap import bootstrap
 from services.fileshare.settings import FileshareOwn, FileshareSettings
 from services.fileshare.tests.world import World
-
-
-class FakeClock:
-    """The service's clock, moved by the test (download periods last months)."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @dataclass
@@ -45,7 +32,7 @@ class Fileshare:
     db: asyncpg.Pool
     nc: NATS
     settings: FileshareSettings
-    clock: FakeClock
+    clock: SettableClock
     mail: MailCatcher
     world: World
     extra: dict[str, object] = field(default_factory=dict)
@@ -100,7 +87,7 @@ async def start_fileshare(
     tag = secrets.token_hex(4).upper()
 
     async def start(**changes: object) -> Fileshare:
-        clock = FakeClock()
+        clock = SettableClock()
         mail_after_commit = changes.pop("mail_after_commit", None)
         settings = FileshareSettings(
             core=core_settings(database_url, servers.nats_url, servers.harness_seed_file),

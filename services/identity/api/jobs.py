@@ -13,6 +13,7 @@ from litestar import Response, get, post
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter, RawBody
 
+from libs.events.clock import Clock, system_clock
 from libs.events.ids import new_id
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller
@@ -21,7 +22,6 @@ from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.jobs import JobRunner, result_context
-from services.identity.app.signin import Clock, system_clock
 from services.identity.contract.jobs import UPLOAD_SLACK, JobList, JobOut
 from services.identity.contract.paths import JOBS_PATH
 from services.identity.domain import csv_format as fmt

@@ -26,18 +26,12 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import ALL_FACILITIES, Caller, Claims, require_role
 from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.totp import SecretBox
-from services.identity.app.signin import (
-    Clock,
-    Progress,
-    SignedIn,
-    SignInPolicy,
-    SignIns,
-    system_clock,
-)
+from services.identity.app.signin import Progress, SignedIn, SignInPolicy, SignIns
 from services.identity.contract.paths import (
     OWN_PASSWORD_PATH,
     SECOND_PASSWORD_CHECK_PATH,

@@ -14,12 +14,12 @@ from litestar.enums import MediaType
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import Facility, PostgresUnitOfWork
 from services.identity.adapters.user_reads import Search, load_user_out, search_users
 from services.identity.api.facility_scope import FacilityScope
-from services.identity.app.signin import Clock, system_clock
 from services.identity.app.users import (
     CreateUser,
     Outcome,

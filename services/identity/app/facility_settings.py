@@ -9,7 +9,7 @@ from typing import Protocol, Self
 import msgspec
 
 from libs.events.catalogue.identity import FacilitySettingsChanged
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.envelope import Actor, Envelope, next_events
 from services.identity.adapters.facility_settings import LockedFacility
 from services.identity.domain.errors import facility_not_found
 from services.identity.domain.facility import ChangeFacilitySettings, change_settings
@@ -51,20 +51,13 @@ async def change_facility_settings(
         if facility is None:
             raise facility_not_found()
         events = change_settings(facility.settings, cmd)
-        envelopes: list[Envelope] = []
-        for offset, data in enumerate(events, start=1):
-            first = envelopes[0] if envelopes else None
-            envelopes.append(
-                envelop(
-                    data,
-                    facility=cmd.code,
-                    aggregate_id=facility.facility_id,
-                    version=facility.version + offset,
-                    actor=actor,
-                    correlation_id=first.correlation_id if first else None,
-                    causation_id=first.event_id if first else None,
-                )
-            )
+        envelopes = next_events(
+            events,
+            facility=cmd.code,
+            aggregate_id=facility.facility_id,
+            version=facility.version,
+            actor=actor,
+        )
         await uow.append(envelopes)
         await uow.commit()
     changed = tuple(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, Self
 
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.envelope import Actor, Envelope, next_events
 from services.identity.app.unit_of_work import FacilityRow
 from services.identity.domain import federation
 from services.identity.domain.errors import facility_not_found
@@ -52,11 +52,11 @@ async def _change(
         if facility is None:
             raise facility_not_found()
         event = decide(await uow.federation_catalogue(facility, exclusive=True), facility.code)
-        envelope = envelop(
-            event,
+        [envelope] = next_events(
+            [event],
             facility=facility.code,
             aggregate_id=facility.facility_id,
-            version=await uow.facility_version(facility) + 1,
+            version=await uow.facility_version(facility),
             actor=actor,
         )
         await uow.append([envelope])

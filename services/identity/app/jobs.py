@@ -12,11 +12,11 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import asyncpg
 import structlog
 
+from libs.events.clock import Clock, system_clock
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
@@ -31,10 +31,6 @@ log = structlog.get_logger("jobs")
 MAX_ATTEMPTS = 3
 HEARTBEAT_S = 0.5
 PURGE_EVERY_S = 60.0
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def result_context(job_id: str) -> str:
@@ -55,7 +51,7 @@ class JobRunner:
         seal: FileSeal,
         poll_s: float = 1.0,
         stale_after_s: float = 30.0,
-        now: Callable[[], datetime] = utc_now,
+        now: Clock = system_clock,
     ) -> None:
         self._pool = pool
         self._dsn = dsn

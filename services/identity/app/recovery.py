@@ -38,22 +38,21 @@ from libs.events.catalogue.signin import (
     SignInApp,
     SignInReason,
 )
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.clock import Clock, system_clock
+from libs.events.envelope import Actor, Envelope, envelop, next_events
 from libs.events.ids import new_id
+from libs.events.retry import retrying
 from libs.mail.smtp import MailNotSent, Sender
 from services.identity.adapters import passwords, totp
 from services.identity.adapters import recovery as links
 from services.identity.adapters.credentials import Account, CredentialStore, Versions
 from services.identity.adapters.totp import SecretBox
 from services.identity.app.signin import (
-    Clock,
     SignInPolicy,
     check_secret,
     count_failure,
     record_failure,
     refusal,
-    retrying,
-    system_clock,
     within_validity,
 )
 from services.identity.domain.password_policy import policy_problems, policy_refusal
@@ -322,14 +321,14 @@ class Recoveries:
             if account.kind == "admin"
             else UserPasswordRecovered(account=account.account)
         )
-        event = envelop(
-            recovered,
+        [event] = next_events(
+            [recovered],
             facility=account.facility_code,
             aggregate_id=account.account_id,
-            version=held.versions.current + 1,
+            version=held.versions.current,
             actor=Actor(id=account.account, role=account.kind, ip=ip),
             correlation_id=held.link.request_id,
-            occurred_at=now,
+            at=now,
         )
         await store.append(
             [self._attempt(held, "recovery_password", "password_recovered", ip), event]

@@ -14,10 +14,10 @@ import asyncio
 import functools
 import hashlib
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Literal, NoReturn, TypeVar
+from datetime import datetime, timedelta
+from typing import Literal, NoReturn
 from zoneinfo import ZoneInfo
 
 from libs.events.catalogue import AnyEvent
@@ -34,9 +34,10 @@ from libs.events.catalogue.signin import (
     SignInReason,
     SignInStep,
 )
-from libs.events.envelope import SYSTEM, Actor, Envelope, envelop
+from libs.events.clock import Clock, system_clock
+from libs.events.envelope import SYSTEM, Actor, Envelope, envelop, next_events
 from libs.events.ids import new_id
-from libs.events.store import ConcurrencyConflict
+from libs.events.retry import retrying
 from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
 from services.identity.adapters import passwords, totp
 from services.identity.adapters.credentials import (
@@ -64,9 +65,6 @@ from services.identity.domain.signin import (
 )
 from services.identity.messages import TOTP_ISSUER, message
 
-Clock = Callable[[], datetime]
-T = TypeVar("T")
-
 # Failures of a factor: they count toward the lock (L4). A rejected new password or an
 # expired sign-in is logged but proves nothing about who is typing.
 _COUNTED: frozenset[SignInReason] = frozenset(
@@ -81,11 +79,6 @@ _COUNTED: frozenset[SignInReason] = frozenset(
         "wrong_second_password",
     }
 )
-_CONFLICT_RETRIES = 3
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)
@@ -208,18 +201,6 @@ def _password_verdict(
     if not within_validity(account, now):
         return "account_not_valid"
     return "step_passed"
-
-
-async def retrying(command: Callable[[], Awaitable[T]]) -> T:
-    """Run ``command`` again when another writer took the account aggregate's version
-    first (an admin editing the same user: rare, and it only costs a re-read)."""
-    for attempt in range(_CONFLICT_RETRIES):
-        try:
-            return await command()
-        except ConcurrencyConflict:
-            if attempt == _CONFLICT_RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
 
 
 @dataclass(frozen=True)
@@ -756,15 +737,16 @@ class SignIns:
         correlation_id: str | None = None,
     ) -> Envelope:
         """A credential event on the admin's or user's own aggregate, next version."""
-        return envelop(
-            data,
+        [envelope] = next_events(
+            [data],
             facility=account.facility_code,
             aggregate_id=account.account_id,
-            version=versions.current + 1,
+            version=versions.current,
             actor=Actor(id=account.account, role=account.kind, ip=ip),
             correlation_id=correlation_id,
-            occurred_at=now,
+            at=now,
         )
+        return envelope
 
     def _resumed_event(self, data: AnyEvent, r: _Resumed, ip: str | None) -> Envelope:
         return self._account_event(data, r.account, r.versions, ip, r.now, r.signin.signin_ref)

@@ -19,14 +19,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 
 import asyncpg
 import msgspec
 import structlog
 from asyncpg.pool import PoolConnectionProxy
 
+from libs.events.clock import Clock
 from libs.events.envelope import Actor
+from libs.events.retry import retrying
 from libs.events.store import ConcurrencyConflict
 from libs.runtime.problems import DomainError, FieldProblem
 from services.identity.adapters import jobs as job_store
@@ -43,6 +44,7 @@ from services.identity.app.users import (
     Checked,
     Issued,
     Outcome,
+    Recorder,
     check_input,
     create_in,
     refuse_taken,
@@ -64,7 +66,6 @@ from services.identity.messages import CHANGE_LABELS
 
 log = structlog.get_logger("user_import")
 
-_RETRIES = 3
 _PREFETCH_CHUNK = 2000
 
 
@@ -136,7 +137,7 @@ class UserImport:
         on_commit: Callable[[], None],
         seal: FileSeal,
         progress: job_store.Progress,
-        now: Callable[[], datetime],
+        now: Clock,
     ) -> None:
         self._job_id = job_id
         self._facility = facility
@@ -328,61 +329,71 @@ class UserImport:
                 self._seal.seal(msgspec.msgpack.encode(result), self._row_context(row.no)),
             )
 
-        for attempt in range(_RETRIES):
-            uow = PostgresUnitOfWork(self._pool, self._on_commit, conn=conn)
-            try:
-                async with uow:
-                    # A new account goes straight to its append: the accounts table's key
-                    # refuses it should anyone have taken it since the rows were checked.
-                    kind, current = (
-                        (None, None)
-                        if row.new and attempt == 0
-                        else await uow.account_holder(self._facility, row.account)
-                    )
-                    # Checked against the file's snapshot; a rename or retirement since
-                    # then is caught here, under the catalogue's lock. A row without
-                    # targets has nothing a catalogue change could make stale.
-                    wanted = row.checked.profile.federation_targets
-                    if wanted:
-                        catalogue = await uow.federation_catalogue(self._facility)
-                        held = current.profile.federation_targets if current else ()
-                        check_federation_targets(
-                            wanted, catalogue.allowed_for(held), catalogue.retired()
-                        )
-                    if current is None:
-                        refuse_taken(kind)
-                        await create_in(
-                            uow,
-                            self._facility,
-                            row.account,
-                            row.checked,
-                            self._actor,
-                            issued=Issued.for_new_user(),
-                            record=record,
-                        )
-                    else:
-                        events = aggregate.update(
-                            current, row.checked.profile, row.checked.terminals
-                        )
-                        await update_in(uow, current, events, self._actor, record=record)
-                return recorded[-1]
-            except ConcurrencyConflict:
-                if attempt == _RETRIES - 1:
-                    return RowResult(
-                        errors=fmt.describe_problems([field_problem("account", "version_conflict")])
-                    )
-            except DomainError as error:
-                problems = error.errors or (FieldProblem("account", error.code, error.message),)
-                return RowResult(errors=fmt.describe_problems(problems))
-            except (OSError, asyncpg.PostgresError) as error:
-                # The row is rolled back whole; say so in its cell and go on with the rest.
-                log.error(
-                    "import_row_failed", job_id=self._job_id, row=row.no, error=type(error).__name__
+        tries = 0
+
+        async def attempt() -> RowResult:
+            nonlocal tries
+            tries += 1
+            # A new account goes straight to its append on the first try: the accounts
+            # table's key refuses it should anyone have taken it since the rows were checked.
+            await self._write_row(row, conn, record, look_up=not (row.new and tries == 1))
+            return recorded[-1]
+
+        try:
+            return await retrying(attempt)
+        except ConcurrencyConflict:
+            return RowResult(
+                errors=fmt.describe_problems([field_problem("account", "version_conflict")])
+            )
+        except DomainError as error:
+            problems = error.errors or (FieldProblem("account", error.code, error.message),)
+            return RowResult(errors=fmt.describe_problems(problems))
+        except (OSError, asyncpg.PostgresError) as error:
+            # The row is rolled back whole; say so in its cell and go on with the rest.
+            log.error(
+                "import_row_failed", job_id=self._job_id, row=row.no, error=type(error).__name__
+            )
+            return RowResult(
+                errors=fmt.describe_problems([field_problem("account", "csv_row_failed")])
+            )
+
+    async def _write_row(
+        self,
+        row: _Row,
+        conn: PoolConnectionProxy[asyncpg.Record],
+        record: Recorder,
+        *,
+        look_up: bool,
+    ) -> None:
+        """Create or update the row's user in one transaction (one try of ``_apply``)."""
+        assert row.account is not None and row.checked is not None
+        uow = PostgresUnitOfWork(self._pool, self._on_commit, conn=conn)
+        async with uow:
+            kind, current = (
+                await uow.account_holder(self._facility, row.account) if look_up else (None, None)
+            )
+            # Checked against the file's snapshot; a rename or retirement since then is
+            # caught here, under the catalogue's lock. A row without targets has nothing a
+            # catalogue change could make stale.
+            wanted = row.checked.profile.federation_targets
+            if wanted:
+                catalogue = await uow.federation_catalogue(self._facility)
+                held = current.profile.federation_targets if current else ()
+                check_federation_targets(wanted, catalogue.allowed_for(held), catalogue.retired())
+            if current is None:
+                refuse_taken(kind)
+                await create_in(
+                    uow,
+                    self._facility,
+                    row.account,
+                    row.checked,
+                    self._actor,
+                    issued=Issued.for_new_user(),
+                    record=record,
                 )
-                return RowResult(
-                    errors=fmt.describe_problems([field_problem("account", "csv_row_failed")])
-                )
-        raise AssertionError("unreachable")
+            else:
+                events = aggregate.update(current, row.checked.profile, row.checked.terminals)
+                await update_in(uow, current, events, self._actor, record=record)
 
     def _result_csv(self, rows: list[_Row], results: dict[int, RowResult]) -> bytes:
         writer = fmt.CsvWriter((*fmt.COLUMNS, *fmt.RESULT_COLUMNS))

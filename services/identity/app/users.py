@@ -8,16 +8,15 @@ only as hashes (decision 0004). A command's reply names its last event
 (``last_event_id``): the consistency token for reads in other services.
 """
 
-from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeVar
 
 from libs.events.catalogue import Event
 from libs.events.catalogue.users import UserProfile
-from libs.events.envelope import Actor, Envelope, envelop
+from libs.events.envelope import Actor, Envelope, next_events
 from libs.events.ids import new_id
-from libs.events.store import ConcurrencyConflict
+from libs.events.retry import retrying
 from libs.runtime.problems import DomainError
 from services.identity.adapters.passwords import generate_secret, hash_generated_secret
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord, UserUnitOfWork
@@ -39,8 +38,6 @@ from services.identity.messages import message
 
 END_DATE_MAX_USERS = 1000
 TERMINAL_USERS_MAX = 10_000
-_RETRIES = 3  # commands without a client version re-read and retry a lost race
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -111,31 +108,6 @@ def check_input(
     return Checked(profile, chosen)
 
 
-def envelop_events(
-    events: Sequence[Event],
-    *,
-    user_id: str,
-    facility: str,
-    version: int,
-    actor: Actor,
-    correlation_id: str | None = None,
-) -> list[Envelope]:
-    """Envelopes for one user's new events, numbered after ``version``, one correlation."""
-    envelopes: list[Envelope] = []
-    for offset, event in enumerate(events, start=1):
-        envelope = envelop(
-            event,  # type: ignore[arg-type]  # every catalogue event is an AnyEvent
-            facility=facility,
-            aggregate_id=user_id,
-            version=version + offset,
-            actor=actor,
-            correlation_id=correlation_id or (envelopes[0].event_id if envelopes else None),
-            causation_id=envelopes[0].event_id if envelopes else None,
-        )
-        envelopes.append(envelope)
-    return envelopes
-
-
 async def facility_of(uow: UserUnitOfWork, code: str) -> FacilityRow:
     facility = await uow.facility_by_code(code)
     if facility is None:
@@ -193,9 +165,9 @@ async def create_in(
     Should another command take it meanwhile, the accounts table's key refuses this one.
     """
     user_id = new_id()
-    envelopes = envelop_events(
+    envelopes = next_events(
         aggregate.create(account, checked.profile, checked.terminals),
-        user_id=user_id,
+        aggregate_id=user_id,
         facility=facility.code,
         version=0,
         actor=actor,
@@ -235,8 +207,8 @@ async def update_in(
             await uow.record_job_row(record(outcome))
             await uow.commit()
         return outcome
-    envelopes = envelop_events(
-        events, user_id=user.user_id, facility=user.facility, version=user.version, actor=actor
+    envelopes = next_events(
+        events, aggregate_id=user.user_id, facility=user.facility, version=user.version, actor=actor
     )
     outcome = Outcome(
         before=user,
@@ -389,18 +361,6 @@ async def delete_user(
         return await update_in(uow, user, aggregate.delete(user), actor)
 
 
-async def _retrying(attempt: Callable[[], Awaitable[T]]) -> T:
-    """Run a command that has no version from the client again, on fresh state, when a
-    concurrent command on one of its users won the race (at most ``_RETRIES`` times)."""
-    for n in range(_RETRIES):
-        try:
-            return await attempt()
-        except ConcurrencyConflict:
-            if n == _RETRIES - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
 @dataclass(frozen=True)
 class EndDateResult:
     """One checked user's fate in 有効終了日一括登録 (U7)."""
@@ -436,7 +396,7 @@ async def set_end_dates(
     if not 1 <= len(wanted) <= END_DATE_MAX_USERS:
         raise invalid("user_ids", "end_date_users_invalid")
     until = check_date(valid_until, "valid_until")
-    return await _retrying(
+    return await retrying(
         lambda: _set_end_dates_once(facility_code, wanted, until, uow, actor, now)
     )
 
@@ -469,9 +429,9 @@ async def _set_end_dates_once(
             except DomainError as error:
                 results.append(EndDateResult(user_id, user.account, error.code, error.message))
                 continue
-            envelopes += envelop_events(
+            envelopes += next_events(
                 events,
-                user_id=user_id,
+                aggregate_id=user_id,
                 facility=facility.code,
                 version=user.version,
                 actor=actor,
@@ -509,7 +469,7 @@ async def set_terminal_users(
     wanted = list(dict.fromkeys(user_ids))
     if len(wanted) > TERMINAL_USERS_MAX:
         raise invalid("user_ids", "terminal_users_too_many")
-    return await _retrying(
+    return await retrying(
         lambda: _set_terminal_users_once(facility_code, terminal_id, wanted, uow, actor)
     )
 
@@ -534,9 +494,9 @@ async def _set_terminal_users_once(
         changed: list[tuple[str, str, bool]] = []
         envelopes: list[Envelope] = []
         for user, assign in sorted(changes, key=lambda change: change[0].user_id):
-            envelopes += envelop_events(
+            envelopes += next_events(
                 aggregate.set_terminal(user, terminal_id, assign),
-                user_id=user.user_id,
+                aggregate_id=user.user_id,
                 facility=facility.code,
                 version=user.version,
                 actor=actor,

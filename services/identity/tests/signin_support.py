@@ -1,7 +1,6 @@
 """What the sign-in tests share: the test's clock, an admin, the gateway's calls."""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -10,6 +9,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from libs.events.catalogue.signin import SignInAttempted
+from libs.events.clock import SettableClock
 from libs.events.codec import decode
 from libs.events.envelope import Envelope
 from services.identity.adapters import totp
@@ -29,17 +29,8 @@ def gateway(ip: str = IP) -> dict[str, str]:
     return bearer("gateway", "system", "*", ip=ip)
 
 
-class FakeClock:
-    """The time sign-in decides by; tests move it instead of sleeping."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+class FakeClock(SettableClock):
+    """The time sign-in decides by, and the authenticator step it falls in."""
 
     @property
     def step(self) -> int:

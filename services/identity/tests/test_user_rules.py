@@ -17,7 +17,7 @@ from libs.events.catalogue.users import (
     UserProfile,
     UserUpdated,
 )
-from libs.events.envelope import Actor
+from libs.events.envelope import Actor, next_events
 from libs.runtime.problems import DomainError
 from services.identity.adapters.passwords import (
     GENERATED_SECRET_LENGTH,
@@ -26,7 +26,7 @@ from services.identity.adapters.passwords import (
     hash_password,
     verify_secret,
 )
-from services.identity.app.users import check_input, envelop_events
+from services.identity.app.users import check_input
 from services.identity.domain import csv_format as fmt
 from services.identity.domain import user as aggregate
 from services.identity.domain.federation import CatalogueState
@@ -340,7 +340,7 @@ def test_u2_u4_u5_aggregate_events_fold_back_to_the_state() -> None:
     account = "998-operation-user01@nrasdev.onmicrosoft.com"
     created = aggregate.create(account, profile(), ["t-2", "t-1"])
     assert [type(e) for e in created] == [UserCreated, TerminalAssigned, TerminalAssigned]
-    envelopes = envelop_events(created, user_id="u1", facility="998", version=0, actor=ADMIN)
+    envelopes = next_events(created, aggregate_id="u1", facility="998", version=0, actor=ADMIN)
     assert [e.version for e in envelopes] == [1, 2, 3]
     assert len({e.correlation_id for e in envelopes}) == 1
     user = aggregate.fold(envelopes)
@@ -352,7 +352,7 @@ def test_u2_u4_u5_aggregate_events_fold_back_to_the_state() -> None:
     assert [type(e) for e in changes] == [UserUpdated, TerminalUnassigned, TerminalAssigned]
     assert isinstance(changes[0], UserUpdated) and changes[0].changed == ("email",)
     after = aggregate.fold(
-        envelop_events(changes, user_id="u1", facility="998", version=3, actor=ADMIN), user
+        next_events(changes, aggregate_id="u1", facility="998", version=3, actor=ADMIN), user
     )
     assert after is not None and after.terminals == {"t-2", "t-3"} and after.version == 6
 
@@ -360,7 +360,7 @@ def test_u2_u4_u5_aggregate_events_fold_back_to_the_state() -> None:
     assert [type(e) for e in deleted] == [TerminalUnassigned, TerminalUnassigned, UserDeleted]
     assert all(e.reason == "user_deleted" for e in deleted if isinstance(e, TerminalUnassigned))
     gone = aggregate.fold(
-        envelop_events(deleted, user_id="u1", facility="998", version=6, actor=ADMIN), after
+        next_events(deleted, aggregate_id="u1", facility="998", version=6, actor=ADMIN), after
     )
     assert gone is None
 
@@ -368,9 +368,9 @@ def test_u2_u4_u5_aggregate_events_fold_back_to_the_state() -> None:
 def test_u7_end_date_refused_before_the_start_and_beyond_two_years() -> None:
     account = "998-u@nrasdev.onmicrosoft.com"
     user = aggregate.fold(
-        envelop_events(
+        next_events(
             aggregate.create(account, profile(valid_from="2026/5/1", valid_until="2026/6/1"), []),
-            user_id="u",
+            aggregate_id="u",
             facility="998",
             version=0,
             actor=ADMIN,

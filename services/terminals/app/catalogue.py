@@ -3,10 +3,11 @@
 from datetime import datetime
 
 from libs.events.catalogue.terminals import AgentCredentialRevoked
-from libs.events.envelope import Actor, envelop
+from libs.events.envelope import Actor, next_event
 from libs.events.ids import new_id
+from libs.events.retry import StaleVersion, retrying
 from services.terminals import metrics
-from services.terminals.app.results import StaleVersion, Written, retrying
+from services.terminals.app.results import BULK_ATTEMPTS, Written
 from services.terminals.app.unit_of_work import UnitOfWork
 from services.terminals.domain import session, terminal
 from services.terminals.domain.errors import not_found, taken
@@ -34,13 +35,8 @@ async def create_terminal(
     async with uow:
         if await uow.name_taken(facility, created.name):
             raise taken("name", "terminal_name_taken")
-        envelope = envelop(
-            created,
-            facility=facility,
-            aggregate_id=terminal_id,
-            version=1,
-            actor=actor,
-            occurred_at=now,
+        envelope = next_event(
+            created, facility=facility, aggregate_id=terminal_id, version=0, actor=actor, at=now
         )
         await uow.append([envelope])
         await uow.commit()
@@ -65,13 +61,13 @@ async def rename_terminal(
             return Written(terminal_id, found.version, None)
         if await uow.name_taken(facility, renamed.name, except_id=terminal_id):
             raise taken("name", "terminal_name_taken")
-        envelope = envelop(
+        envelope = next_event(
             renamed,
             facility=facility,
             aggregate_id=terminal_id,
-            version=found.version + 1,
+            version=found.version,
             actor=actor,
-            occurred_at=now,
+            at=now,
         )
         await uow.append([envelope])
         await uow.commit()
@@ -97,38 +93,36 @@ async def delete_terminal(
             await uow.lock(f"terminal:{terminal_id}")
             found = await _live_terminal(uow, facility, terminal_id)
             _check_version(found, expected_version)
-            deleted = envelop(
+            deleted = next_event(
                 terminal.delete(found),
                 facility=facility,
                 aggregate_id=terminal_id,
-                version=found.version + 1,
+                version=found.version,
                 actor=actor,
-                occurred_at=now,
+                at=now,
             )
             live = await uow.live_sessions(terminal_id=terminal_id, limit=100_000)
             ended = [
-                envelop(
+                next_event(
                     session.end(one, "terminal_deleted"),
                     facility=facility,
                     aggregate_id=one.session_id,
-                    version=one.version + 1,
+                    version=one.version,
                     actor=actor,
-                    occurred_at=now,
-                    correlation_id=deleted.correlation_id,
-                    causation_id=deleted.event_id,
+                    at=now,
+                    cause=deleted,
                 )
                 for one in live
             ]
             revoked = [
-                envelop(
+                next_event(
                     AgentCredentialRevoked(terminal_id=terminal_id, reason="terminal_deleted"),
                     facility=facility,
                     aggregate_id=credential.credential_id,
-                    version=credential.version + 1,
+                    version=credential.version,
                     actor=actor,
-                    occurred_at=now,
-                    correlation_id=deleted.correlation_id,
-                    causation_id=deleted.event_id,
+                    at=now,
+                    cause=deleted,
                 )
                 for credential in await uow.credentials_of(terminal_id)
                 if not credential.revoked
@@ -138,4 +132,4 @@ async def delete_terminal(
         metrics.SESSIONS_ENDED.labels("terminal_deleted").inc(len(ended))
         return Written(terminal_id, found.version + 1, deleted.event_id), len(ended)
 
-    return await retrying(attempt)
+    return await retrying(attempt, attempts=BULK_ATTEMPTS)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from libs.events.catalogue.terminals import ConnectionDecided, SessionStarted
-from libs.events.envelope import Envelope, envelop
+from libs.events.envelope import Envelope, next_event
 from libs.events.ids import new_id
 from libs.events.store import ConcurrencyConflict
 from services.terminals import metrics
@@ -56,7 +56,7 @@ async def authorize(
     )
     decision_id = new_id()
     await record(
-        envelop(
+        next_event(
             ConnectionDecided(
                 account=account,
                 mac=normalized or mac.strip()[:MAC_MAX],
@@ -67,9 +67,9 @@ async def authorize(
             ),
             facility=agent.facility,
             aggregate_id=decision_id,
-            version=1,
+            version=0,
             actor=agent.actor(ip),
-            occurred_at=now,
+            at=now,
         )
     )
     metrics.DECISIONS.labels(verdict.reason or "allowed").inc()
@@ -109,7 +109,7 @@ async def start_session(
             session_id = new_id()
             await uow.append(
                 [
-                    envelop(
+                    next_event(
                         SessionStarted(
                             account=grant.account,
                             mac=grant.mac,
@@ -119,9 +119,9 @@ async def start_session(
                         ),
                         facility=agent.facility,
                         aggregate_id=session_id,
-                        version=1,
+                        version=0,
                         actor=agent.actor(ip),
-                        occurred_at=now,
+                        at=now,
                     )
                 ]
             )
@@ -162,13 +162,13 @@ async def end_session(
                 return found
             await uow.append(
                 [
-                    envelop(
+                    next_event(
                         session.end(found, "agent"),
                         facility=agent.facility,
                         aggregate_id=session_id,
-                        version=found.version + 1,
+                        version=found.version,
                         actor=agent.actor(ip),
-                        occurred_at=now,
+                        at=now,
                     )
                 ]
             )
@@ -205,13 +205,13 @@ async def acknowledge_order(
                 return False
             await uow.append(
                 [
-                    envelop(
+                    next_event(
                         session.acknowledge(agent.terminal_id, seq),
                         facility=agent.facility,
                         aggregate_id=order.session_id,
-                        version=order.session_version + 1,
+                        version=order.session_version,
                         actor=agent.actor(ip),
-                        occurred_at=now,
+                        at=now,
                     )
                 ]
             )

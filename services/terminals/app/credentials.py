@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from libs.events.catalogue.terminals import AgentCredentialIssued, AgentCredentialRevoked
-from libs.events.envelope import Actor, envelop
+from libs.events.envelope import Actor, next_event
 from libs.events.ids import new_id
 from services.terminals.app.results import Written
 from services.terminals.app.unit_of_work import UnitOfWork
@@ -31,13 +31,13 @@ async def issue_credential(
         found = await uow.terminal(facility, terminal_id)
         if found is None or found.deleted:
             raise not_found("terminal_not_found")
-        envelope = envelop(
+        envelope = next_event(
             AgentCredentialIssued(terminal_id=terminal_id, terminal_name=found.name),
             facility=facility,
             aggregate_id=credential_id,
-            version=1,
+            version=0,
             actor=actor,
-            occurred_at=now,
+            at=now,
         )
         await uow.append([envelope], secret_hashes={credential_id: secret_hash(token.secret)})
         await uow.commit()
@@ -61,13 +61,13 @@ async def revoke_credential(
             raise not_found("credential_not_found")
         if found.revoked:
             return Written(credential_id, found.version, None)
-        envelope = envelop(
+        envelope = next_event(
             AgentCredentialRevoked(terminal_id=terminal_id),
             facility=facility,
             aggregate_id=credential_id,
-            version=found.version + 1,
+            version=found.version,
             actor=actor,
-            occurred_at=now,
+            at=now,
         )
         await uow.append([envelope])
         await uow.commit()

@@ -3,10 +3,11 @@
 
 from datetime import datetime, timedelta
 
-from libs.events.envelope import SYSTEM, Actor, Envelope, envelop
+from libs.events.envelope import SYSTEM, Actor, Envelope, next_event
+from libs.events.retry import retrying
 from libs.events.store import ConcurrencyConflict
 from services.terminals import metrics
-from services.terminals.app.results import retrying
+from services.terminals.app.results import BULK_ATTEMPTS
 from services.terminals.app.unit_of_work import UnitOfWork
 from services.terminals.domain import session
 from services.terminals.domain.errors import conflict, not_found
@@ -33,13 +34,13 @@ async def force_close(
             found = await uow.session(session_id, facility)
             if found is None:
                 raise not_found("session_not_found")
-            envelope = envelop(
+            envelope = next_event(
                 session.force_close(found, by=actor.id, reason=reason),
                 facility=facility,
                 aggregate_id=session_id,
-                version=found.version + 1,
+                version=found.version,
                 actor=actor,
-                occurred_at=now,
+                at=now,
             )
             await uow.append([envelope])
             await uow.commit()
@@ -68,15 +69,14 @@ async def end_user_sessions(
                 return 0
             await uow.append(
                 [
-                    envelop(
+                    next_event(
                         session.end(one, "user_deleted"),
                         facility=facility,
                         aggregate_id=one.session_id,
-                        version=one.version + 1,
+                        version=one.version,
                         actor=SYSTEM,
-                        occurred_at=now,
-                        correlation_id=cause.correlation_id,
-                        causation_id=cause.event_id,
+                        at=now,
+                        cause=cause,
                     )
                     for one in live
                 ]
@@ -85,7 +85,7 @@ async def end_user_sessions(
         metrics.SESSIONS_ENDED.labels("user_deleted").inc(len(live))
         return len(live)
 
-    return await retrying(attempt)
+    return await retrying(attempt, attempts=BULK_ATTEMPTS)
 
 
 async def time_out_silent_sessions(uow: UnitOfWork, now: datetime, timeout: timedelta) -> int:
@@ -102,13 +102,13 @@ async def time_out_silent_sessions(uow: UnitOfWork, now: datetime, timeout: time
                 if silent:
                     await uow.append(
                         [
-                            envelop(
+                            next_event(
                                 session.time_out(one),
                                 facility=one.facility,
                                 aggregate_id=one.session_id,
-                                version=one.version + 1,
+                                version=one.version,
                                 actor=SYSTEM,
-                                occurred_at=now,
+                                at=now,
                             )
                             for one in silent
                         ]
@@ -116,7 +116,7 @@ async def time_out_silent_sessions(uow: UnitOfWork, now: datetime, timeout: time
                     await uow.commit()
             return silent
 
-        batch = await retrying(attempt)
+        batch = await retrying(attempt, attempts=BULK_ATTEMPTS)
         total += len(batch)
         metrics.SESSIONS_ENDED.labels("timed_out").inc(len(batch))
         if len(batch) < SWEEP_BATCH:

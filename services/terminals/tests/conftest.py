@@ -7,18 +7,19 @@ import httpx
 import pytest
 from nats.aio.client import Client as NATS
 
+from libs.events.clock import SettableClock
 from libs.events.settings import EventSettings
 from libs.testing.apps import core_settings
 from libs.testing.servers import SessionServers
 from services.terminals.bootstrap import build_runtime
 from services.terminals.http import create_app
 from services.terminals.settings import TerminalsOwn, TerminalsSettings
-from services.terminals.tests.harness import FakeClock, IdentityFeed, Service, serving
+from services.terminals.tests.harness import IdentityFeed, Service, fake_clock, serving
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
+def clock() -> SettableClock:
+    return fake_clock()
 
 
 @pytest.fixture
@@ -35,7 +36,7 @@ def terminals_settings(
 
 @pytest.fixture
 async def service(
-    terminals_settings: TerminalsSettings, clock: FakeClock, nc: NATS
+    terminals_settings: TerminalsSettings, clock: SettableClock, nc: NATS
 ) -> AsyncIterator[Service]:
     """The terminals service, started; ``nc`` makes sure its test streams are removed."""
     runtime = build_runtime(terminals_settings, clock)

@@ -11,8 +11,8 @@ import contextlib
 import socket
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -36,6 +36,7 @@ from libs.events.catalogue.users import (
     UserProfile,
     UserUpdated,
 )
+from libs.events.clock import SettableClock
 from libs.events.codec import decode, encode
 from libs.events.envelope import Actor, Envelope, envelop
 from libs.events.ids import new_id
@@ -70,17 +71,9 @@ async def eventually(
         await asyncio.sleep(poll)
 
 
-@dataclass
-class FakeClock:
+def fake_clock() -> SettableClock:
     """The service's time, moved by the test. Starts Monday 2025-03-24 10:00 JST."""
-
-    now: datetime = field(default_factory=lambda: datetime(2025, 3, 24, 1, 0, tzinfo=UTC))
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+    return SettableClock(datetime(2025, 3, 24, 1, 0, tzinfo=UTC))
 
 
 @contextlib.asynccontextmanager
@@ -123,7 +116,7 @@ class Service:
     url: str
     http: httpx.AsyncClient
     runtime: TerminalsRuntime
-    clock: FakeClock
+    clock: SettableClock
 
     async def admin(
         self, method: str, path: str, code: str = CODE, **kwargs: Any

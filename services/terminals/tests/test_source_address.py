@@ -8,17 +8,18 @@ import httpx
 import msgspec
 from nats.aio.client import Client as NATS
 
+from libs.events.clock import SettableClock
 from libs.events.codec import decode
 from services.terminals.bootstrap import build_runtime
 from services.terminals.http import create_app
 from services.terminals.settings import TerminalsSettings
-from services.terminals.tests.harness import FakeClock, Service, serving
+from services.terminals.tests.harness import Service, serving
 
 FORWARDED = "203.0.113.7"
 
 
 async def decided_from(
-    settings: TerminalsSettings, clock: FakeClock, trusted: tuple[str, ...], name: str
+    settings: TerminalsSettings, clock: SettableClock, trusted: tuple[str, ...], name: str
 ) -> str | None:
     """Ask one decision with an X-Forwarded-For header; the address its event records."""
     own = msgspec.structs.replace(settings.own, trusted_proxies=trusted)
@@ -43,12 +44,12 @@ async def decided_from(
 
 
 async def test_c1_a_trusted_proxys_forwarded_address_is_the_agents(
-    terminals_settings: TerminalsSettings, clock: FakeClock, nc: NATS
+    terminals_settings: TerminalsSettings, clock: SettableClock, nc: NATS
 ) -> None:
     assert await decided_from(terminals_settings, clock, ("127.0.0.1",), "踏み台A") == FORWARDED
 
 
 async def test_c1_anyone_elses_forwarded_header_is_ignored(
-    terminals_settings: TerminalsSettings, clock: FakeClock, nc: NATS
+    terminals_settings: TerminalsSettings, clock: SettableClock, nc: NATS
 ) -> None:
     assert await decided_from(terminals_settings, clock, (), "踏み台B") == "127.0.0.1"
