@@ -4,14 +4,14 @@ A job records the query as it stood when asked for (a preset's open end becomes 
 of asking). A worker in each replica claims queued jobs one at a time (``SKIP LOCKED``)
 and streams the rows with COPY into ``export_chunks``, a chunk at a time: memory stays
 flat for any size, and any replica can serve the download. A job whose worker went
-silent for ``export_lease_s`` is taken over; after three attempts it fails.
+silent for ``export_lease_s`` is taken over; after three attempts it fails. The queue is
+``libs.postgres.job_queue``'s, as for identity's CSV jobs.
 
 Jobs have the shape of identity's exports so the gateway can list both in 「出力一覧」:
 作成日時, 出力種別, ステータス (待機中 / 処理中 / 完了 / 失敗), ファイルサイズ, 完了日時, 有効期間.
 """
 
 import asyncio
-import contextlib
 import math
 import uuid
 from collections.abc import AsyncIterator, Callable
@@ -23,6 +23,7 @@ import structlog
 
 from libs.aio.tasks import cancel_and_wait
 from libs.events.clock import Clock
+from libs.postgres.job_queue import Claim, JobQueue, LeaseLost, Worker, keep_leased
 from libs.runtime.problems import DomainError, NotFound
 from services.audit import messages as m
 from services.audit.contract import ExportJob
@@ -32,7 +33,8 @@ from services.audit.settings import AuditOwn
 
 log = structlog.get_logger("exports")
 
-MAX_ATTEMPTS = 3
+BEATS_PER_LEASE = 3
+"""A worker renews its lease this often per ``export_lease_s``: one late beat is no loss."""
 
 
 class StoredQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,9 +105,15 @@ class Exports:
         self._pool = pool
         self._own = own
         self._clock = clock
-        self._wake = asyncio.Event()
+        self._queue = JobQueue(
+            table="export_jobs",
+            returning="facility, query::text AS query",
+            lease_s=own.export_lease_s,
+        )
+        self._worker = Worker(
+            "audit-exports", self._queue, pool, self._export, poll_s=own.export_poll_s
+        )
         self._task: asyncio.Task[None] | None = None
-        self._stopping = False
 
     # -- requests and reads --------------------------------------------------------------
 
@@ -125,7 +133,7 @@ class Exports:
             now,
         )
         assert record is not None  # INSERT ... RETURNING
-        self._wake.set()
+        self._worker.wake()
         return _job(record, now)
 
     async def list_jobs(self, facility: str, status: str | None = None) -> list[ExportJob]:
@@ -184,84 +192,49 @@ class Exports:
     # -- the worker ----------------------------------------------------------------------
 
     def start(self) -> None:
-        self._stopping = False
-        self._task = asyncio.create_task(self._run(), name="audit-exports")
+        self._task = asyncio.create_task(self._worker.run(), name="audit-exports")
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
+        self._worker.stop()
         await cancel_and_wait(self._task)
         self._task = None
 
-    async def _run(self) -> None:
-        while not self._stopping:
-            try:
-                while await self.run_one():
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception as error:  # the worker outlives any one failure
-                log.warning("export_worker_error", error=repr(error))
-            self._wake.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._own.export_poll_s):
-                    await self._wake.wait()
-
-    async def run_one(self) -> bool:
-        """Claim and write one waiting job; False when none waits."""
-        now = self._clock()
-        stale = now - timedelta(seconds=self._own.export_lease_s)
-        record = await self._pool().fetchrow(
-            """UPDATE export_jobs SET status = 'running', attempts = attempts + 1,
-                      heartbeat_at = $1
-               WHERE job_id = (SELECT job_id FROM export_jobs
-                               WHERE status = 'queued'
-                                  OR (status = 'running' AND heartbeat_at < $2)
-                               ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
-               RETURNING job_id, facility, query::text AS query, attempts""",
-            now,
-            stale,
-        )
-        if record is None:
-            return False
-        job_id = record["job_id"]
-        if record["attempts"] > MAX_ATTEMPTS:
-            await self._fail(job_id, "too many attempts")
-            return True
+    async def _export(self, claim: Claim) -> None:
+        """Write one claimed job's file; 失敗 after too many attempts or on any error."""
+        job_id = claim.key
+        if self._queue.exhausted(claim):
+            await self._settle(claim, "failed", error="too many attempts")
+            return
         try:
-            stored = msgspec.json.decode(record["query"], type=StoredQuery)
-            size, rows = await self._write(job_id, stored.query(record["facility"]))
-        except asyncio.CancelledError:
-            raise
+            stored = msgspec.json.decode(claim.row["query"], type=StoredQuery)
+            size, rows = await keep_leased(
+                self._queue,
+                self._pool(),
+                claim,
+                self._write(job_id, stored.query(claim.row["facility"])),
+                every_s=self._own.export_lease_s / BEATS_PER_LEASE,
+            )
+        except LeaseLost:
+            log.warning("export_lease_lost", job_id=str(job_id))
+            return
         except Exception as error:
             log.error("export_failed", job_id=str(job_id), error=repr(error))
-            await self._fail(job_id, repr(error))
-            return True
-        done = self._clock()
-        await self._pool().execute(
-            """UPDATE export_jobs SET status = 'done', completed_at = $2, expires_at = $3,
-                      size_bytes = $4, row_count = $5
-               WHERE job_id = $1""",
-            job_id,
-            done,
-            done + timedelta(days=self._own.export_keep_days),
-            size,
-            rows,
-        )
+            await self._settle(claim, "failed", error=repr(error))
+            return
+        await self._settle(claim, "done", size_bytes=size, row_count=rows)
         log.info("export_done", job_id=str(job_id), rows=rows, bytes=size)
-        return True
 
-    async def _fail(self, job_id: uuid.UUID, error: str) -> None:
+    async def _settle(self, claim: Claim, status: str, **values: object) -> None:
+        """完了 or 失敗, listed for 有効期間; a failed job's chunks go."""
         done = self._clock()
-        await self._pool().execute("DELETE FROM export_chunks WHERE job_id = $1", job_id)
-        await self._pool().execute(
-            """UPDATE export_jobs SET status = 'failed', completed_at = $2, expires_at = $3,
-                      error = $4 WHERE job_id = $1""",
-            job_id,
-            done,
-            done + timedelta(days=self._own.export_keep_days),
-            error,
-        )
+        values |= {
+            "completed_at": done,
+            "expires_at": done + timedelta(days=self._own.export_keep_days),
+        }
+        async with self._pool().acquire() as conn, conn.transaction():
+            if status == "failed":
+                await conn.execute("DELETE FROM export_chunks WHERE job_id = $1", claim.key)
+            await self._queue.settle(conn, claim, status, values)
 
     async def _write(self, job_id: uuid.UUID, query: Query) -> tuple[int, int]:
         """COPY the query's rows into chunks; return the file's size and its row count."""
@@ -274,18 +247,12 @@ class Exports:
 
             async def flush(piece: bytes) -> None:
                 nonlocal seq, size
-                async with writer.transaction():
-                    await writer.execute(
-                        "INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)",
-                        job_id,
-                        seq,
-                        piece,
-                    )
-                    await writer.execute(
-                        "UPDATE export_jobs SET heartbeat_at = $2 WHERE job_id = $1",
-                        job_id,
-                        self._clock(),
-                    )
+                await writer.execute(
+                    "INSERT INTO export_chunks (job_id, seq, data) VALUES ($1, $2, $3)",
+                    job_id,
+                    seq,
+                    piece,
+                )
                 size += len(piece)
                 seq += 1
 

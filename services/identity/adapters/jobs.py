@@ -1,24 +1,31 @@
 """The CSV jobs of 出力一覧 (SPEC U6) in identity's database: queue, progress and files.
 
 Files are kept in the ``jobs`` row itself (bytea): every replica can serve every
-download, a file goes away with its row, and nothing depends on a shared disk. A job is
-claimed with ``FOR UPDATE SKIP LOCKED``; its worker touches ``heartbeat_at`` every
-second, and a running job whose heartbeat is stale (its process died) is claimed again
-and resumed. Each claim gets a fresh ``claim`` token that every later write must name, so
-a worker that lost its claim can no longer write.
+download, a file goes away with its row, and nothing depends on a shared disk. The
+``jobs`` table is a ``libs.postgres.job_queue`` queue: claimed with ``SKIP LOCKED``, kept
+by heartbeats, a running job whose heartbeat is stale (its process died) claimed again
+and resumed, and every write after the claim guarded by its token.
 """
 
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 from libs.events.envelope import Actor, Role
 from libs.postgres.connection import Connection
+from libs.postgres.job_queue import Claim, JobQueue
 
 JobKind = Literal["user_export", "user_import"]
 JobStatus = Literal["queued", "running", "done", "failed"]
 STATUSES: tuple[JobStatus, ...] = ("queued", "running", "done", "failed")
+
+QUEUE = JobQueue(
+    table="jobs",
+    returning="facility_id, kind, actor_id, actor_role, actor_ip",
+    lease_s=30.0,
+    on_claim="started_at = coalesce(started_at, now())",
+)
+"""A job whose worker has not beaten for 30 s is taken over; after three tries it fails."""
 
 _LISTED = """job_id, kind, status, created_at, started_at, finished_at, expires_at,
     total_rows, done_rows, created_rows, updated_rows, unchanged_rows, failed_rows,
@@ -66,8 +73,11 @@ class Claimed:
     facility_id: str
     kind: JobKind
     actor: Actor
-    attempts: int
-    claim: str
+    claim: Claim
+
+    @property
+    def attempts(self) -> int:
+        return self.claim.attempts
 
 
 async def create_job(
@@ -101,61 +111,29 @@ async def create_job(
     return JobRow(**dict(row))
 
 
-async def claim_next(conn: Connection, stale_after_s: float) -> Claimed | None:
-    """Take the oldest queued job, or a running one whose worker stopped beating."""
-    claim = secrets.token_hex(8)
-    row = await conn.fetchrow(
-        """UPDATE jobs SET status = 'running', started_at = coalesce(started_at, now()),
-               heartbeat_at = now(), attempts = attempts + 1, claim = $2
-           WHERE job_id = (
-               SELECT job_id FROM jobs
-               WHERE status = 'queued'
-                  OR (status = 'running'
-                      AND heartbeat_at < now() - make_interval(secs => $1))
-               ORDER BY created_at LIMIT 1
-               FOR UPDATE SKIP LOCKED)
-           RETURNING job_id, facility_id, kind, actor_id, actor_role, actor_ip, attempts""",
-        stale_after_s,
-        claim,
-    )
-    if row is None:
-        return None
+def claimed(claim: Claim) -> Claimed:
+    """The job a claim of ``QUEUE`` took."""
+    row = claim.row
     role: Role = row["actor_role"]
     return Claimed(
-        job_id=row["job_id"],
+        job_id=claim.key,
         facility_id=row["facility_id"],
         kind=row["kind"],
         actor=Actor(id=row["actor_id"], role=role, ip=row["actor_ip"]),
-        attempts=row["attempts"],
         claim=claim,
     )
 
 
-def _progress_args(progress: Progress) -> tuple[object, ...]:
-    return (
-        progress.total,
-        progress.done,
-        progress.created,
-        progress.updated,
-        progress.unchanged,
-        progress.failed,
-    )
-
-
-_SET_PROGRESS = """total_rows = $3, done_rows = $4, created_rows = $5, updated_rows = $6,
-    unchanged_rows = $7, failed_rows = $8"""
-
-
-async def beat(conn: Connection, job: Claimed, progress: Progress) -> bool:
-    """Record progress and that the worker lives; False when the claim was lost."""
-    status = await conn.execute(
-        f"""UPDATE jobs SET heartbeat_at = now(), {_SET_PROGRESS}
-            WHERE job_id = $1 AND claim = $2 AND status = 'running'""",
-        job.job_id,
-        job.claim,
-        *_progress_args(progress),
-    )
-    return status == "UPDATE 1"
+def progress_values(progress: Progress) -> dict[str, object]:
+    """The columns a heartbeat writes: how far the job got."""
+    return {
+        "total_rows": progress.total,
+        "done_rows": progress.done,
+        "created_rows": progress.created,
+        "updated_rows": progress.updated,
+        "unchanged_rows": progress.unchanged,
+        "failed_rows": progress.failed,
+    }
 
 
 async def finish(
@@ -169,25 +147,20 @@ async def finish(
     now: datetime,
 ) -> bool:
     """完了 with its file, kept ``keep_days``; the upload and row results are dropped."""
-    finished = await conn.fetchval(
-        f"""WITH done AS (
-                UPDATE jobs SET status = 'done', finished_at = $13::timestamptz, heartbeat_at = now(),
-                    expires_at = $13::timestamptz + make_interval(days => $9), result = $10,
-                    result_size = $11, result_sealed = $12, input = NULL, {_SET_PROGRESS}
-                WHERE job_id = $1 AND claim = $2 AND status = 'running'
-                RETURNING job_id),
-            dropped AS (DELETE FROM job_rows WHERE job_id IN (SELECT job_id FROM done))
-            SELECT count(*) FROM done""",
-        job.job_id,
-        job.claim,
-        *_progress_args(progress),
-        keep_days,
-        result,
-        len(result),
-        sealed,
-        now,
+    return await _settle(
+        conn,
+        job,
+        "done",
+        {
+            **progress_values(progress),
+            "finished_at": now,
+            "expires_at": now + timedelta(days=keep_days),
+            "result": result,
+            "result_size": len(result),
+            "result_sealed": sealed,
+            "input": None,
+        },
     )
-    return bool(finished)
 
 
 async def fail(
@@ -200,21 +173,26 @@ async def fail(
     now: datetime,
 ) -> None:
     """失敗 with a reason; listed (without a file) for ``keep_days``."""
-    await conn.execute(
-        f"""WITH failed AS (
-                UPDATE jobs SET status = 'failed', finished_at = $11::timestamptz, error_code = $9,
-                    expires_at = $11::timestamptz + make_interval(days => $10), input = NULL,
-                    {_SET_PROGRESS}
-                WHERE job_id = $1 AND claim = $2 AND status = 'running'
-                RETURNING job_id)
-            DELETE FROM job_rows WHERE job_id IN (SELECT job_id FROM failed)""",
-        job.job_id,
-        job.claim,
-        *_progress_args(progress),
-        code,
-        keep_days,
-        now,
+    await _settle(
+        conn,
+        job,
+        "failed",
+        {
+            **progress_values(progress),
+            "finished_at": now,
+            "expires_at": now + timedelta(days=keep_days),
+            "error_code": code,
+            "input": None,
+        },
     )
+
+
+async def _settle(conn: Connection, job: Claimed, status: str, values: dict[str, object]) -> bool:
+    async with conn.transaction():
+        settled = await QUEUE.settle(conn, job.claim, status, values)
+        if settled:
+            await conn.execute("DELETE FROM job_rows WHERE job_id = $1", job.job_id)
+    return settled
 
 
 async def list_jobs(
@@ -284,13 +262,3 @@ async def purge_expired(conn: Connection, now: datetime) -> int:
     """Delete jobs past their 有効期間 (their files with them); return how many."""
     status = await conn.execute("DELETE FROM jobs WHERE expires_at <= $1", now)
     return int(status.rsplit(" ", 1)[-1])
-
-
-async def release(conn: Connection, job: Claimed) -> None:
-    """Put a job this worker will not finish (shutdown) back in the queue, attempt refunded."""
-    await conn.execute(
-        """UPDATE jobs SET status = 'queued', claim = NULL, attempts = attempts - 1
-           WHERE job_id = $1 AND claim = $2 AND status = 'running'""",
-        job.job_id,
-        job.claim,
-    )

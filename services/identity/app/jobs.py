@@ -1,15 +1,13 @@
 """出力一覧's jobs (SPEC U6): exports and imports run in the background of the service.
 
-``JobRunner.run`` is a loop the app starts with it: it claims one job at a time (the
-oldest queued one, or a running one whose worker died, see ``adapters/jobs.py``), runs
-it while beating a heartbeat with its progress every half second, and stores its file.
-On shutdown the job in hand goes back to the queue; after a crash its stale heartbeat
-lets the next worker resume it (imports skip the rows they already applied). A job
-taken over more than ``MAX_ATTEMPTS`` times fails instead of looping forever.
+``JobRunner.run`` is a loop the app starts with it: a ``libs.postgres.job_queue`` worker
+that claims one job at a time (the oldest queued one, or a running one whose worker died),
+runs it while beating a heartbeat with its progress every half second, and stores its
+file. On shutdown the job in hand goes back to the queue; after a crash its stale
+heartbeat lets the next worker resume it (imports skip the rows they already applied). A
+job taken over more than three times fails instead of looping forever.
 """
 
-import asyncio
-import contextlib
 import time
 from collections.abc import Callable
 
@@ -17,6 +15,7 @@ import asyncpg
 import structlog
 
 from libs.events.clock import Clock, system_clock
+from libs.postgres.job_queue import Claim, LeaseLost, Worker, keep_leased
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
@@ -28,7 +27,6 @@ from services.identity.settings import IdentityOwn
 
 log = structlog.get_logger("jobs")
 
-MAX_ATTEMPTS = 3
 HEARTBEAT_S = 0.5
 PURGE_EVERY_S = 60.0
 
@@ -50,7 +48,6 @@ class JobRunner:
         own: IdentityOwn,
         seal: FileSeal,
         poll_s: float = 1.0,
-        stale_after_s: float = 30.0,
         now: Clock = system_clock,
     ) -> None:
         self._pool = pool
@@ -58,82 +55,83 @@ class JobRunner:
         self._on_commit = on_commit
         self._own = own
         self._seal = seal
-        self._poll_s = poll_s
-        self._stale_after_s = stale_after_s
         self._now = now
-        self._wake = asyncio.Event()
         self._purged_at = 0.0
+        self._worker = Worker(
+            "identity-jobs",
+            store.QUEUE,
+            pool,
+            self.execute,
+            poll_s=poll_s,
+            before_claim=self._purge,
+        )
 
     def wake(self) -> None:
         """A job was queued here: look now rather than at the next poll."""
-        self._wake.set()
+        self._worker.wake()
 
     async def run(self) -> None:
-        while True:
-            if time.monotonic() - self._purged_at > PURGE_EVERY_S:
-                async with self._pool().acquire() as conn:
-                    purged = await store.purge_expired(conn, self._now())
-                self._purged_at = time.monotonic()
-                if purged:
-                    log.info("jobs_purged", jobs=purged)
-            self._wake.clear()
-            async with self._pool().acquire() as conn:
-                job = await store.claim_next(conn, self._stale_after_s)
-            if job is None:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._poll_s)
-                continue
-            await self.execute(job)
+        await self._worker.run()
 
-    async def execute(self, job: store.Claimed) -> None:
+    async def _purge(self) -> None:
+        if time.monotonic() - self._purged_at <= PURGE_EVERY_S:
+            return
+        async with self._pool().acquire() as conn:
+            purged = await store.purge_expired(conn, self._now())
+        self._purged_at = time.monotonic()
+        if purged:
+            log.info("jobs_purged", jobs=purged)
+
+    async def execute(self, claim: Claim) -> None:
         """Run one claimed job to 完了 or 失敗, beating while it runs."""
+        job = store.claimed(claim)
         progress = store.Progress()
-        pool = self._pool()
-        keep = self._own.export_keep_days
-        if job.attempts > MAX_ATTEMPTS:
-            async with pool.acquire() as conn:
-                await store.fail(
-                    conn, job, progress, code="job_interrupted", keep_days=keep, now=self._now()
-                )
+        if store.QUEUE.exhausted(claim):
+            await self._fail(job, progress, "job_interrupted")
             return
         log.info("job_started", job_id=job.job_id, kind=job.kind, attempt=job.attempts)
-        work = asyncio.create_task(self._work(job, progress), name=f"job-{job.job_id}")
         try:
-            while not work.done():
-                await asyncio.wait({work}, timeout=HEARTBEAT_S)
-                if not work.done():
-                    async with pool.acquire() as conn:
-                        if not await store.beat(conn, job, progress):
-                            log.warning("job_claim_lost", job_id=job.job_id)
-                            work.cancel()
-                            return
-            content, sealed = work.result()
-        except asyncio.CancelledError:
-            work.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await work
-            async with pool.acquire() as conn:
-                await store.release(conn, job)
-            raise
+            content, sealed = await keep_leased(
+                store.QUEUE,
+                self._pool(),
+                claim,
+                self._work(job, progress),
+                every_s=HEARTBEAT_S,
+                progress=lambda: store.progress_values(progress),
+            )
+        except LeaseLost:
+            log.warning("job_claim_lost", job_id=job.job_id)
+            return
         except DomainError as error:
-            async with pool.acquire() as conn:
-                await store.fail(
-                    conn, job, progress, code=error.code, keep_days=keep, now=self._now()
-                )
+            await self._fail(job, progress, error.code)
             log.info("job_failed", job_id=job.job_id, code=error.code)
             return
         except Exception as error:
             log.error("job_crashed", job_id=job.job_id, error=repr(error), exc_info=error)
-            async with pool.acquire() as conn:
-                await store.fail(
-                    conn, job, progress, code="job_failed", keep_days=keep, now=self._now()
-                )
+            await self._fail(job, progress, "job_failed")
             return
-        async with pool.acquire() as conn:
+        async with self._pool().acquire() as conn:
             await store.finish(
-                conn, job, progress, result=content, sealed=sealed, keep_days=keep, now=self._now()
+                conn,
+                job,
+                progress,
+                result=content,
+                sealed=sealed,
+                keep_days=self._own.export_keep_days,
+                now=self._now(),
             )
         log.info("job_done", job_id=job.job_id, kind=job.kind, rows=progress.done)
+
+    async def _fail(self, job: store.Claimed, progress: store.Progress, code: str) -> None:
+        async with self._pool().acquire() as conn:
+            await store.fail(
+                conn,
+                job,
+                progress,
+                code=code,
+                keep_days=self._own.export_keep_days,
+                now=self._now(),
+            )
 
     async def _work(self, job: store.Claimed, progress: store.Progress) -> tuple[bytes, bool]:
         pool = self._pool()
