@@ -20,8 +20,6 @@ PoolOf = Callable[[], asyncpg.Pool]
 """The pool, looked up when used: it exists only once the service has started."""
 
 
-
-
 def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode()).digest()
 
