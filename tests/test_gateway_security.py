@@ -71,6 +71,24 @@ async def test_issue16_4_a_forged_forwarded_for_is_not_the_clients_address(world
     await admin.http.aclose()
 
 
+async def test_issue16_4_hsts_only_when_served_over_https(world: World) -> None:
+    """HSTS goes with Secure cookies (decision 0028): this suite is told it is on plain
+    http (``FUMIDAI_GATEWAY_COOKIE_SECURE=false``), so it pins no browser to HTTPS, and its
+    sign-in cookie is not Secure (a browser would never send it back over http). Told
+    nothing, the gateway sends HSTS: services/gateway/tests/test_sessions.py."""
+    async with httpx.AsyncClient(base_url=world.url, timeout=30) as http:
+        for path in ("/health/live", "/api/v1/openapi.json", "/"):
+            answer = await http.get(path)
+            assert "strict-transport-security" not in answer.headers, path
+        _, account, password, _ = await register(world.suite, "963")
+        step = await http.post(
+            "/api/v1/session/password", json={"account": account, "password": password}
+        )
+    assert step.status_code == 200, step.text
+    cookie = step.headers["set-cookie"]
+    assert cookie.startswith("fumidai_signin=") and "secure" not in cookie.lower(), cookie
+
+
 async def begin_sign_in(http: httpx.AsyncClient, account: str, password: str) -> dict[str, Any]:
     """Step 1 in ``http`` (the attacker's own browser), up to the second password."""
     answer = await http.post(

@@ -306,7 +306,7 @@ def test_l2_rfc6238_sha1_vectors() -> None:
 # -- L4: lockout and the login log -------------------------------------------------------------
 
 
-async def test_l4_five_failures_on_any_factor_lock_for_15_minutes(
+async def test_l4_five_failures_from_one_address_on_any_factor_lock_it_for_15_minutes(
     app: Client, clock: FakeClock, identity_settings: IdentitySettings
 ) -> None:
     """Every attempt from one address (decision 0031: five lock the account from there;
