@@ -148,6 +148,7 @@ def next_event(
     actor: Actor,
     at: datetime | None = None,
     cause: Envelope | None = None,
+    correlation_id: str | None = None,
 ) -> Envelope:
     """The envelope of an aggregate's one next event (``next_events`` of one)."""
     [envelope] = next_events(
@@ -158,6 +159,7 @@ def next_event(
         actor=actor,
         at=at,
         cause=cause,
+        correlation_id=correlation_id,
     )
     return envelope
 

@@ -2,35 +2,32 @@
 
 Both admins read the share at the same version and append the next one; the events
 table's primary key lets one through and turns the other into ConcurrencyConflict. The
-loser then reads the decided share and is told so (409), never silently overruled.
+loser then tries again (``retrying``), reads the decided share and is told so (409), never
+silently overruled.
 """
 
-from libs.events.store import ConcurrencyConflict
+from libs.events.retry import retrying
 from libs.runtime.internal_auth import Claims
 from services.fileshare.app.context import Context
 from services.fileshare.app.envelopes import following
 from services.fileshare.domain.errors import not_found
 from services.fileshare.domain.share import Share, decide
 
-ATTEMPTS = 3
-
 
 async def decide_share(
     ctx: Context, claims: Claims, facility: str, share_id: str, *, approve: bool
 ) -> Share:
     """Record the admin's decision; 404 when missing or another facility's, 409 when decided."""
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            async with ctx.uow() as uow:
-                share = await uow.share(facility, share_id)
-                if share is None:
-                    raise not_found()
-                event = decide(share, approve=approve)
-                after, envelopes = following(share, [event], actor=claims.actor, at=ctx.clock())
-                await uow.append(envelopes)
-                await uow.commit()
-                return after
-        except ConcurrencyConflict:
-            if attempt == ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+
+    async def attempt() -> Share:
+        async with ctx.uow() as uow:
+            share = await uow.share(facility, share_id)
+            if share is None:
+                raise not_found()
+            event = decide(share, approve=approve)
+            after, envelopes = following(share, [event], actor=claims.actor, at=ctx.clock())
+            await uow.append(envelopes)
+            await uow.commit()
+            return after
+
+    return await retrying(attempt)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol, Self
 
-from libs.events.envelope import Actor, Envelope, next_events
+from libs.events.envelope import Actor, Envelope, next_event
 from services.identity.app.unit_of_work import FacilityRow
 from services.identity.domain import federation
 from services.identity.domain.errors import facility_not_found
@@ -52,8 +52,8 @@ async def _change(
         if facility is None:
             raise facility_not_found()
         event = decide(await uow.federation_catalogue(facility, exclusive=True), facility.code)
-        [envelope] = next_events(
-            [event],
+        envelope = next_event(
+            event,
             facility=facility.code,
             aggregate_id=facility.facility_id,
             version=await uow.facility_version(facility),

@@ -11,7 +11,7 @@ from libs.events.catalogue.credentials import (
     FacilityPasswordExpirySet,
 )
 from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
-from libs.events.envelope import Actor, Envelope, next_events
+from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.runtime.problems import NotFound
 from services.identity.adapters.credentials import Account, CredentialStore
@@ -68,11 +68,11 @@ async def register_facility(
             raise taken("code", "facility_code_taken")
         if await uow.account_taken(admin.account):
             raise taken("admin", "account_taken")
-        [registered] = next_events(
-            [facility], facility=facility.code, aggregate_id=facility_id, version=0, actor=actor
+        registered = next_event(
+            facility, facility=facility.code, aggregate_id=facility_id, version=0, actor=actor
         )
-        [created] = next_events(
-            [admin],
+        created = next_event(
+            admin,
             facility=facility.code,
             aggregate_id=admin_id,
             version=0,
@@ -129,9 +129,7 @@ async def add_admin(
         )
         if await uow.account_taken(admin.account):
             raise taken("name", "account_taken")
-        [created] = next_events(
-            [admin], facility=code, aggregate_id=admin_id, version=0, actor=actor
-        )
+        created = next_event(admin, facility=code, aggregate_id=admin_id, version=0, actor=actor)
         await uow.append([created])
         await uow.set_admin_password(admin_id, hash_password(password), must_change=True)
         await uow.set_admin_second_password(admin_id, hash_generated_secret(second_password))
@@ -268,8 +266,8 @@ async def set_password_expiry(
         if row is None:
             raise facility_not_found()
         versions = await store.versions(row["facility_id"])
-        [event] = next_events(
-            [FacilityPasswordExpirySet(max_age_days=max_age_days)],
+        event = next_event(
+            FacilityPasswordExpirySet(max_age_days=max_age_days),
             facility=code,
             aggregate_id=row["facility_id"],
             version=versions.current,
@@ -298,8 +296,8 @@ async def _append_admin_event(
     actor: Actor,
 ) -> Envelope:
     versions = await store.versions(admin.account_id)
-    [event] = next_events(
-        [data],
+    event = next_event(
+        data,
         facility=admin.facility_code,
         aggregate_id=admin.account_id,
         version=versions.current,

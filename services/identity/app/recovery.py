@@ -39,7 +39,7 @@ from libs.events.catalogue.signin import (
     SignInReason,
 )
 from libs.events.clock import Clock, system_clock
-from libs.events.envelope import Actor, Envelope, envelop, next_events
+from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.events.retry import retrying
 from libs.mail.smtp import MailNotSent, Sender
@@ -132,7 +132,7 @@ def attempt(
     """The ログインログ row of one step: its own aggregate, version 1 (as sign-in's)."""
     code = found.facility_code if found else facility
     success = reason in ("link_sent", "link_opened", "password_recovered")
-    return envelop(
+    return next_event(
         PasswordRecoveryAttempted(
             account=account,
             account_id=found.account_id if found else None,
@@ -145,10 +145,10 @@ def attempt(
         ),
         facility=code or "-",
         aggregate_id=new_id(),
-        version=1,
+        version=0,
         actor=Actor(id=account, role=found.kind if found else "user", ip=ip),
         correlation_id=correlation,
-        occurred_at=now,
+        at=now,
     )
 
 
@@ -321,8 +321,8 @@ class Recoveries:
             if account.kind == "admin"
             else UserPasswordRecovered(account=account.account)
         )
-        [event] = next_events(
-            [recovered],
+        event = next_event(
+            recovered,
             facility=account.facility_code,
             aggregate_id=account.account_id,
             version=held.versions.current,

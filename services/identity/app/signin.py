@@ -35,7 +35,7 @@ from libs.events.catalogue.signin import (
     SignInStep,
 )
 from libs.events.clock import Clock, system_clock
-from libs.events.envelope import SYSTEM, Actor, Envelope, envelop, next_events
+from libs.events.envelope import SYSTEM, Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.events.retry import retrying
 from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
@@ -267,7 +267,7 @@ def _lock_notice(
     """``AccountLocked`` for the facility's 操作ログ: the system locked it, from ``ip``."""
     run = state.everywhere if scope == "account" else state.here
     assert run.locked_until is not None
-    return envelop(
+    return next_event(
         AccountLocked(
             account=account.account,
             account_id=account.account_id,
@@ -280,9 +280,9 @@ def _lock_notice(
         ),
         facility=account.facility_code,
         aggregate_id=new_id(),
-        version=1,
+        version=0,
         actor=Actor(id=SYSTEM.id, role="system", ip=ip),
-        occurred_at=now,
+        at=now,
     )
 
 
@@ -700,7 +700,7 @@ class SignIns:
         ``named_facility``: for an unknown account, the facility its code and domain name.
         """
         facility = account.facility_code if account else named_facility
-        return envelop(
+        return next_event(
             SignInAttempted(
                 account=typed,
                 account_id=account.account_id if account else None,
@@ -713,11 +713,11 @@ class SignIns:
             ),
             facility=facility or "-",
             aggregate_id=new_id(),
-            version=1,
+            version=0,
             # Nobody is authenticated yet: the actor is whoever claims the account.
             actor=Actor(id=typed, role=account.kind if account else "user", ip=ip),
             correlation_id=ref,
-            occurred_at=now,
+            at=now,
         )
 
     def _resumed_attempt(
@@ -737,8 +737,8 @@ class SignIns:
         correlation_id: str | None = None,
     ) -> Envelope:
         """A credential event on the admin's or user's own aggregate, next version."""
-        [envelope] = next_events(
-            [data],
+        envelope = next_event(
+            data,
             facility=account.facility_code,
             aggregate_id=account.account_id,
             version=versions.current,
