@@ -43,6 +43,7 @@ SECRETS = (
     "FUMIDAI_GATEWAY_TOKEN_SIGNING_KEY",
     "FUMIDAI_IDENTITY_TOTP_KEY",
     "POSTGRES_PASSWORD",
+    *(f"POSTGRES_{service.upper()}_PASSWORD" for service in SERVICES),
     "GRAFANA_ADMIN_PASSWORD",
 )
 PUBLIC_KEYS = ("GATEWAY_TOKEN_PUBLIC_KEYS", "OPERATOR_TOKEN_PUBLIC_KEYS")
@@ -181,7 +182,11 @@ def test_compose_runs_every_service_from_the_one_image(service: str) -> None:
 def test_compose_gives_each_service_its_database_and_address(service: str) -> None:
     env = compose_env(compose_service(service))
     upper = service.upper()
+    # Its own role, not the superuser: no service opens another's database (issue 16).
+    own_role = f"postgresql://fumidai_{service}:${{POSTGRES_{upper}_PASSWORD:?"
+    assert env[f"FUMIDAI_{upper}_DATABASE_URL"].startswith(own_role)
     assert env[f"FUMIDAI_{upper}_DATABASE_URL"].endswith(f"@postgres:5432/fumidai_{service}")
+    assert f"POSTGRES_{upper}_PASSWORD" in compose_env(compose_service("postgres"))
     assert env[f"FUMIDAI_{upper}_HOST"] == "0.0.0.0"
     assert env[f"FUMIDAI_{upper}_PORT"] == str(PORT)
     assert env["FUMIDAI_EVENTS_REPLICAS"] == "3"
