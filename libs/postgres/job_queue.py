@@ -211,6 +211,13 @@ class Worker:
                 raise
             except Exception as error:  # the worker outlives any one failure
                 log.warning("job_worker_error", worker=self._name, error=repr(error))
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self._poll_s):
-                    await self._wake.wait()
+            await self._idle()
+
+    async def _idle(self) -> None:
+        # asyncio.wait, not a timeout: on Python 3.11 a cancel racing a timeout's expiry
+        # can be swallowed, and a stop that is only a cancel would then never end the loop.
+        waiter = asyncio.ensure_future(self._wake.wait())
+        try:
+            await asyncio.wait({waiter}, timeout=self._poll_s)
+        finally:
+            waiter.cancel()
