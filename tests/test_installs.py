@@ -84,10 +84,10 @@ def test_every_declared_requirement_is_locked_within_its_bounds() -> None:
         )
 
 
-def installed_closure() -> dict[NormalizedName, str]:
-    """Every distribution the installed project pulls in with ./fumidai's extras."""
+def installed_closure(extras: tuple[str, ...] = LOCAL_EXTRAS) -> dict[NormalizedName, str]:
+    """Every distribution the installed project pulls in with ``extras``."""
     seen: dict[NormalizedName, str] = {}
-    todo = [Requirement(f"fumidai[{','.join(LOCAL_EXTRAS)}]")]
+    todo = [Requirement(f"fumidai[{','.join(extras)}]" if extras else "fumidai")]
     while todo:
         requirement = todo.pop()
         name = canonicalize_name(requirement.name)
@@ -106,6 +106,14 @@ def marker_holds(requirement: Requirement, extra: str) -> bool:
     if requirement.marker is None:
         return True
     return requirement.marker.evaluate({**default_environment(), "extra": extra})
+
+
+def test_what_the_image_installs_brings_no_bench_embedded_or_dev_package() -> None:
+    """The runtime list's whole closure, as installed here: what the image gets."""
+    production = set(installed_closure(extras=()))
+    assert production, "the runtime list pulls in nothing?"
+    assert not production & NEVER_IN_PRODUCTION
+    assert "litestar" in production
 
 
 def test_the_environment_is_the_lock() -> None:
