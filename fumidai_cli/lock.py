@@ -21,8 +21,9 @@ from fumidai_cli.state import ROOT
 
 LOCK = ROOT / "constraints.txt"
 EXTRAS = ("dev", "embedded", "bench")
-TOOLS = "pip\n"
-"""Locked as well although nothing requires them: ``./fumidai`` installs pip from the lock."""
+TOOLS = "pip\nsetuptools\n"
+"""Locked although no package requires them: ``./fumidai`` and the image install pip from
+the lock, and build the project with its setuptools (pip's ``--build-constraint``)."""
 FLOOR_SAMPLE = (
     "libs/events/tests/test_store.py",
     "libs/events/tests/test_catalogue_codec.py",

