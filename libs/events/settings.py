@@ -8,6 +8,11 @@ from libs.config.env import load
 
 M = msgspec.Meta
 
+KEPT_FOREVER = ("identity", "terminals")
+"""Contexts whose streams never age out (decision 0036): their events are state (facilities,
+users, terminals, credentials) that a projection built later, or rebuilt, replays from the
+first one. The other contexts' events only feed logs with a retention period."""
+
 
 class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     """How events are named, kept and moved."""
@@ -21,7 +26,13 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
         float, M(gt=0, description="JetStream de-duplication window; ≥ the relay's retry horizon.")
     ] = 7200.0
     max_age_days: Annotated[
-        int, M(ge=1, description="How long streams keep events; ≥ every projection's retention.")
+        int,
+        M(
+            ge=1,
+            description="How long the streams of log-only contexts (fileshare, probe) and dead "
+            "letters keep events; ≥ every audit log's retention (730 days). identity's and "
+            "terminals' streams keep theirs forever (decision 0036).",
+        ),
     ] = 800
     signin_max_age_days: Annotated[
         int,
@@ -77,7 +88,11 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
         return f"{self.stream_prefix}_{context.upper()}"
 
     def stream_max_age_days(self, context: str) -> int:
-        """How long ``context``'s stream keeps events: high-volume sign-ins get less."""
+        """How long ``context``'s stream keeps events, 0 for forever: the directories a
+        new consumer or a projection rebuild starts from (decision 0036); high-volume
+        sign-ins get less."""
+        if context in KEPT_FOREVER:
+            return 0
         return self.signin_max_age_days if context == "signin" else self.max_age_days
 
     @property

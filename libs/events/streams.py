@@ -11,7 +11,7 @@ from nats.js.api import DiscardPolicy, RetentionPolicy, StorageType, StreamConfi
 from nats.js.errors import NotFoundError, ServiceUnavailableError
 
 from libs.events.catalogue import CONTEXTS
-from libs.events.settings import EventSettings
+from libs.events.settings import KEPT_FOREVER, EventSettings
 from libs.events.subjects import context_subjects
 
 log = structlog.get_logger("streams")
@@ -36,7 +36,10 @@ def stream_configs(
             num_replicas=settings.replicas,
             duplicate_window=settings.duplicate_window_s,
             max_age=settings.stream_max_age_days(context) * _DAY,
-            discard=DiscardPolicy.OLD,
+            # A stream kept forever must never drop its oldest events to make room: at
+            # JetStream's storage limit it refuses new ones, which wait in the owner's
+            # outbox (the relay retries) until an operator adds storage (decision 0036).
+            discard=DiscardPolicy.NEW if context in KEPT_FOREVER else DiscardPolicy.OLD,
             allow_direct=True,
         )
         for context in contexts
@@ -113,9 +116,15 @@ async def ensure_streams(
 
 
 def _differs(actual: StreamConfig, wanted: StreamConfig) -> bool:
-    """A setting we give (None or 0: the server's default) that the stream does not have."""
-    fields = ("subjects", "max_age", "num_replicas", "duplicate_window")
-    return any(getattr(wanted, f) and getattr(actual, f) != getattr(wanted, f) for f in fields)
+    """A setting we give (None or 0: the server's default) that the stream does not have.
+
+    max_age and discard always count: 0 is "forever", and a stream made before decision
+    0036 with 800 days must be reported, not taken as matching."""
+    fields = ("subjects", "num_replicas", "duplicate_window")
+    given = any(getattr(wanted, f) and getattr(actual, f) != getattr(wanted, f) for f in fields)
+    return (
+        given or (actual.max_age or 0) != (wanted.max_age or 0) or actual.discard != wanted.discard
+    )
 
 
 async def await_streams(js: JetStreamContext, names: Sequence[str], timeout: float = 120.0) -> None:

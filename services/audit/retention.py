@@ -107,7 +107,12 @@ class Retention:
         """Inbox ids of messages their stream no longer holds: they cannot be redelivered."""
         deleted = 0
         for projection in self._projections:
-            days = max(self._events.stream_max_age_days(c) for c in contexts_of(projection))
+            ages = [self._events.stream_max_age_days(c) for c in contexts_of(projection)]
+            if 0 in ages:
+                # A stream kept forever (decision 0036) may deliver any of its ids again:
+                # its projections keep every inbox id.
+                continue
+            days = max(ages)
             # A day of margin past the stream's age: the id was applied after it was
             # published, so it left the stream by applied_at + max_age at the latest.
             cutoff = now - timedelta(days=days + 1)

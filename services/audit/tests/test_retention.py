@@ -57,7 +57,8 @@ async def test_a2_each_log_keeps_its_period_2_years_30_days_1_year_2_years(audit
     )
 
     # Inbox ids outlive nothing: once their messages have left the streams (800 days, the
-    # sign-in stream 45) they go too, and the logs' rows with them long before.
+    # sign-in stream 45) they go too, and the logs' rows with them long before; ids from
+    # identity's and terminals' streams, kept forever (decision 0036), stay.
     audit.clock.now = now + timedelta(days=3)
     await audit.pool.execute("UPDATE inbox SET applied_at = $1", now - timedelta(days=44))
     deleted = await purge(audit)

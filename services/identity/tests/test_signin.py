@@ -414,7 +414,7 @@ async def test_l4_sign_in_events_have_their_own_shorter_lived_stream(
             await asyncio.sleep(0.1)
         assert info.config.max_age == 45 * 86400
         identity = await js.stream_info(identity_settings.events.stream_name("identity"))
-        assert identity.config.max_age == 800 * 86400
+        assert identity.config.max_age == 0  # kept forever (decision 0036)
     finally:
         await nc.close()
 
