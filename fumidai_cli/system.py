@@ -1,8 +1,10 @@
 """Debian packages the suite needs from the machine, installed once when missing.
 
 Only what Python's registry cannot bring: ClamAV's daemon for the file-share virus scan
-(SPEC F3), and Chromium with Japanese fonts for the admin console's browser tests and
-screenshots (tests/ui: Playwright drives Debian's browser, never a downloaded one).
+(SPEC F3), Chromium with Japanese fonts for the admin console's browser tests and
+screenshots (tests/ui: Playwright drives Debian's browser, never a downloaded one), and
+Prometheus for its ``promtool``, which checks and unit-tests deploy/prometheus/alerts.yml
+(tests/test_alert_rules.py).
 ``./fumidai test`` and ``./fumidai up`` call ``ensure``; as root (CI, the development
 machines) it runs ``apt-get update`` and ``apt-get install`` for what is
 missing, otherwise it prints the command to run. Add a package to ``PACKAGES`` to have
@@ -17,9 +19,10 @@ import shutil
 import subprocess
 import sys
 
-PACKAGES: tuple[str, ...] = ("clamav-daemon", "chromium", "fonts-noto-cjk")
+PACKAGES: tuple[str, ...] = ("clamav-daemon", "chromium", "fonts-noto-cjk", "prometheus")
 """Debian packages the tests and ``up`` need (clamav-freshclam comes as its dependency;
-fonts-noto-cjk draws the console's Japanese, which Chromium would show as empty boxes)."""
+fonts-noto-cjk draws the console's Japanese, which Chromium would show as empty boxes;
+prometheus brings /usr/bin/promtool)."""
 
 
 def say(text: str) -> None:

@@ -4,6 +4,7 @@ These tests only read files: nothing here runs Docker, Kubernetes, Prometheus or
 """
 
 import functools
+import importlib
 import json
 import re
 from pathlib import Path
@@ -15,9 +16,7 @@ import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
 from libs.devservers.suite import SERVICES
-from libs.events import metrics
 from libs.events.settings import EventSettings
-from libs.runtime import request_metrics
 from libs.runtime.settings import OWN_ONLY, CoreSettings
 from services.audit.settings import AuditOwn
 from services.fileshare.settings import FileshareOwn
@@ -84,28 +83,57 @@ _SUFFIXES = {
 }
 
 
+ROOT = DEPLOY.parent
+_DEFINES_METRICS = re.compile(
+    r"^from prometheus_client import .*\b(Counter|Gauge|Histogram|Summary)\b", re.M
+)
+
+
+def metric_modules() -> list[str]:
+    """Every module of libs/ and services/ (tests aside) that makes prometheus_client
+    metrics, found by its import: a new metrics module is covered without listing it."""
+    found = []
+    for path in sorted([*(ROOT / "libs").rglob("*.py"), *(ROOT / "services").rglob("*.py")]):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        if "tests" not in parts and _DEFINES_METRICS.search(path.read_text()):
+            found.append(".".join(parts))
+    return found
+
+
 @functools.cache
 def exposed_metrics() -> dict[str, tuple[str, tuple[str, ...]]]:
-    """Sample name in the exposition → (family name, label names), from libs/events/metrics.py
-    and libs/runtime/request_metrics.py.
+    """Sample name in the exposition → (family name, label names), from every metric
+    object of ``metric_modules()``.
 
     prometheus_client drops a counter's ``_total`` from the family name and adds it back
     (and ``_created``) on exposition; histograms expose ``_bucket``, ``_count`` and ``_sum``.
     """
     exposed: dict[str, tuple[str, tuple[str, ...]]] = {}
-    for value in [*vars(metrics).values(), *vars(request_metrics).values()]:
-        if isinstance(value, MetricWrapperBase):
-            labels = tuple(getattr(value, "_labelnames", ()))
-            for family in value.describe():
-                for suffix in _SUFFIXES[family.type]:
-                    exposed[family.name + suffix] = (family.name, labels)
+    for module in metric_modules():
+        for value in vars(importlib.import_module(module)).values():
+            if isinstance(value, MetricWrapperBase):
+                labels = tuple(getattr(value, "_labelnames", ()))
+                for family in value.describe():
+                    for suffix in _SUFFIXES[family.type]:
+                        exposed[family.name + suffix] = (family.name, labels)
     return exposed
+
+
+OFF_DASHBOARD: dict[str, str] = {
+    "fumidai_agent_polls_held": "how many agents hold a poll open is load, not a signal; "
+    "the request rate of /agent/v1/orders shows the same",
+    "fumidai_decision_batch_size": "a tuning figure of group commit, read in benchmarks",
+}
+"""Metrics the code defines that the dashboard leaves out on purpose, with the reason."""
 
 
 def test_metric_names_are_read_from_the_module() -> None:
     exposed = exposed_metrics()
     assert "fumidai_events_appended_total" in exposed
     assert "fumidai_consume_batch_seconds_bucket" in exposed
+    assert "fumidai_http_request_seconds_count" in exposed
+    assert "fumidai_connection_decisions_total" in exposed  # services/terminals/metrics.py
+    assert "fumidai_fileshare_mails_failed_total" in exposed  # services/fileshare/metrics.py
     assert "fumidai_events_appended" not in exposed  # a counter is only seen with _total
 
 
@@ -487,7 +515,10 @@ def test_dashboard_shows_every_metric_the_code_defines() -> None:
         for name in re.findall(r"\bfumidai_[a-z0-9_]+", query)
     }
     families = {family for family, _ in exposed_metrics().values()}
-    assert families <= used, f"metrics missing from the dashboard: {sorted(families - used)}"
+    assert set(OFF_DASHBOARD) <= families, "OFF_DASHBOARD names a metric the code lacks"
+    assert not set(OFF_DASHBOARD) & used, "a metric both on the dashboard and OFF_DASHBOARD"
+    missing = families - used - set(OFF_DASHBOARD)
+    assert not missing, f"metrics neither on the dashboard nor OFF_DASHBOARD: {sorted(missing)}"
 
 
 def test_dashboard_groups_by_labels_that_exist() -> None:
@@ -524,6 +555,14 @@ def test_dashboard_panels() -> None:
         "consumer failures",
         "dead letters",
         "batch latency",
+        "request rate per route",
+        "server errors (5xx) per route",
+        "connection decisions by reason",
+        "live sessions",
+        "force-close acknowledgement latency",
+        "scans by result",
+        "scanner unavailable",
+        "mail sent / failed",
     )
     for topic in topics:
         assert topic in titles

@@ -152,6 +152,9 @@ class ConsumerRunner:
                     self._run(stream, context), name=f"consumer-{self.projection.name}-{context}"
                 )
             )
+        self._tasks.append(
+            asyncio.create_task(self._watch_lag(), name=f"consumer-lag-{self.projection.name}")
+        )
 
     async def stop(self) -> None:
         # The flag as well as the cancel: nats-py's fetch uses asyncio.wait_for, which on
@@ -183,6 +186,19 @@ class ConsumerRunner:
             total += info.num_pending + info.num_ack_pending
         metrics.CONSUMER_LAG.labels(self.projection.name).set(total)
         return total
+
+    async def _watch_lag(self) -> None:
+        """Keep ``fumidai_consumer_lag`` current for /metrics, on a timer rather than per
+        batch: a consumer that is stuck or starved fetches nothing, and its lag is what
+        matters then. Its own durable's info is all the NATS identity must allow."""
+        while not self._stopping:
+            try:
+                await self.lag()
+            except Exception as error:  # NATS away: the gauge keeps its last value
+                log.warning(
+                    "consumer_lag_unknown", projection=self.projection.name, error=repr(error)
+                )
+            await asyncio.sleep(self._settings.consumer_lag_interval_s)
 
     async def _run(self, stream: str, context: str) -> None:
         durable = durable_name(self.projection, context)

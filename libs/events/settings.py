@@ -72,6 +72,14 @@ class EventSettings(msgspec.Struct, frozen=True, kw_only=True):
     consumer_max_ack_pending: Annotated[
         int, M(ge=1, description="Unacked messages per consumer.")
     ] = 2000
+    consumer_lag_interval_s: Annotated[
+        float,
+        M(
+            gt=0,
+            description="How often each projection's consumer reads its pending messages "
+            "from JetStream for the fumidai_consumer_lag gauge.",
+        ),
+    ] = 15.0
     provision_all_streams: Annotated[
         bool,
         M(

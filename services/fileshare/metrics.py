@@ -1,4 +1,4 @@
-"""Prometheus metrics of fileshare: scans by result, bytes moved, mails sent."""
+"""Prometheus metrics of fileshare: scans by result, bytes moved, mails sent and failed."""
 
 from prometheus_client import Counter
 
@@ -13,4 +13,9 @@ UPLOADS_REFUSED = Counter(
 )
 MAILS_SENT = Counter(
     "fumidai_fileshare_mails_sent_total", "Notification mails sent, by kind.", ["kind"]
+)
+MAILS_FAILED = Counter(
+    "fumidai_fileshare_mails_failed_total",
+    "Attempts to send a notification mail that failed (retried), by kind.",
+    ["kind"],
 )

@@ -8,6 +8,10 @@ DECISIONS = Counter(
     ["reason"],
 )
 SESSIONS_STARTED = Counter("fumidai_sessions_started_total", "Remote sessions started.")
+SESSIONS_LIVE = Gauge(
+    "fumidai_sessions_live",
+    "Sessions live now, counted in the database at each sweep (every replica sees the same).",
+)
 SESSIONS_ENDED = Counter(
     "fumidai_sessions_ended_total",
     "Remote sessions ended, by how: agent, force_closed, timed_out, user_deleted, "

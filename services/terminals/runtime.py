@@ -14,10 +14,12 @@ from libs.events.clock import Clock
 from libs.events.envelope import Envelope
 from libs.postgres.pool import create_pool
 from libs.runtime.backbone import Backbone
+from services.terminals import metrics
 from services.terminals.adapters.agent_credentials import AgentCredentials
 from services.terminals.adapters.control_channel import ControlChannel
 from services.terminals.adapters.decision_facts import DecisionFacts
 from services.terminals.adapters.decision_log import DecisionLog
+from services.terminals.adapters.live_count import count_live_sessions
 from services.terminals.adapters.postgres import PostgresUnitOfWork
 from services.terminals.adapters.signals import TerminalSignals
 from services.terminals.app.sessions import end_user_sessions, time_out_silent_sessions
@@ -85,10 +87,13 @@ class TerminalsRuntime:
         return checks
 
     async def sweep(self) -> int:
-        """Time out silent sessions; return how many timed out."""
-        return await time_out_silent_sessions(
+        """Time out silent sessions; return how many timed out. Then count the live ones
+        for /metrics: the sweep's interval is how fresh the gauge is."""
+        timed_out = await time_out_silent_sessions(
             self.uow(), self.clock(), timedelta(seconds=self.own.heartbeat_timeout_s)
         )
+        metrics.SESSIONS_LIVE.set(await count_live_sessions(self.pool))
+        return timed_out
 
     async def _end_user_sessions(self, deleted: Envelope) -> int:
         data = deleted.data

@@ -3,6 +3,7 @@
 import asyncio
 
 import asyncpg
+import msgspec
 import pytest
 from nats.aio.client import Client as NATS
 
@@ -198,3 +199,43 @@ async def test_an_event_of_another_context_on_a_stream_is_dead_lettered_and_coun
     assert counted._value.get() == counted_before + 1
     assert await rig.pool.fetchval("SELECT count(*) FROM facility_names") == 0
     await mover.stop()
+
+
+async def test_consumer_lag_is_exported_continuously_even_when_the_consumer_is_stuck(
+    pool: asyncpg.Pool, nc: NATS, event_settings: EventSettings, database_url: str
+) -> None:
+    """fumidai_consumer_lag (issue 17, Operations) follows JetStream on a timer: nobody
+    calls lag(), and a consumer stuck on its batch still shows how far behind it is."""
+    fast = msgspec.structs.replace(event_settings, consumer_lag_interval_s=0.2)
+    stuck = asyncio.Event()
+
+    async def hang(_: object) -> None:
+        stuck.set()
+        await asyncio.Event().wait()  # commits, then never acks
+
+    gauge = metrics.CONSUMER_LAG.labels("probe_tally")
+    rig = Rig(pool, nc, fast, database_url)
+    rig.runner = ConsumerRunner(
+        projection=ProbeTally(), pool=pool, nc=nc, settings=fast, after_commit=hang
+    )
+    await rig.start()
+    await rig.write(10)
+    await asyncio.wait_for(stuck.wait(), 30)
+
+    async def behind() -> bool:
+        return bool(gauge._value.get() == 10)
+
+    await wait_for(behind)
+    await rig.runner.stop()
+
+    healthy = ConsumerRunner(projection=ProbeTally(), pool=pool, nc=nc, settings=fast)
+    await healthy.start()
+    gauge.set(12345)  # a stale value the timer must overwrite
+
+    async def caught_up() -> bool:
+        return bool(gauge._value.get() == 0)
+
+    await wait_for(caught_up)
+    await healthy.stop()
+    await rig.relay.stop()
+    await rig.notifier.stop()

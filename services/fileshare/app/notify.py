@@ -89,7 +89,12 @@ class MailNotifications:
             recipients=recipients,
             at=envelope.occurred_at,
         )
-        await self._sender.send(message)
+        try:
+            await self._sender.send(message)
+        except Exception:
+            # The consumer retries the event; the count shows an SMTP server refusing or away.
+            metrics.MAILS_FAILED.labels(notice.kind).inc()
+            raise
         await conn.execute(
             "INSERT INTO sent_mail (message_id, event_id, recipients) VALUES ($1, $2, $3)",
             mid,

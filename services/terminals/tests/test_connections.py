@@ -162,6 +162,28 @@ async def test_c3_a_session_its_agent_stops_reporting_times_out_after_5_minutes(
     await agent.aclose()
 
 
+async def test_c3_live_sessions_gauge_follows_the_database_at_each_sweep(
+    service: Service, identity: IdentityFeed
+) -> None:
+    """fumidai_sessions_live (issue 17, Operations): counted at each sweep, so a session
+    that timed out on another replica leaves the count as well."""
+    terminal, agent = await agent_for(service)
+    user = await identity.user("user01", terminals=(terminal,))
+    await service.runtime.sweep()
+    before = await metric(service, "fumidai_sessions_live")
+    kept = await agent.start((await agent.authorize(user.account, MAC)).decision_id)
+    await agent.start((await agent.authorize(user.account, MAC)).decision_id)
+    assert await metric(service, "fumidai_sessions_live") == before  # not before a sweep
+    await service.runtime.sweep()
+    assert await metric(service, "fumidai_sessions_live") == before + 2
+    service.clock.advance(minutes=5)
+    await agent.heartbeat([kept.session_id])
+    service.clock.advance(seconds=1)
+    assert await service.runtime.sweep() == 1
+    assert await metric(service, "fumidai_sessions_live") == before + 1
+    await agent.aclose()
+
+
 async def test_u5_deleting_a_user_ends_its_sessions_and_tells_their_agents(
     service: Service, identity: IdentityFeed
 ) -> None:
