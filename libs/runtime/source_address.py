@@ -59,4 +59,8 @@ def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...])
     """The client address: the peer, or when the peer is one of ``trusted_proxies`` what
     they say in X-Forwarded-For (``client_address``)."""
     peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for", ""), trusted_proxies)
+    # Several X-Forwarded-For lines are one list in order (RFC 9110 5.3): a proxy that adds
+    # its own line instead of appending to the client's leaves the client's line first, so
+    # reading only the first line would believe the client.
+    forwarded = ",".join(request.headers.getall("x-forwarded-for", []))
+    return client_address(peer, forwarded, trusted_proxies)

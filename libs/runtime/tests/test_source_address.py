@@ -1,8 +1,11 @@
 """Which peers' X-Forwarded-For is believed (pure; the services' own tests cover requests)."""
 
-import pytest
+from typing import Any
 
-from libs.runtime.source_address import client_address, trusts
+import pytest
+from litestar import Request
+
+from libs.runtime.source_address import client_address, source_ip, trusts
 
 
 @pytest.mark.parametrize(
@@ -50,3 +53,24 @@ def test_forwarded_for_is_read_from_the_right(
     peer: str, forwarded: str, trusted: tuple[str, ...], expected: str
 ) -> None:
     assert client_address(peer, forwarded, trusted) == expected
+
+
+def test_every_forwarded_for_line_is_read_as_one_list() -> None:
+    """issue 16 item 4: a proxy that adds its own X-Forwarded-For line (not appending to the
+    client's) must not let the client's forged first line be believed."""
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/",
+        "query_string": b"",
+        "headers": [
+            (b"x-forwarded-for", b"203.0.113.7"),  # forged by the client
+            (b"x-forwarded-for", b"198.51.100.20"),  # added by the trusted proxy
+        ],
+        "client": ("10.0.0.5", 40000),
+        "server": ("127.0.0.1", 8000),
+        "scheme": "http",
+        "app": None,
+    }
+    request: Request[Any, Any, Any] = Request(scope)  # type: ignore[arg-type]
+    assert source_ip(request, ("10.0.0.0/8",)) == "198.51.100.20"

@@ -45,7 +45,14 @@ from services.identity.contract.signin import (
 )
 from services.identity.settings import IdentityOwn
 
-Account = Annotated[str, msgspec.Meta(min_length=1, max_length=254)]
+Account = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=254, pattern=r"^[^\s\x00-\x1f\x7f]+$")
+]
+"""An account as typed: no account holds spaces or control characters, and refusing them
+keeps the lockout's per-address key (``<account> @<ip>``, credentials.pair_key) from ever
+being another account's own key — typed ``victim@dom @203.0.113.7`` would otherwise count
+its failures against the victim from that address (decision 0031). NUL would also reach
+PostgreSQL, which refuses it in text."""
 # Longer than any password the policy allows (128), short enough that argon2 never
 # hashes megabytes for an attacker.
 Handle = Annotated[str, msgspec.Meta(min_length=1, max_length=128)]

@@ -238,6 +238,11 @@ class Recoveries:
         link = await links.find_link(store.conn, hashed)  # again, under the lock
         if link is None:  # purged meanwhile: a day after it stopped working
             raise refusal("recovery_link_unknown", 410)
+        # The account again too: a disable committed between the first read and the lock
+        # would otherwise go unseen (only resets move the versions link_refusal compares).
+        account = await store.account_by_id(link.account_id, link.account_kind)
+        if account is None:
+            raise refusal("recovery_link_unknown", 410)
         versions = await store.versions(account.account_id)
         held = _Held(link=link, account=account, versions=versions, now=now)
         reason: RecoveryReason | None = link_refusal(

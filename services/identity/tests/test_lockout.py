@@ -122,3 +122,22 @@ async def test_l4_failures_spread_over_addresses_lock_the_account_from_everywher
 
     told = [e.data for e in await events(identity_settings) if isinstance(e.data, AccountLocked)]
     assert [(t.scope, t.failures) for t in told] == [("address", 5)] * 3 + [("account", 20)]
+
+
+async def test_l4_a_typed_account_cannot_name_another_accounts_per_address_count(
+    app: Client, clock: FakeClock
+) -> None:
+    """The per-address key is ``<account> @<ip>``: an account typed as exactly that (spaces
+    and all) must not add to the owner's count from that address (security review)."""
+    admin = await new_facility(app)
+    await first_signin(app, clock, admin)
+    clock.advance(seconds=60)
+    forged = f"{admin.account} @{OWNER}"
+    for _ in range(4):
+        refused(
+            await password(app, forged, "Wrong-password-1", ip=ATTACKER), 400, "invalid_request"
+        )
+    # One typo of the owner's own is then one failure, not the fifth.
+    wrong = await password(app, admin.account, "Wrong-password-1", ip=OWNER)
+    assert wrong.status_code == 401, wrong.text
+    assert (await signin(app, clock, admin, ip=OWNER))["next_step"] == "done"
