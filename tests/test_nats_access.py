@@ -178,6 +178,12 @@ async def test_a_service_owns_its_consumers_and_no_others(bus: Bus) -> None:
     await terminals.js.add_consumer(
         stream, ConsumerConfig(durable_name="terminals_directory__identity")
     )
+    # Its own durable's info is what fumidai_consumer_lag is read from (issue 17).
+    await bus.harness.jetstream().publish(
+        f"{bus.events.subject_root}.identity.998.facility.fac-998.FacilityRegistered.v1", b"{}"
+    )
+    own = await terminals.js.consumer_info(stream, "terminals_directory__identity")
+    assert own.num_pending == await messages(bus, "identity") >= 1
     for durable in ("audit_directory__identity", "siem__identity", "anything"):
         await terminals.refused(
             lambda d=durable: terminals.js.add_consumer(stream, ConsumerConfig(durable_name=d)),
