@@ -25,12 +25,12 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from nats.js.errors import NotFoundError
 
 from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.envelope import Envelope
+from libs.events.lag import export_lag, pending
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.subjects import filter_for
@@ -152,9 +152,13 @@ class ConsumerRunner:
                     self._run(stream, context), name=f"consumer-{self.projection.name}-{context}"
                 )
             )
-        self._tasks.append(
-            asyncio.create_task(self._watch_lag(), name=f"consumer-lag-{self.projection.name}")
+        lag = export_lag(
+            self._js,
+            self.projection.name,
+            self._durables(),
+            self._settings.consumer_lag_interval_s,
         )
+        self._tasks.append(asyncio.create_task(lag, name=f"consumer-lag-{self.projection.name}"))
 
     async def stop(self) -> None:
         # The flag as well as the cancel: nats-py's fetch uses asyncio.wait_for, which on
@@ -173,32 +177,17 @@ class ConsumerRunner:
     def running(self) -> bool:
         return bool(self._tasks) and all(not task.done() for task in self._tasks)
 
+    def _durables(self) -> list[tuple[str, str]]:
+        return [
+            (self._settings.stream_name(context), durable_name(self.projection, context))
+            for context in contexts_of(self.projection)
+        ]
+
     async def lag(self) -> int:
         """Messages not yet acknowledged across this projection's consumers."""
-        total = 0
-        for context in contexts_of(self.projection):
-            try:
-                info = await self._js.consumer_info(
-                    self._settings.stream_name(context), durable_name(self.projection, context)
-                )
-            except NotFoundError:
-                continue
-            total += info.num_pending + info.num_ack_pending
+        total = await pending(self._js, self._durables())
         metrics.CONSUMER_LAG.labels(self.projection.name).set(total)
         return total
-
-    async def _watch_lag(self) -> None:
-        """Keep ``fumidai_consumer_lag`` current for /metrics, on a timer rather than per
-        batch: a consumer that is stuck or starved fetches nothing, and its lag is what
-        matters then. Its own durable's info is all the NATS identity must allow."""
-        while not self._stopping:
-            try:
-                await self.lag()
-            except Exception as error:  # NATS away: the gauge keeps its last value
-                log.warning(
-                    "consumer_lag_unknown", projection=self.projection.name, error=repr(error)
-                )
-            await asyncio.sleep(self._settings.consumer_lag_interval_s)
 
     async def _run(self, stream: str, context: str) -> None:
         durable = durable_name(self.projection, context)

@@ -23,6 +23,7 @@ from libs.aio.tasks import cancel_and_wait
 from libs.events.catalogue.users import UserDeleted
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.envelope import Envelope
+from libs.events.lag import export_lag
 from libs.events.settings import EventSettings
 from libs.events.subjects import filter_for
 
@@ -39,6 +40,8 @@ class UserDeletionReactor:
     """Ends a deleted user's sessions, driven by a durable consumer of ``UserDeleted``."""
 
     durable = "terminals_user_deleted__identity"
+    lag_name = "terminals_user_deleted"
+    """Its ``projection`` label on fumidai_consumer_lag."""
 
     def __init__(
         self,
@@ -52,6 +55,7 @@ class UserDeletionReactor:
         self._projection_wait_s = projection_wait_s
         self._pool: asyncpg.Pool | None = None
         self._task: asyncio.Task[None] | None = None
+        self._lag: asyncio.Task[None] | None = None
         self._sub: JetStreamContext.PullSubscription | None = None
         self._stopping = False
         self.reacted = 0
@@ -76,11 +80,16 @@ class UserDeletionReactor:
             ),
         )
         self._task = asyncio.create_task(self._run(nc, stream), name="reactor-user-deleted")
+        # Its lag on the dashboard beside the projections': sessions of deleted users wait.
+        lag = export_lag(
+            js, self.lag_name, [(stream, self.durable)], self._settings.consumer_lag_interval_s
+        )
+        self._lag = asyncio.create_task(lag, name="reactor-user-deleted-lag")
 
     async def stop(self) -> None:
         self._stopping = True  # see ConsumerRunner.stop
-        await cancel_and_wait(self._task)
-        self._task = None
+        await cancel_and_wait(self._task, self._lag)
+        self._task = self._lag = None
         if self._sub is not None:
             # Or draining the connection would wait for replies to a cancelled fetch.
             with contextlib.suppress(Exception):

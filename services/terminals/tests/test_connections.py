@@ -226,6 +226,17 @@ async def test_u5_deleting_a_user_ends_its_sessions_and_tells_their_agents(
         await agent.client.aclose()
 
 
+async def test_u5_the_user_deletion_reactors_lag_is_exported(service: Service) -> None:
+    """fumidai_consumer_lag (issue 17) covers the reaction that ends deleted users'
+    sessions as well as the projections, from the moment it starts."""
+
+    async def exported() -> bool:
+        text = (await service.http.get("/metrics")).text
+        return 'fumidai_consumer_lag{projection="terminals_user_deleted"} 0.0' in text
+
+    await eventually(exported)
+
+
 async def test_k4_deleting_a_terminal_ends_its_sessions_and_silences_its_agent(
     service: Service, identity: IdentityFeed
 ) -> None:
