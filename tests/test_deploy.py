@@ -742,6 +742,10 @@ def test_clamd_conf_has_what_fileshare_needs() -> None:
     assert options["TCPAddr"] == "0.0.0.0"
     assert options["DatabaseDirectory"] == "/var/lib/clamav"
     assert int(options["SelfCheck"]) > 0, "clamd must reload what freshclam downloads"
+    # clamav/clamav's entrypoint calls clamd started only once one of these sockets exists
+    # (else it gives up after CLAMD_STARTUP_TIMEOUT and the container stops).
+    assert options["LocalSocket"] in ("/tmp/clamd.sock", "/run/clamav/clamd.sock")
+    assert "LogFile" not in options, "clamd refuses /dev/stdout; a file fills the container"
 
 
 def test_compose_runs_clamd_with_freshclam_for_fileshare() -> None:

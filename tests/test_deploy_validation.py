@@ -6,10 +6,16 @@ manifests against the API schemas kubernetes-validate bundles, the NATS configur
 Nothing here starts a container: Docker and a cluster are not needed.
 """
 
+import hashlib
 import json
+import os
 import shutil
+import socket
+import struct
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -148,3 +154,68 @@ def test_clamd_conf_parses(tmp_path: Path) -> None:
     conf = (DEPLOY / "clamav" / "clamd.conf").read_text()
     assert _clamconf_errors(conf, tmp_path) == []
     assert _clamconf_errors(conf + "AlertEncryptedArchiv yes\n", tmp_path)
+
+
+EICAR = rb"X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
+
+
+def _clamd_ask(port: int, command: bytes, body: bytes = b"") -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+        conn.sendall(command)
+        if body:
+            conn.sendall(struct.pack(">I", len(body)) + body + struct.pack(">I", 0))
+        return conn.recv(256)
+
+
+def test_clamd_runs_with_the_deployed_config() -> None:
+    """deploy/clamav/clamd.conf as the containers use it, paths moved to loopback and a
+    temporary folder: clamd starts (as root it drops to its User), makes the socket the
+    image's entrypoint waits for, and answers fileshare's INSTREAM on TCP."""
+    clamd = shutil.which("clamd") or "/usr/sbin/clamd"
+    # Not pytest's tmp_path: as root, clamd drops to its user, who cannot enter pytest's
+    # root-only folders.
+    tmp_path = Path(tempfile.mkdtemp(prefix="fumidai-clamd-"))
+    assert Path(clamd).exists(), "clamd (Debian's clamav-daemon) is missing"
+    database = tmp_path / "db"
+    database.mkdir()
+    (database / "t.hdb").write_text(
+        f"{hashlib.md5(EICAR).hexdigest()}:{len(EICAR)}:Eicar-Test-Signature\n"
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    moved = {
+        "DatabaseDirectory": str(database),
+        "TCPAddr": "127.0.0.1",
+        "TCPSocket": str(port),
+        "LocalSocket": str(tmp_path / "clamd.sock"),
+        "TemporaryDirectory": str(tmp_path),
+    }
+    lines = []
+    for line in (DEPLOY / "clamav" / "clamd.conf").read_text().splitlines():
+        key = line.split(" ", 1)[0]
+        if key == "User" and os.geteuid() != 0:
+            continue  # only root can drop to it
+        lines.append(f"{key} {moved[key]}" if key in moved else line)
+    if os.geteuid() == 0:
+        shutil.chown(tmp_path, "clamav")
+        shutil.chown(database, "clamav")
+    (tmp_path / "clamd.conf").write_text("\n".join(lines) + "\n")
+    server = subprocess.Popen(
+        [clamd, "--foreground", "-c", str(tmp_path / "clamd.conf")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not (tmp_path / "clamd.sock").exists():
+            assert server.poll() is None, server.stdout.read() if server.stdout else ""
+            assert time.monotonic() < deadline, "clamd made no socket"
+            time.sleep(0.1)
+        assert _clamd_ask(port, b"zPING\0") == b"PONG\0"
+        verdict = _clamd_ask(port, b"zINSTREAM\0", EICAR)
+        assert verdict.startswith(b"stream: Eicar-Test-Signature") and b"FOUND" in verdict
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(tmp_path, ignore_errors=True)
