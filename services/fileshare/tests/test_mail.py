@@ -16,6 +16,7 @@ from services.fileshare.tests.world import (
     ADMIN_MAIL,
     as_admin,
     as_user,
+    counted,
     eventually,
     mails,
     simple_upload,
@@ -112,13 +113,6 @@ class _Refuse:
         raise AssertionError(f"sent again: {message['Message-ID']}")
 
 
-async def counted(fs: Fileshare, family: str) -> float:
-    """The sum over labels of a counter family on the service's /metrics."""
-    text = (await fs.http.get("/metrics")).text
-    prefix = f"fumidai_fileshare_{family}_total{{"
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
-
-
 async def test_f6_mail_waits_for_an_smtp_server_that_is_down(
     start_fileshare: StartFileshare,
 ) -> None:
@@ -126,8 +120,8 @@ async def test_f6_mail_waits_for_an_smtp_server_that_is_down(
     fumidai_fileshare_mails_failed_total, the one that goes through in ..._mails_sent_total."""
     port = free_port()
     fs = await start_fileshare(smtp_port=port)  # no SMTP server there yet
-    failed_before = await counted(fs, "mails_failed")
-    sent_before = await counted(fs, "mails_sent")
+    failed_before = await counted(fs.http, "mails_failed")
+    sent_before = await counted(fs.http, "mails_sent")
     account = await fs.world.user("approval")
     await share_of(fs, account)
 
@@ -135,17 +129,17 @@ async def test_f6_mail_waits_for_an_smtp_server_that_is_down(
         return "ShareAwaitingApproval.v1" in await fs.events()
 
     async def failed() -> bool:
-        return await counted(fs, "mails_failed") > failed_before
+        return await counted(fs.http, "mails_failed") > failed_before
 
     await eventually(attempted)
     await eventually(failed)
-    assert await counted(fs, "mails_sent") == sent_before
+    assert await counted(fs.http, "mails_sent") == sent_before
     assert await fs.db.fetchval("SELECT count(*) FROM sent_mail") == 0
     with MailCatcher(port) as late:
         [mail] = await mails(late, 1)
         assert mail.message["Subject"] == f"【ファイル共有】承認依頼: {account}"
 
         async def sent() -> bool:
-            return await counted(fs, "mails_sent") == sent_before + 1
+            return await counted(fs.http, "mails_sent") == sent_before + 1
 
         await eventually(sent)

@@ -22,6 +22,7 @@ from services.fileshare.tests.world import (
     INSIDE_IP,
     as_admin,
     as_user,
+    counted,
     eventually,
     mails,
     manifest_of,
@@ -83,7 +84,12 @@ async def test_f3_f4_a_clean_share_of_an_always_user_is_downloadable(fileshare: 
 async def test_f3_eicar_is_a_threat_and_can_never_be_downloaded(fileshare: Fileshare) -> None:
     fs = fileshare
     account = await fs.world.user("always")
+    infected = await counted(fs.http, "scans", result="infected")
+    clean = await counted(fs.http, "scans", result="clean")
     share = await upload(fs, account, [("clean.txt", b"fine"), ("eicar.com", EICAR)])
+    # The dashboard's "scans by result" (issue 17): one each.
+    assert await counted(fs.http, "scans", result="infected") == infected + 1
+    assert await counted(fs.http, "scans", result="clean") == clean + 1
     assert (share["state"], share["scan"], share["scan_label"]) == (
         "blocked",
         "infected",
@@ -386,8 +392,11 @@ async def test_f3_no_scanner_stays_pending_then_clean_when_clamd_returns(
     port = free_port()
     fs = await start_fileshare(clamd_port=port)  # nothing listens there yet
     account = await fs.world.user("always")
+    unavailable = await counted(fs.http, "scanner_unavailable")
     share = await upload(fs, account, [("a.txt", b"a"), ("b.txt", b"b")])
     assert (share["state"], share["scan_label"]) == ("scanning", "検査待ち")
+    # What FumidaiScannerUnavailable (deploy/prometheus/alerts.yml) alerts on.
+    assert await counted(fs.http, "scanner_unavailable") > unavailable
     assert {f["scan_label"] for f in share["files"]} == {"検査待ち"}
     path = f"{MINE}/{share['share_id']}/files/{share['files'][0]['file_id']}"
     assert (await fs.http.get(path, headers=as_user(account))).status_code == 403

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import asyncpg
+import httpx
 import msgspec
 from nats.aio.client import Client as NATS
 
@@ -47,6 +48,19 @@ async def publish(nc: NATS, settings: EventSettings, envelope: Envelope) -> None
         subject_of(settings.subject_root, envelope),
         encode(envelope),
         headers={"Nats-Msg-Id": envelope.event_id},
+    )
+
+
+async def counted(http: httpx.AsyncClient, family: str, **labels: str) -> float:
+    """A fileshare counter on the service's /metrics: ``family`` without its
+    ``fumidai_fileshare_`` prefix and ``_total``, summed over the labels not given."""
+    text = (await http.get("/metrics")).text
+    name = f"fumidai_fileshare_{family}_total"
+    wanted = [f'{k}="{v}"' for k, v in labels.items()]
+    return sum(
+        float(line.split()[-1])
+        for line in text.splitlines()
+        if line.startswith((f"{name}{{", f"{name} ")) and all(w in line for w in wanted)
     )
 
 
