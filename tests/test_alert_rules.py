@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.test_deploy import exposed_metrics
+from tests.test_deploy import dashboard_queries, exposed_metrics
 
 PROMETHEUS = Path(__file__).resolve().parents[1] / "deploy" / "prometheus"
 RULES = PROMETHEUS / "alerts.yml"
@@ -83,3 +83,22 @@ def test_prometheus_loads_the_rules() -> None:
     compose = yaml.safe_load((PROMETHEUS.parent / "compose.yaml").read_text())
     volumes = compose["services"]["prometheus"]["volumes"]
     assert "./prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro" in volumes
+
+
+def test_dashboard_queries_are_valid_promql(tmp_path: Path) -> None:
+    """Each dashboard expression, with Grafana's variables given values, parses as PromQL:
+    promtool checks it as a recording rule, so a typo fails here, not on a blank panel."""
+    grafana = {"$__rate_interval": "1m", "$service": ".*"}
+    rules = []
+    for number, query in enumerate(dashboard_queries()):
+        for variable, value in grafana.items():
+            query = query.replace(variable, value)
+        # A template variable's label_values(<selector>, <label>) is Grafana's: check the selector.
+        query = re.sub(r"^label_values\((.*), *\w+\)$", r"\1", query)
+        assert "$" not in query, f"a Grafana variable without a value here: {query}"
+        rules.append({"record": f"fumidai:dashboard_{number}", "expr": query})
+    assert len(rules) > 20
+    checked = tmp_path / "dashboard-rules.yml"
+    checked.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
+    done = promtool("check", "rules", str(checked))
+    assert done.returncode == 0, done.stdout + done.stderr
