@@ -270,6 +270,14 @@ class IdentityFeed:
         return envelope
 
 
+async def metric(service: Service, name: str, **labels: str) -> float:
+    """A sample of the service's /metrics (0 when absent): exactly these labels."""
+    text = (await service.http.get("/metrics")).text
+    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    prefix = f"{name}{{{wanted}}} " if labels else f"{name} "
+    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
+
+
 async def recorded(service: Service, event_type: str) -> list[dict[str, Any]]:
     """The payloads of the service's events of one type, in log order, with the actor and
     the causation id of each."""

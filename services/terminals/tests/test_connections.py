@@ -12,17 +12,11 @@ from services.terminals.tests.harness import (
     Service,
     account,
     eventually,
+    metric,
     recorded,
 )
 
 MAC = "00-11-22-33-44-55"
-
-
-async def metric(service: Service, name: str, **labels: str) -> float:
-    text = (await service.http.get("/metrics")).text
-    wanted = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    prefix = f"{name}{{{wanted}}} " if labels else f"{name} "
-    return sum(float(line.split()[-1]) for line in text.splitlines() if line.startswith(prefix))
 
 
 async def agent_for(service: Service, name: str = "group01") -> tuple[str, AgentClient]:

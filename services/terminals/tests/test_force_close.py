@@ -21,6 +21,7 @@ from services.terminals.tests.harness import (
     Service,
     admin_headers,
     eventually,
+    metric,
     recorded,
     serving,
 )
@@ -59,6 +60,8 @@ async def test_c4_force_close_reaches_the_agent_within_2_seconds_and_is_acknowle
     await agent.start()
     agent.state.live[session.session_id] = session
     await asyncio.sleep(0.2)  # the agent's poll is now held by the server
+    acks = await metric(service, "fumidai_close_order_ack_seconds_count")
+    ended = await metric(service, "fumidai_sessions_ended_total", how="force_closed")
 
     asked = time.monotonic()
     response = await force_close(service, session.session_id)
@@ -82,6 +85,9 @@ async def test_c4_force_close_reaches_the_agent_within_2_seconds_and_is_acknowle
     assert closed["reason"] == "不審な操作のため"
     [ack] = await recorded(service, "SessionCloseAcknowledged.v1")
     assert ack["order_seq"] == 1 and ack["actor"].startswith("agent:")
+    # The dashboard's force-close acknowledgement latency and endings (issue 17).
+    assert await metric(service, "fumidai_close_order_ack_seconds_count") == acks + 1
+    assert await metric(service, "fumidai_sessions_ended_total", how="force_closed") == ended + 1
     # The agent's own 「切断」 report after the cut changes nothing.
     assert (await client.end(session.session_id)).state == "force_closed"
     await agent.stop()
