@@ -64,6 +64,19 @@ async def test_a2_each_log_keeps_its_period_2_years_30_days_1_year_2_years(audit
     deleted = await purge(audit)
     assert deleted["inbox"] == 2  # the two sign-ins' ids, from the sign-in stream
 
+    # Decision 0036: past 800 days the fileshare log's ids go (its stream has aged them
+    # out); every projection that reads identity's or terminals' stream keeps its ids, as
+    # those streams can deliver them again.
+    count = "SELECT count(*) FROM inbox WHERE projection = $1"
+    uploads = await audit.pool.fetchval(count, "audit_fileshare")
+    sessions = await audit.pool.fetchval(count, "audit_connections")
+    assert uploads == 2 and sessions == 2
+    await audit.pool.execute("UPDATE inbox SET applied_at = $1", now - timedelta(days=900))
+    deleted = await purge(audit)
+    assert deleted["inbox"] == uploads
+    assert await audit.pool.fetchval(count, "audit_fileshare") == 0
+    assert await audit.pool.fetchval(count, "audit_connections") == sessions
+
 
 # Scheduled as in production (daily), checked often so the test sees it run.
 @pytest.mark.parametrize("own", [AuditOwn(purge_check_s=0.1)])
