@@ -157,7 +157,7 @@ process manager takes to bring a crashed server or service back (docs/decisions/
 DEPENDENCY_DOWN: tuple[type[Exception], ...] = (
     ConnectionError,
     asyncpg.CannotConnectNowError,
-    asyncpg.ConnectionDoesNotExistError,
+    asyncpg.PostgresConnectionError,  # SQLSTATE class 08, ConnectionDoesNotExistError's too
     asyncpg.AdminShutdownError,
     asyncpg.CrashShutdownError,
 )
@@ -175,6 +175,15 @@ def _dependency_down(request: Request[Any, Any, Any], exc: Exception) -> Respons
     )
 
 
+def _interface(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """asyncpg's InterfaceError is mostly our misuse (a bug: 500), but "connection is
+    closed" is a connection whose server went away under it (seen once as a 500 while up's
+    PostgreSQL was killed): that one is a dependency down."""
+    if "connection is closed" in str(exc):
+        return _dependency_down(request, exc)
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     return problem_response(
@@ -190,6 +199,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     asyncpg.DataError: _bad_data,
     RecursionError: _too_deep,
     **{kind: _dependency_down for kind in DEPENDENCY_DOWN},
+    asyncpg.InterfaceError: _interface,
     Exception: _unexpected,
 }
 """Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""

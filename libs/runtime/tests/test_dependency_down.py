@@ -63,3 +63,23 @@ async def test_a_connection_postgresql_ends_is_a_503_to_retry(database_url: str)
     ) as client:
         assert_unavailable(await client.get("/read"))
         assert (await client.get("/bug")).status_code == 500
+
+
+async def test_a_connection_closed_under_the_service_is_a_503_and_misuse_stays_a_500(
+    database_url: str,
+) -> None:
+    @get("/closed")
+    async def closed() -> None:
+        conn = await asyncpg.connect(database_url)
+        conn.terminate()  # what a pooled connection is once its server went away
+        await conn.fetchval("SELECT 1")
+
+    @get("/misuse")
+    async def misuse() -> None:
+        raise asyncpg.InterfaceError("cannot perform operation: another operation is in progress")
+
+    async with create_async_test_client(
+        [closed, misuse], exception_handlers=EXCEPTION_HANDLERS
+    ) as client:
+        assert_unavailable(await client.get("/closed"))
+        assert (await client.get("/misuse")).status_code == 500

@@ -18,7 +18,12 @@ from services.identity.tests.callers import bearer, operator
 from services.identity.tests.signin_support import DOMAIN, events, new_facility
 
 Client = AsyncTestClient[Litestar]
-ADMIN = bearer(f"998-operation-admin01@{DOMAIN}", "admin", "998")
+
+
+def admin() -> dict[str, str]:
+    """An admin's headers, minted per request: tokens live 60 s, and a module-level one
+    minted at collection had expired by the time a full run reached these tests."""
+    return bearer(f"998-operation-admin01@{DOMAIN}", "admin", "998")
 
 
 async def change(app: Client, code: str = "998", **body: Any) -> Any:
@@ -28,7 +33,7 @@ async def change(app: Client, code: str = "998", **body: Any) -> Any:
 
 
 async def read(app: Client, code: str = "998") -> dict[str, Any]:
-    response = await app.get(f"/internal/v1/facilities/{code}", headers=ADMIN)
+    response = await app.get(f"/internal/v1/facilities/{code}", headers=admin())
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -104,10 +109,10 @@ async def test_t1_an_unchanged_or_bad_change_is_a_400_that_says_why(identity: Cl
     nul = await change(identity, name="998\x00")
     assert nul.status_code == 400
     assert (await change(identity, "997", name="x")).status_code == 404
-    admin = await identity.patch(
-        "/internal/v1/operator/facilities/998", json={"name": "x"}, headers=ADMIN
+    as_admin = await identity.patch(
+        "/internal/v1/operator/facilities/998", json={"name": "x"}, headers=admin()
     )
-    assert admin.status_code == 403
+    assert as_admin.status_code == 403
     assert (await read(identity))["name"] == "998-Hospital"
 
 
