@@ -68,6 +68,7 @@ from typing import Any
 import httpx
 from playwright.async_api import Browser, async_playwright
 
+from bench import ui_upload
 from bench.events import (
     Servers,
     checkpoint,
@@ -454,7 +455,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--upload-rounds", type=int, default=Plan.upload_rounds, help="99 MB uploads of each kind"
     )
+    parser.add_argument(
+        "--upload-binary",
+        action="store_true",
+        help="upload files clamd takes for binary data (real files are; see ui_upload)",
+    )
     args = parser.parse_args(argv)
+    ui_upload.binary_upload = args.upload_binary
     plan = Plan(runs=args.runs, log_rows=args.log_rows, upload_rounds=args.upload_rounds)
     quiet_logs()
     ensure_ui()
@@ -467,6 +474,7 @@ def main(argv: list[str] | None = None) -> None:
             result = asyncio.run(run(srv, plan, state))
     finally:
         shutil.rmtree(state / "clamd", ignore_errors=True)
+    result["upload_binary"] = args.upload_binary
     result["wall_s"] = round(time.perf_counter() - started, 1)
     say(f"  (whole run {result['wall_s']:.0f}s; services' logs in {state / 'logs'})")
     say(json.dumps(result, ensure_ascii=False))
