@@ -20,7 +20,7 @@ from litestar.params import JSONBody
 from libs.runtime.documented import documented
 from libs.runtime.problems import DomainError
 from services.gateway.api.common import problems
-from services.gateway.api.session import NO_SECURITY, Secret
+from services.gateway.api.session import NO_SECURITY, Secret, TypedAccount
 from services.gateway.gateway_context import Gateway
 from services.gateway.messages import message
 from services.gateway.relay import relayed
@@ -44,15 +44,7 @@ Token = Annotated[
 class RecoveryRequestIn(msgspec.Struct, frozen=True, kw_only=True):
     """「パスワードを忘れた場合」: the account whose password is forgotten."""
 
-    account: Annotated[
-        str,
-        msgspec.Meta(
-            min_length=1,
-            max_length=254,
-            description="The full account as typed, e.g. "
-            "``998-operation-admin01@nrasdev.onmicrosoft.com`` (any case).",
-        ),
-    ]
+    account: TypedAccount
 
 
 class RecoveryRequestedOut(msgspec.Struct, frozen=True, kw_only=True):

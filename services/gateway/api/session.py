@@ -75,18 +75,22 @@ WantToken = Annotated[
 ]
 
 
+TypedAccount = Annotated[
+    str,
+    msgspec.Meta(
+        min_length=1,
+        max_length=254,
+        description="The full account as typed, e.g. "
+        "``998-operation-admin01@nrasdev.onmicrosoft.com`` (any case).",
+    ),
+]
+"""An account as a person types it: sign-in's first step and 「パスワードを忘れた場合」."""
+
+
 class PasswordIn(msgspec.Struct, frozen=True, kw_only=True):
     """Step 1 of an admin's sign-in (L1)."""
 
-    account: Annotated[
-        str,
-        msgspec.Meta(
-            min_length=1,
-            max_length=254,
-            description="The full account as typed, e.g. "
-            "``998-operation-admin01@nrasdev.onmicrosoft.com`` (any case).",
-        ),
-    ]
+    account: TypedAccount
     password: Annotated[Secret, documented("The password.", max_length=PASSWORD_MAX)]
     token: WantToken = False
 
