@@ -30,19 +30,9 @@ _PUNCTUATION = re.compile(r"[\s()\[\]{}:,;.]*")
 
 ALLOWED: frozenset[str] = frozenset(
     {
-        "services/audit/bootstrap.py ~ services/fileshare/bootstrap.py",
-        "services/audit/bootstrap.py ~ services/gateway/bootstrap.py",
-        "services/audit/bootstrap.py ~ services/identity/bootstrap.py",
-        "services/audit/bootstrap.py ~ services/terminals/bootstrap.py",
         "services/audit/projections/directory.py ~ services/fileshare/consumers.py",
-        "services/fileshare/bootstrap.py ~ services/gateway/bootstrap.py",
-        "services/fileshare/bootstrap.py ~ services/identity/bootstrap.py",
-        "services/fileshare/bootstrap.py ~ services/terminals/bootstrap.py",
         "services/fileshare/settings.py ~ services/identity/settings.py",
         "services/gateway/api/jobs.py ~ services/identity/contract/jobs.py",
-        "services/gateway/bootstrap.py ~ services/identity/bootstrap.py",
-        "services/gateway/bootstrap.py ~ services/terminals/bootstrap.py",
-        "services/identity/bootstrap.py ~ services/terminals/bootstrap.py",
         "services/identity/domain/errors.py ~ services/terminals/domain/errors.py",
     }
 )

@@ -25,7 +25,7 @@ from libs.events.streams import await_streams, ensure_streams
 from libs.postgres.migrations import Migration, apply, discover
 from libs.postgres.pool import create_pool
 from libs.runtime.nats_client import connect_options
-from libs.runtime.settings import CoreSettings
+from libs.runtime.settings import CoreSettings, ServiceSettings
 
 log = structlog.get_logger("backbone")
 
@@ -35,6 +35,31 @@ EVENTS_MIGRATIONS = Path(__file__).resolve().parent.parent / "events" / "migrati
 def service_migrations(service: str, folder: Path) -> list[Migration]:
     """The event store's migrations followed by the service's own."""
     return [*discover("events", EVENTS_MIGRATIONS), *discover(service, folder)]
+
+
+def service_backbone(
+    service: str,
+    settings: ServiceSettings,
+    migrations: Path,
+    *,
+    projections: Sequence[Projection] = (),
+    rights: BusRights | None = None,
+    relay: bool = True,
+    server_settings: Mapping[str, str] | None = None,
+) -> "Backbone":
+    """The backbone a service's composition root builds: its settings, the event store's
+    migrations then those in its ``migrations`` folder, the projections it runs and its
+    rights on the bus (the rest: see ``Backbone``)."""
+    return Backbone(
+        service=service,
+        core=settings.core,
+        events=settings.events,
+        migrations=service_migrations(service, migrations),
+        projections=projections,
+        rights=rights,
+        relay=relay,
+        server_settings=server_settings,
+    )
 
 
 class Backbone:

@@ -7,7 +7,7 @@ from litestar import Litestar
 from libs.events.clock import Clock, system_clock
 from libs.events.consumer import AfterCommit
 from libs.mail.smtp import Sender, SmtpSender
-from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.backbone import service_backbone
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
 from services.fileshare.app.context import Context
 from services.fileshare.bus import RIGHTS
@@ -29,13 +29,8 @@ def bootstrap(
 ) -> Litestar:
     """Wire fileshare's backbone, scanner, mailer and clock into its HTTP app."""
     own = settings.own
-    backbone = Backbone(
-        service=SERVICE,
-        core=settings.core,
-        events=settings.events,
-        migrations=service_migrations(SERVICE, MIGRATIONS),
-        projections=PROJECTIONS,
-        rights=RIGHTS,
+    backbone = service_backbone(
+        SERVICE, settings, MIGRATIONS, projections=PROJECTIONS, rights=RIGHTS
     )
     scanner = Clamd(
         ClamdAddress(host=own.clamd_host, port=own.clamd_port, socket=own.clamd_socket),

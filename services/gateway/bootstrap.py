@@ -5,7 +5,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.config.env import SettingsError
-from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.backbone import service_backbone
 from libs.runtime.settings import ServiceSettings
 from libs.runtime.token_keys import GATEWAY, MalformedKey, SigningKey
 from services.gateway.bus import RIGHTS
@@ -33,13 +33,8 @@ def bootstrap(
     csv: CsvLimits | None = None,
 ) -> Litestar:
     """Wire the gateway's backbone, sessions and upstream clients into its HTTP app."""
-    backbone = Backbone(
-        service=SERVICE,
-        core=settings.core,
-        events=settings.events,
-        migrations=service_migrations(SERVICE, MIGRATIONS),
-        projections=PROJECTIONS,
-        rights=RIGHTS,
+    backbone = service_backbone(
+        SERVICE, settings, MIGRATIONS, projections=PROJECTIONS, rights=RIGHTS
     )
     clients = Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key))
     gateway = Gateway.build(backbone, clients, own or load_gateway_own(), csv or load_csv_limits())

@@ -5,7 +5,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.events.clock import Clock, system_clock
-from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.backbone import service_backbone
 from services.identity.bus import RIGHTS
 from services.identity.consumers import PROJECTIONS
 from services.identity.http import create_app
@@ -26,11 +26,10 @@ statements again each time costs tens of microseconds (decision 0007)."""
 
 def bootstrap(settings: IdentitySettings, clock: Clock = system_clock) -> Litestar:
     """Wire identity's backbone into its HTTP app (``clock``: see ``create_app``)."""
-    backbone = Backbone(
-        service=SERVICE,
-        core=settings.core,
-        events=settings.events,
-        migrations=service_migrations(SERVICE, MIGRATIONS),
+    backbone = service_backbone(
+        SERVICE,
+        settings,
+        MIGRATIONS,
         projections=PROJECTIONS,
         rights=RIGHTS,
         server_settings=SERVER_SETTINGS,

@@ -5,7 +5,7 @@ from pathlib import Path
 from litestar import Litestar
 
 from libs.events.clock import Clock, system_clock
-from libs.runtime.backbone import Backbone, service_migrations
+from libs.runtime.backbone import service_backbone
 from services.terminals.bus import RIGHTS
 from services.terminals.consumers import PROJECTIONS
 from services.terminals.http import create_app
@@ -17,13 +17,8 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 def build_runtime(settings: TerminalsSettings, clock: Clock = system_clock) -> TerminalsRuntime:
     """terminals's backbone and runtime, not started; tests pass their clock."""
-    backbone = Backbone(
-        service=SERVICE,
-        core=settings.core,
-        events=settings.events,
-        migrations=service_migrations(SERVICE, MIGRATIONS),
-        projections=PROJECTIONS,
-        rights=RIGHTS,
+    backbone = service_backbone(
+        SERVICE, settings, MIGRATIONS, projections=PROJECTIONS, rights=RIGHTS
     )
     return TerminalsRuntime(backbone, settings.own, clock)
 
