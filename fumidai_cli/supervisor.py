@@ -17,7 +17,7 @@ from fumidai_cli.backoff import Crashes, Policy, after_crash, crash_loop
 from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats
 from libs.devservers.postgres import EmbeddedPostgres
-from libs.devservers.suite import SERVICES, Suite
+from libs.devservers.suite import Suite
 
 
 @dataclass(frozen=True)
@@ -94,15 +94,22 @@ class Supervisor:
         self._say(f"{watched.name} restarted")
 
 
+def _nats(name: str, node: EmbeddedNats) -> Watched:
+    return Watched(
+        name, lambda: node.is_running, lambda: node.exit_code, node.start, str(node.log_path)
+    )
+
+
 def watch_suite(
     suite: Suite,
     postgres: EmbeddedPostgres | None,
-    nats: EmbeddedNats | None,
+    nats: Sequence[EmbeddedNats],
     fileshare: FileshareServers,
     logs: str,
 ) -> list[Watched]:
     """What ``up`` started, servers first (the embedded ones only: a server given by
-    FUMIDAI_POSTGRES_URL or FUMIDAI_NATS_URL is someone else's to keep)."""
+    FUMIDAI_POSTGRES_URL or FUMIDAI_NATS_URL is someone else's to keep). One NATS server
+    is "NATS"; a cluster's nodes are "NATS nats-1" …, services' replicas "identity-2" …"""
     watched: list[Watched] = []
     if postgres is not None:
         watched.append(
@@ -114,16 +121,8 @@ def watch_suite(
                 str(postgres.log_path),
             )
         )
-    if nats is not None:
-        watched.append(
-            Watched(
-                "NATS",
-                lambda: nats.is_running,
-                lambda: nats.exit_code,
-                nats.start,
-                str(nats.log_path),
-            )
-        )
+    for node in nats:
+        watched.append(_nats("NATS" if len(nats) == 1 else f"NATS {node.server_name}", node))
     clamd = fileshare.clamd
     if clamd is not None:
         watched.append(
@@ -140,14 +139,14 @@ def watch_suite(
         watched.append(
             Watched("mail catcher", lambda: mail.is_running, lambda: None, mail.restart, logs)
         )
-    for service in SERVICES:
+    for instance in suite.all_instances():
         watched.append(
             Watched(
-                service,
-                partial(suite.is_running, service),
-                partial(suite.exit_code, service),
-                partial(suite.restart, service),
-                f"{logs}/{service}.log",
+                instance,
+                partial(suite.is_running, instance),
+                partial(suite.exit_code, instance),
+                partial(suite.restart, instance),
+                f"{logs}/{instance}.log",
             )
         )
     return watched

@@ -4,6 +4,9 @@ A set-up failure ends ``up`` with one line saying what is wrong and what to do (
 ``failure_line``); the full traceback of an unexpected one goes to ``.fumidai/logs``.
 Once up, a service or embedded server that crashes is restarted with backoff and said so
 (``fumidai_cli.supervisor``); Ctrl-C or SIGTERM stops everything.
+
+``--cluster`` runs the scaled-out shape instead (decision 0039): three NATS nodes, two
+replicas of every service, its own data in ``.fumidai/cluster``.
 """
 
 import argparse
@@ -27,9 +30,10 @@ from fumidai_cli.state import (
     state_dir,
     write_runtime,
 )
-from fumidai_cli.supervisor import Supervisor, watch_suite
+from fumidai_cli.supervisor import Supervisor, Watched, watch_suite
 from libs.devservers import bus_identities
 from libs.devservers.fileshare import FileshareServers
+from libs.devservers.local_cluster import LocalCluster
 from libs.devservers.nats import EmbeddedNats, NatsError
 from libs.devservers.ports import is_port_free
 from libs.devservers.postgres import EmbeddedPostgres, PostgresError
@@ -51,6 +55,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="on first start, create facility 998 and its admin only (no demo data)",
     )
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="three NATS nodes (R3 streams) and two replicas of every service, on loopback"
+        " (data in .fumidai/cluster)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -65,6 +75,8 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    if args.cluster:
+        return run_cluster(args, state, stop)
 
     postgres: EmbeddedPostgres | None = None
     nats_server: EmbeddedNats | None = None
@@ -122,11 +134,9 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         admin = asyncio.run(ensure_demo(suite, state, say, empty=args.empty))
         print(ready_line(suite.url("gateway"), admin), flush=True)
         # From here on a crash is restarted, not the end (docs/decisions/0033).
-        watched = watch_suite(suite, postgres, nats_server, fileshare_servers, ".fumidai/logs")
-        supervisor = Supervisor(watched, say)
-        while not stop.wait(SUPERVISION_TICK_S):
-            supervisor.tick()
-        say("stopping ...")
+        nodes = [nats_server] if nats_server is not None else []
+        watched = watch_suite(suite, postgres, nodes, fileshare_servers, ".fumidai/logs")
+        supervise(watched, stop)
         return 0
     except Exception as error:  # the CLI's boundary: one line, never a traceback
         say(failure_line(error, state / "logs"))
@@ -141,6 +151,54 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
             nats_server.stop()
         if postgres is not None:
             postgres.stop()
+        say("stopped")
+
+
+def supervise(watched: list[Watched], stop: threading.Event) -> None:
+    """Restart what crashes until ``stop`` (docs/decisions/0033)."""
+    supervisor = Supervisor(watched, say)
+    while not stop.wait(SUPERVISION_TICK_S):
+        supervisor.tick()
+    say("stopping ...")
+
+
+def run_cluster(args: argparse.Namespace, state: Path, stop: threading.Event) -> int:
+    """``up --cluster``: the scaled-out shape on loopback, supervised like the single one."""
+    port = args.port if is_port_free(args.port) else None
+    cluster = LocalCluster(
+        state / "cluster",
+        say,
+        gateway_port=port,
+        token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
+        totp_key=secret("identity-totp-key"),
+    )
+    try:
+        system.ensure()
+        suite = cluster.start()
+        assert cluster.nats is not None and cluster.fileshare is not None
+        write_runtime(
+            Runtime(
+                postgres_url=suite.postgres_url,
+                nats_url=cluster.nats.url,
+                nats_seed_dir=str(cluster.folder / "nats-keys"),
+                database_prefix=suite.database_prefix,
+                service_urls={s: suite.url(s) for s in SERVICES},
+            )
+        )
+        admin = asyncio.run(ensure_demo(suite, cluster.folder, say, empty=args.empty))
+        print(ready_line(suite.url("gateway"), admin), flush=True)
+        say("gateway replicas: " + "  ".join(suite.urls("gateway")))
+        logs = ".fumidai/cluster/logs"
+        supervise(
+            watch_suite(suite, cluster.postgres, cluster.nats.nodes, cluster.fileshare, logs), stop
+        )
+        return 0
+    except Exception as error:  # the CLI's boundary: one line, never a traceback
+        say(failure_line(error, state / "logs"))
+        return 1
+    finally:
+        cluster.stop()
+        clear_runtime()
         say("stopped")
 
 

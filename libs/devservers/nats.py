@@ -83,10 +83,12 @@ class EmbeddedNats:
         startup_timeout: float = 30.0,
         users: Sequence[NatsUser] = (),
         tls: ServerTls | None = None,
+        cluster: dict[str, Any] | None = None,
     ) -> None:
         """Describe the server; nothing touches the disk or the network until start().
 
         ``users``: authorization on, only these identities connect (and a probe of ours).
+        ``cluster``: nats-server's ``cluster`` block, for a node of ``nats_cluster``'s.
         """
         for requested in (port, monitor_port):
             if requested is not None and requested in FOREIGN_SERVICE_PORTS:
@@ -109,6 +111,7 @@ class EmbeddedNats:
         self.startup_timeout: Final = startup_timeout
         self.config_path: Final = self.store_dir.with_name(self.store_dir.name + ".conf")
         self.tls: Final = tls
+        self.cluster: Final = cluster
         self._users: list[NatsUser] = list(users)
         self._probe: NatsUser | None = probe_user() if users else None
         self._binary: Final = server_binary()
@@ -272,6 +275,8 @@ class EmbeddedNats:
             if self.tls.verify_clients:
                 tls |= {"ca_file": str(self.tls.ca_file), "verify": True}
             config["tls"] = tls
+        if self.cluster is not None:
+            config["cluster"] = self.cluster
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
         # nats-server reads JSON as its own configuration format.
         self.config_path.write_text(json.dumps(config, indent=2))

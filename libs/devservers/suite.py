@@ -3,6 +3,10 @@
 Each service gets its own database on the given PostgreSQL server, a port, the shared
 NATS URL and the public keys of the callers whose internal tokens it accepts (the gateway
 also its own signing key); their JSON logs go to one file per service.
+
+With ``replicas`` above 1 (``./fumidai up --cluster``, decision 0039) each service runs as
+that many processes — instances ``identity``, ``identity-2`` … — on ports of their own and
+one database; the gateway is handed every replica's URL of each service.
 """
 
 import os
@@ -81,9 +85,12 @@ class Suite:
     """Each caller's current signing key by issuer; ``up`` keeps them in ``.fumidai/``."""
     also_trusted: tuple[TrustedKey, ...] = ()
     """Further public keys the services accept (besides the current ones): a key roll."""
+    replicas: int = 1
+    """Processes per service (decision 0039): instance names ``<service>``, ``<service>-2`` …"""
     ports: dict[str, int] = field(default_factory=dict)
+    """By instance name (the first replica's is the service's name)."""
     metrics_ports: dict[str, int] = field(default_factory=dict)
-    """The gateway's monitoring listener (its public port serves no /metrics)."""
+    """The gateway instances' monitoring listeners (its public port serves no /metrics)."""
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: dict[str, IO[bytes]] = field(default_factory=dict)
     _env: dict[str, str] = field(default_factory=dict)
@@ -94,8 +101,20 @@ class Suite:
     def database_url(self, service: str) -> str:
         return database_url(self.postgres_url, self.database(service))
 
-    def url(self, service: str) -> str:
-        return f"http://127.0.0.1:{self.ports[service]}"
+    def url(self, instance: str) -> str:
+        """An instance's base URL; a service's name is its first replica."""
+        return f"http://127.0.0.1:{self.ports[instance]}"
+
+    def instances(self, service: str) -> list[str]:
+        """``service``'s replicas by instance name, the first named as the service."""
+        return [service, *(f"{service}-{n}" for n in range(2, self.replicas + 1))]
+
+    def all_instances(self) -> list[str]:
+        """Every instance, in ``SERVICES``' order."""
+        return [instance for service in SERVICES for instance in self.instances(service)]
+
+    def urls(self, service: str) -> list[str]:
+        return [self.url(instance) for instance in self.instances(service)]
 
     async def prepare(self) -> None:
         """Create every service's database."""
@@ -103,12 +122,13 @@ class Suite:
 
     def environment(self) -> dict[str, str]:
         """The variables every service process starts with."""
-        for service in SERVICES:
-            if service not in self.ports:
-                wanted = self.gateway_port if service == "gateway" else None
-                self.ports[service] = wanted or free_port()
-        if "gateway" not in self.metrics_ports:
-            self.metrics_ports["gateway"] = free_port()
+        for instance in self.all_instances():
+            if instance not in self.ports:
+                wanted = self.gateway_port if instance == "gateway" else None
+                self.ports[instance] = wanted or free_port()
+        for gateway in self.instances("gateway"):
+            if gateway not in self.metrics_ports:
+                self.metrics_ports[gateway] = free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
         env.update(
             {
@@ -122,8 +142,7 @@ class Suite:
             env[f"FUMIDAI_{upper}_DATABASE_URL"] = self.database_url(service)
             env[f"FUMIDAI_{upper}_PORT"] = str(self.ports[service])
             if service != "gateway":
-                env[f"FUMIDAI_GATEWAY_{upper}_URL"] = self.url(service)
-        env["FUMIDAI_GATEWAY_METRICS_PORT"] = str(self.metrics_ports["gateway"])
+                env[f"FUMIDAI_GATEWAY_{upper}_URL"] = ",".join(self.urls(service))
         # The gateway forwards agents' addresses; terminals believes it (and only it).
         env["FUMIDAI_TERMINALS_TRUSTED_PROXIES"] = "127.0.0.1"
         env["FUMIDAI_GATEWAY_UI_DIR"] = str(UI_DIST)
@@ -151,34 +170,42 @@ class Suite:
         """Start every service; return at once (see ``wait_ready``)."""
         self._env = self.environment()
         self.log_dir.mkdir(parents=True, exist_ok=True)
-        for service in SERVICES:
-            self._spawn(service)
+        for instance in self.all_instances():
+            self._spawn(instance)
 
-    def restart(self, service: str) -> None:
-        """Start ``service`` again (after it died), on its port and with its settings."""
-        process = self.processes.get(service)
+    def restart(self, instance: str) -> None:
+        """Start ``instance`` again (after it died), on its port and with its settings."""
+        process = self.processes.get(instance)
         if process is not None and process.poll() is None:
             return
-        self._spawn(service)
+        self._spawn(instance)
 
-    def is_running(self, service: str) -> bool:
-        process = self.processes.get(service)
+    def is_running(self, instance: str) -> bool:
+        process = self.processes.get(instance)
         return process is not None and process.poll() is None
 
-    def exit_code(self, service: str) -> int | None:
-        """``service``'s exit code once it has exited (negative: the signal that killed it)."""
-        process = self.processes.get(service)
+    def exit_code(self, instance: str) -> int | None:
+        """``instance``'s exit code once it has exited (negative: the signal that killed it)."""
+        process = self.processes.get(instance)
         return None if process is None else process.poll()
 
-    def _spawn(self, service: str) -> None:
-        if service not in self._logs:
+    def _instance_environment(self, instance: str) -> dict[str, str]:
+        """What differs between replicas of one service: the ports they listen on."""
+        service = instance.partition("-")[0]
+        env = {f"FUMIDAI_{service.upper()}_PORT": str(self.ports[instance])}
+        if service == "gateway":
+            env["FUMIDAI_GATEWAY_METRICS_PORT"] = str(self.metrics_ports[instance])
+        return {**env, **self.token_environment(service)}
+
+    def _spawn(self, instance: str) -> None:
+        if instance not in self._logs:
             # Kept open across restarts; closed in stop().
-            self._logs[service] = open(self.log_dir / f"{service}.log", "ab")  # noqa: SIM115
-        self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", f"services.{service}"],
+            self._logs[instance] = open(self.log_dir / f"{instance}.log", "ab")  # noqa: SIM115
+        self.processes[instance] = subprocess.Popen(
+            [sys.executable, "-m", f"services.{instance.partition('-')[0]}"],
             cwd=ROOT,
-            env={**self._env, **self.token_environment(service)},
-            stdout=self._logs[service],
+            env={**self._env, **self._instance_environment(instance)},
+            stdout=self._logs[instance],
             stderr=subprocess.STDOUT,
             # Own session: a Ctrl-C at the terminal reaches ``up`` alone, which stops the
             # services in order; a service that died of it would look like a crash.
@@ -189,18 +216,18 @@ class Suite:
     def wait_ready(self, timeout: float = 60.0) -> None:
         """Block until every service answers 200 on ``/health/ready``."""
         deadline = time.monotonic() + timeout
-        pending = set(SERVICES)
+        pending = set(self.all_instances())
         while pending:
-            for service in sorted(pending):
-                process = self.processes[service]
+            for instance in sorted(pending):
+                process = self.processes[instance]
                 if process.poll() is not None:
-                    raise SuiteError(f"{service} exited with {process.returncode}; see its log")
+                    raise SuiteError(f"{instance} exited with {process.returncode}; see its log")
                 try:
-                    response = httpx.get(f"{self.url(service)}/health/ready", timeout=1.0)
+                    response = httpx.get(f"{self.url(instance)}/health/ready", timeout=1.0)
                 except httpx.HTTPError:
                     continue
                 if response.status_code == 200:
-                    pending.discard(service)
+                    pending.discard(instance)
             if pending and time.monotonic() > deadline:
                 raise SuiteError(f"not ready after {timeout}s: {', '.join(sorted(pending))}")
             if pending:
@@ -208,8 +235,8 @@ class Suite:
 
     def stop(self, timeout: float = 15.0) -> dict[str, int | None]:
         """SIGTERM every service (gateway first), wait, SIGKILL stragglers; exit codes."""
-        for service in reversed(SERVICES):
-            process = self.processes.get(service)
+        for instance in reversed(self.all_instances()):
+            process = self.processes.get(instance)
             if process is not None and process.poll() is None:
                 process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + timeout

@@ -11,27 +11,33 @@ M = msgspec.Meta
 
 
 class UpstreamSettings(msgspec.Struct, frozen=True, kw_only=True):
-    """Base URLs of the internal APIs the gateway composes."""
+    """Base URLs of the internal APIs the gateway composes: each one URL, or its replicas'
+    URLs comma-separated, which the gateway spreads calls across (decision 0039)."""
 
-    identity_url: Annotated[str, M(description="identity's internal API.")] = (
-        "http://127.0.0.1:8001"
+    identity_url: Annotated[
+        str, M(description="identity's internal API; replicas comma-separated.")
+    ] = "http://127.0.0.1:8001"
+    terminals_url: Annotated[
+        str, M(description="terminals' internal API; replicas comma-separated.")
+    ] = "http://127.0.0.1:8002"
+    audit_url: Annotated[str, M(description="audit's internal API; replicas comma-separated.")] = (
+        "http://127.0.0.1:8003"
     )
-    terminals_url: Annotated[str, M(description="terminals' internal API.")] = (
-        "http://127.0.0.1:8002"
-    )
-    audit_url: Annotated[str, M(description="audit's internal API.")] = "http://127.0.0.1:8003"
-    fileshare_url: Annotated[str, M(description="fileshare's internal API.")] = (
-        "http://127.0.0.1:8004"
-    )
+    fileshare_url: Annotated[
+        str, M(description="fileshare's internal API; replicas comma-separated.")
+    ] = "http://127.0.0.1:8004"
     upstream_timeout_s: Annotated[float, M(gt=0, description="Timeout of one upstream call.")] = 5.0
 
-    def urls(self) -> dict[str, str]:
-        """Service name → base URL."""
-        return {
+    def urls(self) -> dict[str, list[str]]:
+        """Service name → its replicas' base URLs."""
+        given = {
             "identity": self.identity_url,
             "terminals": self.terminals_url,
             "audit": self.audit_url,
             "fileshare": self.fileshare_url,
+        }
+        return {
+            name: [u.strip() for u in urls.split(",") if u.strip()] for name, urls in given.items()
         }
 
 

@@ -6,9 +6,14 @@ under 50 concurrent admins, httpx spent more than half of the gateway's CPU in i
 connection pool (every request polls every pooled connection to see whether it has
 expired). The answers are the gateway's own small types, so the routes do not depend on
 the client library.
+
+A service may run as several replicas (decision 0039): calls go round them, skipping any
+that failed (``replicas``); a call that could not reach one is sent to the next when that
+is safe — the connection was refused, so nothing was sent, or the method is idempotent.
 """
 
 import asyncio
+import contextlib
 import json as jsonlib
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -23,8 +28,9 @@ from libs.runtime.internal_auth import issue
 from libs.runtime.problems import RETRY_AFTER_S, DomainError
 from libs.runtime.token_keys import SigningKey
 from services.gateway.messages import message
+from services.gateway.replicas import Replicas, check_all, watch
 from services.gateway.settings import UpstreamSettings
-from services.gateway.upstream_pool import ConnectionPool
+from services.gateway.upstream_pool import IDEMPOTENT, ConnectionPool
 
 
 @dataclass(frozen=True)
@@ -109,17 +115,23 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def _may_retry(method: str, error: BaseException) -> bool:
+    """Whether a call that failed with ``error`` may go to another replica."""
+    return isinstance(error, ConnectionRefusedError) or method in IDEMPOTENT
+
+
 class Upstreams:
-    """One pooled HTTP client per service."""
+    """One pooled HTTP client per service replica."""
 
     def __init__(self, settings: UpstreamSettings, key: SigningKey) -> None:
         self._settings = settings
         self._key = key
-        self._urls = settings.urls()
-        self.pools: dict[str, ConnectionPool] = {}
-        """Whole answers (``call``)."""
+        self.replicas = {name: Replicas(urls) for name, urls in settings.urls().items()}
+        self.pools: dict[str, list[ConnectionPool]] = {}
+        """Whole answers (``call``), one pool per replica."""
         self.clients: dict[str, aiohttp.ClientSession] = {}
         """Streams (``open``) and readiness."""
+        self._watch: asyncio.Task[None] | None = None
 
     def _timeout(self, seconds: float | None) -> aiohttp.ClientTimeout:
         # Per operation, not for the whole exchange: a long download keeps going as long
@@ -151,13 +163,20 @@ class Upstreams:
             data = b""
         query = _query(params)
         target = f"{path}?{urlencode(query, quote_via=quote)}" if query else path
-        try:
-            status, answer_headers, content = await self.pools[service].request(
-                method, target, send, data, self._settings.upstream_timeout_s
-            )
-        except (OSError, TimeoutError, httptools.HttpParserError) as error:
-            raise unavailable() from error
-        return Answer(status, answer_headers, content)
+        replicas, failure = self.replicas[service], None
+        for index in replicas.order():
+            try:
+                status, answer_headers, content = await self.pools[service][index].request(
+                    method, target, send, data, self._settings.upstream_timeout_s
+                )
+            except (OSError, TimeoutError, httptools.HttpParserError) as error:
+                replicas.failed(index)
+                failure = error
+                if _may_retry(method, error):
+                    continue
+                break
+            return Answer(status, answer_headers, content)
+        raise unavailable() from failure
 
     def _authorization(self, service: str, acting: Acting) -> dict[str, str]:
         token = issue(
@@ -190,22 +209,31 @@ class Upstreams:
         credential, which only terminals can check).
         """
         auth = self._authorization(service, acting) if acting is not None else {}
-        try:
-            response = await self.clients[service].request(
-                method,
-                self._urls[service] + path,
-                data=content,
-                params=_query(params),
-                headers={**(headers or {}), **auth},
-                timeout=self._timeout(timeout),
-            )
-        except (aiohttp.ClientError, TimeoutError) as error:
-            raise unavailable() from error
-        return StreamedAnswer(response)
+        replicas, failure = self.replicas[service], None
+        for index in replicas.order():
+            try:
+                response = await self.clients[service].request(
+                    method,
+                    replicas.urls[index] + path,
+                    data=content,
+                    params=_query(params),
+                    headers={**(headers or {}), **auth},
+                    timeout=self._timeout(timeout),
+                )
+            except aiohttp.ClientConnectorError as error:
+                # Not connected: the body was not read, another replica may take it.
+                replicas.failed(index)
+                failure = error
+                continue
+            except (aiohttp.ClientError, TimeoutError) as error:
+                replicas.failed(index)
+                raise unavailable() from error
+            return StreamedAnswer(response)
+        raise unavailable() from failure
 
     async def start(self) -> None:
-        for name, url in self._urls.items():
-            self.pools[name] = ConnectionPool(url)
+        for name, replicas in self.replicas.items():
+            self.pools[name] = [ConnectionPool(url) for url in replicas.urls]
             # No cap on connections: agents hold their control-channel polls open through
             # the gateway, and a cap would queue their decisions behind those polls.
             self.clients[name] = aiohttp.ClientSession(
@@ -213,26 +241,35 @@ class Upstreams:
                 auto_decompress=False,  # bytes pass through as the service sent them
                 raise_for_status=False,
             )
+        self._watch = asyncio.create_task(watch(list(self.replicas.values()), self._ready))
 
     async def stop(self) -> None:
-        for pool in self.pools.values():
-            pool.close()
+        if self._watch is not None:
+            self._watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._watch
+            self._watch = None
+        for pools in self.pools.values():
+            for pool in pools:
+                pool.close()
         self.pools = {}
         for client in self.clients.values():
             await client.close()
         self.clients = {}
 
+    async def _ready(self, url: str) -> bool:
+        """Whether the replica at ``url`` answers its readiness check, within a second."""
+        client = next(iter(self.clients.values()))
+        try:
+            async with client.get(
+                url + "/health/ready", timeout=aiohttp.ClientTimeout(total=1.0)
+            ) as response:
+                return response.status == 200
+        except (aiohttp.ClientError, TimeoutError):
+            return False
+
     async def readiness(self) -> dict[str, bool]:
-        """Each service's own readiness, asked in parallel with a short timeout."""
-
-        async def ready(name: str, client: aiohttp.ClientSession) -> tuple[str, bool]:
-            try:
-                async with client.get(
-                    self._urls[name] + "/health/ready", timeout=aiohttp.ClientTimeout(total=1.0)
-                ) as response:
-                    return name, response.status == 200
-            except (aiohttp.ClientError, TimeoutError):
-                return name, False
-
-        results = await asyncio.gather(*(ready(n, c) for n, c in self.clients.items()))
-        return dict(results)
+        """Each service's own readiness (any replica's), asked in parallel with a short
+        timeout; what is heard also tells the calls which replicas to skip."""
+        await check_all(list(self.replicas.values()), self._ready)
+        return {name: replicas.any_ready() for name, replicas in self.replicas.items()}
