@@ -15,6 +15,7 @@ import pytest
 import yaml
 from prometheus_client.metrics import MetricWrapperBase
 
+from libs.config.env import describe
 from libs.devservers.suite import SERVICES
 from libs.events.settings import EventSettings
 from libs.runtime.settings import OWN_ONLY, CoreSettings
@@ -66,7 +67,7 @@ TOKEN_CALLERS = {"identity": 2, "terminals": 2, "audit": 2, "fileshare": 1}
 
 
 def _names(group: type[msgspec.Struct], prefix: str) -> set[str]:
-    return {f"{prefix}{f.encode_name.upper()}" for f in msgspec.structs.fields(group)}
+    return {name for name, _, _ in describe(group, prefix)}
 
 
 SHARED_SETTINGS = {

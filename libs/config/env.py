@@ -3,6 +3,9 @@
 A settings group is a Struct whose fields carry a one-line description in
 ``msgspec.Meta``; ``load(Group, "FUMIDAI_DB_")`` reads ``FUMIDAI_DB_<FIELD>`` for each field
 and validates the lot, so a bad value stops the service at start with the variable's name.
+A field whose type is itself a group (``smtp: SmtpSettings``) is read under the same
+prefix, its fields' names unchanged: groups several services share are written once and
+their variables keep the names they would have as fields of their own.
 """
 
 import os
@@ -23,6 +26,9 @@ def load(group: type[T], prefix: str, environ: Mapping[str, str] | None = None) 
     env = os.environ if environ is None else environ
     raw: dict[str, Any] = {}
     for field in msgspec.structs.fields(group):
+        if _is_group(field.type):
+            raw[field.encode_name] = load(field.type, prefix, env)
+            continue
         name = f"{prefix}{field.encode_name.upper()}"
         if name in env:
             raw[field.encode_name] = _parse(env[name], field.type)
@@ -30,6 +36,10 @@ def load(group: type[T], prefix: str, environ: Mapping[str, str] | None = None) 
         return msgspec.convert(raw, group, strict=False)
     except msgspec.ValidationError as error:
         raise SettingsError(f"{prefix}*: {error}") from error
+
+
+def _is_group(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
 
 
 def _parse(value: str, annotation: Any) -> Any:
@@ -48,6 +58,9 @@ def describe(group: type[msgspec.Struct], prefix: str) -> list[tuple[str, str, s
     """Return (variable, default, description) for every field, for docs and ``--help``."""
     rows = []
     for field in msgspec.structs.fields(group):
+        if _is_group(field.type):
+            rows += describe(field.type, prefix)
+            continue
         meta = getattr(field.type, "__metadata__", ())
         description = next((m.description for m in meta if isinstance(m, msgspec.Meta)), "")
         default = "" if field.default is msgspec.NODEFAULT else repr(field.default)

@@ -1,13 +1,17 @@
 """Mail out through a configured SMTP server (aiosmtplib), for any service that mails.
 
-A service keeps its own ``smtp_*`` settings (``FUMIDAI_<SERVICE>_SMTP_HOST`` …) and hands
-them here: anything with the attributes of ``SmtpSettings`` will do.
+A service that mails has an ``SmtpSettings`` group among its own settings (the field
+``smtp``), read under its own prefix like the rest (``FUMIDAI_<SERVICE>_SMTP_HOST`` …,
+see ``libs.config.env.load``), and hands it here.
 """
 
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Annotated, Protocol
 
 import aiosmtplib
+import msgspec
+
+M = msgspec.Meta
 
 
 class MailNotSent(Exception):
@@ -18,21 +22,22 @@ class MailNotSent(Exception):
     """
 
 
-class SmtpSettings(Protocol):
-    """Where and how to hand mail over: a service's settings struct has these fields."""
+class SmtpSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """Where and how a service hands its mail over, and whom it is from."""
 
-    @property
-    def smtp_host(self) -> str: ...
-    @property
-    def smtp_port(self) -> int: ...
-    @property
-    def smtp_starttls(self) -> bool: ...
-    @property
-    def smtp_username(self) -> str: ...
-    @property
-    def smtp_password(self) -> str: ...
-    @property
-    def smtp_timeout_s(self) -> float: ...
+    smtp_host: Annotated[str, M(description="SMTP server the service's mail goes to.")] = (
+        "127.0.0.1"
+    )
+    smtp_port: Annotated[int, M(ge=1, le=65535, description="SMTP server port.")] = 25
+    smtp_starttls: Annotated[bool, M(description="Upgrade the SMTP connection with STARTTLS.")] = (
+        False
+    )
+    smtp_username: Annotated[str, M(description="SMTP login; empty for none.")] = ""
+    smtp_password: Annotated[str, M(description="SMTP password (never logged).")] = ""
+    smtp_timeout_s: Annotated[float, M(gt=0, description="SMTP connect and send timeout.")] = 30.0
+    mail_from: Annotated[str, M(description="From address of the service's mail.")] = (
+        "fumidai@localhost"
+    )
 
 
 class Sender(Protocol):

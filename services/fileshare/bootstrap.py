@@ -37,5 +37,7 @@ def bootstrap(
         timeout=own.clamd_timeout_s,
     )
     ctx = Context(backbone=backbone, own=own, scanner=scanner, clock=clock)
-    runtime = FileshareRuntime(ctx, sender or SmtpSender(own), mail_after_commit=mail_after_commit)
+    runtime = FileshareRuntime(
+        ctx, sender or SmtpSender(own.smtp), mail_after_commit=mail_after_commit
+    )
     return create_app(ctx, runtime)

@@ -7,6 +7,7 @@ import msgspec
 
 from libs.config.env import load
 from libs.events.settings import load_event_settings
+from libs.mail.smtp import SmtpSettings
 from libs.runtime.settings import ServiceSettings, load_core
 
 SERVICE = "fileshare"
@@ -40,17 +41,8 @@ class FileshareOwn(msgspec.Struct, frozen=True, kw_only=True):
         float,
         M(gt=0, description="How recent a user's verified second password must be (F7)."),
     ] = 600.0
-    smtp_host: Annotated[str, M(description="SMTP server the notifications go to.")] = "127.0.0.1"
-    smtp_port: Annotated[int, M(ge=1, le=65535, description="SMTP server port.")] = 25
-    smtp_starttls: Annotated[bool, M(description="Upgrade the SMTP connection with STARTTLS.")] = (
-        False
-    )
-    smtp_username: Annotated[str, M(description="SMTP login; empty for none.")] = ""
-    smtp_password: Annotated[str, M(description="SMTP password (never logged).")] = ""
-    smtp_timeout_s: Annotated[float, M(gt=0, description="SMTP connect and send timeout.")] = 30.0
-    mail_from: Annotated[str, M(description="From address of the notifications.")] = (
-        "fumidai@localhost"
-    )
+    smtp: SmtpSettings = msgspec.field(default_factory=SmtpSettings)
+    """SMTP server and sender (``FUMIDAI_FILESHARE_SMTP_HOST`` …, ``…_MAIL_FROM``)."""
     mail_retry_s: Annotated[
         tuple[float, ...], M(description="Delays between attempts to send one mail.")
     ] = (1.0, 5.0, 30.0, 120.0, 600.0)

@@ -49,7 +49,7 @@ def create_app(
         now=clock,
     )
     sweeper = TerminalSweeper(lambda: backbone.pool, backbone.committed)
-    mailer, recoveries = password_recovery(backbone, own, sender or SmtpSender(own), clock)
+    mailer, recoveries = password_recovery(backbone, own, sender or SmtpSender(own.smtp), clock)
     app = service_app(
         backbone,
         [
@@ -85,7 +85,7 @@ def password_recovery(
         RecoveryPolicy(
             link_ttl=timedelta(seconds=own.recovery_link_s),
             public_url=own.public_url,
-            mail_from=own.mail_from,
+            mail_from=own.smtp.mail_from,
             mail_retry=tuple(timedelta(seconds=s) for s in own.mail_retry_s),
         ),
         clock,

@@ -7,6 +7,7 @@ import msgspec
 
 from libs.config.env import load
 from libs.events.settings import EventSettings, load_event_settings
+from libs.mail.smtp import SmtpSettings
 from libs.runtime.settings import CoreSettings, ServiceSettings, load_core
 from services.identity.contract.limits import CsvLimits
 
@@ -59,17 +60,8 @@ class IdentityOwn(CsvLimits, frozen=True, kw_only=True):
         int,
         M(ge=1, description="How long a mailed password-recovery link works, in seconds."),
     ] = 15 * 60
-    smtp_host: Annotated[str, M(description="SMTP server identity's mail goes to.")] = "127.0.0.1"
-    smtp_port: Annotated[int, M(ge=1, le=65535, description="SMTP server port.")] = 25
-    smtp_starttls: Annotated[bool, M(description="Upgrade the SMTP connection with STARTTLS.")] = (
-        False
-    )
-    smtp_username: Annotated[str, M(description="SMTP login; empty for none.")] = ""
-    smtp_password: Annotated[str, M(description="SMTP password (never logged).")] = ""
-    smtp_timeout_s: Annotated[float, M(gt=0, description="SMTP connect and send timeout.")] = 30.0
-    mail_from: Annotated[str, M(description="From address of identity's mail.")] = (
-        "fumidai@localhost"
-    )
+    smtp: SmtpSettings = msgspec.field(default_factory=SmtpSettings)
+    """SMTP server and sender (``FUMIDAI_IDENTITY_SMTP_HOST`` …, ``…_MAIL_FROM``)."""
     mail_retry_s: Annotated[
         tuple[float, ...],
         M(description="Delays between attempts to mail one recovery link; then it is given up."),

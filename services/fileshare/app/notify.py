@@ -85,7 +85,7 @@ class MailNotifications:
         message = compose(
             notice,
             event_id=envelope.event_id,
-            sender=self._own.mail_from,
+            sender=self._own.smtp.mail_from,
             recipients=recipients,
             at=envelope.occurred_at,
         )

@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 
 import asyncpg
 import httpx
+import msgspec
 import pytest
 from nats.aio.client import Client as NATS
 
 from libs.devservers.smtp import MailCatcher
 from libs.events.clock import SettableClock
 from libs.events.settings import EventSettings
+from libs.mail.smtp import SmtpSettings
 from libs.testing.apps import core_settings
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.served import served
@@ -67,7 +69,9 @@ def own_settings(
         "mail_retry_s": (0.2, 0.5),
     }
     values.update(changes)
-    return FileshareOwn(**values)  # type: ignore[arg-type]
+    mail_fields = {f.name for f in msgspec.structs.fields(SmtpSettings)}
+    smtp = SmtpSettings(**{k: values.pop(k) for k in mail_fields & set(values)})  # type: ignore[arg-type]
+    return FileshareOwn(smtp=smtp, **values)  # type: ignore[arg-type]
 
 
 StartFileshare = Callable[..., Awaitable[Fileshare]]

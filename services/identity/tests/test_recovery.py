@@ -51,7 +51,7 @@ async def app(
     own = msgspec.structs.replace(
         identity_settings.own,
         public_url=PUBLIC,
-        smtp_port=mail_catcher.port,
+        smtp=msgspec.structs.replace(identity_settings.own.smtp, smtp_port=mail_catcher.port),
         mail_retry_s=(0.2,),
     )
     settings = replace(identity_settings, own=own)
@@ -350,9 +350,10 @@ async def test_a_user_recovers_on_the_share_page_surface_not_on_the_admins(
 @pytest.fixture
 async def mailless(identity_settings: IdentitySettings, clock: FakeClock) -> AsyncIterator[Client]:
     """identity whose SMTP server never answers (a port nobody listens on)."""
-    own = msgspec.structs.replace(
-        identity_settings.own, smtp_port=free_port(), smtp_timeout_s=1.0, mail_retry_s=(0.1,)
+    smtp = msgspec.structs.replace(
+        identity_settings.own.smtp, smtp_port=free_port(), smtp_timeout_s=1.0
     )
+    own = msgspec.structs.replace(identity_settings.own, smtp=smtp, mail_retry_s=(0.1,))
     async with running(bootstrap(replace(identity_settings, own=own), clock=clock)) as client:
         yield client
 
