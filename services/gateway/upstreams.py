@@ -7,15 +7,18 @@ connection pool (every request polls every pooled connection to see whether it h
 expired). The answers are the gateway's own small types, so the routes do not depend on
 the client library.
 
-A service may run as several replicas (decision 0039): calls go round them, skipping any
-that failed (``replicas``); a call that could not reach one is sent to the next when that
-is safe — the connection was refused, so nothing was sent, or the method is idempotent.
+A service may run as several replicas (decision 0039): calls go round them in turn. A
+replica that refused a connection, broke one, or did not answer its readiness check is
+skipped until a later check finds it ready again; it is still tried last, so that a wrong
+verdict costs a slower call, never a refusal (``Replicas``). A call that could not reach
+one is sent to the next when that is safe — the connection was refused, so nothing was
+sent, or the method is idempotent. A service with one URL is always called there.
 """
 
 import asyncio
 import contextlib
 import json as jsonlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -28,7 +31,6 @@ from libs.runtime.internal_auth import issue
 from libs.runtime.problems import RETRY_AFTER_S, DomainError
 from libs.runtime.token_keys import SigningKey
 from services.gateway.messages import message
-from services.gateway.replicas import Replicas, check_all, watch
 from services.gateway.settings import UpstreamSettings
 from services.gateway.upstream_pool import IDEMPOTENT, ConnectionPool
 
@@ -97,6 +99,69 @@ class StreamedAnswer:
 
     async def aclose(self) -> None:
         self._response.release()
+
+
+HEALTH_INTERVAL_S = 1.0
+"""How often each replica's ``/health/ready`` is asked, when a service has more than one."""
+
+
+class Replicas:
+    """One service's replicas: their URLs and what the gateway last heard of each."""
+
+    def __init__(self, urls: Sequence[str]) -> None:
+        if not urls:
+            raise ValueError("a service needs at least one URL")
+        self.urls = list(urls)
+        self._healthy = [True] * len(self.urls)
+        self._next = 0
+
+    @property
+    def spread(self) -> bool:
+        """More than one replica: worth choosing between, and checking."""
+        return len(self.urls) > 1
+
+    def order(self) -> list[int]:
+        """The replicas to try for one call, by index: the healthy ones from the next in
+        turn, then the others."""
+        count = len(self.urls)
+        if count == 1:
+            return [0]
+        start, self._next = self._next, (self._next + 1) % count
+        turn = [(start + step) % count for step in range(count)]
+        return [i for i in turn if self._healthy[i]] + [i for i in turn if not self._healthy[i]]
+
+    def failed(self, index: int) -> None:
+        """A call could not reach replica ``index``: skip it until it is found ready."""
+        self._healthy[index] = False
+
+    def checked(self, index: int, ready: bool) -> None:
+        self._healthy[index] = ready
+
+    def any_ready(self) -> bool:
+        return any(self._healthy)
+
+
+Check = Callable[[str], Awaitable[bool]]
+"""Whether the replica at a base URL answers its readiness check."""
+
+
+async def check_all(replicas: Sequence[Replicas], ready: Check) -> None:
+    """Ask every replica of every service once, in parallel; record the answers."""
+
+    async def one(group: Replicas, index: int) -> None:
+        group.checked(index, await ready(group.urls[index]))
+
+    await asyncio.gather(*(one(g, i) for g in replicas for i in range(len(g.urls))))
+
+
+async def watch(replicas: Sequence[Replicas], ready: Check) -> None:
+    """Check the replicas of services that have several, forever (a task of the gateway)."""
+    spread = [group for group in replicas if group.spread]
+    if not spread:
+        return
+    while True:
+        await check_all(spread, ready)
+        await asyncio.sleep(HEALTH_INTERVAL_S)
 
 
 Params = Mapping[str, Any]
