@@ -108,7 +108,6 @@ ALLOWED: frozenset[str] = frozenset(
         "services/gateway/gateway_context.py: not in the shape",
         "services/gateway/openapi.py: not in the shape",
         "services/gateway/relay.py: not in the shape",
-        "services/gateway/replicas.py: not in the shape",
         "services/gateway/security.py: not in the shape",
         "services/gateway/session_cache.py: not in the shape",
         "services/gateway/session_records.py: not in the shape",
