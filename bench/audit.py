@@ -64,7 +64,7 @@ from libs.runtime.backbone import service_migrations
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY, SigningKey
 from services.audit.bootstrap import MIGRATIONS
-from services.audit.queries import Position, encode_cursor
+from services.audit.domain.queries import Position, encode_cursor
 
 TARGETS: dict[str, float] = {
     "query_p95_ms": 50,

@@ -14,7 +14,7 @@ from libs.events.projection import Projection, contexts_of
 from libs.events.settings import KEPT_FOREVER, EventSettings
 from libs.events.streams import stream_configs
 from services.audit.consumers import PROJECTIONS as AUDIT
-from services.audit.logs import LOGS
+from services.audit.domain.logs import LOGS
 from services.audit.settings import AuditOwn
 from services.fileshare.bus import MAIL_DURABLES
 from services.fileshare.consumers import PROJECTIONS as FILESHARE

@@ -1,11 +1,12 @@
 """The Litestar app every service builds: its routes plus health, auth and errors."""
 
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import structlog
 from litestar import Litestar, Request
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi import OpenAPIConfig
@@ -14,8 +15,9 @@ from litestar.types import ControllerRouterHandler, Guard
 from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
 from libs.runtime.backbone import Backbone
+from libs.runtime.guards import VERIFIER_STATE, caller_of
 from libs.runtime.health import ReadinessCheck, health_handlers
-from libs.runtime.internal_auth import Claims, Verifier, claims_from
+from libs.runtime.internal_auth import Claims, Verifier
 from libs.runtime.problems import EXCEPTION_HANDLERS
 from libs.runtime.request_metrics import request_latency
 from libs.runtime.token_keys import MalformedKey, trusted_keys
@@ -38,11 +40,13 @@ def service_app(
     openapi_config: OpenAPIConfig | None = None,
     reads_wait_for_tokens: bool = True,
     guards: Sequence[Guard] = (),
+    dependencies: Mapping[str, Provide] | None = None,
     public: bool = False,
     request_max_body_size: int = 10_000_000,
     accepts_tokens: bool = True,
 ) -> Litestar:
-    """An app serving ``routes`` whose handlers may take ``claims`` (verified token).
+    """An app serving ``routes`` whose handlers may take ``claims`` (verified token) and
+    ``dependencies`` (what the service's composition root built for them).
 
     ``upstreams`` are reported by ``/health/ready`` without deciding it (the gateway's
     services: ``health.health_handlers``). ``on_startup`` hooks run after the backbone has
@@ -59,7 +63,7 @@ def service_app(
     verifier = _verifier(backbone, needed=accepts_tokens)
 
     async def claims(request: Request[Any, Any, Any]) -> Claims:
-        return claims_from(request, verifier)
+        return caller_of(request)
 
     async def read_your_writes(request: Request[Any, Any, Any]) -> None:
         """Wait (bounded) until this service has applied the event the caller names.
@@ -74,7 +78,7 @@ def service_app(
         except ValueError:
             return  # a malformed token cannot name an event: nothing to wait for
         try:
-            claims_from(request, verifier)
+            caller_of(request)
         except NotAuthorizedException:
             # Anyone could otherwise hold a request 2 s and poll the database with a
             # random id (issue 16, item 9); the route refuses the caller at once.
@@ -93,7 +97,8 @@ def service_app(
             ),
             *routes,
         ],
-        dependencies={"claims": Provide(claims)},
+        dependencies={**(dependencies or {}), "claims": Provide(claims)},
+        state=State({VERIFIER_STATE: verifier}),
         before_request=read_your_writes,
         guards=list(guards),
         request_max_body_size=request_max_body_size,

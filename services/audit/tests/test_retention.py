@@ -8,8 +8,9 @@ from datetime import timedelta
 import pytest
 
 from libs.events.ids import new_id
+from services.audit.adapters.retention_store import PostgresRetention
+from services.audit.app.retention import Retention
 from services.audit.consumers import PROJECTIONS
-from services.audit.retention import Retention
 from services.audit.settings import AuditOwn
 from services.audit.tests import builders as b
 from services.audit.tests.callers import bearer
@@ -130,7 +131,9 @@ async def test_a2_purging_a_large_backlog_blocks_neither_inserts_nor_queries(
     )
     # Purging from this test's own pool and loop: the app's loop stays the inserter's and
     # the query server's, as another replica would be.
-    retention = Retention(lambda: audit.pool, own, audit.settings, PROJECTIONS, audit.clock)
+    retention = Retention(
+        PostgresRetention(lambda: audit.pool), own, audit.settings, PROJECTIONS, audit.clock
+    )
     purging = asyncio.create_task(retention.purge(now))
     insert_latencies: list[float] = []
     query_latencies: list[float] = []

@@ -5,17 +5,20 @@ One definition per log serves the page query, the CSV and the full export: each 
 ``{tz}`` in it stands for the facility's time zone.
 """
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from services.audit import messages as m
-from services.audit.filters import AnyPartial, AtLeastBytes, Choice, Match, Partial, TimePrefix
-from services.audit.projections.connections import ConnectionLog
-from services.audit.projections.fileshare import FileShareLog
-from services.audit.projections.operations import OperationsLog
-from services.audit.projections.signins import SignInLog
+from services.audit.domain.filters import (
+    AnyPartial,
+    AtLeastBytes,
+    Choice,
+    Match,
+    Partial,
+    TimePrefix,
+)
+from services.audit.domain.sql_text import case, literal
 from services.audit.settings import AuditOwn
-from services.audit.sql import case, literal
 
 
 def shown_time(column: str) -> str:
@@ -34,25 +37,71 @@ class Column:
     match: Match
 
 
+def time_column(key: str, label: str, column: str) -> Column:
+    """A time, shown in the facility's zone and matched by a prefix of what is shown."""
+    return Column(key, label, shown_time(column), TimePrefix(column))
+
+
+def text_column(key: str, label: str, column: str, display: str | None = None) -> Column:
+    """Free text, shown as it is (or as ``display`` gives it) and matched in part."""
+    return Column(key, label, display or column, Partial(column))
+
+
+def coded_column(key: str, label: str, column: str, labels: Mapping[str, str]) -> Column:
+    """A code, shown by its label and matched by its code or its label."""
+    return Column(key, label, case(column, labels), Choice.of(column, labels))
+
+
+ACCOUNT = text_column("account", "アカウント", "account")
+USER_NAME = text_column("user_name", "ユーザー名", "user_name", "nullif(user_name, '')")
+
+
+@dataclass(frozen=True)
+class RowKey:
+    """A log row's unique key, the tie-breaker after its time: keyset pages are on both."""
+
+    column: str
+    type: str
+
+
+EVENT_ID = RowKey("event_id", "uuid")
+ROW_ID = RowKey("row_id", "text")
+
+
 @dataclass(frozen=True)
 class LogSpec:
     key: str
+    """The log's name in the API path (``/logs/connections``), its settings and projection."""
     table: str
-    time: str
-    """The row's time column: period, order (newest first) and retention."""
-    id: str
-    """Tie-breaker after the time, unique: keyset pagination is on (time, id)."""
-    id_type: str
     fields: str
     """The raw columns a page row carries besides the shown cells."""
     columns: tuple[Column, ...]
-    keep_days: Callable[[AuditOwn], int]
-    projection: str
-    """The projection that writes the table: a read waits for it (consistency token)."""
+    time: str = "occurred_at"
+    """The row's time column: period, order (newest first) and retention."""
+    row_key: RowKey = EVENT_ID
+
+    @property
+    def id(self) -> str:
+        """Tie-breaker after the time, unique: keyset pagination is on (time, id)."""
+        return self.row_key.column
+
+    @property
+    def id_type(self) -> str:
+        return self.row_key.type
 
     @property
     def label(self) -> str:
         return m.LOG_LABELS[self.key]
+
+    @property
+    def projection(self) -> str:
+        """The projection that writes the table: a read waits for it (consistency token)."""
+        return f"audit_{self.key}"
+
+    def keep_days(self, own: AuditOwn) -> int:
+        """The log's retention (A1): ``FUMIDAI_AUDIT_<KEY>_KEEP_DAYS``."""
+        days: int = getattr(own, f"{self.key}_keep_days")
+        return days
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)
@@ -67,15 +116,14 @@ CONNECTIONS = LogSpec(
     key="connections",
     table="connection_log",
     time="started_at",
-    id="row_id",
-    id_type="text",
+    row_key=ROW_ID,
     fields="row_id, started_at, ended_at, account, terminal_id, state, reason, decision_id,"
     " closed_by, close_reason, close_acknowledged_at",
     columns=(
-        Column("started", "接続開始時間", shown_time("started_at"), TimePrefix("started_at")),
-        Column("ended", "接続終了時間", shown_time("ended_at"), TimePrefix("ended_at")),
-        Column("account", "アカウント", "account", Partial("account")),
-        Column("terminal", "接続端末", "terminal_name", Partial("terminal_name")),
+        time_column("started", "接続開始時間", "started_at"),
+        time_column("ended", "接続終了時間", "ended_at"),
+        ACCOUNT,
+        text_column("terminal", "接続端末", "terminal_name"),
         Column(
             "state",
             "アクティブ状態",
@@ -90,8 +138,6 @@ CONNECTIONS = LogSpec(
             ),
         ),
     ),
-    keep_days=lambda own: own.connections_keep_days,
-    projection=ConnectionLog.name,
 )
 
 _SIGNIN_STATE = (
@@ -106,15 +152,12 @@ _SIGNIN_STATE = (
 SIGNINS = LogSpec(
     key="signins",
     table="signin_log",
-    time="occurred_at",
-    id="event_id",
-    id_type="uuid",
     fields="event_id::text AS event_id, occurred_at, account, account_id, app, step, result,"
     " reason, correlation_id",
     columns=(
-        Column("time", "ログイン時間", shown_time("occurred_at"), TimePrefix("occurred_at")),
-        Column("user_name", "ユーザー名", "nullif(user_name, '')", Partial("user_name")),
-        Column("account", "アカウント", "account", Partial("account")),
+        time_column("time", "ログイン時間", "occurred_at"),
+        USER_NAME,
+        ACCOUNT,
         Column("app", "アプリ名", "app", Choice.of("app", {a: a for a in m.SIGNIN_APPS})),
         Column(
             "status",
@@ -128,10 +171,8 @@ SIGNINS = LogSpec(
                 }
             ),
         ),
-        Column("ip", "接続元IPアドレス", "nullif(ip, '')", Partial("ip")),
+        text_column("ip", "接続元IPアドレス", "ip", "nullif(ip, '')"),
     ),
-    keep_days=lambda own: own.signins_keep_days,
-    projection=SignInLog.name,
 )
 
 _FILE_NAME = (
@@ -143,53 +184,37 @@ _FILE_NAME = (
 FILESHARE = LogSpec(
     key="fileshare",
     table="fileshare_log",
-    time="occurred_at",
-    id="row_id",
-    id_type="text",
+    row_key=ROW_ID,
     fields="row_id, occurred_at, share_id, action, account, file_ids, file_names, total_bytes,"
     " network, scan, approval, decided_at, download_until, files_deleted",
     columns=(
-        Column("time", "処理時間", shown_time("occurred_at"), TimePrefix("occurred_at")),
-        Column("account", "アカウント", "account", Partial("account")),
-        Column("user_name", "ユーザー名", "nullif(user_name, '')", Partial("user_name")),
-        Column(
-            "action",
-            "処理",
-            case("action", m.FILESHARE_ACTIONS),
-            Choice.of("action", m.FILESHARE_ACTIONS),
-        ),
+        time_column("time", "処理時間", "occurred_at"),
+        ACCOUNT,
+        USER_NAME,
+        coded_column("action", "処理", "action", m.FILESHARE_ACTIONS),
         Column("file_name", "ファイル名", _FILE_NAME, AnyPartial("file_names")),
         Column("size", "容量", "display_size(total_bytes)", AtLeastBytes("total_bytes")),
-        Column("network", "院内外", case("network", m.NETWORKS), Choice.of("network", m.NETWORKS)),
-        Column("purpose", "共有理由", "purpose", Partial("purpose")),
-        Column("scan", "検査結果", case("scan", m.SCAN_RESULTS), Choice.of("scan", m.SCAN_RESULTS)),
-        Column(
-            "approval", "承認", case("approval", m.APPROVALS), Choice.of("approval", m.APPROVALS)
-        ),
-        Column("decided", "承認/否認時間", shown_time("decided_at"), TimePrefix("decided_at")),
+        coded_column("network", "院内外", "network", m.NETWORKS),
+        text_column("purpose", "共有理由", "purpose"),
+        coded_column("scan", "検査結果", "scan", m.SCAN_RESULTS),
+        coded_column("approval", "承認", "approval", m.APPROVALS),
+        time_column("decided", "承認/否認時間", "decided_at"),
     ),
-    keep_days=lambda own: own.fileshare_keep_days,
-    projection=FileShareLog.name,
 )
 
 OPERATIONS = LogSpec(
     key="operations",
     table="operations_log",
-    time="occurred_at",
-    id="event_id",
-    id_type="uuid",
     fields="event_id::text AS event_id, occurred_at, actor_id, actor_role, action, target_type,"
     " target_id, target",
     columns=(
-        Column("time", "操作時間", shown_time("occurred_at"), TimePrefix("occurred_at")),
-        Column("actor", "操作者", "actor_id", Partial("actor_id")),
-        Column("role", "権限", case("actor_role", m.ROLES), Choice.of("actor_role", m.ROLES)),
-        Column("description", "操作内容", "description", Partial("description")),
-        Column("target", "対象", "nullif(target, '')", Partial("target")),
-        Column("ip", "接続元IPアドレス", "actor_ip", Partial("actor_ip")),
+        time_column("time", "操作時間", "occurred_at"),
+        text_column("actor", "操作者", "actor_id"),
+        coded_column("role", "権限", "actor_role", m.ROLES),
+        text_column("description", "操作内容", "description"),
+        text_column("target", "対象", "target", "nullif(target, '')"),
+        text_column("ip", "接続元IPアドレス", "actor_ip"),
     ),
-    keep_days=lambda own: own.operations_keep_days,
-    projection=OperationsLog.name,
 )
 
 LOGS: dict[str, LogSpec] = {

@@ -58,7 +58,8 @@ from libs.events.catalogue.users import (
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
 from services.audit import messages as m
-from services.audit.projections.directory import terminal_name_at
+from services.audit.adapters.projections.directory import terminal_name_at
+from services.audit.domain.logs import OPERATIONS
 
 ACTING_ROLES = ("admin", "operator")
 """Whose events are operations; users' own and the system's reactions are not, except the
@@ -177,7 +178,7 @@ def describe(data: Event, terminal: str | None) -> tuple[str, str]:
 class OperationsLog:
     """操作ログ: rows keep what the event said at the time; later renames do not rewrite them."""
 
-    name = "audit_operations"
+    name = OPERATIONS.projection
     events: Sequence[type[Event]] = (
         FacilityRegistered,
         FacilitySettingsChanged,

@@ -21,6 +21,7 @@ from libs.events.catalogue.terminals import (
 )
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from services.audit.domain.logs import CONNECTIONS
 
 _INSERT = """
 INSERT INTO connection_log (row_id, facility, started_at, account, terminal_id, terminal_name,
@@ -56,7 +57,7 @@ Closed = tuple[str, str, datetime, str | None, str | None, str | None]
 class ConnectionLog:
     """端末接続履歴."""
 
-    name = "audit_connections"
+    name = CONNECTIONS.projection
     events: Sequence[type[Event]] = (
         ConnectionDecided,
         SessionStarted,

@@ -6,8 +6,9 @@ session's id for 「強制切断」 (A6), a clean share's files for download lin
 """
 
 from datetime import datetime
+from typing import TypeVar
 
-import asyncpg
+import msgspec
 
 from services.audit.contract import (
     ConnectionRow,
@@ -17,9 +18,12 @@ from services.audit.contract import (
     SharedFile,
     SignInRow,
 )
+from services.audit.domain.queries import Record
+
+Plain = TypeVar("Plain", SignInRow, OperationRow)
 
 
-def connection_row(record: asyncpg.Record, cells: list[str]) -> ConnectionRow:
+def connection_row(record: Record, cells: list[str]) -> ConnectionRow:
     refused = record["state"] == "refused"
     return ConnectionRow(
         id=record["row_id"],
@@ -39,22 +43,13 @@ def connection_row(record: asyncpg.Record, cells: list[str]) -> ConnectionRow:
     )
 
 
-def signin_row(record: asyncpg.Record, cells: list[str]) -> SignInRow:
-    return SignInRow(
-        id=record["event_id"],
-        occurred_at=record["occurred_at"],
-        account=record["account"],
-        account_id=record["account_id"],
-        app=record["app"],
-        step=record["step"],
-        result=record["result"],
-        reason=record["reason"],
-        correlation_id=record["correlation_id"],
-        cells=cells,
-    )
+def plain_row(kind: type[Plain], record: Record, cells: list[str]) -> Plain:
+    """A row whose fields are the record's columns of the same names, its id the event's."""
+    names = [f.name for f in msgspec.structs.fields(kind) if f.name not in ("id", "cells")]
+    return kind(id=record["event_id"], cells=cells, **{name: record[name] for name in names})
 
 
-def fileshare_row(record: asyncpg.Record, cells: list[str], now: datetime) -> FileShareRow:
+def fileshare_row(record: Record, cells: list[str], now: datetime) -> FileShareRow:
     until = record["download_until"]
     downloadable = (
         record["action"] == "upload"
@@ -85,26 +80,12 @@ def fileshare_row(record: asyncpg.Record, cells: list[str], now: datetime) -> Fi
     )
 
 
-def operation_row(record: asyncpg.Record, cells: list[str]) -> OperationRow:
-    return OperationRow(
-        id=record["event_id"],
-        occurred_at=record["occurred_at"],
-        actor_id=record["actor_id"],
-        actor_role=record["actor_role"],
-        action=record["action"],
-        target_type=record["target_type"],
-        target_id=record["target_id"],
-        target=record["target"],
-        cells=cells,
-    )
-
-
-def log_row(log: str, record: asyncpg.Record, cells: list[str], now: datetime) -> LogRow:
+def log_row(log: str, record: Record, cells: list[str], now: datetime) -> LogRow:
     """The typed row of ``log`` for one record of its page query."""
     if log == "connections":
         return connection_row(record, cells)
     if log == "signins":
-        return signin_row(record, cells)
+        return plain_row(SignInRow, record, cells)
     if log == "fileshare":
         return fileshare_row(record, cells, now)
-    return operation_row(record, cells)
+    return plain_row(OperationRow, record, cells)

@@ -23,7 +23,8 @@ from libs.events.catalogue.fileshare import (
 )
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
-from services.audit.projections.directory import account_name_by_account_at
+from services.audit.adapters.projections.directory import account_name_by_account_at
+from services.audit.domain.logs import FILESHARE
 
 _UPLOADED = """
 INSERT INTO fileshare_log (row_id, facility, occurred_at, share_id, action, account, user_name,
@@ -65,7 +66,7 @@ WHERE row_id = $1 AND action = 'upload' AND decided_at IS NULL
 class FileShareLog:
     """ファイル共有."""
 
-    name = "audit_fileshare"
+    name = FILESHARE.projection
     events: Sequence[type[Event]] = (
         ShareUploaded,
         ShareAvailable,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from services.audit.sql import Params
+from services.audit.domain.sql_text import Params
 
 LOG_YEARS = range(1970, 3000)
 """The years a log's period or time filter may name: far wider than any log is kept, far
@@ -28,6 +28,13 @@ def like_pattern(value: str) -> str:
     return f"%{escaped}%"
 
 
+def _pattern(params: Params, value: str) -> str:
+    """The placeholder of ``value``'s LIKE pattern; an empty value matches nothing."""
+    if not value:
+        raise BadFilterValue(value)
+    return params.add(like_pattern(value))
+
+
 @dataclass(frozen=True)
 class Partial:
     """Free text: the column contains the value, ignoring case."""
@@ -36,9 +43,7 @@ class Partial:
 
     def condition(self, params: Params, value: str, tz: ZoneInfo) -> str:
         del tz
-        if not value:
-            raise BadFilterValue(value)
-        return f"{self.column} ILIKE {params.add(like_pattern(value))}"
+        return f"{self.column} ILIKE {_pattern(params, value)}"
 
 
 @dataclass(frozen=True)
@@ -49,10 +54,10 @@ class AnyPartial:
 
     def condition(self, params: Params, value: str, tz: ZoneInfo) -> str:
         del tz
-        if not value:
-            raise BadFilterValue(value)
-        pattern = params.add(like_pattern(value))
-        return f"EXISTS (SELECT 1 FROM unnest({self.column}) AS item WHERE item ILIKE {pattern})"
+        return (
+            f"EXISTS (SELECT 1 FROM unnest({self.column}) AS item"
+            f" WHERE item ILIKE {_pattern(params, value)})"
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,8 @@ from libs.events.catalogue import Event
 from libs.events.catalogue.signin import PasswordRecoveryAttempted, SignInAttempted
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
-from services.audit.projections.directory import account_name_at
+from services.audit.adapters.projections.directory import account_name_at
+from services.audit.domain.logs import SIGNINS
 
 _INSERT = f"""
 INSERT INTO signin_log (facility, occurred_at, event_id, account, account_id, user_name, app,
@@ -30,7 +31,7 @@ ON CONFLICT DO NOTHING
 class SignInLog:
     """ログインログ."""
 
-    name = "audit_signins"
+    name = SIGNINS.projection
     events: Sequence[type[Event]] = (SignInAttempted, PasswordRecoveryAttempted)
     tables: Sequence[str] = ("signin_log",)
 

@@ -1,92 +1,26 @@
-"""Reading a log: period, filters, newest first, keyset pages, and the CSV (SPEC A3–A5).
+"""Reading a log from PostgreSQL: keyset pages, the CSV by COPY, and the facility's zone.
 
 Every statement is built by ``_where``, which always starts with the caller's facility:
 no query can leave it (SPEC T3).
 """
 
-import base64
-import binascii
 import io
-from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from collections.abc import Callable, Coroutine
+from typing import Any
+from zoneinfo import ZoneInfo
 
 import asyncpg
 import msgspec
 
+from libs.events.consistency import wait_for_event
 from libs.postgres.connection import Connection
-from libs.runtime.problems import DomainError, FieldProblem
-from services.audit.filters import LOG_YEARS, BadFilterValue
-from services.audit.logs import LogSpec
-from services.audit.messages import message
-from services.audit.sql import Params
+from services.audit.domain.filters import BadFilterValue
+from services.audit.domain.logs import LogSpec
+from services.audit.domain.periods import InvalidQuery, time_zone
+from services.audit.domain.queries import Page, Position, Query, decode_cursor, encode_cursor
+from services.audit.domain.sql_text import Params
 
-DEFAULT_TIME_ZONE = "Asia/Tokyo"
 BOM = "\ufeff".encode()
-
-
-class InvalidQuery(DomainError):
-    """The period, a filter or the cursor cannot be understood: 400 naming the field."""
-
-    def __init__(self, code: str, field: str) -> None:
-        super().__init__(
-            code, message(code), errors=(FieldProblem(field, code, message(code)),), status=400
-        )
-
-
-@dataclass(frozen=True)
-class Period:
-    """An instant range [start, end); ``end`` None is open (a preset, up to now and on)."""
-
-    preset: str
-    start: datetime
-    end: datetime | None
-
-
-def parse_day(text: str, field: str) -> date:
-    """``yyyy/mm/dd`` (as the screen shows it) or ``yyyy-mm-dd``, in LOG_YEARS."""
-    try:
-        day = date.fromisoformat(text.strip().replace("/", "-"))
-    except ValueError:
-        pieces = text.strip().replace("-", "/").split("/")
-        try:
-            year, month, number = (int(p) for p in pieces)
-            day = date(year, month, number)
-        except ValueError:
-            raise InvalidQuery("period_date_invalid", field) from None
-    if day.year not in LOG_YEARS:
-        # Year 9999's next midnight overflowed, year 1's UTC did: a 500 for a typo (issue 16).
-        raise InvalidQuery("period_date_out_of_range", field)
-    return day
-
-
-def resolve_period(
-    preset: str, day_from: str | None, day_to: str | None, tz: ZoneInfo, now: datetime
-) -> Period:
-    """過去7日間 (default), 過去24時間, or カスタム期間: FROM 00:00 to the end of TO, in ``tz``."""
-    if preset == "7d":
-        return Period(preset, now - timedelta(days=7), None)
-    if preset == "24h":
-        return Period(preset, now - timedelta(hours=24), None)
-    if preset != "custom":
-        raise InvalidQuery("period_invalid", "period")
-    if not day_from or not day_to:
-        raise InvalidQuery("period_dates_required", "from" if not day_from else "to")
-    first, last = parse_day(day_from, "from"), parse_day(day_to, "to")
-    if first > last:
-        raise InvalidQuery("period_order", "from")
-    # Midnights of the facility's calendar: TO's whole day is in, the next day's 00:00 is not.
-    start = datetime.combine(first, time(0), tzinfo=tz)
-    end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz)
-    return Period(preset, start, end)
-
-
-def time_zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo(name or DEFAULT_TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIME_ZONE)
 
 
 async def facility_time_zone(conn: Connection | asyncpg.Pool, facility: str) -> ZoneInfo:
@@ -94,55 +28,6 @@ async def facility_time_zone(conn: Connection | asyncpg.Pool, facility: str) -> 
     return time_zone(
         await conn.fetchval("SELECT time_zone FROM facilities WHERE code = $1", facility)
     )
-
-
-@dataclass(frozen=True)
-class Filter:
-    column: str
-    value: str
-
-
-def parse_filters(spec: LogSpec, raw: Sequence[str]) -> list[Filter]:
-    """``column:value`` pairs; the column must be one of the log's (A4)."""
-    parsed = []
-    for item in raw:
-        column, sep, value = item.partition(":")
-        if not sep:
-            raise InvalidQuery("filter_invalid", "filter")
-        if spec.column(column.strip()) is None:
-            raise InvalidQuery("filter_column_unknown", f"filter.{column.strip()}")
-        parsed.append(Filter(column.strip(), value.strip()))
-    return parsed
-
-
-@dataclass(frozen=True)
-class Query:
-    """One log's rows of one facility: period and filters (what 更新, CSV and export repeat)."""
-
-    spec: LogSpec
-    facility: str
-    tz: ZoneInfo
-    period: Period
-    filters: tuple[Filter, ...] = ()
-
-
-class Position(msgspec.Struct, array_like=True, frozen=True):
-    """Where a page ended: the last row's time and id."""
-
-    time: datetime
-    id: str
-
-
-def encode_cursor(position: Position) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(position)).rstrip(b"=").decode()
-
-
-def decode_cursor(cursor: str) -> Position:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=Position)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidQuery("cursor_invalid", "cursor") from None
 
 
 def _where(query: Query, params: Params, after: Position | None = None) -> str:
@@ -184,15 +69,6 @@ def _cells(query: Query, params: Params, *, csv: bool) -> list[str]:
 
 def _order(spec: LogSpec) -> str:
     return f"ORDER BY {spec.time} DESC, {spec.id} DESC"
-
-
-@dataclass(frozen=True)
-class Page:
-    rows: list[asyncpg.Record]
-    cells: list[list[str]]
-    next_cursor: str | None
-    beyond: bool | None = None
-    """More rows match than ``count_up_to`` (None when not asked)."""
 
 
 async def fetch_page(
@@ -289,3 +165,41 @@ async def csv_bytes(conn: Connection, query: Query, limit: int) -> tuple[bytes, 
 
     rows = await copy_csv(conn, query, sink, limit)
     return buffer.getvalue(), rows
+
+
+class PostgresLogReads:
+    """audit's logs as its PostgreSQL holds them (the ``LogReads`` port of ``app``)."""
+
+    def __init__(self, pool: Callable[[], asyncpg.Pool]) -> None:
+        # The pool opens when the app starts: hand over how to get it, not the pool itself.
+        self._pool = pool
+
+    async def time_zone(self, facility: str) -> ZoneInfo:
+        return await facility_time_zone(self._pool(), facility)
+
+    async def page(
+        self, query: Query, limit: int, cursor: str | None, count_up_to: int | None
+    ) -> Page:
+        return await fetch_page(self._pool(), query, limit, cursor, count_up_to=count_up_to)
+
+    async def csv(self, query: Query, limit: int) -> tuple[bytes, int, bool]:
+        """The CSV of at most ``limit`` rows, how many it holds, and whether more matched."""
+        async with self._pool().acquire() as conn:
+            body, rows = await csv_bytes(conn, query, limit)
+            beyond = await count_beyond(conn, query, limit)
+        return body, rows, beyond
+
+    async def wait_for(self, event_id: str, projection: str, timeout_s: float) -> None:
+        await wait_for_event(self._pool(), event_id, timeout_s, projection)
+
+    async def recent_operations(self, facility: str, limit: int) -> list[dict[str, Any]]:
+        """操作ログ's newest rows of the facility, with each event's detail decoded."""
+        rows = await self._pool().fetch(
+            """SELECT event_id::text, occurred_at, actor_id, actor_role, actor_ip, action,
+                      target_type, target_id, detail::text, description, target
+               FROM operations_log WHERE facility = $1
+               ORDER BY occurred_at DESC, event_id DESC LIMIT $2""",
+            facility,
+            limit,
+        )
+        return [{**dict(row), "detail": msgspec.json.decode(row["detail"])} for row in rows]
