@@ -30,7 +30,7 @@ _PUNCTUATION = re.compile(r"[\s()\[\]{}:,;.]*")
 
 ALLOWED: frozenset[str] = frozenset(
     {
-        "services/audit/projections/directory.py ~ services/fileshare/consumers.py",
+        "services/audit/adapters/projections/directory.py ~ services/fileshare/consumers.py",
         "services/gateway/api/jobs.py ~ services/identity/contract/jobs.py",
         "services/identity/domain/errors.py ~ services/terminals/domain/errors.py",
     }

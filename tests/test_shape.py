@@ -86,18 +86,6 @@ DOMAIN_MAY_IMPORT_LIBS = (
 ALLOWED: frozenset[str] = frozenset(
     {
         # folders and files
-        "services/audit: no domain/",
-        "services/audit: no app/",
-        "services/audit: no adapters/",
-        "services/audit: no api/",
-        "services/audit/exports.py: not in the shape",
-        "services/audit/filters.py: not in the shape",
-        "services/audit/logs.py: not in the shape",
-        "services/audit/projections/: not in the shape",
-        "services/audit/queries.py: not in the shape",
-        "services/audit/retention.py: not in the shape",
-        "services/audit/rows.py: not in the shape",
-        "services/audit/sql.py: not in the shape",
         "services/fileshare/metrics.py: not in the shape",
         "services/fileshare/runtime.py: not in the shape",
         "services/gateway: no adapters/",

@@ -68,7 +68,7 @@ the test fails when it is fixed (remove it here) or when another appears."""
 def test_every_log_finds_at_least_its_retention_in_the_streams() -> None:
     short = set()
     for log, spec in LOGS.items():
-        keep = spec.keep_days(AuditOwn())
+        keep = AuditOwn().keep_days(log)
         (projection,) = (p for p in AUDIT if p.name == spec.projection)
         for context in contexts_of(projection):
             age = SETTINGS.stream_max_age_days(context)

@@ -1,9 +1,6 @@
-"""audit's projections: the logs admins read (SPEC A1) and the directory that names them."""
+"""What audit consumes: its projections of the other services' events, the logs admins
+read (SPEC A1) and the directory that names them (``adapters/projections/``)."""
 
-from services.audit.adapters.projections.connections import ConnectionLog
-from services.audit.adapters.projections.directory import Directory
-from services.audit.adapters.projections.fileshare import FileShareLog
-from services.audit.adapters.projections.operations import OperationsLog
-from services.audit.adapters.projections.signins import SignInLog
+from services.audit.adapters.projections import PROJECTIONS
 
-PROJECTIONS = (Directory(), ConnectionLog(), SignInLog(), FileShareLog(), OperationsLog())
+__all__ = ["PROJECTIONS"]

@@ -59,6 +59,11 @@ class AuditOwn(msgspec.Struct, frozen=True, kw_only=True):
         float, M(gt=0, description="A running export silent this long is taken over.")
     ] = 300.0
 
+    def keep_days(self, log: str) -> int:
+        """The retention of ``log`` (``connections``, ``signins``, …) in days (A1)."""
+        days: int = getattr(self, f"{log}_keep_days")
+        return days
+
 
 @dataclass(frozen=True)
 class AuditSettings(ServiceSettings):

@@ -71,7 +71,7 @@ class Retention:
                 return PurgeReport(ran=False)
             report = PurgeReport()
             for spec in LOGS.values():
-                cutoff = log_cutoff(spec, self._own, now)
+                cutoff = log_cutoff(self._own.keep_days(spec.key), now)
                 report.deleted[spec.key] = await self._drain(
                     partial(self._store.delete_log_rows, spec, cutoff)
                 )

@@ -18,7 +18,6 @@ from services.audit.domain.filters import (
     TimePrefix,
 )
 from services.audit.domain.sql_text import case, literal
-from services.audit.settings import AuditOwn
 
 
 def shown_time(column: str) -> str:
@@ -71,7 +70,8 @@ ROW_ID = RowKey("row_id", "text")
 @dataclass(frozen=True)
 class LogSpec:
     key: str
-    """The log's name in the API path (``/logs/connections``), its settings and projection."""
+    """The log's name in the API path (``/logs/connections``), its retention setting
+    (``AuditOwn.keep_days``) and its projection."""
     table: str
     fields: str
     """The raw columns a page row carries besides the shown cells."""
@@ -97,11 +97,6 @@ class LogSpec:
     def projection(self) -> str:
         """The projection that writes the table: a read waits for it (consistency token)."""
         return f"audit_{self.key}"
-
-    def keep_days(self, own: AuditOwn) -> int:
-        """The log's retention (A1): ``FUMIDAI_AUDIT_<KEY>_KEEP_DAYS``."""
-        days: int = getattr(own, f"{self.key}_keep_days")
-        return days
 
     def column(self, key: str) -> Column | None:
         return next((c for c in self.columns if c.key == key), None)

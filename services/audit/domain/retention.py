@@ -4,9 +4,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from services.audit.domain.logs import LogSpec
-from services.audit.settings import AuditOwn
-
 
 @dataclass
 class PurgeReport:
@@ -16,9 +13,9 @@ class PurgeReport:
     """False when another replica held the purge."""
 
 
-def log_cutoff(spec: LogSpec, own: AuditOwn, now: datetime) -> datetime:
-    """Rows of ``spec``'s log older than this are past its period (A1)."""
-    return now - timedelta(days=spec.keep_days(own))
+def log_cutoff(keep_days: int, now: datetime) -> datetime:
+    """Rows of a log kept ``keep_days`` older than this are past its period (A1)."""
+    return now - timedelta(days=keep_days)
 
 
 def inbox_cutoff(stream_ages_days: Sequence[int], now: datetime) -> datetime | None:
