@@ -28,7 +28,6 @@ ALLOWED: dict[str, int] = {
     "services/identity/app/recovery.py": 571,
     "services/identity/adapters/credentials.py": 531,
     "services/identity/app/users.py": 527,
-    "libs/devservers/postgres.py": 495,
     "services/gateway/api/session.py": 472,
     "services/gateway/api/terminals.py": 412,
     "services/identity/app/user_import.py": 411,

@@ -14,22 +14,18 @@ that user cannot reach ``state_dir`` (a clone in root's home), the folder links 
 under /var/lib/fumidai (``libs.devservers.reach``).
 """
 
-import atexit
 import contextlib
 import logging
 import os
 import pwd
 import shutil
-import signal
 import socket
-import subprocess
-import time
 from pathlib import Path
-from typing import Final, Self
+from typing import Any, Final
 
-from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
-from libs.devservers.ports import LOOPBACK, ensure_port_usable, free_port, is_port_free
-from libs.devservers.reach import Account, reachable_folder
+from libs.devservers._process import ServerProcess
+from libs.devservers.ports import LOOPBACK
+from libs.devservers.reach import Account, reachable_folder, run_as
 
 log = logging.getLogger("fumidai.devservers.clamd")
 
@@ -44,7 +40,6 @@ TEST_SIGNATURES_WARNING: Final = (
     f"{OFFICIAL_DATABASE}; real malware will NOT be found. Run freshclam to get one."
 )
 _SOCKET_PATH_MAX: Final = 107
-_SHUTDOWN_STEPS: Final = ((signal.SIGTERM, 10.0),)
 
 
 class ClamdError(Exception):
@@ -79,8 +74,12 @@ def ping(host: str, port: int, timeout: float = 1.0) -> bool:
         return False
 
 
-class EmbeddedClamd:
+class EmbeddedClamd(ServerProcess):
     """A private clamd on 127.0.0.1:`port` (and a Unix socket), configured in `state_dir`."""
+
+    name = "clamd"
+    error = ClamdError
+    poll_seconds = 0.1
 
     def __init__(
         self,
@@ -91,17 +90,16 @@ class EmbeddedClamd:
         startup_timeout: float = 180.0,
     ) -> None:
         """Describe the daemon; nothing is written or started until start()."""
+        # The official database takes tens of seconds to load; the test one well under one.
+        super().__init__(port, startup_timeout)
         self.state_dir: Final = Path(state_dir).absolute()
-        self.port = port if port is not None else free_port()
-        self._port_is_explicit: Final = port is not None
         self._official: Final = database_dir or official_database()
         self.test_signatures_only: Final = self._official is None
         """True when only the EICAR test signature is loaded."""
         self._home = self.state_dir
         """Where the files are: ``state_dir``, or the folder it links to (see reach)."""
-        self.startup_timeout: Final = startup_timeout
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._started_once = False
+        self._owner: Account | None = None
+        self._binary: Path | None = None
 
     @property
     def host(self) -> str:
@@ -116,6 +114,10 @@ class EmbeddedClamd:
         return self._home / "clamd.log"
 
     @property
+    def output_path(self) -> Path:
+        return self._home / "clamd.out"
+
+    @property
     def config_path(self) -> Path:
         return self._home / "clamd.conf"
 
@@ -125,82 +127,30 @@ class EmbeddedClamd:
         path = self._home / "clamd.sock"
         return path if len(str(path)) <= _SOCKET_PATH_MAX else None
 
-    @property
-    def is_running(self) -> bool:
-        return self._proc is not None and self._proc.poll() is None
+    # -- the server process (ServerProcess) ------------------------------------------------
 
-    @property
-    def pid(self) -> int | None:
-        return self._proc.pid if self.is_running and self._proc is not None else None
-
-    @property
-    def exit_code(self) -> int | None:
-        """The exit code of the server we started once it has died on its own, else None."""
-        return None if self._proc is None else self._proc.poll()
-
-    def start(self) -> None:
-        """Write the configuration (and test signatures), start clamd, return once it PONGs."""
-        if self.is_running:
-            return
-        self.stop()
-        binary = clamd_binary()
-        self._claim_port()
+    def _prepare(self) -> None:
+        """Write the configuration (and test signatures), as clamd's user's where we are root."""
+        self._binary = clamd_binary()
         owner = _unprivileged_owner()
-        if owner is not None:
-            account = Account(owner.pw_name, owner.pw_uid, owner.pw_gid)
+        self._owner = None if owner is None else Account(owner.pw_name, owner.pw_uid, owner.pw_gid)
+        if self._owner is not None:
             # Nothing of clamd's is worth keeping or refusing: its folder is rewritten.
-            self._home = reachable_folder(self.state_dir, account, orphan_ok=True)
-        self._prepare(owner)
+            self._home = reachable_folder(self.state_dir, self._owner, orphan_ok=True)
+        self._write_files(owner)
         if self.test_signatures_only:
             log.warning(TEST_SIGNATURES_WARNING)
-        offset = log_size(self.log_path)
-        with (self._home / "clamd.out").open("ab") as out:
-            self._proc = subprocess.Popen(
-                [str(binary), "--foreground", f"--config-file={self.config_path}"],
-                stdin=subprocess.DEVNULL,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                cwd=self._home,
-                start_new_session=True,
-                preexec_fn=die_with_parent(signal.SIGTERM),
-                user=None if owner is None else owner.pw_uid,
-                group=None if owner is None else owner.pw_gid,
-                extra_groups=None if owner is None else [],
-            )
-        atexit.register(self.stop)
-        try:
-            self._wait_until_ready(offset)
-        except BaseException:
-            self.stop()
-            raise
-        self._started_once = True
 
-    def stop(self) -> None:
-        """SIGTERM clamd (SIGKILL after 10 s); safe when not running."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            atexit.unregister(self.stop)
-            signal_and_wait(proc, _SHUTDOWN_STEPS)
+    def _command(self) -> list[str]:
+        return [str(self._binary), "--foreground", f"--config-file={self.config_path}"]
 
-    def restart(self) -> None:
-        self.stop()
-        self.start()
+    def _popen_options(self) -> dict[str, Any]:
+        return {"cwd": self._home, **run_as(self._owner)}
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
+    def _ready(self) -> bool:
+        return ping(self.host, self.port)
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def _claim_port(self) -> None:
-        # Clients were handed the port at the first start; after that it may not move.
-        if self._port_is_explicit or self._started_once:
-            ensure_port_usable(self.port)
-        elif not is_port_free(self.port):
-            self.port = free_port()
-
-    def _prepare(self, owner: pwd.struct_passwd | None) -> None:
+    def _write_files(self, owner: pwd.struct_passwd | None) -> None:
         # As root, the folder is clamd's user's, and clamd parses hostile uploads: whatever
         # it left there (a link to /etc/passwd in place of its log, say) must never make
         # root write or chown through it. Root's files are written fresh and stay root's;
@@ -251,24 +201,6 @@ class EmbeddedClamd:
         if self.socket_path is not None:
             lines.append(f"LocalSocket {self.socket_path}")
         return "\n".join(lines) + "\n"
-
-    def _wait_until_ready(self, offset: int) -> None:
-        # The official database takes tens of seconds to load; the test one well under one.
-        deadline = time.monotonic() + self.startup_timeout
-        while not ping(self.host, self.port):
-            proc = self._proc
-            if proc is None or proc.poll() is not None:
-                code = None if proc is None else proc.returncode
-                raise ClamdError(
-                    f"clamd exited during start-up (code {code}); {self.log_path}:\n"
-                    + log_tail(self.log_path, offset)
-                )
-            if time.monotonic() > deadline:
-                raise ClamdError(
-                    f"clamd did not answer PING within {self.startup_timeout:.0f}s; "
-                    f"{self.log_path}:\n" + log_tail(self.log_path, offset)
-                )
-            time.sleep(0.1)
 
 
 def _unprivileged_owner() -> pwd.struct_passwd | None:

@@ -6,26 +6,23 @@ permissions; ``authorize`` adds users to the running server (a configuration rel
 """
 
 import asyncio
-import atexit
 import json
 import os
 import shutil
 import signal
 import ssl
-import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import nats
 
-from libs.devservers._process import die_with_parent, log_size, log_tail, signal_and_wait
+from libs.devservers._process import ServerProcess
 from libs.devservers.natsauth import NatsUser, connect_options, probe_user
 from libs.devservers.ports import (
     FOREIGN_SERVICE_PORTS,
@@ -35,8 +32,7 @@ from libs.devservers.ports import (
     is_port_free,
 )
 
-_SHUTDOWN_STEPS: Final = ((signal.SIGTERM, 10.0),)
-_PROBE_TIMEOUT_SECONDS: Final = 2.0
+_PROBE_SECONDS: Final = 2.0
 _POLL_SECONDS: Final = 0.05
 
 
@@ -68,8 +64,11 @@ def server_binary() -> Path:
     return Path(found)
 
 
-class EmbeddedNats:
+class EmbeddedNats(ServerProcess):
     """A private JetStream-enabled NATS server on 127.0.0.1:`port`, storing in `store_dir`."""
+
+    name = "nats-server"
+    error = NatsError
 
     def __init__(
         self,
@@ -95,12 +94,11 @@ class EmbeddedNats:
                 raise ValueError(f"port {requested} belongs to a system service; pick another")
         if port is not None and port == monitor_port:
             raise ValueError("the client and monitoring ports must differ")
+        super().__init__(port, startup_timeout)
         self.store_dir: Final = Path(store_dir).absolute()
-        self.port = port if port is not None else free_port()
         self.monitor_port = monitor_port if monitor_port is not None else free_port()
-        self._port_is_explicit: Final = port is not None
         self._monitor_port_is_explicit: Final = monitor_port is not None
-        self.log_path: Final = (
+        self._log_path = (
             Path(log_path).absolute()
             if log_path is not None
             else self.store_dir.with_name(self.store_dir.name + ".log")
@@ -108,15 +106,13 @@ class EmbeddedNats:
         # Unique per instance but stable across restarts, so log lines of one server line up.
         self.server_name: Final = server_name or f"fumidai-dev-{uuid.uuid4().hex[:12]}"
         self.extra_args: Final = tuple(extra_args)
-        self.startup_timeout: Final = startup_timeout
         self.config_path: Final = self.store_dir.with_name(self.store_dir.name + ".conf")
         self.tls: Final = tls
         self.cluster: Final = cluster
         self._users: list[NatsUser] = list(users)
         self._probe: NatsUser | None = probe_user() if users else None
         self._binary: Final = server_binary()
-        self._proc: subprocess.Popen[bytes] | None = None
-        self._started_once = False
+        self._last_error: BaseException | None = None
 
     @property
     def url(self) -> str:
@@ -127,64 +123,6 @@ class EmbeddedNats:
     def monitor_url(self) -> str:
         """The HTTP monitoring endpoint (/varz, /jsz, /healthz live under it)."""
         return f"http://{LOOPBACK}:{self.monitor_port}"
-
-    @property
-    def is_running(self) -> bool:
-        """True while the server process we started is alive."""
-        return self._proc is not None and self._proc.poll() is None
-
-    @property
-    def pid(self) -> int | None:
-        """The server's pid while running, else None."""
-        return self._proc.pid if self.is_running and self._proc is not None else None
-
-    @property
-    def exit_code(self) -> int | None:
-        """The exit code of the server we started once it has died on its own, else None."""
-        return None if self._proc is None else self._proc.poll()
-
-    def start(self) -> None:
-        """Start the server and return once a client can connect and read JetStream account info."""
-        if self.is_running:
-            return
-        self.stop()  # reap a server that died on its own
-        self.store_dir.mkdir(parents=True, exist_ok=True)
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        self._claim_ports()
-        self._write_config()
-        offset = log_size(self.log_path)
-        with self.log_path.open("ab") as log:
-            self._proc = subprocess.Popen(
-                self._command(),
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                # Own session: a Ctrl-C meant for the CLI must not stop the server behind its
-                # back; the CLI stops it in order, and atexit/die_with_parent back that up.
-                start_new_session=True,
-                preexec_fn=die_with_parent(signal.SIGTERM),
-            )
-        atexit.register(self.stop)
-        try:
-            self._wait_until_ready(offset)
-        except BaseException:
-            self.stop()
-            raise
-        self._started_once = True
-
-    def stop(self) -> None:
-        """Stop the server gracefully (SIGTERM, SIGKILL after 10 s); safe when not running."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            atexit.unregister(self.stop)
-            signal_and_wait(proc, _SHUTDOWN_STEPS)
-
-    def kill(self) -> None:
-        """SIGKILL the server, as a crash would, and reap it; safe when not running."""
-        proc, self._proc = self._proc, None
-        if proc is not None:
-            atexit.unregister(self.stop)
-            signal_and_wait(proc, ())
 
     @property
     def authorizing(self) -> bool:
@@ -201,8 +139,7 @@ class EmbeddedNats:
             return
         self._proc.send_signal(signal.SIGHUP)  # nats-server reloads its configuration
         deadline = time.monotonic() + self.startup_timeout
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-reload") as pool:
-            pool.submit(lambda: asyncio.run(self._await_user(users[-1], deadline))).result()
+        _in_private_loop(self._await_user(users[-1], deadline))
 
     async def _await_user(self, user: NatsUser, deadline: float) -> None:
         while True:
@@ -224,36 +161,38 @@ class EmbeddedNats:
             options["tls"] = _client_tls(self.tls)
         return options
 
-    def restart(self) -> None:
-        """Stop the server if it runs, then start it again on the same port and store dir."""
-        self.stop()
-        self.start()
+    # -- the server process (ServerProcess) ------------------------------------------------
 
-    def __enter__(self) -> Self:
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    def _claim_ports(self) -> None:
-        # Clients have been handed the client port once the server has started, so it may
-        # not move; the monitoring port is ours alone and may.
-        if self._port_is_explicit or self._started_once:
-            ensure_port_usable(self.port)
-        elif not is_port_free(self.port):
-            self.port = free_port()
+    def _claim_port(self) -> None:
+        super()._claim_port()  # the client port
+        # The monitoring port is ours alone and may move.
         if self._monitor_port_is_explicit:
             ensure_port_usable(self.monitor_port)
         else:
             # Two kernel-chosen ports picked before either is bound can coincide.
             while self.monitor_port == self.port or not is_port_free(self.monitor_port):
                 self.monitor_port = free_port()
+
+    def _prepare(self) -> None:
+        self.store_dir.mkdir(parents=True, exist_ok=True)
+        self._write_config()
+
+    def _command(self) -> list[str]:
+        return [str(self._binary), "--config", str(self.config_path), *self.extra_args]
+
+    def _ready(self) -> bool:
+        options = self._client_options(self._probe)
+        try:
+            _in_private_loop(
+                asyncio.wait_for(_probe_jetstream(self.url, self.port, options), _PROBE_SECONDS)
+            )
+        except Exception as error:  # any failure only means "not ready yet"
+            self._last_error = error
+            return False
+        return True
+
+    def _not_ready_because(self) -> str:
+        return f" (last error: {self._last_error!r})"
 
     def _write_config(self) -> None:
         """Everything in the file, so a reload (SIGHUP) finds the same server in it."""
@@ -281,42 +220,6 @@ class EmbeddedNats:
         # nats-server reads JSON as its own configuration format.
         self.config_path.write_text(json.dumps(config, indent=2))
 
-    def _command(self) -> list[str]:
-        return [str(self._binary), "--config", str(self.config_path), *self.extra_args]
-
-    def _wait_until_ready(self, log_offset: int) -> None:
-        deadline = time.monotonic() + self.startup_timeout
-        # start() is synchronous but may be called from inside a running event loop (an async
-        # fixture), where asyncio.run is refused; a private loop in a worker thread is not.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-ready") as pool:
-            pool.submit(lambda: asyncio.run(self._poll_ready(deadline, log_offset))).result()
-
-    async def _poll_ready(self, deadline: float, log_offset: int) -> None:
-        last_error: BaseException | None = None
-        while True:
-            proc = self._proc
-            if proc is None or proc.poll() is not None:
-                code = None if proc is None else proc.returncode
-                raise NatsError(
-                    f"nats-server on port {self.port} exited during start-up (code {code}); "
-                    f"{self.log_path}:\n" + log_tail(self.log_path, log_offset)
-                )
-            try:
-                await asyncio.wait_for(
-                    _probe_jetstream(self.url, self.port, self._client_options(self._probe)),
-                    _PROBE_TIMEOUT_SECONDS,
-                )
-                return
-            except Exception as exc:  # any failure only means "not ready yet"
-                last_error = exc
-            if time.monotonic() > deadline:
-                raise NatsError(
-                    f"nats-server on port {self.port} did not serve JetStream within "
-                    f"{self.startup_timeout:.0f}s (last error: {last_error!r}); "
-                    f"{self.log_path}:\n" + log_tail(self.log_path, log_offset)
-                )
-            await asyncio.sleep(_POLL_SECONDS)
-
 
 _ONE_TRY: Final[dict[str, Any]] = {
     "connect_timeout": 1,
@@ -324,6 +227,14 @@ _ONE_TRY: Final[dict[str, Any]] = {
     "max_reconnect_attempts": 1,  # 0 would mean "retry this server forever"
     "reconnect_time_wait": 0.05,
 }
+
+
+def _in_private_loop(work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` to its end in an event loop of its own: start() is synchronous but may
+    be called from inside a running loop (an async fixture), where asyncio.run is refused;
+    a private loop in a worker thread is not."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-dev") as pool:
+        pool.submit(asyncio.run, work).result()
 
 
 def _client_tls(tls: ServerTls) -> ssl.SSLContext:

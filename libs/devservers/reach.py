@@ -15,7 +15,7 @@ import stat
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 SHARED_ROOT: Final = Path("/var/lib/fumidai")
 """Root-owned, searchable by all: what the system users reach in place of the clone."""
@@ -28,6 +28,14 @@ class Account:
     name: str
     uid: int
     gid: int
+
+
+def run_as(account: Account | None) -> dict[str, Any]:
+    """``subprocess`` arguments that run a command as ``account`` (None: as ourselves)."""
+    if account is None:
+        return {}
+    # Without extra_groups=[] the child would keep root's supplementary groups.
+    return {"user": account.uid, "group": account.gid, "extra_groups": []}
 
 
 def blocking_dir(path: Path, account: Account) -> Path | None:

@@ -28,7 +28,7 @@ def test_links_left_in_clamds_folder_are_replaced_not_followed(tmp_path: Path) -
         victim.write_text("root's own\n")
         (home / name).symlink_to(victim)
     server = EmbeddedClamd(home, database_dir=tmp_path / "official-db")
-    server._prepare(clamav)
+    server._write_files(clamav)
     for name, victim in victims.items():
         assert victim.read_text() == "root's own\n", name
         assert victim.stat().st_uid == 0, name
