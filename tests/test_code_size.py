@@ -45,7 +45,6 @@ ALLOWED: dict[str, int] = {
     "services/terminals/api/agent.py:agent_router": 123,
     "services/identity/api/jobs.py:job_routes": 107,
     "services/gateway/api/logs.py:log_routes": 103,
-    "libs/events/schema_docs.py:asyncapi": 103,
     "services/terminals/adapters/postgres.py:apply_own": 95,
     "services/fileshare/adapters/postgres.py:apply_own": 87,
     "fumidai_cli/up.py:run": 84,

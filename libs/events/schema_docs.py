@@ -155,86 +155,16 @@ def asyncapi() -> dict[str, Any]:
     """An AsyncAPI 3.0 document: a channel per event subject, a message per event type."""
     ref = "#/components/schemas/{name}"
     names, components = _components(ref)
-    envelope_ref = ref.format(name=names[Envelope])
     root = _SETTINGS.subject_root
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
     messages: dict[str, Any] = {}
     for cls in ALL_EVENTS:
-        tag, name, channel_id = _tag(cls), event_name(cls), _channel_id(cls)
-        doc = inspect.cleandoc(cls.__doc__ or tag)
-        messages[tag] = {
-            "name": tag,
-            "title": tag,
-            "summary": doc.splitlines()[0],
-            "description": doc,
-            "contentType": "application/json",
-            "correlationId": {
-                "description": "The envelope's correlation id, shared by a causal chain.",
-                "location": "$message.payload#/correlation_id",
-            },
-            "headers": {
-                "type": "object",
-                "required": ["Nats-Msg-Id", "Fumidai-Type"],
-                "properties": {
-                    "Nats-Msg-Id": {
-                        "type": "string",
-                        "description": "The envelope's event_id; JetStream de-duplicates on it.",
-                    },
-                    "Fumidai-Type": {
-                        "const": tag,
-                        "description": "The versioned event type, equal to data.type.",
-                    },
-                },
-            },
-            # The envelope, with data narrowed to this event (whose schema pins data.type).
-            "payload": {
-                "allOf": [
-                    {"$ref": envelope_ref},
-                    {
-                        "type": "object",
-                        "properties": {"data": {"$ref": ref.format(name=names[cls])}},
-                    },
-                ]
-            },
-        }
-        stream = _SETTINGS.stream_name(cls.context)
-        channel = channels.setdefault(
-            channel_id,
-            {
-                "address": (
-                    f"{root}.{cls.context}.{{facility}}.{cls.aggregate}.{{aggregateId}}.{name}"
-                ),
-                "title": name,
-                "description": (
-                    f"{name} events of the {cls.context} context, on stream {stream} "
-                    f"(subjects {context_subjects(root, cls.context)})."
-                ),
-                "parameters": {
-                    "facility": {
-                        "description": "Facility code (the envelope's facility); "
-                        "`-` for platform events."
-                    },
-                    "aggregateId": {
-                        "description": f"Id of the {cls.aggregate} aggregate "
-                        "(the envelope's aggregate_id)."
-                    },
-                },
-                "messages": {},
-            },
-        )
+        tag, channel_id = _tag(cls), _channel_id(cls)
+        messages[tag] = _message(cls, ref.format(name=names[Envelope]), ref.format(name=names[cls]))
+        channel = channels.setdefault(channel_id, _channel(cls))
         channel["messages"][tag] = {"$ref": f"#/components/messages/{tag}"}
-        operation = operations.setdefault(
-            f"{channel_id}.send",
-            {
-                "action": "send",
-                "channel": {"$ref": f"#/channels/{channel_id}"},
-                "title": f"{cls.context} publishes {name}",
-                "summary": f"The {cls.context} service's relay publishes {name} to {stream}.",
-                "tags": [{"name": cls.context}],
-                "messages": [],
-            },
-        )
+        operation = operations.setdefault(f"{channel_id}.send", _operation(cls, channel_id))
         operation["messages"].append({"$ref": f"#/channels/{channel_id}/messages/{tag}"})
     return {
         "asyncapi": "3.0.0",
@@ -253,6 +183,80 @@ def asyncapi() -> dict[str, Any]:
         "channels": channels,
         "operations": operations,
         "components": {"schemas": _asyncapi_schema(components), "messages": messages},
+    }
+
+
+def _message(cls: type[Event], envelope_ref: str, data_ref: str) -> dict[str, Any]:
+    """The message of one event type: its headers and the envelope carrying it."""
+    tag = _tag(cls)
+    doc = inspect.cleandoc(cls.__doc__ or tag)
+    return {
+        "name": tag,
+        "title": tag,
+        "summary": doc.splitlines()[0],
+        "description": doc,
+        "contentType": "application/json",
+        "correlationId": {
+            "description": "The envelope's correlation id, shared by a causal chain.",
+            "location": "$message.payload#/correlation_id",
+        },
+        "headers": {
+            "type": "object",
+            "required": ["Nats-Msg-Id", "Fumidai-Type"],
+            "properties": {
+                "Nats-Msg-Id": {
+                    "type": "string",
+                    "description": "The envelope's event_id; JetStream de-duplicates on it.",
+                },
+                "Fumidai-Type": {
+                    "const": tag,
+                    "description": "The versioned event type, equal to data.type.",
+                },
+            },
+        },
+        # The envelope, with data narrowed to this event (whose schema pins data.type).
+        "payload": {
+            "allOf": [
+                {"$ref": envelope_ref},
+                {"type": "object", "properties": {"data": {"$ref": data_ref}}},
+            ]
+        },
+    }
+
+
+def _channel(cls: type[Event]) -> dict[str, Any]:
+    """The channel of an event's subject, its messages still to add."""
+    root, name = _SETTINGS.subject_root, event_name(cls)
+    stream = _SETTINGS.stream_name(cls.context)
+    return {
+        "address": f"{root}.{cls.context}.{{facility}}.{cls.aggregate}.{{aggregateId}}.{name}",
+        "title": name,
+        "description": (
+            f"{name} events of the {cls.context} context, on stream {stream} "
+            f"(subjects {context_subjects(root, cls.context)})."
+        ),
+        "parameters": {
+            "facility": {
+                "description": "Facility code (the envelope's facility); `-` for platform events."
+            },
+            "aggregateId": {
+                "description": f"Id of the {cls.aggregate} aggregate (the envelope's aggregate_id)."
+            },
+        },
+        "messages": {},
+    }
+
+
+def _operation(cls: type[Event], channel_id: str) -> dict[str, Any]:
+    """The relay's sending on an event's channel, its messages still to add."""
+    name, stream = event_name(cls), _SETTINGS.stream_name(cls.context)
+    return {
+        "action": "send",
+        "channel": {"$ref": f"#/channels/{channel_id}"},
+        "title": f"{cls.context} publishes {name}",
+        "summary": f"The {cls.context} service's relay publishes {name} to {stream}.",
+        "tags": [{"name": cls.context}],
+        "messages": [],
     }
 
 
