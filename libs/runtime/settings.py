@@ -2,7 +2,7 @@
 
 import os
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Generic, TypeVar
 
 import msgspec
 
@@ -108,3 +108,22 @@ class ServiceSettings:
 def load_service_settings(service: str) -> ServiceSettings:
     """``FUMIDAI_<SERVICE>_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
     return ServiceSettings(core=load_core(service), events=load_event_settings())
+
+
+Own = TypeVar("Own", bound=msgspec.Struct)
+
+
+@dataclass(frozen=True)
+class SettingsWithOwn(ServiceSettings, Generic[Own]):
+    """A service's settings: what every service reads, and what only it reads (``own``)."""
+
+    own: Own
+
+
+def load_settings_with_own(service: str, own: type[Own], name: str) -> SettingsWithOwn[Own]:
+    """``load_service_settings(service)`` and ``own`` from ``FUMIDAI_<NAME>_*`` (``name`` is
+    the service's, whichever replica ``service`` names)."""
+    common = load_service_settings(service)
+    return SettingsWithOwn(
+        core=common.core, events=common.events, own=load(own, f"FUMIDAI_{name.upper()}_")
+    )

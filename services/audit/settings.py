@@ -1,13 +1,10 @@
 """audit's settings: the common ones plus its own (``FUMIDAI_AUDIT_*``)."""
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import msgspec
 
-from libs.config.env import load
-from libs.events.settings import load_event_settings
-from libs.runtime.settings import ServiceSettings, load_core
+from libs.runtime.settings import SettingsWithOwn, load_settings_with_own
 
 SERVICE = "audit"
 M = msgspec.Meta
@@ -65,15 +62,9 @@ class AuditOwn(msgspec.Struct, frozen=True, kw_only=True):
         return days
 
 
-@dataclass(frozen=True)
-class AuditSettings(ServiceSettings):
-    own: AuditOwn = field(default_factory=AuditOwn)
+AuditSettings = SettingsWithOwn[AuditOwn]
 
 
 def load_audit_settings(service: str = SERVICE) -> AuditSettings:
     """``FUMIDAI_AUDIT_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
-    return AuditSettings(
-        core=load_core(service),
-        events=load_event_settings(),
-        own=load(AuditOwn, "FUMIDAI_AUDIT_"),
-    )
+    return load_settings_with_own(service, AuditOwn, SERVICE)

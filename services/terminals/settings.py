@@ -1,13 +1,10 @@
 """terminals' settings: the common ones plus its own (``FUMIDAI_TERMINALS_*``)."""
 
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import msgspec
 
-from libs.config.env import load
-from libs.events.settings import load_event_settings
-from libs.runtime.settings import ServiceSettings, load_core
+from libs.runtime.settings import SettingsWithOwn, load_settings_with_own
 
 SERVICE = "terminals"
 M = msgspec.Meta
@@ -43,15 +40,9 @@ class TerminalsOwn(msgspec.Struct, frozen=True, kw_only=True):
     ] = ()
 
 
-@dataclass(frozen=True)
-class TerminalsSettings(ServiceSettings):
-    own: TerminalsOwn = field(default_factory=TerminalsOwn)
+TerminalsSettings = SettingsWithOwn[TerminalsOwn]
 
 
 def load_terminals_settings(service: str = SERVICE) -> TerminalsSettings:
     """``FUMIDAI_TERMINALS_*`` (falling back to ``FUMIDAI_*``) and ``FUMIDAI_EVENTS_*``."""
-    return TerminalsSettings(
-        core=load_core(service),
-        events=load_event_settings(),
-        own=load(TerminalsOwn, "FUMIDAI_TERMINALS_"),
-    )
+    return load_settings_with_own(service, TerminalsOwn, SERVICE)
