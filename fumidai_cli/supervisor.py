@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import partial
 
 from fumidai_cli.backoff import Crashes, Policy, after_crash, crash_loop
+from libs.devservers._process import ServerProcess
 from libs.devservers.fileshare import FileshareServers
 from libs.devservers.nats import EmbeddedNats
 from libs.devservers.postgres import EmbeddedPostgres
@@ -94,9 +95,14 @@ class Supervisor:
         self._say(f"{watched.name} restarted")
 
 
-def _nats(name: str, node: EmbeddedNats) -> Watched:
+def _server(name: str, server: ServerProcess) -> Watched:
+    """A private server (PostgreSQL, a NATS node, clamd): restarted by starting it again."""
     return Watched(
-        name, lambda: node.is_running, lambda: node.exit_code, node.start, str(node.log_path)
+        name,
+        lambda: server.is_running,
+        lambda: server.exit_code,
+        server.start,
+        str(server.log_path),
     )
 
 
@@ -112,28 +118,11 @@ def watch_suite(
     is "NATS"; a cluster's nodes are "NATS nats-1" …, services' replicas "identity-2" …"""
     watched: list[Watched] = []
     if postgres is not None:
-        watched.append(
-            Watched(
-                "PostgreSQL",
-                lambda: postgres.is_running,
-                lambda: postgres.exit_code,
-                postgres.start,
-                str(postgres.log_path),
-            )
-        )
+        watched.append(_server("PostgreSQL", postgres))
     for node in nats:
-        watched.append(_nats("NATS" if len(nats) == 1 else f"NATS {node.server_name}", node))
-    clamd = fileshare.clamd
-    if clamd is not None:
-        watched.append(
-            Watched(
-                "clamd",
-                lambda: clamd.is_running,
-                lambda: clamd.exit_code,
-                clamd.start,
-                str(clamd.log_path),
-            )
-        )
+        watched.append(_server("NATS" if len(nats) == 1 else f"NATS {node.server_name}", node))
+    if fileshare.clamd is not None:
+        watched.append(_server("clamd", fileshare.clamd))
     mail = fileshare.mail
     if mail is not None:
         watched.append(

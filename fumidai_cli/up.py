@@ -77,66 +77,34 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         signal.signal(sig, lambda *_: stop.set())
     if args.cluster:
         return run_cluster(args, state, stop)
+    return run_single(args, state, stop)
 
+
+def run_single(args: argparse.Namespace, state: Path, stop: threading.Event) -> int:
+    """``up``: one of everything on loopback, PostgreSQL and NATS embedded unless
+    FUMIDAI_POSTGRES_URL and FUMIDAI_NATS_URL name running ones."""
     postgres: EmbeddedPostgres | None = None
     nats_server: EmbeddedNats | None = None
-    postgres_url = os.environ.get("FUMIDAI_POSTGRES_URL")
-    nats_url = os.environ.get("FUMIDAI_NATS_URL")
-    nats_env: dict[str, str] = {}
     suite: Suite | None = None
     fileshare_servers: FileshareServers | None = None
     try:
+        postgres_url = os.environ.get("FUMIDAI_POSTGRES_URL")
         if not postgres_url:
-            say("starting embedded PostgreSQL (data in .fumidai/postgres) ...")
-            postgres = EmbeddedPostgres(state / "postgres")
-            postgres.start()
+            postgres = start_postgres(state)
             postgres_url = postgres.dsn("postgres")
+        nats_url = os.environ.get("FUMIDAI_NATS_URL")
+        nats_env: dict[str, str] = {}
         if not nats_url:
-            say("starting embedded NATS JetStream (data in .fumidai/nats) ...")
-            # Fresh identities each run, one per service with its own rights (decision 0026).
-            # And one for an outside reader to try docs/events/read_events.py with.
-            nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {}, ["siem"])
-            # Services create missing streams but change none: the provisioner brings them
-            # to this code's settings.
-            provisioner = bus_identities.provisioner_user({})
-            nats_server = EmbeddedNats(state / "nats", users=[*nats_users, provisioner])
-            nats_server.start()
+            nats_server, nats_env = start_nats(state)
             nats_url = nats_server.url
-            asyncio.run(bus_identities.provision(nats_url, provisioner, {}))
         system.ensure()
         fileshare_servers = FileshareServers(state, say)
         fileshare_env = fileshare_servers.start()
-        port = args.port if is_port_free(args.port) else None
-        if port is None:
-            say(f"port {args.port} is taken; the gateway gets a free port instead")
-        suite = Suite(
-            postgres_url=postgres_url,
-            nats_url=nats_url,
-            log_dir=state / "logs",
-            token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
-            totp_key=secret("identity-totp-key"),
-            gateway_port=port,
-            extra_env=fileshare_env | nats_env,
-        )
-        asyncio.run(suite.prepare())
-        say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")
-        suite.start()
-        suite.wait_ready(120)
-        write_runtime(
-            Runtime(
-                postgres_url=postgres_url,
-                nats_url=nats_url,
-                nats_seed_dir=str(state / NATS_KEYS) if nats_env else "",
-                database_prefix=suite.database_prefix,
-                service_urls={s: suite.url(s) for s in SERVICES},
-            )
-        )
-        admin = asyncio.run(ensure_demo(suite, state, say, empty=args.empty))
-        print(ready_line(suite.url("gateway"), admin), flush=True)
-        # From here on a crash is restarted, not the end (docs/decisions/0033).
+        suite = start_suite(args.port, postgres_url, nats_url, state, fileshare_env | nats_env)
+        seeds = str(state / NATS_KEYS) if nats_env else ""
+        serve(suite, nats_url, seeds, state, empty=args.empty)
         nodes = [nats_server] if nats_server is not None else []
-        watched = watch_suite(suite, postgres, nodes, fileshare_servers, ".fumidai/logs")
-        supervise(watched, stop)
+        supervise(watch_suite(suite, postgres, nodes, fileshare_servers, ".fumidai/logs"), stop)
         return 0
     except Exception as error:  # the CLI's boundary: one line, never a traceback
         say(failure_line(error, state / "logs"))
@@ -145,13 +113,71 @@ def run(args: argparse.Namespace, _: list[str]) -> int:
         if suite is not None:
             suite.stop()
         clear_runtime()
-        if fileshare_servers is not None:
-            fileshare_servers.stop()
-        if nats_server is not None:
-            nats_server.stop()
-        if postgres is not None:
-            postgres.stop()
+        for server in (fileshare_servers, nats_server, postgres):
+            if server is not None:
+                server.stop()
         say("stopped")
+
+
+def start_postgres(state: Path) -> EmbeddedPostgres:
+    say("starting embedded PostgreSQL (data in .fumidai/postgres) ...")
+    postgres = EmbeddedPostgres(state / "postgres")
+    postgres.start()
+    return postgres
+
+
+def start_nats(state: Path) -> tuple[EmbeddedNats, dict[str, str]]:
+    """The embedded NATS server, and the environment that gives each service its identity."""
+    say("starting embedded NATS JetStream (data in .fumidai/nats) ...")
+    # Fresh identities each run, one per service with its own rights (decision 0026).
+    # And one for an outside reader to try docs/events/read_events.py with.
+    nats_users, nats_env = bus_identities.issue(state / NATS_KEYS, {}, ["siem"])
+    # Services create missing streams but change none: the provisioner brings them
+    # to this code's settings.
+    provisioner = bus_identities.provisioner_user({})
+    nats_server = EmbeddedNats(state / "nats", users=[*nats_users, provisioner])
+    nats_server.start()
+    asyncio.run(bus_identities.provision(nats_server.url, provisioner, {}))
+    return nats_server, nats_env
+
+
+def start_suite(
+    wanted_port: int, postgres_url: str, nats_url: str, state: Path, env: dict[str, str]
+) -> Suite:
+    """The services, one of each, ready; the gateway on ``wanted_port`` if it is free."""
+    port = wanted_port if is_port_free(wanted_port) else None
+    if port is None:
+        say(f"port {wanted_port} is taken; the gateway gets a free port instead")
+    suite = Suite(
+        postgres_url=postgres_url,
+        nats_url=nats_url,
+        log_dir=state / "logs",
+        token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
+        totp_key=secret("identity-totp-key"),
+        gateway_port=port,
+        extra_env=env,
+    )
+    asyncio.run(suite.prepare())
+    say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")
+    suite.start()
+    suite.wait_ready(120)
+    return suite
+
+
+def serve(suite: Suite, nats_url: str, nats_seed_dir: str, folder: Path, *, empty: bool) -> None:
+    """What follows a start, single or cluster: the runtime file other commands read, the
+    demo data (or just an admin), and the line that says where to go."""
+    write_runtime(
+        Runtime(
+            postgres_url=suite.postgres_url,
+            nats_url=nats_url,
+            nats_seed_dir=nats_seed_dir,
+            database_prefix=suite.database_prefix,
+            service_urls={s: suite.url(s) for s in SERVICES},
+        )
+    )
+    admin = asyncio.run(ensure_demo(suite, folder, say, empty=empty))
+    print(ready_line(suite.url("gateway"), admin), flush=True)
 
 
 def supervise(watched: list[Watched], stop: threading.Event) -> None:
@@ -176,17 +202,8 @@ def run_cluster(args: argparse.Namespace, state: Path, stop: threading.Event) ->
         system.ensure()
         suite = cluster.start()
         assert cluster.nats is not None and cluster.fileshare is not None
-        write_runtime(
-            Runtime(
-                postgres_url=suite.postgres_url,
-                nats_url=cluster.nats.url,
-                nats_seed_dir=str(cluster.folder / "nats-keys"),
-                database_prefix=suite.database_prefix,
-                service_urls={s: suite.url(s) for s in SERVICES},
-            )
-        )
-        admin = asyncio.run(ensure_demo(suite, cluster.folder, say, empty=args.empty))
-        print(ready_line(suite.url("gateway"), admin), flush=True)
+        seeds = str(cluster.folder / "nats-keys")
+        serve(suite, cluster.nats.url, seeds, cluster.folder, empty=args.empty)
         say("gateway replicas: " + "  ".join(suite.urls("gateway")))
         logs = ".fumidai/cluster/logs"
         supervise(

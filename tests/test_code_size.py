@@ -47,7 +47,6 @@ ALLOWED: dict[str, int] = {
     "services/gateway/api/logs.py:log_routes": 103,
     "services/terminals/adapters/postgres.py:apply_own": 95,
     "services/fileshare/adapters/postgres.py:apply_own": 87,
-    "fumidai_cli/up.py:run": 84,
     "services/gateway/api/recovery.py:recovery_routes": 81,
 }
 
