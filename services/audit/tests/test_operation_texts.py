@@ -8,7 +8,8 @@ from libs.events.catalogue.identity import (
     FederationTargetRenamed,
     FederationTargetRetired,
 )
-from services.audit.adapters.projections.operations import OperationsLog, describe
+from services.audit.adapters.projections.operations import OperationsLog
+from services.audit.domain.operations import describe
 
 
 def test_a1_t1_catalogue_changes_read_in_japanese_with_the_target_as_object() -> None:
