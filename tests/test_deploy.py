@@ -144,8 +144,8 @@ def test_metric_names_are_read_from_the_module() -> None:
     assert "fumidai_events_appended_total" in exposed
     assert "fumidai_consume_batch_seconds_bucket" in exposed
     assert "fumidai_http_request_seconds_count" in exposed
-    assert "fumidai_connection_decisions_total" in exposed  # services/terminals/metrics.py
-    assert "fumidai_fileshare_mails_failed_total" in exposed  # services/fileshare/metrics.py
+    assert "fumidai_connection_decisions_total" in exposed  # services/terminals/app/metrics.py
+    assert "fumidai_fileshare_mails_failed_total" in exposed  # services/fileshare/app/metrics.py
     assert "fumidai_events_appended" not in exposed  # a counter is only seen with _total
 
 

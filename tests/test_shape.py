@@ -86,8 +86,6 @@ DOMAIN_MAY_IMPORT_LIBS = (
 ALLOWED: frozenset[str] = frozenset(
     {
         # folders and files
-        "services/fileshare/metrics.py: not in the shape",
-        "services/fileshare/runtime.py: not in the shape",
         "services/gateway: no adapters/",
         "services/gateway/api_documents.py: not in the shape",
         "services/gateway/attribute_docs.py: not in the shape",
@@ -106,22 +104,7 @@ ALLOWED: frozenset[str] = frozenset(
         "services/gateway/upstreams.py: not in the shape",
         "services/identity/operator_cli.py: not in the shape",
         "services/terminals/agent/: not in the shape",
-        "services/terminals/metrics.py: not in the shape",
-        "services/terminals/reactions.py: not in the shape",
-        "services/terminals/runtime.py: not in the shape",
-        "services/terminals/sweeper.py: not in the shape",
         # imports
-        "services/fileshare/app/context.py imports services.fileshare.adapters.blobs",
-        "services/fileshare/app/context.py imports services.fileshare.adapters.clamd",
-        "services/fileshare/app/context.py imports services.fileshare.adapters.postgres",
-        "services/fileshare/app/downloads.py imports services.fileshare.adapters.blobs",
-        "services/fileshare/app/downloads.py imports services.fileshare.adapters.postgres",
-        "services/fileshare/app/scanning.py imports services.fileshare.adapters.blobs",
-        "services/fileshare/app/scanning.py imports services.fileshare.adapters.clamd",
-        "services/fileshare/app/upload.py imports services.fileshare.adapters.blobs",
-        "services/fileshare/app/upload.py imports services.fileshare.adapters.clamd",
-        "services/fileshare/app/upload.py imports services.fileshare.adapters.multipart",
-        "services/fileshare/app/upload.py imports services.fileshare.adapters.postgres",
         "services/identity/app/facility_settings.py imports services.identity.adapters.facility_settings",
         "services/identity/app/jobs.py imports services.identity.adapters.file_seal",
         "services/identity/app/jobs.py imports services.identity.adapters.jobs",
@@ -143,8 +126,6 @@ ALLOWED: frozenset[str] = frozenset(
         "services/identity/app/user_import.py imports services.identity.adapters.user_reads",
         "services/identity/app/users.py imports services.identity.adapters.passwords",
         # constructions outside the composition root
-        "services/fileshare/app/context.py constructs services.fileshare.adapters.postgres.UnitOfWork",
-        "services/fileshare/runtime.py constructs services.fileshare.adapters.blobs.BlobStore",
         "services/identity/api/federation.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
         "services/identity/api/operator.py constructs services.identity.adapters.credentials.CredentialStore",
         "services/identity/api/operator.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
@@ -159,12 +140,6 @@ ALLOWED: frozenset[str] = frozenset(
         "services/identity/http.py constructs services.identity.adapters.totp.SecretBox",
         "services/identity/operator_cli.py constructs services.identity.adapters.credentials.CredentialStore",
         "services/identity/operator_cli.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/terminals/runtime.py constructs services.terminals.adapters.agent_credentials.AgentCredentials",
-        "services/terminals/runtime.py constructs services.terminals.adapters.control_channel.ControlChannel",
-        "services/terminals/runtime.py constructs services.terminals.adapters.decision_facts.DecisionFacts",
-        "services/terminals/runtime.py constructs services.terminals.adapters.decision_log.DecisionLog",
-        "services/terminals/runtime.py constructs services.terminals.adapters.postgres.PostgresUnitOfWork",
-        "services/terminals/runtime.py constructs services.terminals.adapters.signals.TerminalSignals",
     }
 )
 

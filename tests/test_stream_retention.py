@@ -20,8 +20,8 @@ from services.fileshare.bus import MAIL_DURABLES
 from services.fileshare.consumers import PROJECTIONS as FILESHARE
 from services.gateway.consumers import PROJECTIONS as GATEWAY
 from services.identity.consumers import PROJECTIONS as IDENTITY
+from services.terminals.adapters.user_deletion import UserDeletionReactor
 from services.terminals.consumers import PROJECTIONS as TERMINALS
-from services.terminals.reactions import UserDeletionReactor
 
 SETTINGS = EventSettings()
 STREAMS = {c.name: c for c in stream_configs(SETTINGS)}

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import structlog
 from litestar import Litestar, Request
@@ -108,6 +108,44 @@ def service_app(
         on_shutdown=[*on_shutdown, backbone.stop],
         openapi_config=openapi_config,
     )
+
+
+class ServiceRuntime(Protocol):
+    """What a service runs beside its backbone, started after it and stopped before it,
+    and what its routes are given (built by its composition root)."""
+
+    backbone: Backbone
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def readiness(self) -> dict[str, bool]: ...
+
+    def dependencies(self) -> Mapping[str, Provide]: ...
+
+
+def runtime_app(
+    runtime: ServiceRuntime,
+    routes: Sequence[ControllerRouterHandler],
+    openapi_config: OpenAPIConfig | None = None,
+) -> Litestar:
+    """``service_app`` serving ``routes`` with ``runtime``'s dependencies, readiness and life."""
+    return service_app(
+        runtime.backbone,
+        routes,
+        runtime.readiness,
+        on_startup=[runtime.start],
+        on_shutdown=[runtime.stop],
+        openapi_config=openapi_config,
+        dependencies=runtime.dependencies(),
+    )
+
+
+def provided(get: Callable[[], object]) -> Provide:
+    """A dependency whose value the composition root built, read at each request (so a
+    part made when the app starts is there by the time a request needs it)."""
+    return Provide(get, sync_to_thread=False)
 
 
 def _verifier(backbone: Backbone, *, needed: bool) -> Verifier:

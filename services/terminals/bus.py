@@ -1,8 +1,8 @@
 """terminals's rights on the event bus: its events, its consumers, the terminal signals."""
 
 from libs.events.access import service_rights
+from services.terminals.adapters.user_deletion import UserDeletionReactor
 from services.terminals.consumers import PROJECTIONS
-from services.terminals.reactions import UserDeletionReactor
 
 RIGHTS = service_rights(
     "terminals",

@@ -7,11 +7,10 @@ from litestar import Litestar
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
-from libs.runtime.app import service_app
+from libs.runtime.app import ServiceRuntime, runtime_app
 from libs.runtime.schema_pages import document_only
-from services.terminals.api.admin import admin_router
-from services.terminals.api.agent import agent_router
-from services.terminals.runtime import TerminalsRuntime
+from services.terminals.api.admin import SessionsController, TerminalsController
+from services.terminals.api.agent import AgentController
 
 OPENAPI = OpenAPIConfig(
     title="fumidai terminals",
@@ -39,13 +38,7 @@ OPENAPI = OpenAPIConfig(
 )
 
 
-def create_app(runtime: TerminalsRuntime) -> Litestar:
-    """The Litestar app of terminals, started and stopped with its backbone and runtime."""
-    return service_app(
-        runtime.backbone,
-        [admin_router(runtime), agent_router(runtime)],
-        runtime.readiness,
-        on_startup=[runtime.start],
-        on_shutdown=[runtime.stop],
-        openapi_config=OPENAPI,
-    )
+def create_app(runtime: ServiceRuntime) -> Litestar:
+    """The Litestar app of terminals, started and stopped with its backbone and runtime
+    (``bootstrap.TerminalsRuntime``), whose dependencies its routes are given."""
+    return runtime_app(runtime, [TerminalsController, SessionsController, AgentController], OPENAPI)

@@ -16,7 +16,6 @@ import hashlib
 import json
 from collections import deque
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from nats.aio.client import Client as NATS
@@ -30,26 +29,12 @@ from nats.js.object_store import (
     OBJ_STREAM_TEMPLATE,
 )
 
+from services.fileshare.app.blob_store import BlobCorrupt, BlobMissing, StoredBlob
+
 PUBLISH_WINDOW = 16
 """Chunks whose PubAck may be outstanding at once while writing."""
 FETCH_CHUNKS = 8
 """Chunks pulled per round trip while reading."""
-
-
-class BlobMissing(Exception):
-    """No such object (never stored, or deleted)."""
-
-
-class BlobCorrupt(Exception):
-    """The bytes read back do not match the stored size or digest."""
-
-
-@dataclass(frozen=True)
-class StoredBlob:
-    name: str
-    size: int
-    sha256: str
-    """Hex digest."""
 
 
 def _meta_subject(bucket: str, name: str) -> str:

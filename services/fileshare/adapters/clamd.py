@@ -12,37 +12,10 @@ import asyncio
 import contextlib
 import struct
 from dataclasses import dataclass
-from typing import Literal
 
-from libs.events.catalogue.fileshare import ScanResult
+from services.fileshare.app.scanner import ScannerUnavailable, Verdict
 
 _UNSCANNABLE_PREFIXES = ("Heuristics.Encrypted.", "Heuristics.Limits.Exceeded", "Heuristics.Broken")
-
-
-UnscannableReason = Literal["encrypted", "limits", "broken", "other"]
-"""Why clamd could not vouch for a file, as an upload's refusal names it (SPEC F1)."""
-
-
-def unscannable_reason(signature: str | None) -> UnscannableReason:
-    """The reason behind a 検査不可 verdict's signature (or clamd's ERROR text)."""
-    text = signature or ""
-    if text.startswith("Heuristics.Encrypted."):
-        return "encrypted"
-    if text.startswith("Heuristics.Limits.Exceeded") or "limit exceeded" in text.lower():
-        return "limits"
-    if text.startswith("Heuristics.Broken"):
-        return "broken"
-    return "other"
-
-
-class ScannerUnavailable(Exception):
-    """clamd could not be reached or gave no verdict; try again later."""
-
-
-@dataclass(frozen=True)
-class Verdict:
-    result: ScanResult
-    signature: str | None = None
 
 
 def verdict_of(reply: str) -> Verdict:

@@ -1,108 +1,138 @@
 """Admin routes (「ファイル共有」 screen, SPEC F5, F8, A7): the facility's shares, the 「承認」
 tab, decisions, uploads to users and downloads. Another facility's share, or a facility
-the caller does not belong to, answers 404 exactly like a missing one (SPEC T3)."""
+the caller does not belong to, answers 404 exactly like a missing one (SPEC T3).
+
+Admins and operators read; only admins upload and decide (a handler's own guard, checked
+after the controller's, so the order of answers is role, facility, then the admin role).
+"""
 
 from typing import Annotated, Any
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+import asyncpg
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
-from libs.runtime.internal_auth import Caller, Claims, require_role
+from libs.runtime.guards import acts_in_path_facility, requires_role
+from libs.runtime.internal_auth import Caller, Claims
+from services.fileshare.adapters.share_views import View, facility_shares, one_share
+from services.fileshare.api.provided import Ctx, Db
 from services.fileshare.api.transfer import receive_upload, stream_download
 from services.fileshare.app.context import Context
 from services.fileshare.app.decisions import decide_share
 from services.fileshare.app.downloads import open_download
-from services.fileshare.app.queries import View, facility_shares, one_share
 from services.fileshare.contract import SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import not_found
 
 PAGE_MAX = 200
-BASE = SHARES_PATH
 
 
-def _staff(claims: Claims, code: str, *roles: str) -> None:
-    """Admins (and, to read, operators) of ``code``; any other facility looks missing."""
-    require_role(claims, *roles)  # type: ignore[arg-type]
-    if not claims.may_act_in(code):
-        raise not_found()
+async def _listing(
+    ctx: Context, db: asyncpg.Pool, code: str, view: View, limit: int, offset: int
+) -> ShareList:
+    async with db.acquire() as conn:
+        return await facility_shares(conn, code, view, limit, offset, ctx.clock())
 
 
-def admin_routes(ctx: Context) -> list[HTTPRouteHandler]:
-    async def listing(code: str, view: View, limit: int, offset: int) -> ShareList:
-        async with ctx.pool.acquire() as conn:
-            return await facility_shares(conn, code, view, limit, offset, ctx.clock())
+async def _staff_share(ctx: Context, db: asyncpg.Pool, code: str, share_id: str) -> ShareOut | None:
+    async with db.acquire() as conn:
+        return await one_share(conn, code, share_id, "staff", ctx.clock())
 
-    @get(BASE, operation_id="listShares")
+
+async def _decision(
+    ctx: Context, db: asyncpg.Pool, code: str, share_id: str, claims: Claims, approve: bool
+) -> ShareOut:
+    await decide_share(ctx, claims, code, share_id, approve=approve)
+    found = await _staff_share(ctx, db, code, share_id)
+    assert found is not None
+    return found
+
+
+class SharesController(Controller):
+    """The facility's shares, as its admins (and, to read, operators) see them."""
+
+    path = SHARES_PATH
+    guards = (acts_in_path_facility("admin", "operator", not_found=not_found),)
+
+    @get("/", operation_id="listShares")
     async def list_shares(
+        self,
         code: FromPath[str],
-        claims: Caller,
+        ctx: Ctx,
+        db: Db,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_MAX)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ShareList:
         """Every share of the facility, newest first (「ダウンロード」 tab, log links)."""
-        _staff(claims, code, "admin", "operator")
-        return await listing(code, "all", limit, offset)
+        return await _listing(ctx, db, code, "all", limit, offset)
 
-    @get(f"{BASE}/approvals", operation_id="listShareApprovals")
+    @get("/approvals", operation_id="listShareApprovals")
     async def list_approvals(
+        self,
         code: FromPath[str],
-        claims: Caller,
+        ctx: Ctx,
+        db: Db,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_MAX)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ShareList:
         """The 「承認」 tab: clean shares of 承認後に許可 users not decided yet (SPEC F5)."""
-        _staff(claims, code, "admin", "operator")
-        return await listing(code, "approvals", limit, offset)
+        return await _listing(ctx, db, code, "approvals", limit, offset)
 
-    @get(f"{BASE}/{{share_id:str}}", operation_id="getShare")
-    async def get_share(code: FromPath[str], share_id: FromPath[str], claims: Caller) -> ShareOut:
-        _staff(claims, code, "admin", "operator")
-        async with ctx.pool.acquire() as conn:
-            found = await one_share(conn, code, share_id, "staff", ctx.clock())
+    @get("/{share_id:str}", operation_id="getShare")
+    async def get_share(
+        self, code: FromPath[str], share_id: FromPath[str], ctx: Ctx, db: Db
+    ) -> ShareOut:
+        found = await _staff_share(ctx, db, code, share_id)
         if found is None:
             raise not_found()
         return found
 
     @post(
-        BASE,
+        "/",
         operation_id="uploadShareToUser",
         status_code=201,
         request_max_body_size=UPLOAD_BODY_LIMIT,
+        guards=[requires_role("admin")],
     )
     async def upload(
-        code: FromPath[str], claims: Caller, request: Request[Any, Any, Any]
+        self, claims: Caller, request: Request[Any, Any, Any], ctx: Ctx, db: Db
     ) -> ShareOut:
         """An admin shares files with one of the facility's users (SPEC F8); multipart body,
         the manifest's ``recipient`` names the user."""
-        _staff(claims, code, "admin")
-        return await receive_upload(ctx, claims, request, "staff")
+        return await receive_upload(ctx, db, claims, request, "staff")
 
-    async def decision(code: str, share_id: str, claims: Claims, approve: bool) -> ShareOut:
-        _staff(claims, code, "admin")
-        await decide_share(ctx, claims, code, share_id, approve=approve)
-        async with ctx.pool.acquire() as conn:
-            found = await one_share(conn, code, share_id, "staff", ctx.clock())
-        assert found is not None
-        return found
-
-    @post(f"{BASE}/{{share_id:str}}/approve", operation_id="approveShare", status_code=200)
-    async def approve(code: FromPath[str], share_id: FromPath[str], claims: Caller) -> ShareOut:
+    @post(
+        "/{share_id:str}/approve",
+        operation_id="approveShare",
+        status_code=200,
+        guards=[requires_role("admin")],
+    )
+    async def approve(
+        self, code: FromPath[str], share_id: FromPath[str], claims: Caller, ctx: Ctx, db: Db
+    ) -> ShareOut:
         """「承認」: final; of two admins at once exactly one succeeds, the other gets 409."""
-        return await decision(code, share_id, claims, True)
+        return await _decision(ctx, db, code, share_id, claims, True)
 
-    @post(f"{BASE}/{{share_id:str}}/deny", operation_id="denyShare", status_code=200)
-    async def deny(code: FromPath[str], share_id: FromPath[str], claims: Caller) -> ShareOut:
+    @post(
+        "/{share_id:str}/deny",
+        operation_id="denyShare",
+        status_code=200,
+        guards=[requires_role("admin")],
+    )
+    async def deny(
+        self, code: FromPath[str], share_id: FromPath[str], claims: Caller, ctx: Ctx, db: Db
+    ) -> ShareOut:
         """「否認」: final, like 「承認」."""
-        return await decision(code, share_id, claims, False)
+        return await _decision(ctx, db, code, share_id, claims, False)
 
-    @get(f"{BASE}/{{share_id:str}}/files/{{file_id:str}}", operation_id="downloadShareFile")
+    @get("/{share_id:str}/files/{file_id:str}", operation_id="downloadShareFile")
     async def download(
-        code: FromPath[str], share_id: FromPath[str], file_id: FromPath[str], claims: Caller
+        self,
+        code: FromPath[str],
+        share_id: FromPath[str],
+        file_id: FromPath[str],
+        claims: Caller,
+        ctx: Ctx,
     ) -> Stream:
         """A clean file within its period, whatever the approval (A7, F5 MEMO); logged."""
-        _staff(claims, code, "admin", "operator")
         return stream_download(await open_download(ctx, claims, code, share_id, file_id, "staff"))
-
-    return [list_shares, list_approvals, get_share, upload, approve, deny, download]

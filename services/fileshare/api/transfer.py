@@ -3,26 +3,31 @@
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 from litestar import Request
 from litestar.response import Stream
 
 from libs.runtime.internal_auth import Claims
+from services.fileshare.adapters.share_views import one_share
 from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import Download
-from services.fileshare.app.queries import one_share
 from services.fileshare.app.upload import upload_share
 from services.fileshare.contract import ShareOut
 from services.fileshare.domain.share import Viewer
 
 
 async def receive_upload(
-    ctx: Context, claims: Claims, request: Request[Any, Any, Any], viewer: Viewer
+    ctx: Context,
+    db: asyncpg.Pool,
+    claims: Claims,
+    request: Request[Any, Any, Any],
+    viewer: Viewer,
 ) -> ShareOut:
     """Stream the request body into a new share and answer it as the caller sees it."""
     share = await upload_share(
         ctx, claims, request.headers.get("content-type", ""), request.stream()
     )
-    async with ctx.pool.acquire() as conn:
+    async with db.acquire() as conn:
         out = await one_share(conn, share.facility, share.share_id, viewer, ctx.clock())
     assert out is not None
     return out

@@ -10,19 +10,20 @@ A share that is not the caller's answers 404, like a missing one. "The caller's"
 live user holding that account now, by its id: a deleted user's shares are nobody's here.
 """
 
+from types import MappingProxyType
 from typing import Annotated, Any
 
-from litestar import Request, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
+from libs.runtime.guards import requires_role
 from libs.runtime.internal_auth import Caller, Claims, require_role
-from services.fileshare.adapters.postgres import live_user_id
+from services.fileshare.adapters.share_views import one_share, user_shares
+from services.fileshare.api.provided import Ctx, Db
 from services.fileshare.api.transfer import receive_upload, stream_download
-from services.fileshare.app.context import Context
 from services.fileshare.app.downloads import open_download
-from services.fileshare.app.queries import one_share, user_shares
 from services.fileshare.contract import OWN_SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.fileshare.domain.errors import forbidden, not_found
 
@@ -40,53 +41,68 @@ def check_second_password(claims: Claims, now: float, max_age: float) -> None:
         raise forbidden("second_password_required")
 
 
-def user_routes(ctx: Context) -> list[HTTPRouteHandler]:
-    def verified(claims: Claims) -> None:
-        check_second_password(claims, ctx.clock().timestamp(), ctx.own.second_password_max_age_s)
+async def verified_user(claims: Caller, ctx: Ctx) -> Claims:
+    """The calling user's claims, once its second password is known to be recent."""
+    check_second_password(claims, ctx.clock().timestamp(), ctx.own.second_password_max_age_s)
+    return claims
+
+
+VerifiedUser = NamedDependency[Claims]
+"""``user``: the caller, a user whose second password was verified recently."""
+
+
+class MySharesController(Controller):
+    """A user's own shares; the role is a guard, the second password a dependency (it
+    needs the clock and the settings)."""
+
+    path = OWN_SHARES_PATH
+    guards = (requires_role("user"),)
+    dependencies = MappingProxyType({"user": Provide(verified_user)})
 
     @post(
-        BASE, operation_id="uploadMyShare", status_code=201, request_max_body_size=UPLOAD_BODY_LIMIT
+        "/", operation_id="uploadMyShare", status_code=201, request_max_body_size=UPLOAD_BODY_LIMIT
     )
-    async def upload(claims: Caller, request: Request[Any, Any, Any]) -> ShareOut:
+    async def upload(
+        self, user: VerifiedUser, request: Request[Any, Any, Any], ctx: Ctx, db: Db
+    ) -> ShareOut:
         """「アップロード」: multipart body, the ``manifest`` part first (see app.upload)."""
-        verified(claims)
-        return await receive_upload(ctx, claims, request, "owner")
+        return await receive_upload(ctx, db, user, request, "owner")
 
-    @get(BASE, operation_id="listMyShares")
+    @get("/", operation_id="listMyShares")
     async def list_mine(
-        claims: Caller,
+        self,
+        user: VerifiedUser,
+        ctx: Ctx,
+        db: Db,
         limit: Annotated[int, QueryParameter(ge=1, le=PAGE_MAX)] = 50,
         offset: Annotated[int, QueryParameter(ge=0)] = 0,
     ) -> ShareList:
-        verified(claims)
-        async with ctx.pool.acquire() as conn:
-            owner_id = await live_user_id(conn, claims.facility, claims.sub)
-            if owner_id is None:
-                return ShareList(items=[], total=0)
-            return await user_shares(conn, claims.facility, owner_id, limit, offset, ctx.clock())
+        owner_id = await ctx.directory.live_user_id(user.facility, user.sub)
+        if owner_id is None:
+            return ShareList(items=[], total=0)
+        async with db.acquire() as conn:
+            return await user_shares(conn, user.facility, owner_id, limit, offset, ctx.clock())
 
-    @get(f"{BASE}/{{share_id:str}}", operation_id="getMyShare")
-    async def get_mine(share_id: FromPath[str], claims: Caller) -> ShareOut:
-        verified(claims)
-        async with ctx.pool.acquire() as conn:
-            owner_id = await live_user_id(conn, claims.facility, claims.sub)
-            found = (
-                await one_share(
-                    conn, claims.facility, share_id, "owner", ctx.clock(), owner_id=owner_id
+    @get("/{share_id:str}", operation_id="getMyShare")
+    async def get_mine(
+        self, share_id: FromPath[str], user: VerifiedUser, ctx: Ctx, db: Db
+    ) -> ShareOut:
+        owner_id = await ctx.directory.live_user_id(user.facility, user.sub)
+        found = None
+        if owner_id:
+            async with db.acquire() as conn:
+                found = await one_share(
+                    conn, user.facility, share_id, "owner", ctx.clock(), owner_id=owner_id
                 )
-                if owner_id
-                else None
-            )
         if found is None:
             raise not_found()
         return found
 
-    @get(f"{BASE}/{{share_id:str}}/files/{{file_id:str}}", operation_id="downloadMyShareFile")
-    async def download(share_id: FromPath[str], file_id: FromPath[str], claims: Caller) -> Stream:
+    @get("/{share_id:str}/files/{file_id:str}", operation_id="downloadMyShareFile")
+    async def download(
+        self, share_id: FromPath[str], file_id: FromPath[str], user: VerifiedUser, ctx: Ctx
+    ) -> Stream:
         """A clean file of the user's own share, available or approved, within its period."""
-        verified(claims)
         return stream_download(
-            await open_download(ctx, claims, claims.facility, share_id, file_id, "owner")
+            await open_download(ctx, user, user.facility, share_id, file_id, "owner")
         )
-
-    return [upload, list_mine, get_mine, download]

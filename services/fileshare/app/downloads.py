@@ -8,11 +8,9 @@ from libs.events.catalogue.fileshare import ShareDownloaded
 from libs.events.envelope import next_event
 from libs.events.ids import new_id
 from libs.runtime.internal_auth import Claims
-from services.fileshare import metrics
-from services.fileshare.adapters.blobs import BlobMissing
-from services.fileshare.adapters.postgres import live_user_id, policy
+from services.fileshare.app import metrics
+from services.fileshare.app.blob_store import BlobMissing, blob_name
 from services.fileshare.app.context import Context
-from services.fileshare.app.upload import blob_name
 from services.fileshare.domain.errors import gone, not_found
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.share import Viewer, check_download
@@ -42,8 +40,7 @@ async def open_download(
         chunks = await ctx.blobs.read(blob_name(facility, share_id, file_id))
     except BlobMissing as error:
         raise gone("share_expired") from error
-    async with ctx.pool.acquire() as conn:
-        networks = await policy(conn, facility)
+    networks = await ctx.directory.policy(facility)
     logged = next_event(
         ShareDownloaded(
             share_id=share_id,
@@ -69,8 +66,7 @@ async def _owns(ctx: Context, claims: Claims, owner_id: str | None) -> bool:
     """The caller is the live user the share belongs to (by id, not by account name)."""
     if owner_id is None:
         return False
-    async with ctx.pool.acquire() as conn:
-        return await live_user_id(conn, claims.facility, claims.sub) == owner_id
+    return await ctx.directory.live_user_id(claims.facility, claims.sub) == owner_id
 
 
 async def _counted(chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:

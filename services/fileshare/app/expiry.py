@@ -4,9 +4,9 @@ import structlog
 
 from libs.events.envelope import SYSTEM
 from libs.events.store import ConcurrencyConflict
+from services.fileshare.app.blob_store import blob_name
 from services.fileshare.app.context import Context
 from services.fileshare.app.envelopes import following
-from services.fileshare.app.upload import blob_name
 from services.fileshare.domain.share import expire
 
 log = structlog.get_logger("fileshare.expiry")
@@ -17,18 +17,11 @@ BATCH = 100
 async def expire_due(ctx: Context) -> int:
     """Delete the files of every share past its period and record ``ShareExpired``."""
     now = ctx.clock()
-    rows = await ctx.pool.fetch(
-        """SELECT share_id, facility FROM shares
-           WHERE files_deleted_at IS NULL AND expires_at <= $1
-           ORDER BY expires_at LIMIT $2""",
-        now,
-        BATCH,
-    )
     expired = 0
-    for row in rows:
+    for key in await ctx.directory.shares_due(now, BATCH):
         try:
             async with ctx.uow() as uow:
-                share = await uow.share(row["facility"], row["share_id"])
+                share = await uow.share(key.facility, key.share_id)
                 if share is None:
                     continue
                 event = expire(share, now)
@@ -43,5 +36,5 @@ async def expire_due(ctx: Context) -> int:
                 await uow.commit()
                 expired += 1
         except ConcurrencyConflict:
-            log.info("expiry_raced", share_id=row["share_id"])
+            log.info("expiry_raced", share_id=key.share_id)
     return expired

@@ -32,7 +32,7 @@ from libs.events.catalogue.fileshare import (
 from libs.events.envelope import Envelope
 from libs.mail.smtp import Sender
 from libs.postgres.connection import Connection
-from services.fileshare import metrics
+from services.fileshare.app import metrics
 from services.fileshare.domain.notices import (
     Notice,
     ShareFacts,

@@ -9,12 +9,11 @@ import structlog
 
 from libs.events.envelope import SYSTEM
 from libs.events.store import ConcurrencyConflict
-from services.fileshare import metrics
-from services.fileshare.adapters.blobs import BlobCorrupt, BlobMissing
-from services.fileshare.adapters.clamd import ScannerUnavailable, Verdict
+from services.fileshare.app import metrics
+from services.fileshare.app.blob_store import BlobCorrupt, BlobMissing, blob_name
 from services.fileshare.app.context import Context
 from services.fileshare.app.envelopes import following
-from services.fileshare.app.upload import blob_name
+from services.fileshare.app.scanner import ScannerUnavailable, Verdict
 from services.fileshare.domain.share import Share, scanned
 
 log = structlog.get_logger("fileshare.scan")
@@ -27,15 +26,10 @@ async def scan_pending(ctx: Context) -> int:
 
     Stops at the first sign that clamd is away: the files wait for the next round.
     """
-    rows = await ctx.pool.fetch(
-        """SELECT share_id, facility FROM shares WHERE state = 'scanning'
-           ORDER BY uploaded_at LIMIT $1""",
-        BATCH,
-    )
     done = 0
-    for row in rows:
+    for key in await ctx.directory.shares_scanning(BATCH):
         async with ctx.uow() as uow:
-            share = await uow.share(row["facility"], row["share_id"])
+            share = await uow.share(key.facility, key.share_id)
         if share is None:
             continue
         for file in share.files:

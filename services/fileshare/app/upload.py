@@ -26,15 +26,11 @@ from libs.events.envelope import next_event
 from libs.events.ids import new_id
 from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
-from services.fileshare import metrics
-from services.fileshare.adapters.blobs import BlobWriter, StoredBlob
-from services.fileshare.adapters.clamd import (
-    ScannerUnavailable,
-    ScanSession,
-    Verdict,
-    unscannable_reason,
-)
-from services.fileshare.adapters.multipart import (
+from services.fileshare.app import metrics
+from services.fileshare.app.blob_store import BlobWriter, StoredBlob, blob_name
+from services.fileshare.app.context import Context
+from services.fileshare.app.envelopes import following
+from services.fileshare.app.multipart import (
     FileEnd,
     FileStart,
     MalformedUpload,
@@ -43,9 +39,13 @@ from services.fileshare.adapters.multipart import (
     boundary_of,
     upload_events,
 )
-from services.fileshare.adapters.postgres import ShareUser, policy, user_by_account
-from services.fileshare.app.context import Context
-from services.fileshare.app.envelopes import following
+from services.fileshare.app.ports import ShareUser
+from services.fileshare.app.scanner import (
+    ScannerUnavailable,
+    ScanSession,
+    Verdict,
+    unscannable_reason,
+)
 from services.fileshare.domain.errors import invalid, not_found, unavailable, unscannable
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.share import (
@@ -71,11 +71,6 @@ class Received:
     """None when clamd could not be asked: the file stays 検査待ち."""
 
 
-def blob_name(facility: str, share_id: str, file_id: str) -> str:
-    """Where a file's bytes live: ids only, never the name the uploader gave."""
-    return f"{facility}/{share_id}/{file_id}"
-
-
 async def upload_share(
     ctx: Context, claims: Claims, content_type: str, body: AsyncIterable[bytes]
 ) -> Share:
@@ -97,14 +92,13 @@ async def _upload(
         boundary = boundary_of(content_type)
     except MalformedUpload as error:
         raise invalid("body", "upload_not_multipart") from error
-    async with ctx.pool.acquire() as conn:
-        facility = await policy(conn, claims.facility)
-        # A user shares its own files: its permission decides before the body is read.
-        owner = (
-            await user_by_account(conn, claims.facility, claims.sub)
-            if claims.role == "user"
-            else None
-        )
+    facility = await ctx.directory.policy(claims.facility)
+    # A user shares its own files: its permission decides before the body is read.
+    owner = (
+        await ctx.directory.user_by_account(claims.facility, claims.sub)
+        if claims.role == "user"
+        else None
+    )
     if facility is None:
         raise not_found("facility_not_found")
     if claims.role == "user":
@@ -152,8 +146,7 @@ async def _recipient(ctx: Context, facility: str, manifest: Manifest) -> ShareUs
     """The user an admin uploads to (SPEC F8): one of the facility's, who may share."""
     if not manifest.recipient:
         raise invalid("recipient", "recipient_required")
-    async with ctx.pool.acquire() as conn:
-        user = await user_by_account(conn, facility, manifest.recipient)
+    user = await ctx.directory.user_by_account(facility, manifest.recipient)
     if user is None:
         raise not_found("user_not_found")
     check_may_share(user.file_share)

@@ -7,7 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 from nats.aio.client import Client as NATS
 
-from services.fileshare.adapters.blobs import BlobMissing, BlobStore
+from services.fileshare.adapters.blobs import BlobStore
+from services.fileshare.app.blob_store import BlobMissing
 from services.fileshare.tests.samples import generated, generated_sha256
 
 

@@ -13,11 +13,12 @@ from libs.events.catalogue.fileshare import (
 from libs.events.envelope import SYSTEM, Role, envelop
 from libs.runtime.internal_auth import Claims
 from libs.runtime.problems import DomainError
-from services.fileshare.adapters.clamd import Verdict, unscannable_reason, verdict_of
+from services.fileshare.adapters.clamd import verdict_of
+from services.fileshare.adapters.share_views import files_label
 from services.fileshare.api.transfer import content_disposition
 from services.fileshare.api.user import check_second_password
 from services.fileshare.app.envelopes import following
-from services.fileshare.app.queries import files_label
+from services.fileshare.app.scanner import Verdict, unscannable_reason
 from services.fileshare.contract import MAX_TOTAL_BYTES
 from services.fileshare.domain.network import direction
 from services.fileshare.domain.notices import size_text

@@ -16,8 +16,8 @@ import asyncpg
 import structlog
 
 from libs.aio.tasks import cancel_and_wait
-from services.terminals import metrics
 from services.terminals.adapters.signals import TerminalSignals
+from services.terminals.app import metrics
 from services.terminals.contract import AgentOrder
 from services.terminals.domain.errors import TerminalGone
 

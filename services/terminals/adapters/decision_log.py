@@ -13,8 +13,8 @@ import asyncpg
 
 from libs.events.envelope import Envelope
 from libs.events.store import append
-from services.terminals import metrics
 from services.terminals.adapters.batching import Batcher
+from services.terminals.app import metrics
 
 
 class DecisionLog:

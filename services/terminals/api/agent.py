@@ -9,14 +9,20 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable
 from datetime import timedelta
+from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
 
-from litestar import Request, Router, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.source_address import source_ip
+from services.terminals.adapters.agent_credentials import AgentCredentials
+from services.terminals.adapters.control_channel import ControlChannel
+from services.terminals.adapters.decision_facts import DecisionFacts
+from services.terminals.adapters.decision_log import DecisionLog
 from services.terminals.adapters.heartbeats import record_heartbeat
+from services.terminals.api.admin import Db, NewUnitOfWork, Now
 from services.terminals.app.connections import (
     acknowledge_order,
     authorize,
@@ -37,12 +43,20 @@ from services.terminals.contract import (
 )
 from services.terminals.domain.credentials import Agent
 from services.terminals.messages import message
-from services.terminals.runtime import TerminalsRuntime
+from services.terminals.settings import TerminalsOwn
 
 T = TypeVar("T")
 
 AgentCaller = NamedDependency[Agent]
 """Annotate a handler parameter ``agent: AgentCaller`` to receive the calling agent."""
+Own = NamedDependency[TerminalsOwn]
+"""``own``: terminals' own settings."""
+Facts = NamedDependency[DecisionFacts]
+"""``facts``: what a connection decision is made from."""
+Decisions = NamedDependency[DecisionLog]
+"""``decisions``: where decisions are recorded (group commit)."""
+Channel = NamedDependency[ControlChannel]
+"""``channel``: the agents' control channel."""
 
 SECURITY: list[dict[str, list[str]]] = [{"agentToken": []}]
 
@@ -72,25 +86,34 @@ async def _unless_hung_up(request: Request[Any, Any, Any], work: Awaitable[T]) -
     return task.result() if not task.cancelled() else None
 
 
-def agent_router(runtime: TerminalsRuntime) -> Router:
+def _ip(request: Request[Any, Any, Any], own: TerminalsOwn) -> str | None:
+    # Behind the gateway the peer is the gateway; it forwards the agent's address.
+    return source_ip(request, own.trusted_proxies)
+
+
+async def calling_agent(
+    request: Request[Any, Any, Any], credentials: NamedDependency[AgentCredentials]
+) -> Agent:
+    """The agent whose credential the request carries; 401 without a live one."""
+    return await credentials.authenticate(request.headers.get("authorization", ""))
+
+
+class AgentController(Controller):
     """The agent protocol's routes."""
-    own = runtime.own
 
-    def _ip(request: Request[Any, Any, Any]) -> str | None:
-        # Behind the gateway the peer is the gateway; it forwards the agent's address.
-        return source_ip(request, own.trusted_proxies)
-
-    async def calling_agent(request: Request[Any, Any, Any]) -> Agent:
-        return await runtime.credentials.authenticate(request.headers.get("authorization", ""))
+    path = AGENT_PATH
+    tags = ("agent",)
+    security = SECURITY
+    dependencies = MappingProxyType({"agent": Provide(calling_agent)})
 
     @get("/terminal", operation_id="agentTerminal")
-    async def terminal(agent: AgentCaller) -> TerminalInfo:
+    async def terminal(self, agent: AgentCaller, own: Own, clock: Now) -> TerminalInfo:
         """Check the credential; learn the terminal and the protocol's timings."""
         return TerminalInfo(
             terminal_id=agent.terminal_id,
             name=agent.terminal_name,
             facility=agent.facility,
-            server_time=runtime.clock(),
+            server_time=clock(),
             heartbeat_interval_s=min(HEARTBEAT_INTERVAL_S, own.heartbeat_timeout_s / 5),
             heartbeat_timeout_s=own.heartbeat_timeout_s,
             poll_wait_max_s=own.poll_wait_max_s,
@@ -98,7 +121,14 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
 
     @post("/decisions", operation_id="agentAuthorize", status_code=200)
     async def decide(
-        agent: AgentCaller, data: JSONBody[AuthorizeRequest], request: Request[Any, Any, Any]
+        self,
+        agent: AgentCaller,
+        data: JSONBody[AuthorizeRequest],
+        request: Request[Any, Any, Any],
+        own: Own,
+        clock: Now,
+        facts: Facts,
+        decisions: Decisions,
     ) -> DecisionOut:
         """May this account connect from this MAC through this terminal now? Every call is
         recorded, allowed or not (SPEC C1); the time is the server's."""
@@ -106,10 +136,10 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
             agent,
             data.account,
             data.mac,
-            read_facts=runtime.facts.read,
-            record=runtime.decisions.record,
-            now=runtime.clock(),
-            ip=_ip(request),
+            read_facts=facts.read,
+            record=decisions.record,
+            now=clock(),
+            ip=_ip(request, own),
         )
         reason = decision.verdict.reason
         return DecisionOut(
@@ -121,17 +151,23 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
 
     @post("/sessions", operation_id="agentStartSession", status_code=201)
     async def start(
-        agent: AgentCaller, data: JSONBody[StartRequest], request: Request[Any, Any, Any]
+        self,
+        agent: AgentCaller,
+        data: JSONBody[StartRequest],
+        request: Request[Any, Any, Any],
+        own: Own,
+        clock: Now,
+        new_uow: NewUnitOfWork,
     ) -> SessionOut:
         """Report that the user of an allowed decision is now connected (「接続中」).
         Reporting the same decision again returns the same session."""
         started = await start_session(
             agent,
             data.decision_id,
-            runtime.uow(),
-            now=runtime.clock(),
+            new_uow(),
+            now=clock(),
             grant_ttl=timedelta(seconds=own.grant_ttl_s),
-            ip=_ip(request),
+            ip=_ip(request, own),
         )
         return SessionOut(
             session_id=started.session_id, account=started.account, state=started.state
@@ -139,20 +175,26 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
 
     @post("/sessions/{session_id:str}/end", operation_id="agentEndSession", status_code=200)
     async def end(
-        agent: AgentCaller, session_id: FromPath[str], request: Request[Any, Any, Any]
+        self,
+        agent: AgentCaller,
+        session_id: FromPath[str],
+        request: Request[Any, Any, Any],
+        own: Own,
+        clock: Now,
+        new_uow: NewUnitOfWork,
     ) -> SessionOut:
         """Report 「切断」. A session already ended (force-closed, timed out) stays so."""
-        ended = await end_session(
-            agent, session_id, runtime.uow(), now=runtime.clock(), ip=_ip(request)
-        )
+        ended = await end_session(agent, session_id, new_uow(), now=clock(), ip=_ip(request, own))
         return SessionOut(session_id=ended.session_id, account=ended.account, state=ended.state)
 
     @post("/heartbeat", operation_id="agentHeartbeat", status_code=200)
-    async def heartbeat(agent: AgentCaller, data: JSONBody[HeartbeatRequest]) -> HeartbeatOut:
+    async def heartbeat(
+        self, agent: AgentCaller, data: JSONBody[HeartbeatRequest], db: Db, clock: Now
+    ) -> HeartbeatOut:
         """Report the sessions still open; learn which of them ended here (SPEC C3)."""
-        now = runtime.clock()
+        now = clock()
         reported = list(dict.fromkeys(data.sessions))
-        live = await record_heartbeat(runtime.pool, agent.terminal_id, reported, now)
+        live = await record_heartbeat(db, agent.terminal_id, reported, now)
         return HeartbeatOut(
             live=[s for s in reported if s in live],
             ended=[s for s in reported if s not in live],
@@ -161,8 +203,11 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
 
     @get("/orders", operation_id="agentPollOrders")
     async def orders(
+        self,
         agent: AgentCaller,
         request: Request[Any, Any, Any],
+        own: Own,
+        channel: Channel,
         after: Annotated[int, QueryParameter(ge=0, description="Highest seq seen so far.")] = 0,
         wait: Annotated[
             float, QueryParameter(ge=0, le=60, description="Seconds to hold the poll.")
@@ -172,26 +217,21 @@ def agent_router(runtime: TerminalsRuntime) -> Router:
         comes or ``wait`` is over. Orders stay until acknowledged, so a reconnect loses
         none; ``after`` keeps a connected agent from seeing one twice."""
         found = await _unless_hung_up(
-            request,
-            runtime.channel.orders(agent.terminal_id, after, min(wait, own.poll_wait_max_s)),
+            request, channel.orders(agent.terminal_id, after, min(wait, own.poll_wait_max_s))
         )
         found = found or []
         return OrdersOut(orders=found, cursor=max([after, *(o.seq for o in found)]))
 
     @post("/orders/{seq:int}/ack", operation_id="agentAcknowledgeOrder", status_code=200)
     async def ack(
-        agent: AgentCaller, seq: FromPath[int], request: Request[Any, Any, Any]
+        self,
+        agent: AgentCaller,
+        seq: FromPath[int],
+        request: Request[Any, Any, Any],
+        own: Own,
+        clock: Now,
+        new_uow: NewUnitOfWork,
     ) -> AckOut:
         """Confirm an order was carried out (the session is cut). Idempotent."""
-        first = await acknowledge_order(
-            agent, seq, runtime.uow(), now=runtime.clock(), ip=_ip(request)
-        )
+        first = await acknowledge_order(agent, seq, new_uow(), now=clock(), ip=_ip(request, own))
         return AckOut(seq=seq, first=first)
-
-    return Router(
-        path=AGENT_PATH,
-        route_handlers=[terminal, decide, start, end, heartbeat, orders, ack],
-        dependencies={"agent": Provide(calling_agent)},
-        security=SECURITY,
-        tags=["agent"],
-    )

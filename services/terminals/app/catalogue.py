@@ -6,7 +6,7 @@ from libs.events.catalogue.terminals import AgentCredentialRevoked
 from libs.events.envelope import Actor, next_event
 from libs.events.ids import new_id
 from libs.events.retry import StaleVersion, retrying
-from services.terminals import metrics
+from services.terminals.app import metrics
 from services.terminals.app.results import BULK_ATTEMPTS, Written
 from services.terminals.app.unit_of_work import UnitOfWork
 from services.terminals.domain import session, terminal

@@ -9,7 +9,7 @@ from libs.events.catalogue.terminals import ConnectionDecided, SessionStarted
 from libs.events.envelope import Envelope, next_event
 from libs.events.ids import new_id
 from libs.events.store import ConcurrencyConflict
-from services.terminals import metrics
+from services.terminals.app import metrics
 from services.terminals.app.unit_of_work import DecisionAlreadyUsed, UnitOfWork
 from services.terminals.domain import session
 from services.terminals.domain.credentials import Agent

@@ -3,10 +3,11 @@
 
 from datetime import datetime, timedelta
 
+from libs.events.catalogue.users import UserDeleted
 from libs.events.envelope import SYSTEM, Actor, Envelope, next_event
 from libs.events.retry import retrying
 from libs.events.store import ConcurrencyConflict
-from services.terminals import metrics
+from services.terminals.app import metrics
 from services.terminals.app.results import BULK_ATTEMPTS
 from services.terminals.app.unit_of_work import UnitOfWork
 from services.terminals.domain import session
@@ -86,6 +87,13 @@ async def end_user_sessions(
         return len(live)
 
     return await retrying(attempt, attempts=BULK_ATTEMPTS)
+
+
+async def end_deleted_user_sessions(deleted: Envelope, uow: UnitOfWork, now: datetime) -> int:
+    """terminals' reaction to identity's ``UserDeleted``: end the user's live sessions."""
+    data = deleted.data
+    assert isinstance(data, UserDeleted)
+    return await end_user_sessions(deleted.facility, data.account, deleted, uow, now)
 
 
 async def time_out_silent_sessions(uow: UnitOfWork, now: datetime, timeout: timedelta) -> int:

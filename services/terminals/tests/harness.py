@@ -44,7 +44,7 @@ from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
 from libs.runtime.serve import SERVER
 from services.terminals.agent.client import AgentClient
-from services.terminals.runtime import TerminalsRuntime
+from services.terminals.bootstrap import TerminalsRuntime
 from services.terminals.tests.callers import bearer
 
 CODE = "998"

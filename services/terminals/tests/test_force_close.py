@@ -12,9 +12,8 @@ import msgspec
 
 from services.terminals.agent.client import AgentClient
 from services.terminals.agent.runner import JumpHostAgent, LiveSession
-from services.terminals.bootstrap import build_runtime
+from services.terminals.bootstrap import TerminalsRuntime, build_runtime
 from services.terminals.http import create_app
-from services.terminals.runtime import TerminalsRuntime
 from services.terminals.settings import TerminalsSettings
 from services.terminals.tests.harness import (
     IdentityFeed,

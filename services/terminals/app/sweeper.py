@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 import structlog
 
+from libs.aio.periodic import every
 from libs.aio.tasks import cancel_and_wait
 
 log = structlog.get_logger("sweeper")
@@ -20,19 +21,15 @@ class Sweeper:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="sweeper")
+        self._task = asyncio.create_task(
+            every(self._interval_s, self._round, name="sweep"), name="sweeper"
+        )
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._task = None
 
-    async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self._interval_s)
-            try:
-                timed_out = await self._sweep()
-            except Exception as error:  # Postgres away: try again next round
-                log.warning("sweep_failed", error=repr(error))
-                continue
-            if timed_out:
-                log.info("sessions_timed_out", sessions=timed_out)
+    async def _round(self) -> None:
+        timed_out = await self._sweep()
+        if timed_out:
+            log.info("sessions_timed_out", sessions=timed_out)
