@@ -32,7 +32,6 @@ ALLOWED: frozenset[str] = frozenset(
     {
         "services/audit/adapters/projections/directory.py ~ services/fileshare/consumers.py",
         "services/gateway/api/jobs.py ~ services/identity/contract/jobs.py",
-        "services/identity/domain/errors.py ~ services/terminals/domain/errors.py",
     }
 )
 

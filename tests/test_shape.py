@@ -78,10 +78,11 @@ DOMAIN_MAY_IMPORT_LIBS = (
     "libs.events.catalogue",
     "libs.events.envelope",
     "libs.events.ids",
-    "libs.runtime.problems",
+    "libs.runtime.refusals",
     "libs.text",
 )
-"""The pure parts of libs: the events' types, the problem types, text rules."""
+"""The pure parts of libs: the events' types, the refusals (not their HTTP mapping in
+``libs.runtime.problems``), text rules."""
 
 ALLOWED: frozenset[str] = frozenset(
     {

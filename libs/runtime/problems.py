@@ -1,7 +1,7 @@
 """Errors as RFC 9457 problem+json, with a stable code and a Japanese message.
 
-Domain errors carry the code and message; the one exception-handler table here maps
-them to HTTP for every service.
+Domain errors (``libs.runtime.refusals``, pure, and named here too) carry the code and
+message; the one exception-handler table here maps them to HTTP for every service.
 """
 
 from collections.abc import Mapping
@@ -15,61 +15,14 @@ from litestar.exceptions import HTTPException, ValidationException
 
 from libs.events.store import ConcurrencyConflict
 
+# Named here too, where every service's api/ and app/ have always found them.
+from libs.runtime.refusals import Conflict as Conflict
+from libs.runtime.refusals import DomainError as DomainError
+from libs.runtime.refusals import FieldProblem as FieldProblem
+from libs.runtime.refusals import NotFound as NotFound
+from libs.runtime.refusals import Problem as Problem
+
 log = structlog.get_logger("http")
-
-
-class FieldProblem(msgspec.Struct, frozen=True):
-    """One field's problem, for forms: which field, what code, what to tell the admin."""
-
-    field: str
-    code: str
-    message: str
-
-
-class Problem(msgspec.Struct, frozen=True, omit_defaults=True):
-    type: str
-    title: str
-    status: int
-    code: str
-    detail: str | None = None
-    errors: tuple[FieldProblem, ...] = ()
-
-
-class DomainError(Exception):
-    """A refusal the caller can act on. Subclasses set ``status``; instances a code."""
-
-    status = 400
-
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        errors: tuple[FieldProblem, ...] = (),
-        status: int = 0,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.errors = errors
-        self.headers: Mapping[str, str] = headers or {}
-        """Sent with the answer (``Retry-After`` on a 503, say)."""
-        if status:
-            self.status = status
-
-
-class NotFound(DomainError):
-    """Missing, or another facility's (SPEC T3: the two are indistinguishable)."""
-
-    status = 404
-
-    def __init__(self, code: str = "not_found", message: str = "対象が見つかりません。") -> None:
-        super().__init__(code, message)
-
-
-class Conflict(DomainError):
-    status = 409
 
 
 def problem_response(

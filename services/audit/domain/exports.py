@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 import msgspec
 
-from libs.runtime.problems import DomainError, NotFound
+from libs.runtime.refusals import DomainError, NotFound
 from services.audit import messages as m
 from services.audit.contract import ExportJob
 from services.audit.domain.logs import LOGS

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from libs.runtime.problems import DomainError, FieldProblem
+from libs.runtime.refusals import DomainError, FieldProblem
 from services.audit.domain.filters import LOG_YEARS
 from services.audit.messages import message
 

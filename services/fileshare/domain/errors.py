@@ -2,14 +2,14 @@
 
 from collections.abc import Sequence
 
-from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
+from libs.runtime.refusals import DomainError, FieldProblem, NotFound, Refusals
 from services.fileshare.messages import message
 
+REFUSALS = Refusals(message)
+"""invalid (400, or 413 for sizes), conflict: each with fileshare's message."""
 
-def invalid(field: str, code: str, *, status: int = 400) -> DomainError:
-    """A refusal naming the field at fault (400, or 413 for sizes)."""
-    text = message(code)
-    return DomainError(code, text, errors=(FieldProblem(field, code, text),), status=status)
+invalid = REFUSALS.invalid
+conflict = REFUSALS.conflict
 
 
 UNSCANNABLE_CODES = {
@@ -48,10 +48,6 @@ def forbidden(code: str) -> DomainError:
 def not_found(code: str = "share_not_found") -> NotFound:
     """Missing, or another facility's or user's: the two answer alike (SPEC T3)."""
     return NotFound(code, message(code))
-
-
-def conflict(code: str) -> Conflict:
-    return Conflict(code, message(code))
 
 
 def gone(code: str) -> DomainError:

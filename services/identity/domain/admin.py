@@ -2,7 +2,7 @@
 address, disabled and enabled again by them, never deleted (manual 3.2)."""
 
 from libs.events.catalogue.identity import AdminCreated
-from libs.runtime.problems import DomainError
+from libs.runtime.refusals import DomainError
 from services.identity.contract.limits import USER_NAME_MAX as NAME_MAX
 from services.identity.domain.accounts import check_account_name, full_account
 from services.identity.domain.errors import field_problem, rejected

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from libs.events.catalogue.users import UserProfile
-from libs.runtime.problems import DomainError, FieldProblem
+from libs.runtime.refusals import DomainError, FieldProblem
 from services.identity.domain.errors import field_problem
 from services.identity.messages import FILE_SHARE_LABELS, message
 

@@ -14,7 +14,7 @@ from libs.events.catalogue.identity import (
     FacilitySettingsChanged,
     FacilitySettingValues,
 )
-from libs.runtime.problems import DomainError, FieldProblem
+from libs.runtime.refusals import DomainError, FieldProblem
 from services.identity.domain.errors import field_problem, invalid, rejected
 from services.identity.domain.user_profile import check_email
 

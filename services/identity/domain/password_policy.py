@@ -7,7 +7,7 @@ initial passwords meet it by construction (``adapters.passwords.generate_passwor
 
 from datetime import datetime, timedelta
 
-from libs.runtime.problems import DomainError, FieldProblem
+from libs.runtime.refusals import DomainError, FieldProblem
 from services.identity.contract.limits import PASSWORD_MAX as MAX_LENGTH
 from services.identity.contract.limits import PASSWORD_MIN as MIN_LENGTH
 from services.identity.messages import message

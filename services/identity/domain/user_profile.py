@@ -16,7 +16,7 @@ from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from libs.events.catalogue.users import AccessHours, FileShare, UserProfile
-from libs.runtime.problems import DomainError, FieldProblem
+from libs.runtime.refusals import DomainError, FieldProblem
 from libs.text.hidden import HIDDEN_CATEGORIES
 from services.identity.contract.limits import FILE_SHARE_CODES as FILE_SHARES
 from services.identity.contract.limits import MAC_PATTERN

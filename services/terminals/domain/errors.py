@@ -1,27 +1,15 @@
 """Refusals of terminals' domain, each with a stable code and its Japanese message."""
 
-from libs.runtime.problems import Conflict, DomainError, FieldProblem, NotFound
+from libs.runtime.refusals import DomainError, Refusals
 from services.terminals.messages import message
 
+REFUSALS = Refusals(message)
+"""invalid, taken, not_found, conflict: each with terminals' message."""
 
-def invalid(field: str, code: str) -> DomainError:
-    """A 400 naming the field at fault."""
-    text = message(code)
-    return DomainError(code, text, errors=(FieldProblem(field, code, text),))
-
-
-def taken(field: str, code: str) -> Conflict:
-    text = message(code)
-    return Conflict(code, text, errors=(FieldProblem(field, code, text),))
-
-
-def not_found(code: str) -> NotFound:
-    """Missing, or another facility's: the two answer alike (SPEC T3)."""
-    return NotFound(code, message(code))
-
-
-def conflict(code: str) -> Conflict:
-    return Conflict(code, message(code))
+invalid = REFUSALS.invalid
+taken = REFUSALS.taken
+not_found = REFUSALS.not_found
+conflict = REFUSALS.conflict
 
 
 class AgentUnauthenticated(DomainError):
