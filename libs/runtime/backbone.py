@@ -215,7 +215,7 @@ class Backbone:
                     await self._nc.drain()
             self._nc = None
         if self._pool is not None:
-            await self._pool.close()
+            await _close_pool(self._pool)
             self._pool = None
         log.info("backbone_stopped")
 
@@ -238,3 +238,19 @@ class Backbone:
         for runner in self.runners:
             checks[f"consumer:{runner.projection.name}"] = runner.running
         return checks
+
+
+POOL_CLOSE_S = 10.0
+"""How long a stopping service waits for its connections to come back before it cuts them."""
+
+
+async def _close_pool(pool: asyncpg.Pool) -> None:
+    """Close gracefully, then terminate: asyncpg's ``close`` waits without a bound for every
+    connection to be released, and one held by a query that never returns (a server under
+    load, a lost connection) stopped a service for good — and a test's teardown for 300 s."""
+    try:
+        async with asyncio.timeout(POOL_CLOSE_S):
+            await pool.close()
+    except TimeoutError:
+        log.warning("pool_close_timeout", waited_s=POOL_CLOSE_S)
+        pool.terminate()
