@@ -28,22 +28,11 @@ ALLOWED: dict[str, int] = {
     "services/identity/app/recovery.py": 571,
     "services/identity/adapters/credentials.py": 531,
     "services/identity/app/users.py": 527,
-    "services/gateway/api/session.py": 472,
-    "services/gateway/api/terminals.py": 412,
     "services/identity/app/user_import.py": 411,
     # functions: "path:qualified name: lines"
-    "services/gateway/api/terminals.py:terminal_routes": 315,
-    "services/gateway/api/session.py:sign_in_routes": 222,
     "services/identity/api/users.py:user_routes": 205,
-    "services/gateway/api/jobs.py:job_routes": 205,
-    "services/gateway/api/users.py:user_routes": 198,
     "services/identity/api/operator.py:operator_routes": 183,
-    "services/gateway/api/shares.py:share_routes": 147,
-    "services/gateway/api/user.py:user_api_routes": 145,
-    "services/gateway/api/agent.py:agent_routes": 140,
     "services/identity/api/jobs.py:job_routes": 107,
-    "services/gateway/api/logs.py:log_routes": 103,
-    "services/gateway/api/recovery.py:recovery_routes": 81,
 }
 
 

@@ -41,12 +41,13 @@ def service_app(
     reads_wait_for_tokens: bool = True,
     guards: Sequence[Guard] = (),
     dependencies: Mapping[str, Provide] | None = None,
+    state: Mapping[str, Any] | None = None,
     public: bool = False,
     request_max_body_size: int = 10_000_000,
     accepts_tokens: bool = True,
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token) and
-    ``dependencies`` (what the service's composition root built for them).
+    ``dependencies`` (what its composition root built); ``state``: what its guards read.
 
     ``upstreams`` are reported by ``/health/ready`` without deciding it (the gateway's
     services: ``health.health_handlers``). ``on_startup`` hooks run after the backbone has
@@ -98,7 +99,7 @@ def service_app(
             *routes,
         ],
         dependencies={**(dependencies or {}), "claims": Provide(claims)},
-        state=State({VERIFIER_STATE: verifier}),
+        state=State({**(state or {}), VERIFIER_STATE: verifier}),
         before_request=read_your_writes,
         guards=list(guards),
         request_max_body_size=request_max_body_size,

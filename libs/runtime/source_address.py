@@ -4,7 +4,7 @@ import functools
 import ipaddress
 from typing import Any
 
-from litestar import Request
+from litestar.connection import ASGIConnection
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -55,7 +55,9 @@ def client_address(
     return client
 
 
-def source_ip(request: Request[Any, Any, Any], trusted_proxies: tuple[str, ...]) -> str | None:
+def source_ip(
+    request: ASGIConnection[Any, Any, Any, Any], trusted_proxies: tuple[str, ...]
+) -> str | None:
     """The client address: the peer, or when the peer is one of ``trusted_proxies`` what
     they say in X-Forwarded-For (``client_address``)."""
     peer = request.client.host if request.client else None

@@ -10,7 +10,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
@@ -102,17 +101,17 @@ def signed_in_first(
 
 
 async def authenticate(
-    request: Request[Any, Any, Any],
+    connection: ASGIConnection[Any, Any, Any, Any],
     store: SessionStore,
     role: str,
     trusted_proxies: tuple[str, ...],
 ) -> Caller:
     """The caller's live session for ``role``: 401 without one, 403 for another role or CSRF."""
-    token, via_cookie, session = await _live_session(request, store)
+    token, via_cookie, session = await _live_session(connection, store)
     if session.grant.role != role:
         raise PermissionDeniedException()
-    if via_cookie and request.method not in SAFE_METHODS:
-        echoed = request.headers.get(CSRF_HEADER, "")
+    if via_cookie and connection.scope.get("method") not in SAFE_METHODS:
+        echoed = connection.headers.get(CSRF_HEADER, "")
         if not hmac.compare_digest(echoed.encode(), session.csrf_token.encode()):
             raise DomainError("csrf_failed", CSRF_MESSAGE, status=403)
-    return Caller(session, token, via_cookie, source_ip(request, trusted_proxies))
+    return Caller(session, token, via_cookie, source_ip(connection, trusted_proxies))

@@ -1,7 +1,9 @@
 """gateway's composition root."""
 
+from datetime import timedelta
 from pathlib import Path
 
+import asyncpg
 from litestar import Litestar
 
 from libs.config.env import SettingsError
@@ -10,8 +12,9 @@ from libs.runtime.settings import ServiceSettings
 from libs.runtime.token_keys import GATEWAY, MalformedKey, SigningKey
 from services.gateway.bus import RIGHTS
 from services.gateway.consumers import PROJECTIONS
-from services.gateway.gateway_context import Gateway
 from services.gateway.http import create_app
+from services.gateway.session_cache import SessionCache
+from services.gateway.sessions import SessionStore
 from services.gateway.settings import (
     GatewayOwn,
     UpstreamSettings,
@@ -19,6 +22,7 @@ from services.gateway.settings import (
     load_gateway_own,
     load_upstreams,
 )
+from services.gateway.throttle import Throttle
 from services.gateway.upstreams import Upstreams
 from services.identity.contract import CsvLimits
 
@@ -32,13 +36,30 @@ def bootstrap(
     own: GatewayOwn | None = None,
     csv: CsvLimits | None = None,
 ) -> Litestar:
-    """Wire the gateway's backbone, sessions and upstream clients into its HTTP app."""
+    """Wire the gateway's backbone, sessions, rate limits and upstream clients into its
+    HTTP app; the settings not given are read from the environment."""
     backbone = service_backbone(
         SERVICE, settings, MIGRATIONS, projections=PROJECTIONS, rights=RIGHTS
     )
-    clients = Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key))
-    gateway = Gateway.build(backbone, clients, own or load_gateway_own(), csv or load_csv_limits())
-    return create_app(gateway)
+    own = own or load_gateway_own()
+
+    def pool() -> asyncpg.Pool:
+        return backbone.pool
+
+    sessions = SessionStore(
+        pool,
+        idle=timedelta(minutes=own.session_idle_minutes),
+        absolute=timedelta(hours=own.session_absolute_hours),
+        cache=SessionCache(backbone.core.database_url, own.session_cache_s),
+    )
+    return create_app(
+        backbone,
+        Upstreams(upstreams or load_upstreams(), signing_key(settings.core.token_signing_key)),
+        sessions,
+        Throttle(pool, timedelta(minutes=own.signin_window_minutes)),
+        own,
+        csv or load_csv_limits(),
+    )
 
 
 def signing_key(text: str) -> SigningKey:

@@ -2,26 +2,41 @@
 
 from pathlib import Path
 
-from litestar import Litestar
+from litestar import Litestar, Router
+from litestar.datastructures import State
 from litestar.handlers import BaseRouteHandler
+from litestar.types import ControllerRouterHandler
 
 from libs.runtime.app import service_app
-from services.gateway.api.agent import agent_routes
+from libs.runtime.backbone import Backbone
+from services.gateway.api.agent import AgentController
 from services.gateway.api.common import SESSION_SECURITY, SIGNED_IN_BODY_LIMIT
-from services.gateway.api.facility import facility_routes
-from services.gateway.api.jobs import job_routes
-from services.gateway.api.logs import log_routes
-from services.gateway.api.recovery import recovery_routes
-from services.gateway.api.session import session_routes, sign_in_routes
-from services.gateway.api.shares import share_routes
-from services.gateway.api.terminals import terminal_routes
-from services.gateway.api.user import user_api_routes
-from services.gateway.api.users import user_routes
+from services.gateway.api.dependencies import app_dependencies
+from services.gateway.api.facility import FacilityController
+from services.gateway.api.guards import SESSION_CHECK, SessionCheck
+from services.gateway.api.jobs import JobsController
+from services.gateway.api.live_sessions import LiveSessionsController
+from services.gateway.api.logs import LogsController
+from services.gateway.api.recovery import AdminRecoveryController, UserRecoveryController
+from services.gateway.api.session import (
+    AdminSessionController,
+    AdminSignInController,
+    UserSessionController,
+    UserSignInController,
+)
+from services.gateway.api.shares import SharesController
+from services.gateway.api.terminals import TerminalsController
+from services.gateway.api.user import UserApiController
+from services.gateway.api.users import UsersController
 from services.gateway.auth import signed_in_first
 from services.gateway.console import Console
-from services.gateway.gateway_context import Gateway
 from services.gateway.openapi import OPENAPI, openapi_routes
 from services.gateway.security import security_headers
+from services.gateway.sessions import SessionStore
+from services.gateway.settings import GatewayOwn
+from services.gateway.throttle import Throttle
+from services.gateway.upstreams import Upstreams
+from services.identity.contract import UPLOAD_SLACK, CsvLimits
 
 
 def signed_in_route(handler: BaseRouteHandler) -> bool:
@@ -29,46 +44,60 @@ def signed_in_route(handler: BaseRouteHandler) -> bool:
     return getattr(handler, "security", None) == SESSION_SECURITY
 
 
-def create_app(gw: Gateway) -> Litestar:
+def create_app(
+    backbone: Backbone,
+    upstreams: Upstreams,
+    sessions: SessionStore,
+    throttle: Throttle,
+    settings: GatewayOwn,
+    csv: CsvLimits,
+) -> Litestar:
     """The gateway app. It is ready when it can serve: its own database, NATS and
     consumers; the services behind it are reported, not required, as a service that is
     down answers 503 on its own routes only (docs/decisions/0033)."""
-
-    routes = [
-        *session_routes(gw),
-        *recovery_routes(gw, "admin"),
-        *user_routes(gw),
-        *job_routes(gw),
-        *facility_routes(gw),
-        *terminal_routes(gw),
-        *log_routes(gw),
-        *share_routes(gw),
-        *agent_routes(gw),
-        *sign_in_routes(gw, "user"),
-        *recovery_routes(gw, "user"),
-        *user_api_routes(gw),
+    # identity's own CSV limit (the setting both read, decision 0034), plus the slack that
+    # lets identity name it: identity refuses a larger file with its own message. Only
+    # the import has a body among the jobs routes.
+    jobs = Router(
+        "/", route_handlers=[JobsController], request_max_body_size=csv.csv_max_bytes + UPLOAD_SLACK
+    )
+    routes: list[ControllerRouterHandler] = [
+        AdminSignInController,
+        AdminSessionController,
+        AdminRecoveryController,
+        UsersController,
+        jobs,
+        FacilityController,
+        TerminalsController,
+        LiveSessionsController,
+        LogsController,
+        SharesController,
+        AgentController,
+        UserSignInController,
+        UserSessionController,
+        UserRecoveryController,
+        UserApiController,
         *openapi_routes(),
     ]
+    cache = sessions.cache
     # A client's consistency token names a service's event; the gateway passes it on to
     # that service, which waits. Its own projection (session revocations) answers no read,
     # and waiting on it held every such request for the whole bound first (0002).
     app = service_app(
-        gw.backbone,
+        backbone,
         routes,
-        upstreams=gw.upstreams.readiness,
+        upstreams=upstreams.readiness,
+        on_startup=[upstreams.start, *([cache.start] if cache else [])],
+        on_shutdown=[*([cache.stop] if cache else []), upstreams.stop],
         openapi_config=OPENAPI,
         reads_wait_for_tokens=False,
         public=True,
-        guards=[signed_in_first(gw.sessions, signed_in_route)],
+        guards=[signed_in_first(sessions, signed_in_route)],
+        dependencies=app_dependencies(upstreams, sessions, throttle, settings),
+        state=State({SESSION_CHECK: SessionCheck(sessions, settings.trusted_proxies)}),
         request_max_body_size=SIGNED_IN_BODY_LIMIT,
         accepts_tokens=False,
     )
-    app.on_startup.append(gw.upstreams.start)
-    app.on_shutdown.insert(0, gw.upstreams.stop)
-    if gw.sessions.cache is not None:
-        app.on_startup.append(gw.sessions.cache.start)
-        app.on_shutdown.insert(0, gw.sessions.cache.stop)
-    console = Console(Path(gw.own.ui_dir) if gw.own.ui_dir else None)
-    app.asgi_handler = security_headers(app.asgi_handler, console, https=gw.own.cookie_secure)
-    app.state.gateway = gw
+    console = Console(Path(settings.ui_dir) if settings.ui_dir else None)
+    app.asgi_handler = security_headers(app.asgi_handler, console, https=settings.cookie_secure)
     return app

@@ -2,16 +2,19 @@
 passed through to terminals as is. The agent's credential travels untouched: only
 terminals can check it, and the terminal is always the credential's."""
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import relay_stream, seg
+from services.gateway.api.dependencies import ClientIp, UpstreamClients
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import relay_stream, seg
+from services.gateway.upstreams import Upstreams
 from services.terminals.contract import (
     AGENT_PATH,
     AckOut,
@@ -33,11 +36,17 @@ POLL_SLACK_S = 10.0
 """A held poll answers within its ``wait``; the call may take that much longer."""
 
 
-def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
-    """The agent protocol's routes, relayed to terminals."""
+@dataclass(frozen=True)
+class AgentRelay:
+    """One agent request, passed to terminals as it is: its credential untouched (only
+    terminals can check it), its address as the gateway believes it."""
+
+    request: Request[Any, Any, Any]
+    upstreams: Upstreams
+    client_ip: str | None
 
     async def forward(
-        request: Request[Any, Any, Any],
+        self,
         method: str,
         path: str,
         *,
@@ -45,13 +54,13 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         params: dict[str, Any] | None = None,
         timeout: float | None = None,
     ) -> Response[Any]:
-        headers = {"authorization": request.headers.get("authorization", "")}
+        """Call terminals' agent API at ``path`` and stream its answer through."""
+        headers = {"authorization": self.request.headers.get("authorization", "")}
         if body is not None:
             headers["content-type"] = "application/json"
-        ip = gw.ip(request)
-        if ip:
-            headers["x-forwarded-for"] = ip
-        answer = await gw.upstreams.open(
+        if self.client_ip:
+            headers["x-forwarded-for"] = self.client_ip
+        answer = await self.upstreams.open(
             "terminals",
             method,
             f"{AGENT_PATH}{path}",
@@ -63,20 +72,37 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         )
         return await relay_stream(answer)
 
+
+async def provide_agent_relay(
+    request: Request[Any, Any, Any], upstreams: UpstreamClients, client_ip: ClientIp
+) -> AgentRelay:
+    return AgentRelay(request, upstreams, client_ip)
+
+
+Agent = NamedDependency[AgentRelay]
+AGENT_CALLS = {"agent": Provide(provide_agent_relay)}
+
+
+class AgentController(OrderedController):
+    """The agent protocol's routes, relayed to terminals."""
+
+    path = BASE
+    dependencies = AGENT_CALLS
+
     @get(
-        f"{BASE}/terminal",
+        "/terminal",
         operation_id="agentTerminal",
         tags=TAGS,
         security=SECURITY,
         responses=PROBLEMS,
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
-    async def terminal(request: Request[Any, Any, Any]) -> Response[TerminalInfo]:
+    async def terminal(self, agent: Agent) -> Response[TerminalInfo]:
         """Check the credential; learn the terminal and the protocol's timings."""
-        return await forward(request, "GET", "/terminal")
+        return await agent.forward("GET", "/terminal")
 
     @post(
-        f"{BASE}/decisions",
+        "/decisions",
         operation_id="agentAuthorize",
         status_code=200,
         tags=TAGS,
@@ -84,14 +110,12 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=PROBLEMS,
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
-    async def decide(
-        request: Request[Any, Any, Any], data: JSONBody[AuthorizeRequest]
-    ) -> Response[DecisionOut]:
+    async def decide(self, agent: Agent, data: JSONBody[AuthorizeRequest]) -> Response[DecisionOut]:
         """May this account connect from this MAC through this terminal now? (C1)"""
-        return await forward(request, "POST", "/decisions", body=data)
+        return await agent.forward("POST", "/decisions", body=data)
 
     @post(
-        f"{BASE}/sessions",
+        "/sessions",
         operation_id="agentStartSession",
         status_code=201,
         tags=TAGS,
@@ -99,14 +123,12 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=PROBLEMS,
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
-    async def start(
-        request: Request[Any, Any, Any], data: JSONBody[StartRequest]
-    ) -> Response[AgentSessionOut]:
+    async def start(self, agent: Agent, data: JSONBody[StartRequest]) -> Response[AgentSessionOut]:
         """Report that the user of an allowed decision is now connected (「接続中」)."""
-        return await forward(request, "POST", "/sessions", body=data)
+        return await agent.forward("POST", "/sessions", body=data)
 
     @post(
-        f"{BASE}/sessions/{{session_id:str}}/end",
+        "/sessions/{session_id:str}/end",
         operation_id="agentEndSession",
         status_code=200,
         tags=TAGS,
@@ -114,14 +136,12 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=PROBLEMS,
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
-    async def end(
-        request: Request[Any, Any, Any], session_id: FromPath[str]
-    ) -> Response[AgentSessionOut]:
+    async def end(self, agent: Agent, session_id: FromPath[str]) -> Response[AgentSessionOut]:
         """Report 「切断」."""
-        return await forward(request, "POST", f"/sessions/{seg(session_id)}/end")
+        return await agent.forward("POST", f"/sessions/{seg(session_id)}/end")
 
     @post(
-        f"{BASE}/heartbeat",
+        "/heartbeat",
         operation_id="agentHeartbeat",
         status_code=200,
         tags=TAGS,
@@ -130,13 +150,13 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def heartbeat(
-        request: Request[Any, Any, Any], data: JSONBody[HeartbeatRequest]
+        self, agent: Agent, data: JSONBody[HeartbeatRequest]
     ) -> Response[HeartbeatOut]:
         """Report the sessions still open; learn which of them ended (C3)."""
-        return await forward(request, "POST", "/heartbeat", body=data)
+        return await agent.forward("POST", "/heartbeat", body=data)
 
     @get(
-        f"{BASE}/orders",
+        "/orders",
         operation_id="agentPollOrders",
         tags=TAGS,
         security=SECURITY,
@@ -144,15 +164,15 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
     async def orders(
-        request: Request[Any, Any, Any],
+        self,
+        agent: Agent,
         after: Annotated[int, QueryParameter(ge=0, description="Highest seq seen so far.")] = 0,
         wait: Annotated[
             float, QueryParameter(ge=0, le=60, description="Seconds to hold the poll.")
         ] = 20.0,
     ) -> Response[OrdersOut]:
         """The control channel: orders not yet acknowledged, held until one comes (C4)."""
-        return await forward(
-            request,
+        return await agent.forward(
             "GET",
             "/orders",
             params={"after": after, "wait": wait},
@@ -160,7 +180,7 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         )
 
     @post(
-        f"{BASE}/orders/{{seq:int}}/ack",
+        "/orders/{seq:int}/ack",
         operation_id="agentAcknowledgeOrder",
         status_code=200,
         tags=TAGS,
@@ -168,8 +188,6 @@ def agent_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=PROBLEMS,
         request_max_body_size=PRE_AUTH_BODY_LIMIT,
     )
-    async def ack(request: Request[Any, Any, Any], seq: FromPath[int]) -> Response[AckOut]:
+    async def ack(self, agent: Agent, seq: FromPath[int]) -> Response[AckOut]:
         """Confirm an order was carried out (the session is cut). Idempotent."""
-        return await forward(request, "POST", f"/orders/{seq}/ack")
-
-    return [terminal, decide, start, end, heartbeat, orders, ack]
+        return await agent.forward("POST", f"/orders/{seq}/ack")

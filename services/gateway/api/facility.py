@@ -2,48 +2,40 @@
 (SPEC T1, L1; issue 15). Operators change them (``./fumidai facility set``); an admin sees
 what they are now."""
 
-from typing import Any
-
 import msgspec
-from litestar import Request, Response, get
-from litestar.handlers import HTTPRouteHandler
+from litestar import Response, get
 from litestar.params import FromPath
 
 from libs.runtime.paths import fill
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relayed
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import relayed
 from services.identity.contract import FACILITY_PATH, FacilitySettings
 
 TAGS = ["facility"]
 
 
-def facility_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+class FacilityController(OrderedController):
     """Read the signed-in admin's facility."""
 
+    path = ADMIN_BASE
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
+
     @get(
-        ADMIN_BASE,
+        "",
         operation_id="getFacility",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
-    async def facility(
-        request: Request[Any, Any, Any], code: FromPath[str]
-    ) -> Response[FacilitySettings]:
+    async def facility(self, relay: Relaying, code: FromPath[str]) -> Response[FacilitySettings]:
         """「施設情報」: name, code, domain, time zone, download period, internal networks,
         notification addresses, password expiry and the 認証連携先 catalogue."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "identity",
-            "GET",
-            fill(FACILITY_PATH, code=code),
-            caller.acting,
-            headers=consistency(request),
-        )
+        answer = await relay.ask("identity", "GET", fill(FACILITY_PATH, code=code))
         if answer.status_code != 200:
             return relayed(answer)
         # Decoded so that only the contract's fields reach the admin (not identity's ids).
         return Response(msgspec.json.decode(answer.content, type=FacilitySettings))
-
-    return [facility]

@@ -7,7 +7,6 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
 from libs.runtime.paths import fill
@@ -15,9 +14,12 @@ from libs.runtime.problems import DomainError
 from services.audit.contract import EXPORTS_PATH, ExportJob
 from services.gateway.api.bodies import CSV_IMPORT, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_body, relay_stream, relayed, seg
-from services.identity.contract import JOBS_PATH, UPLOAD_SLACK, JobOut
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import seg
+from services.gateway.upstreams import Answer
+from services.identity.contract import JOBS_PATH, JobOut
 
 TAGS = ["jobs"]
 Status = Literal["queued", "running", "done", "failed"]
@@ -101,174 +103,122 @@ def _from_audit(code: str, job: dict[str, Any], now: datetime) -> OutputJob:
     )
 
 
-def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
-    """Queue exports and imports, list 出力一覧, read one job, download its file."""
+def identity_path(code: str, rest: str = "") -> str:
+    """identity's path of the facility's user CSV jobs, and ``rest`` under it."""
+    return fill(JOBS_PATH, code=code) + rest
 
-    def identity_path(code: str, rest: str = "") -> str:
-        return fill(JOBS_PATH, code=code) + rest
 
-    def audit_path(code: str, rest: str = "") -> str:
-        return fill(EXPORTS_PATH, code=code) + rest
+def audit_path(code: str, rest: str = "") -> str:
+    """audit's path of the facility's log exports, and ``rest`` under it."""
+    return fill(EXPORTS_PATH, code=code) + rest
+
+
+def _checked(answer: Answer) -> Answer:
+    """A list's answer, or the service's problem raised (出力一覧 is one list of both)."""
+    if answer.status_code != 200:
+        problem = answer.json() if answer.content else {}
+        raise DomainError(
+            str(problem.get("code", "upstream_failed")),
+            str(problem.get("title", "")),
+            status=answer.status_code,
+        )
+    return answer
+
+
+class JobsController(OrderedController):
+    """Queue exports and imports, list 出力一覧, read one job, download its file.
+
+    The CSV import's body limit is identity's configured one, known only when the app is
+    built: ``http.create_app`` mounts this controller under a router that carries it (the
+    import is the only route here with a body)."""
+
+    path = ADMIN_BASE
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
 
     @post(
-        f"{ADMIN_BASE}/jobs/user-export",
+        "/jobs/user-export",
         operation_id="queueUserExport",
         status_code=202,
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
-    async def queue_export(
-        request: Request[Any, Any, Any], code: FromPath[str]
-    ) -> Response[JobOut]:
+    async def queue_export(self, relay: Relaying, code: FromPath[str]) -> Response[JobOut]:
         """「全件CSV出力」: every user of the facility, whatever the search (U6)."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "identity",
-            "POST",
-            identity_path(code, "/user-export"),
-            caller.acting,
-            headers=consistency(request),
-        )
-        return relayed(answer)
+        return await relay.call("identity", "POST", identity_path(code, "/user-export"))
 
     @post(
-        f"{ADMIN_BASE}/jobs/user-import",
+        "/jobs/user-import",
         operation_id="queueUserImport",
         status_code=202,
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=problems(400, 401, 403, 404, 409, 413, 503),
-        # identity's own limit (the setting both read, decision 0034), plus the slack that
-        # lets identity name it: identity refuses a larger file with its own message.
-        request_max_body_size=gw.csv.csv_max_bytes + UPLOAD_SLACK,
         operation_class=with_body(CSV_IMPORT),
     )
     async def queue_import(
-        request: Request[Any, Any, Any], code: FromPath[str]
+        self, request: Request[Any, Any, Any], relay: Relaying, code: FromPath[str]
     ) -> Response[JobOut]:
         """「一括登録」: the CSV file as the body (UTF-8 with or without BOM, or CP932); its
         result CSV is listed in 出力一覧 (U6)."""
-        caller = await gw.admin_of(request, code)
-        answer = await relay_body(
-            request,
-            "csv_too_large",
-            lambda body: gw.upstreams.open(
-                "identity",
-                "POST",
-                identity_path(code, "/user-import"),
-                caller.acting,
-                content=body,
-                headers={
-                    **consistency(request),
-                    "content-type": request.headers.get("content-type", "text/csv"),
-                },
-            ),
-        )
-        return await relay_stream(answer)
+        path = identity_path(code, "/user-import")
+        return await relay.upload(request, "identity", path, "csv_too_large", media_type="text/csv")
 
     @get(
-        f"{ADMIN_BASE}/jobs",
+        "/jobs",
         operation_id="listOutputJobs",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_jobs(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         status: Annotated[Status | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIST_MAX)] = 50,
     ) -> OutputJobList:
         """「出力一覧」: user CSV jobs and log exports together, newest first, one ステータス
         or all (「更新」 asks again)."""
-        caller = await gw.admin_of(request, code)
         params: dict[str, Any] = {"status": status} if status else {}
         users, logs = await asyncio.gather(
-            gw.upstreams.call(
-                "identity",
-                "GET",
-                identity_path(code),
-                caller.acting,
-                params={**params, "limit": limit},
-                headers=consistency(request),
-            ),
-            gw.upstreams.call(
-                "audit",
-                "GET",
-                audit_path(code),
-                caller.acting,
-                params=params,
-                headers=consistency(request),
-            ),
+            relay.ask("identity", "GET", identity_path(code), params={**params, "limit": limit}),
+            relay.ask("audit", "GET", audit_path(code), params=params),
         )
-        for answer in (users, logs):
-            if answer.status_code != 200:
-                problem = answer.json() if answer.content else {}
-                raise DomainError(
-                    str(problem.get("code", "upstream_failed")),
-                    str(problem.get("title", "")),
-                    status=answer.status_code,
-                )
         now = datetime.now().astimezone()
-        items = [_from_identity(code, job) for job in users.json()["items"]]
-        items += [_from_audit(code, job, now) for job in logs.json()]
+        items = [_from_identity(code, job) for job in _checked(users).json()["items"]]
+        items += [_from_audit(code, job, now) for job in _checked(logs).json()]
         items.sort(key=lambda job: (job.created_at, job.job_id), reverse=True)
         return OutputJobList(items=items[:limit])
 
     @get(
-        f"{ADMIN_BASE}/jobs/users/{{job_id:str}}",
+        "/jobs/users/{job_id:str}",
         operation_id="getUserJob",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_user_job(
-        request: Request[Any, Any, Any], code: FromPath[str], job_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], job_id: FromPath[str]
     ) -> Response[JobOut]:
         """One user CSV job with its progress (poll while 処理中)."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "identity",
-            "GET",
-            identity_path(code, f"/{seg(job_id)}"),
-            caller.acting,
-            headers=consistency(request),
-        )
-        return relayed(answer)
+        return await relay.call("identity", "GET", identity_path(code, f"/{seg(job_id)}"))
 
     @get(
-        f"{ADMIN_BASE}/jobs/logs/{{job_id:str}}",
+        "/jobs/logs/{job_id:str}",
         operation_id="getLogExport",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_log_export(
-        request: Request[Any, Any, Any], code: FromPath[str], job_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], job_id: FromPath[str]
     ) -> Response[ExportJob]:
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "audit",
-            "GET",
-            audit_path(code, f"/{seg(job_id)}"),
-            caller.acting,
-            headers=consistency(request),
-        )
-        return relayed(answer)
-
-    async def download(
-        request: Request[Any, Any, Any], code: str, service: str, path: str
-    ) -> Response[Any]:
-        caller = await gw.admin_of(request, code)
-        return await relay_stream(
-            await gw.upstreams.open(
-                service, "GET", path, caller.acting, headers=consistency(request)
-            )
-        )
+        return await relay.call("audit", "GET", audit_path(code, f"/{seg(job_id)}"))
 
     @get(
-        f"{ADMIN_BASE}/jobs/users/{{job_id:str}}/file",
+        "/jobs/users/{job_id:str}/file",
         operation_id="downloadUserJobFile",
         tags=TAGS,
         security=SESSION_SECURITY,
@@ -276,15 +226,13 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         media_type="text/csv",
     )
     async def user_job_file(
-        request: Request[Any, Any, Any], code: FromPath[str], job_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], job_id: FromPath[str]
     ) -> Response[bytes]:
         """「ダウンロード」 of a 完了 user CSV job within its 有効期間."""
-        return await download(
-            request, code, "identity", identity_path(code, f"/{seg(job_id)}/file")
-        )
+        return await relay.download("identity", identity_path(code, f"/{seg(job_id)}/file"))
 
     @get(
-        f"{ADMIN_BASE}/jobs/logs/{{job_id:str}}/file",
+        "/jobs/logs/{job_id:str}/file",
         operation_id="downloadLogExportFile",
         tags=TAGS,
         security=SESSION_SECURITY,
@@ -292,17 +240,7 @@ def job_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         media_type="text/csv",
     )
     async def log_export_file(
-        request: Request[Any, Any, Any], code: FromPath[str], job_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], job_id: FromPath[str]
     ) -> Response[bytes]:
         """「ダウンロード」 of a 完了 log export within its 有効期間."""
-        return await download(request, code, "audit", audit_path(code, f"/{seg(job_id)}/file"))
-
-    return [
-        queue_export,
-        queue_import,
-        list_jobs,
-        get_user_job,
-        get_log_export,
-        user_job_file,
-        log_export_file,
-    ]
+        return await relay.download("audit", audit_path(code, f"/{seg(job_id)}/file"))

@@ -5,8 +5,7 @@
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.paths import fill
@@ -19,8 +18,9 @@ from services.audit.contract import (
     LogPage,
 )
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_stream, relayed
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
 
 TAGS = ["logs"]
 LogName = Literal["connections", "signins", "fileshare", "operations"]
@@ -33,37 +33,46 @@ Filters = Annotated[
     list[Annotated[str, msgspec.Meta(max_length=500)]] | None,
     QueryParameter(name="filter", max_items=20, description="<column>:<value>, repeatable"),
 ]
+DayFrom = Annotated[str | None, QueryParameter(name="from", max_length=10)]
+DayTo = Annotated[str | None, QueryParameter(name="to", max_length=10)]
 
 
-def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+def query(
+    period: str, day_from: str | None, day_to: str | None, filters: list[str] | None
+) -> dict[str, Any]:
+    """audit's query parameters of a log's period and filters."""
+    params: dict[str, Any] = {"period": period}
+    if day_from:
+        params["from"] = day_from
+    if day_to:
+        params["to"] = day_to
+    if filters:
+        params["filter"] = filters
+    return params
+
+
+class LogsController(OrderedController):
     """A log's page, its CSV, and a full export of it."""
 
-    def query(
-        period: str, day_from: str | None, day_to: str | None, filters: list[str] | None
-    ) -> dict[str, Any]:
-        params: dict[str, Any] = {"period": period}
-        if day_from:
-            params["from"] = day_from
-        if day_to:
-            params["to"] = day_to
-        if filters:
-            params["filter"] = filters
-        return params
+    path = ADMIN_BASE
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
 
     @get(
-        f"{ADMIN_BASE}/logs/{{log:str}}",
+        "/logs/{log:str}",
         operation_id="listLogRows",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_rows(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         log: FromPath[LogName],
         period: Period = "7d",
-        day_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
-        day_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+        day_from: DayFrom = None,
+        day_to: DayTo = None,
         filters: Filters = None,
         cursor: Annotated[str | None, QueryParameter(max_length=2000)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
@@ -73,17 +82,10 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         params["limit"] = limit
         if cursor:
             params["cursor"] = cursor
-        return await gw.as_admin_of(
-            request,
-            code,
-            "audit",
-            "GET",
-            fill(LOG_PATH, code=code, log=log),
-            params=params,
-        )
+        return await relay.call("audit", "GET", fill(LOG_PATH, code=code, log=log), params=params)
 
     @get(
-        f"{ADMIN_BASE}/logs/{{log:str}}/csv",
+        "/logs/{log:str}/csv",
         operation_id="logCsv",
         tags=TAGS,
         security=SESSION_SECURITY,
@@ -91,28 +93,24 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         media_type="text/csv",
     )
     async def log_csv(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         log: FromPath[LogName],
         period: Period = "7d",
-        day_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
-        day_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+        day_from: DayFrom = None,
+        day_to: DayTo = None,
         filters: Filters = None,
     ) -> Response[bytes]:
         """「CSV出力」: at most 1,000 rows; ``Fumidai-Csv-Truncated: true`` when more matched."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.open(
+        return await relay.download(
             "audit",
-            "GET",
             fill(LOG_CSV_PATH, code=code, log=log),
-            caller.acting,
             params=query(period, day_from, day_to, filters),
-            headers=consistency(request),
         )
-        return await relay_stream(answer)
 
     @post(
-        f"{ADMIN_BASE}/logs/{{log:str}}/exports",
+        "/logs/{log:str}/exports",
         operation_id="requestLogExport",
         status_code=202,
         tags=TAGS,
@@ -120,21 +118,12 @@ def log_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def request_export(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         log: FromPath[LogName],
         data: JSONBody[ExportRequest],
     ) -> Response[ExportJob]:
         """The full export of the current query, listed in 出力一覧 (A5)."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.call(
-            "audit",
-            "POST",
-            fill(LOG_EXPORTS_PATH, code=code, log=log),
-            caller.acting,
-            json=msgspec.to_builtins(data),
-            headers=consistency(request),
-        )
-        return relayed(answer)
-
-    return [list_rows, log_csv, request_export]
+        path = fill(LOG_EXPORTS_PATH, code=code, log=log)
+        return await relay.call("audit", "POST", path, json=msgspec.to_builtins(data))

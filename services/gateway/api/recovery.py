@@ -10,22 +10,19 @@ like the sign-in steps they take JSON from this site only (signin_guard, decisio
 """
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, ClassVar, Literal
 
 import msgspec
-from litestar import Request, Response, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Response, post
 from litestar.params import JSONBody
 
 from libs.runtime.documented import documented
-from libs.runtime.problems import DomainError
 from services.gateway.api.common import problems
-from services.gateway.api.session import NO_SECURITY, Secret, TypedAccount
-from services.gateway.gateway_context import Gateway
-from services.gateway.messages import message
-from services.gateway.relay import relayed
-from services.gateway.signin_guard import check_sign_in_request
-from services.gateway.upstreams import before_sign_in
+from services.gateway.api.dependencies import Settings
+from services.gateway.api.front_door import FRONT_DOOR, Door
+from services.gateway.api.relay import relayed
+from services.gateway.api.session_types import NO_SECURITY, Secret, TypedAccount
+from services.gateway.api.surfaces import SurfaceController, per_surface
 from services.identity.contract import PASSWORD_MAX, PASSWORD_MIN, RECOVERY_PATH
 
 BODY_LIMIT = 4096
@@ -98,84 +95,83 @@ class RecoveredOut(msgspec.Struct, frozen=True, kw_only=True):
     account: str
 
 
-def recovery_routes(gw: Gateway, role: Literal["admin", "user"]) -> list[HTTPRouteHandler]:
-    """The three steps of 「パスワードを忘れた場合」 on ``role``'s surface."""
-    base = (
-        "/api/v1/session/password-recovery"
-        if role == "admin"
-        else "/user-api/v1/session/password-recovery"
+def step(path: str, operation_id: str, status: int, *codes: int) -> post:
+    """A step's route: open to anyone, a small body, the problems it may answer."""
+    return post(
+        path,
+        operation_id=per_surface(operation_id),
+        status_code=status,
+        security=NO_SECURITY,
+        request_max_body_size=BODY_LIMIT,
+        responses=problems(*codes),
     )
-    app = "メンテナンスツール" if role == "admin" else "ファイル共有"
-    tags = ["session"] if role == "admin" else ["user-session"]
 
-    def op(name: str) -> str:
-        return name if role == "admin" else f"user{name[0].upper()}{name[1:]}"
 
-    def route(path: str, operation_id: str, status: int, *codes: int) -> post:
-        return post(
-            f"{base}{path}",
-            operation_id=op(operation_id),
-            status_code=status,
-            tags=tags,
-            security=NO_SECURITY,
-            request_max_body_size=BODY_LIMIT,
-            responses=problems(*codes),
-        )
+class RecoveryController(SurfaceController):
+    """The three steps of 「パスワードを忘れた場合」 on one surface."""
 
-    async def allowed(request: Request[Any, Any, Any], account: str | None) -> None:
+    app: ClassVar[str]
+    """The app the request names to identity (its mail says where to sign in again)."""
+    dependencies = FRONT_DOOR
+
+    async def _admit(self, door: Door, settings: Settings, account: str | None) -> None:
         """JSON from this site only, as the sign-in steps (decision 0029: no page elsewhere
         makes its visitors' browsers ask for mail); then per source address and, for a
         request, per account typed (known or not)."""
-        check_sign_in_request(request)
-        ip = gw.ip(request) or "unknown"
-        ok = await gw.throttle.allow(f"recovery-ip:{ip}", gw.own.recovery_per_address)
+        by_account = None
         if account is not None:
             key = f"recovery-acct:{account.strip().lower()}"
-            ok = await gw.throttle.allow(key, gw.own.recovery_per_account) and ok
-        if not ok:
-            raise DomainError("too_many_attempts", message("too_many_attempts"), status=429)
+            by_account = (key, settings.recovery_per_account)
+        await door.admit(("recovery-ip", settings.recovery_per_address), by_account)
 
-    async def identity(request: Request[Any, Any, Any], path: str, body: Any) -> Any:
-        return await gw.upstreams.call(
-            "identity",
-            "POST",
-            f"{RECOVERY_PATH}/{path}",
-            before_sign_in(gw.ip(request)),
-            json=body,
-        )
-
-    @route("", "requestPasswordRecovery", 202, 400, 403, 413, 415, 429, 503)
+    @step("", "requestPasswordRecovery", 202, 400, 403, 413, 415, 429, 503)
     async def request_link(
-        request: Request[Any, Any, Any], data: JSONBody[RecoveryRequestIn]
+        self, door: Door, settings: Settings, data: JSONBody[RecoveryRequestIn]
     ) -> Response[RecoveryRequestedOut]:
         """「パスワードを忘れた場合」: mail a one-time link (15 minutes) to the account's
         registered address. The answer is the same 202 for any account, existing or not;
         an account without an authenticator gets no link (it needs an admin's reset, or an
         operator's for an admin)."""
-        await allowed(request, data.account)
-        answer = await identity(request, "requests", {"account": data.account, "app": app})
-        return relayed(answer)
+        await self._admit(door, settings, data.account)
+        body = {"account": data.account, "app": self.app}
+        return relayed(await door.identity(f"{RECOVERY_PATH}/requests", body))
 
-    @route("/link", "openPasswordRecoveryLink", 200, 400, 403, 410, 413, 415, 423, 429, 503)
+    @step("/link", "openPasswordRecoveryLink", 200, 400, 403, 410, 413, 415, 423, 429, 503)
     async def open_link(
-        request: Request[Any, Any, Any], data: JSONBody[RecoveryLinkIn]
+        self, door: Door, settings: Settings, data: JSONBody[RecoveryLinkIn]
     ) -> Response[RecoveryLinkOut]:
         """The link's page: its account while it works; 410 with the reason
         (``recovery_link_expired``, ``recovery_link_used``, ``recovery_link_replaced``,
         ``recovery_link_unknown``), 423 while the account is locked."""
-        await allowed(request, None)
-        return relayed(await identity(request, "link", {"token": data.token}))
+        await self._admit(door, settings, None)
+        return relayed(await door.identity(f"{RECOVERY_PATH}/link", {"token": data.token}))
 
-    @route("/new-password", "recoverPassword", 200, 400, 401, 403, 410, 413, 415, 423, 429, 503)
+    @step("/new-password", "recoverPassword", 200, 400, 401, 403, 410, 413, 415, 423, 429, 503)
     async def new_password(
-        request: Request[Any, Any, Any], data: JSONBody[RecoveryPasswordIn]
+        self, door: Door, settings: Settings, data: JSONBody[RecoveryPasswordIn]
     ) -> Response[RecoveredOut]:
         """Set the new password with the authenticator's code: 401 ``recovery_totp_invalid``
         for a wrong code (the link stays good; failures count toward the lock, L4), 400
         for the policy, 410 when the link no longer works. On success the link is used up
         and every session of the account ends."""
-        await allowed(request, None)
+        await self._admit(door, settings, None)
         body = {"token": data.token, "code": data.code, "new_password": data.new_password}
-        return relayed(await identity(request, "password", body))
+        return relayed(await door.identity(f"{RECOVERY_PATH}/password", body))
 
-    return [request_link, open_link, new_password]
+
+class AdminRecoveryController(RecoveryController):
+    """「パスワードを忘れた場合」 of the console's sign-in."""
+
+    path = "/api/v1/session/password-recovery"
+    tags = ("session",)
+    role = "admin"
+    app = "メンテナンスツール"
+
+
+class UserRecoveryController(RecoveryController):
+    """「パスワードを忘れた場合」 of /share/'s sign-in."""
+
+    path = "/user-api/v1/session/password-recovery"
+    tags = ("user-session",)
+    role = "user"
+    app = "ファイル共有"

@@ -4,82 +4,78 @@ relayed to fileshare; uploads and downloads are streamed through, never held who
 from typing import Annotated, Any
 
 from litestar import Request, Response, get, post
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, QueryParameter
 
 from libs.runtime.paths import fill
 from services.fileshare.contract import SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relay_body, relay_stream, seg
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import seg
 
 TAGS = ["shares"]
 UPLOAD_TIMEOUT_S = 600.0
 """99 MB over a slow hospital line: far longer than a JSON call."""
+Limit = Annotated[int, QueryParameter(ge=1, le=200)]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
 
 
-def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+def upstream(code: str, rest: str = "") -> str:
+    """fileshare's path of the facility's shares, and ``rest`` under it."""
+    return fill(SHARES_PATH, code=code) + rest
+
+
+class SharesController(OrderedController):
     """The facility's shares, the 「承認」 tab, decisions, uploads to users, downloads."""
 
-    def upstream(code: str, rest: str = "") -> str:
-        return fill(SHARES_PATH, code=code) + rest
-
-    async def call(
-        request: Request[Any, Any, Any],
-        code: str,
-        method: str,
-        rest: str = "",
-        params: dict[str, Any] | None = None,
-    ) -> Response[Any]:
-        return await gw.as_admin_of(
-            request, code, "fileshare", method, upstream(code, rest), params=params
-        )
-
-    Limit = Annotated[int, QueryParameter(ge=1, le=200)]
-    Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
+    path = ADMIN_BASE
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
 
     @get(
-        f"{ADMIN_BASE}/shares",
+        "/shares",
         operation_id="listShares",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_shares(
-        request: Request[Any, Any, Any], code: FromPath[str], limit: Limit = 50, offset: Offset = 0
+        self, relay: Relaying, code: FromPath[str], limit: Limit = 50, offset: Offset = 0
     ) -> Response[ShareList]:
         """Every share of the facility, newest first (「ダウンロード」 tab)."""
-        return await call(request, code, "GET", params={"limit": limit, "offset": offset})
+        params = {"limit": limit, "offset": offset}
+        return await relay.call("fileshare", "GET", upstream(code), params=params)
 
     @get(
-        f"{ADMIN_BASE}/shares/approvals",
+        "/shares/approvals",
         operation_id="listShareApprovals",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_approvals(
-        request: Request[Any, Any, Any], code: FromPath[str], limit: Limit = 50, offset: Offset = 0
+        self, relay: Relaying, code: FromPath[str], limit: Limit = 50, offset: Offset = 0
     ) -> Response[ShareList]:
         """The 「承認」 tab: clean shares of 承認後に許可 users not decided yet (F5)."""
         params = {"limit": limit, "offset": offset}
-        return await call(request, code, "GET", "/approvals", params=params)
+        return await relay.call("fileshare", "GET", upstream(code, "/approvals"), params=params)
 
     @get(
-        f"{ADMIN_BASE}/shares/{{share_id:str}}",
+        "/shares/{share_id:str}",
         operation_id="getShare",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_share(
-        request: Request[Any, Any, Any], code: FromPath[str], share_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], share_id: FromPath[str]
     ) -> Response[ShareOut]:
-        return await call(request, code, "GET", f"/{seg(share_id)}")
+        return await relay.call("fileshare", "GET", upstream(code, f"/{seg(share_id)}"))
 
     @post(
-        f"{ADMIN_BASE}/shares",
+        "/shares",
         operation_id="uploadShareToUser",
         status_code=201,
         tags=TAGS,
@@ -88,31 +84,18 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         request_max_body_size=UPLOAD_BODY_LIMIT,
         operation_class=with_body(share_upload(recipient=True)),
     )
-    async def upload(request: Request[Any, Any, Any], code: FromPath[str]) -> Response[ShareOut]:
+    async def upload(
+        self, request: Request[Any, Any, Any], relay: Relaying, code: FromPath[str]
+    ) -> Response[ShareOut]:
         """「アップロード」 to a user (F8): ``multipart/form-data``, the ``manifest`` part first
         (``{"purpose", "files": [{"name", "size"}], "recipient": <account>}``), then the files.
         """
-        caller = await gw.admin_of(request, code)
-        answer = await relay_body(
-            request,
-            "upload_too_large",
-            lambda body: gw.upstreams.open(
-                "fileshare",
-                "POST",
-                upstream(code),
-                caller.acting,
-                content=body,
-                headers={
-                    **consistency(request),
-                    "content-type": request.headers.get("content-type", ""),
-                },
-                timeout=UPLOAD_TIMEOUT_S,
-            ),
+        return await relay.upload(
+            request, "fileshare", upstream(code), "upload_too_large", timeout=UPLOAD_TIMEOUT_S
         )
-        return await relay_stream(answer)
 
     @post(
-        f"{ADMIN_BASE}/shares/{{share_id:str}}/approve",
+        "/shares/{share_id:str}/approve",
         operation_id="approveShare",
         status_code=200,
         tags=TAGS,
@@ -120,13 +103,13 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def approve(
-        request: Request[Any, Any, Any], code: FromPath[str], share_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], share_id: FromPath[str]
     ) -> Response[ShareOut]:
         """「承認」: final; of two admins at once exactly one counts, the other gets 409 (F5)."""
-        return await call(request, code, "POST", f"/{seg(share_id)}/approve")
+        return await relay.call("fileshare", "POST", upstream(code, f"/{seg(share_id)}/approve"))
 
     @post(
-        f"{ADMIN_BASE}/shares/{{share_id:str}}/deny",
+        "/shares/{share_id:str}/deny",
         operation_id="denyShare",
         status_code=200,
         tags=TAGS,
@@ -134,13 +117,13 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def deny(
-        request: Request[Any, Any, Any], code: FromPath[str], share_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], share_id: FromPath[str]
     ) -> Response[ShareOut]:
         """「否認」: final, like 「承認」."""
-        return await call(request, code, "POST", f"/{seg(share_id)}/deny")
+        return await relay.call("fileshare", "POST", upstream(code, f"/{seg(share_id)}/deny"))
 
     @get(
-        f"{ADMIN_BASE}/shares/{{share_id:str}}/files/{{file_id:str}}",
+        "/shares/{share_id:str}/files/{file_id:str}",
         operation_id="downloadShareFile",
         tags=TAGS,
         security=SESSION_SECURITY,
@@ -148,21 +131,8 @@ def share_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         media_type="application/octet-stream",
     )
     async def download(
-        request: Request[Any, Any, Any],
-        code: FromPath[str],
-        share_id: FromPath[str],
-        file_id: FromPath[str],
+        self, relay: Relaying, code: FromPath[str], share_id: FromPath[str], file_id: FromPath[str]
     ) -> Response[bytes]:
         """「ダウンロード」: a clean file within its period; every download is logged (A7)."""
-        caller = await gw.admin_of(request, code)
-        answer = await gw.upstreams.open(
-            "fileshare",
-            "GET",
-            upstream(code, f"/{seg(share_id)}/files/{seg(file_id)}"),
-            caller.acting,
-            headers=consistency(request),
-            timeout=UPLOAD_TIMEOUT_S,
-        )
-        return await relay_stream(answer)
-
-    return [list_shares, list_approvals, get_share, upload, approve, deny, download]
+        path = upstream(code, f"/{seg(share_id)}/files/{seg(file_id)}")
+        return await relay.download("fileshare", path, timeout=UPLOAD_TIMEOUT_S)

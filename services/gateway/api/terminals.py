@@ -1,5 +1,4 @@
-"""``/api/v1/facilities/{code}/terminals`` and ``/sessions``: 接続端末 (SPEC K1–K4), agent
-credentials, live sessions and 「強制切断」 (C4).
+"""``/api/v1/facilities/{code}/terminals``: 接続端末 (SPEC K1–K4) and agent credentials.
 
 terminals owns the catalogue and sessions; identity owns assignments (they are user
 events, DESIGN.md "Ownership"). 「新規」 and 「接続端末編集」 with their 「ユーザー選択」 are one
@@ -11,17 +10,17 @@ the one before it.
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, delete, get, patch, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.documented import documented
 from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
-from services.gateway.auth import Caller
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import consistency, relayed, seg
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import relayed, seg
 from services.identity.contract import TERMINAL_USERS_PATH
 from services.terminals.contract import (
     FACILITY_PATH,
@@ -29,9 +28,6 @@ from services.terminals.contract import (
     CredentialIssued,
     CredentialRevoked,
     CredentialView,
-    ForceClosed,
-    ForceCloseRequest,
-    SessionView,
     TerminalDeletedOut,
     TerminalSummary,
     TerminalUser,
@@ -95,97 +91,89 @@ def _failed(user_id: str, answer: Any) -> AssignmentResult:
     )
 
 
-def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
-    """Terminals, their users and agent credentials; live sessions and force close."""
+def upstream(code: str, rest: str) -> str:
+    """terminals' path of the facility, and ``rest`` under it."""
+    return fill(FACILITY_PATH, code=code) + rest
 
-    def upstream(code: str, rest: str) -> str:
-        return fill(FACILITY_PATH, code=code) + rest
 
-    async def call(
-        request: Request[Any, Any, Any],
-        code: str,
-        method: str,
-        rest: str,
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-    ) -> Response[Any]:
-        return await gw.as_admin_of(
-            request, code, "terminals", method, upstream(code, rest), json=json, params=params
+async def reassign(
+    relay: Relaying, code: str, terminal_id: str, user_ids: list[str], token: str | None
+) -> tuple[list[AssignmentResult], str | None]:
+    """Make ``user_ids`` exactly the users of ``terminal_id``: one command in identity,
+    which owns assignments, all or nothing. A refusal is reported for every user the
+    selection named, and nothing changed."""
+    named = list(dict.fromkeys(user_ids))
+    try:
+        answer = await relay.ask(
+            "identity",
+            "PUT",
+            fill(TERMINAL_USERS_PATH, code=code, terminal_id=terminal_id),
+            json={"user_ids": user_ids},
+            after=token,
+            waits=False,
         )
-
-    async def reassign(
-        caller: Caller, code: str, terminal_id: str, user_ids: list[str], token: str | None
-    ) -> tuple[list[AssignmentResult], str | None]:
-        """Make ``user_ids`` exactly the users of ``terminal_id``: one command in identity,
-        which owns assignments, all or nothing. A refusal is reported for every user the
-        selection named, and nothing changed."""
-        named = list(dict.fromkeys(user_ids))
-        try:
-            answer = await gw.upstreams.call(
-                "identity",
-                "PUT",
-                fill(TERMINAL_USERS_PATH, code=code, terminal_id=terminal_id),
-                caller.acting,
-                json={"user_ids": user_ids},
-                headers={"x-fumidai-consistency": token} if token else None,
+    except DomainError as unreachable:
+        # The terminal is saved already: say so, and why its users are not (503 on
+        # the whole request would invite a retry that the name now refuses).
+        return [
+            AssignmentResult(
+                user_id=user_id, ok=False, code=unreachable.code, message=unreachable.message
             )
-        except DomainError as unreachable:
-            # The terminal is saved already: say so, and why its users are not (503 on
-            # the whole request would invite a retry that the name now refuses).
-            return [
-                AssignmentResult(
-                    user_id=user_id, ok=False, code=unreachable.code, message=unreachable.message
-                )
-                for user_id in named
-            ], token
-        if answer.status_code != 200:
-            return [_failed(user_id, answer) for user_id in named], token
-        body = answer.json()
-        results = [AssignmentResult(user_id=c["user_id"], ok=True) for c in body["changed"]]
-        return results, body.get("consistency_token") or token
+            for user_id in named
+        ], token
+    if answer.status_code != 200:
+        return [_failed(user_id, answer) for user_id in named], token
+    body = answer.json()
+    results = [AssignmentResult(user_id=c["user_id"], ok=True) for c in body["changed"]]
+    return results, body.get("consistency_token") or token
 
-    async def saved(
-        caller: Caller,
-        code: str,
-        terminal_id: str,
-        results: list[AssignmentResult],
-        token: str | None,
-    ) -> Response[Any]:
-        headers = {"x-fumidai-consistency": token} if token else None
-        read = await gw.upstreams.call(
-            "terminals",
-            "GET",
-            upstream(code, f"/terminals/{seg(terminal_id)}"),
-            caller.acting,
-            headers=headers,
-        )
-        if read.status_code != 200:
-            return relayed(read)
-        out = TerminalSaved(
-            terminal=msgspec.convert(read.json(), TerminalSummary),
-            assignments=results,
-            consistency_token=token,
-        )
-        return Response(out)
+
+async def saved(
+    relay: Relaying,
+    code: str,
+    terminal_id: str,
+    results: list[AssignmentResult],
+    token: str | None,
+) -> Response[Any]:
+    """The saved terminal as terminals reads it after ``token``, with the assignments."""
+    path = upstream(code, f"/terminals/{seg(terminal_id)}")
+    read = await relay.ask("terminals", "GET", path, after=token, waits=False)
+    if read.status_code != 200:
+        return relayed(read)
+    out = TerminalSaved(
+        terminal=msgspec.convert(read.json(), TerminalSummary),
+        assignments=results,
+        consistency_token=token,
+    )
+    return Response(out)
+
+
+class TerminalsController(OrderedController):
+    """Terminals, their users and agent credentials."""
+
+    path = f"{ADMIN_BASE}/terminals"
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
 
     @get(
-        f"{ADMIN_BASE}/terminals",
+        "",
         operation_id="listTerminals",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_terminals(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         order: Annotated[Literal["asc", "desc"], QueryParameter()] = "asc",
     ) -> Response[list[TerminalSummary]]:
         """「接続端末一覧」: 接続端末名 and ユーザー数, sorted by name (K1)."""
-        return await call(request, code, "GET", "/terminals", params={"order": order})
+        path = upstream(code, "/terminals")
+        return await relay.call("terminals", "GET", path, params={"order": order})
 
     @post(
-        f"{ADMIN_BASE}/terminals",
+        "",
         operation_id="createTerminal",
         status_code=201,
         tags=TAGS,
@@ -193,91 +181,89 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def create_terminal(
-        request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[TerminalCreateIn]
+        self, relay: Relaying, code: FromPath[str], data: JSONBody[TerminalCreateIn]
     ) -> Response[TerminalSaved]:
         """「新規」→「登録」 with 「ユーザー選択」, one request (K2)."""
-        caller = await gw.admin_of(request, code)
-        created = await gw.upstreams.call(
-            "terminals",
-            "POST",
-            upstream(code, "/terminals"),
-            caller.acting,
-            json={"name": data.name},
+        created = await relay.ask(
+            "terminals", "POST", upstream(code, "/terminals"), json={"name": data.name}, waits=False
         )
         if created.status_code != 201:
             return relayed(created)
         body = created.json()
         terminal_id = body["terminal"]["terminal_id"]
         results, token = await reassign(
-            caller, code, terminal_id, data.user_ids, body["consistency_token"]
+            relay, code, terminal_id, data.user_ids, body["consistency_token"]
         )
-        response = await saved(caller, code, terminal_id, results, token)
+        response = await saved(relay, code, terminal_id, results, token)
         response.status_code = 201
         return response
 
     @get(
-        f"{ADMIN_BASE}/terminals/users",
+        "/users",
         operation_id="listTerminalUsers",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def terminal_users(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         terminal_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
         account: Annotated[str | None, QueryParameter(max_length=254)] = None,
     ) -> Response[list[TerminalUser]]:
         """「ユーザー選択」: the facility's users (admins never), checked when assigned (K2)."""
         params = {k: v for k, v in (("terminal_id", terminal_id), ("account", account)) if v}
-        return await call(request, code, "GET", "/terminals/users", params=params)
+        path = upstream(code, "/terminals/users")
+        return await relay.call("terminals", "GET", path, params=params)
 
     @get(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}",
+        "/{terminal_id:str}",
         operation_id="getTerminal",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_terminal(
-        request: Request[Any, Any, Any], code: FromPath[str], terminal_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], terminal_id: FromPath[str]
     ) -> Response[TerminalSummary]:
-        return await call(request, code, "GET", f"/terminals/{seg(terminal_id)}")
+        path = upstream(code, f"/terminals/{seg(terminal_id)}")
+        return await relay.call("terminals", "GET", path)
 
     @patch(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}",
+        "/{terminal_id:str}",
         operation_id="editTerminal",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def edit_terminal(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         terminal_id: FromPath[str],
         data: JSONBody[TerminalEditIn],
     ) -> Response[TerminalSaved]:
         """「接続端末編集」: rename and check or uncheck users, one request (K3)."""
-        caller = await gw.admin_of(request, code)
-        token = consistency(request).get("x-fumidai-consistency")
+        token = relay.client_token
         if data.name is not None:
-            renamed = await gw.upstreams.call(
+            renamed = await relay.ask(
                 "terminals",
                 "PATCH",
                 upstream(code, f"/terminals/{seg(terminal_id)}"),
-                caller.acting,
                 json={"name": data.name, "version": data.version},
+                waits=False,
             )
             if renamed.status_code != 200:
                 return relayed(renamed)
             token = renamed.json().get("consistency_token") or token
         results: list[AssignmentResult] = []
         if data.user_ids is not None:
-            results, token = await reassign(caller, code, terminal_id, data.user_ids, token)
-        return await saved(caller, code, terminal_id, results, token)
+            results, token = await reassign(relay, code, terminal_id, data.user_ids, token)
+        return await saved(relay, code, terminal_id, results, token)
 
     @delete(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}",
+        "/{terminal_id:str}",
         operation_id="deleteTerminal",
         status_code=200,
         tags=TAGS,
@@ -285,29 +271,32 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def delete_terminal(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         terminal_id: FromPath[str],
         version: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> Response[TerminalDeletedOut]:
         """「接続端末削除」: assignments go, live sessions end (K4)."""
         params = {"version": version} if version is not None else None
-        return await call(request, code, "DELETE", f"/terminals/{seg(terminal_id)}", params=params)
+        path = upstream(code, f"/terminals/{seg(terminal_id)}")
+        return await relay.call("terminals", "DELETE", path, params=params)
 
     @get(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}/credentials",
+        "/{terminal_id:str}/credentials",
         operation_id="listAgentCredentials",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_credentials(
-        request: Request[Any, Any, Any], code: FromPath[str], terminal_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], terminal_id: FromPath[str]
     ) -> Response[list[CredentialView]]:
-        return await call(request, code, "GET", f"/terminals/{seg(terminal_id)}/credentials")
+        path = upstream(code, f"/terminals/{seg(terminal_id)}/credentials")
+        return await relay.call("terminals", "GET", path)
 
     @post(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}/credentials",
+        "/{terminal_id:str}/credentials",
         operation_id="issueAgentCredential",
         status_code=201,
         tags=TAGS,
@@ -315,13 +304,14 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def issue_credential(
-        request: Request[Any, Any, Any], code: FromPath[str], terminal_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], terminal_id: FromPath[str]
     ) -> Response[CredentialIssued]:
         """A credential for the terminal's agent; the token is shown this once."""
-        return await call(request, code, "POST", f"/terminals/{seg(terminal_id)}/credentials")
+        path = upstream(code, f"/terminals/{seg(terminal_id)}/credentials")
+        return await relay.call("terminals", "POST", path)
 
     @delete(
-        f"{ADMIN_BASE}/terminals/{{terminal_id:str}}/credentials/{{credential_id:str}}",
+        "/{terminal_id:str}/credentials/{credential_id:str}",
         operation_id="revokeAgentCredential",
         status_code=200,
         tags=TAGS,
@@ -329,84 +319,11 @@ def terminal_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def revoke_credential(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         terminal_id: FromPath[str],
         credential_id: FromPath[str],
     ) -> Response[CredentialRevoked]:
-        return await call(
-            request,
-            code,
-            "DELETE",
-            f"/terminals/{seg(terminal_id)}/credentials/{seg(credential_id)}",
-        )
-
-    @get(
-        f"{ADMIN_BASE}/sessions",
-        operation_id="listLiveSessions",
-        tags=["sessions"],
-        security=SESSION_SECURITY,
-        responses=ADMIN_PROBLEMS,
-    )
-    async def live_sessions(
-        request: Request[Any, Any, Any],
-        code: FromPath[str],
-        terminal_id: Annotated[str | None, QueryParameter(max_length=200)] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 200,
-        offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
-    ) -> Response[list[SessionView]]:
-        """The facility's 接続中 sessions, newest first; each offers 「強制切断」 (A6)."""
-        params: dict[str, Any] = {"limit": limit, "offset": offset}
-        if terminal_id:
-            params["terminal_id"] = terminal_id
-        return await call(request, code, "GET", "/sessions", params=params)
-
-    @get(
-        f"{ADMIN_BASE}/sessions/{{session_id:str}}",
-        operation_id="getLiveSession",
-        tags=["sessions"],
-        security=SESSION_SECURITY,
-        responses=ADMIN_PROBLEMS,
-    )
-    async def get_session(
-        request: Request[Any, Any, Any], code: FromPath[str], session_id: FromPath[str]
-    ) -> Response[SessionView]:
-        return await call(request, code, "GET", f"/sessions/{seg(session_id)}")
-
-    @post(
-        f"{ADMIN_BASE}/sessions/{{session_id:str}}/force-close",
-        operation_id="forceCloseSession",
-        status_code=200,
-        tags=["sessions"],
-        security=SESSION_SECURITY,
-        responses=ADMIN_PROBLEMS,
-    )
-    async def force_close(
-        request: Request[Any, Any, Any],
-        code: FromPath[str],
-        session_id: FromPath[str],
-        data: JSONBody[ForceCloseRequest],
-    ) -> Response[ForceClosed]:
-        """「強制切断」: the agent is ordered to cut it and acknowledges (C4)."""
-        return await call(
-            request,
-            code,
-            "POST",
-            f"/sessions/{seg(session_id)}/force-close",
-            json=msgspec.to_builtins(data),
-        )
-
-    return [
-        list_terminals,
-        create_terminal,
-        terminal_users,
-        get_terminal,
-        edit_terminal,
-        delete_terminal,
-        list_credentials,
-        issue_credential,
-        revoke_credential,
-        live_sessions,
-        get_session,
-        force_close,
-    ]
+        rest = f"/terminals/{seg(terminal_id)}/credentials/{seg(credential_id)}"
+        return await relay.call("terminals", "DELETE", upstream(code, rest))

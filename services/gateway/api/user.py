@@ -11,14 +11,15 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from services.fileshare.contract import OWN_SHARES_PATH, UPLOAD_BODY_LIMIT, ShareList, ShareOut
 from services.gateway.api.bodies import share_upload, with_body
 from services.gateway.api.common import SESSION_SECURITY, problems
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import relay_body, relay_stream, relayed, seg
+from services.gateway.api.dependencies import USER_CALLS, Relaying, Sessions
+from services.gateway.api.guards import signed_in_user
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import relayed, seg
 from services.identity.contract import (
     OWN_PASSWORD_PATH,
     SECOND_PASSWORD_CHECK_PATH,
@@ -39,11 +40,15 @@ class SecondPasswordOut(msgspec.Struct, frozen=True, kw_only=True):
     """Unix seconds; file-share calls are allowed for a while after it (F7)."""
 
 
-def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+class UserApiController(OrderedController):
     """The user's password, second password and file sharing."""
 
+    path = BASE
+    guards = (signed_in_user,)
+    dependencies = USER_CALLS
+
     @post(
-        f"{BASE}/password",
+        "/password",
         operation_id="userChangePassword",
         status_code=200,
         tags=TAGS,
@@ -52,25 +57,20 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=problems(400, 401, 403, 404, 409, 423, 503),
     )
     async def change_password(
-        request: Request[Any, Any, Any], data: JSONBody[PasswordChange]
+        self, relay: Relaying, sessions: Sessions, data: JSONBody[PasswordChange]
     ) -> Response[PasswordChangedOut]:
         """Change one's own password (the L1 policy applies). Every other session of the
         account ends at once: whoever else holds one (perhaps with the stolen password
         being replaced) is signed out; this session goes on (issue 16, item 6)."""
-        caller = await gw.user(request)
-        answer = await gw.upstreams.call(
-            "identity",
-            "POST",
-            OWN_PASSWORD_PATH,
-            caller.acting,
-            json=msgspec.to_builtins(data),
-        )
+        body = msgspec.to_builtins(data)
+        answer = await relay.ask("identity", "POST", OWN_PASSWORD_PATH, json=body)
         if answer.status_code == 200:
-            await gw.sessions.revoke_others(caller.token, caller.session.grant.account_id)
+            caller = relay.caller
+            await sessions.revoke_others(caller.token, caller.session.grant.account_id)
         return relayed(answer)
 
     @post(
-        f"{BASE}/second-password",
+        "/second-password",
         operation_id="userVerifySecondPassword",
         status_code=200,
         tags=TAGS,
@@ -78,63 +78,45 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=problems(400, 401, 403, 423, 503),
     )
     async def second_password(
-        request: Request[Any, Any, Any], data: JSONBody[SecondPasswordCheck]
+        self, relay: Relaying, sessions: Sessions, data: JSONBody[SecondPasswordCheck]
     ) -> Response[SecondPasswordOut]:
         """「第二パスワード」 before file sharing: checked by identity, remembered here."""
-        caller = await gw.user(request)
-        answer = await gw.upstreams.call(
-            "identity",
-            "POST",
-            SECOND_PASSWORD_CHECK_PATH,
-            caller.acting,
-            json=msgspec.to_builtins(data),
-        )
+        body = msgspec.to_builtins(data)
+        answer = await relay.ask("identity", "POST", SECOND_PASSWORD_CHECK_PATH, json=body)
         if answer.status_code != 204:
             return relayed(answer)
-        at = await gw.sessions.mark_second_password(caller.token)
+        at = await sessions.mark_second_password(relay.caller.token)
         return Response(SecondPasswordOut(verified_at=at.timestamp()))
 
     @get(
-        f"{BASE}/shares",
+        "/shares",
         operation_id="userListShares",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=PROBLEMS,
     )
     async def list_shares(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=1_000_000)] = 0,
     ) -> Response[ShareList]:
         """The user's own shares, uploaded by or to them, newest first."""
-        caller = await gw.user(request)
-        answer = await gw.upstreams.call(
-            "fileshare",
-            "GET",
-            SHARES,
-            caller.acting,
-            params={"limit": limit, "offset": offset},
-        )
-        return relayed(answer)
+        params = {"limit": limit, "offset": offset}
+        return await relay.call("fileshare", "GET", SHARES, params=params)
 
     @get(
-        f"{BASE}/shares/{{share_id:str}}",
+        "/shares/{share_id:str}",
         operation_id="userGetShare",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=PROBLEMS,
     )
-    async def get_share(
-        request: Request[Any, Any, Any], share_id: FromPath[str]
-    ) -> Response[ShareOut]:
-        caller = await gw.user(request)
-        answer = await gw.upstreams.call(
-            "fileshare", "GET", f"{SHARES}/{seg(share_id)}", caller.acting
-        )
-        return relayed(answer)
+    async def get_share(self, relay: Relaying, share_id: FromPath[str]) -> Response[ShareOut]:
+        return await relay.call("fileshare", "GET", f"{SHARES}/{seg(share_id)}")
 
     @post(
-        f"{BASE}/shares",
+        "/shares",
         operation_id="userUploadShare",
         status_code=201,
         tags=TAGS,
@@ -143,26 +125,14 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         request_max_body_size=UPLOAD_BODY_LIMIT,
         operation_class=with_body(share_upload(recipient=False)),
     )
-    async def upload(request: Request[Any, Any, Any]) -> Response[ShareOut]:
+    async def upload(self, request: Request[Any, Any, Any], relay: Relaying) -> Response[ShareOut]:
         """「アップロード」: ``multipart/form-data``, the ``manifest`` part first (F1)."""
-        caller = await gw.user(request)
-        answer = await relay_body(
-            request,
-            "upload_too_large",
-            lambda body: gw.upstreams.open(
-                "fileshare",
-                "POST",
-                SHARES,
-                caller.acting,
-                content=body,
-                headers={"content-type": request.headers.get("content-type", "")},
-                timeout=TRANSFER_TIMEOUT_S,
-            ),
+        return await relay.upload(
+            request, "fileshare", SHARES, "upload_too_large", timeout=TRANSFER_TIMEOUT_S
         )
-        return await relay_stream(answer)
 
     @get(
-        f"{BASE}/shares/{{share_id:str}}/files/{{file_id:str}}",
+        "/shares/{share_id:str}/files/{file_id:str}",
         operation_id="userDownloadShareFile",
         tags=TAGS,
         security=SESSION_SECURITY,
@@ -170,17 +140,8 @@ def user_api_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         media_type="application/octet-stream",
     )
     async def download(
-        request: Request[Any, Any, Any], share_id: FromPath[str], file_id: FromPath[str]
+        self, relay: Relaying, share_id: FromPath[str], file_id: FromPath[str]
     ) -> Response[bytes]:
         """A clean file of one's own share, available or approved, within its period (F7)."""
-        caller = await gw.user(request)
-        answer = await gw.upstreams.open(
-            "fileshare",
-            "GET",
-            f"{SHARES}/{seg(share_id)}/files/{seg(file_id)}",
-            caller.acting,
-            timeout=TRANSFER_TIMEOUT_S,
-        )
-        return await relay_stream(answer)
-
-    return [change_password, second_password, list_shares, get_share, upload, download]
+        path = f"{SHARES}/{seg(share_id)}/files/{seg(file_id)}"
+        return await relay.download("fileshare", path, timeout=TRANSFER_TIMEOUT_S)

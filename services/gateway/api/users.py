@@ -9,14 +9,15 @@ projection of terminals' catalogue), so the user list is one call here as well.
 from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import Request, Response, delete, get, post, put
-from litestar.handlers import HTTPRouteHandler
+from litestar import Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.paths import fill
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY
-from services.gateway.gateway_context import Gateway
-from services.gateway.relay import seg
+from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
+from services.gateway.api.guards import admin_of_path_facility
+from services.gateway.api.ordered import OrderedController
+from services.gateway.api.relay import seg
 from services.identity.contract import (
     FEDERATION_TARGETS_PATH,
     USERS_PATH,
@@ -37,34 +38,28 @@ from services.identity.contract import (
 TAGS = ["users"]
 
 
-def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
+def upstream(code: str, rest: str = "") -> str:
+    """identity's path of the facility's users, and ``rest`` under it."""
+    return fill(USERS_PATH, code=code) + rest
+
+
+class UsersController(OrderedController):
     """The users routes of the admin API."""
 
-    def upstream(code: str, rest: str = "") -> str:
-        return fill(USERS_PATH, code=code) + rest
-
-    async def call(
-        request: Request[Any, Any, Any],
-        code: str,
-        method: str,
-        rest: str = "",
-        *,
-        json: Any = None,
-        params: dict[str, Any] | None = None,
-    ) -> Response[Any]:
-        return await gw.as_admin_of(
-            request, code, "identity", method, upstream(code, rest), json=json, params=params
-        )
+    path = ADMIN_BASE
+    guards = (admin_of_path_facility,)
+    dependencies = ADMIN_CALLS
 
     @get(
-        f"{ADMIN_BASE}/users",
+        "/users",
         operation_id="listUsers",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def list_users(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         account: Annotated[str, QueryParameter(max_length=120)] = "",
         name: Annotated[str, QueryParameter(max_length=120)] = "",
@@ -85,10 +80,25 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         }
         if cursor:
             params["cursor"] = cursor
-        return await call(request, code, "GET", params=params)
+        return await relay.call("identity", "GET", upstream(code), params=params)
+
+    @get(
+        "/federation-targets",
+        operation_id="listFederationTargets",
+        tags=TAGS,
+        security=SESSION_SECURITY,
+        responses=ADMIN_PROBLEMS,
+    )
+    async def list_federation_targets(
+        self, relay: Relaying, code: FromPath[str]
+    ) -> Response[FederationTargetList]:
+        """The facility's 「認証連携先」 (T1), retired ones marked: the user form offers the
+        current ones, and shows a retired one only on a user who has it (U1). Operators
+        change the catalogue (``./fumidai facility targets``); admins read it."""
+        return await relay.call("identity", "GET", fill(FEDERATION_TARGETS_PATH, code=code))
 
     @post(
-        f"{ADMIN_BASE}/users",
+        "/users",
         operation_id="createUser",
         status_code=201,
         tags=TAGS,
@@ -96,14 +106,14 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def create_user(
-        request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[UserCreate]
+        self, relay: Relaying, code: FromPath[str], data: JSONBody[UserCreate]
     ) -> Response[UserCreatedOut]:
         """「登録」 with its terminals in one call; the answer shows the initial password and
         second password this once (U2)."""
-        return await call(request, code, "POST", json=msgspec.to_builtins(data))
+        return await relay.call("identity", "POST", upstream(code), json=msgspec.to_builtins(data))
 
     @post(
-        f"{ADMIN_BASE}/users/end-date",
+        "/users/end-date",
         operation_id="setUsersEndDate",
         status_code=200,
         tags=TAGS,
@@ -111,42 +121,47 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def set_end_date(
-        request: Request[Any, Any, Any], code: FromPath[str], data: JSONBody[EndDateIn]
+        self, relay: Relaying, code: FromPath[str], data: JSONBody[EndDateIn]
     ) -> Response[EndDateOut]:
         """「有効終了日一括登録」: one result per checked user (U7)."""
-        return await call(request, code, "POST", "/end-date", json=msgspec.to_builtins(data))
+        return await relay.call(
+            "identity", "POST", upstream(code, "/end-date"), json=msgspec.to_builtins(data)
+        )
 
     @get(
-        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        "/users/{user_id:str}",
         operation_id="getUser",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def get_user(
-        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], user_id: FromPath[str]
     ) -> Response[UserOut]:
         """「ユーザー編集」's content, with the version to save at (U4)."""
-        return await call(request, code, "GET", f"/{seg(user_id)}")
+        return await relay.call("identity", "GET", upstream(code, f"/{seg(user_id)}"))
 
     @put(
-        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        "/users/{user_id:str}",
         operation_id="updateUser",
         tags=TAGS,
         security=SESSION_SECURITY,
         responses=ADMIN_PROBLEMS,
     )
     async def update_user(
-        request: Request[Any, Any, Any],
+        self,
+        relay: Relaying,
         code: FromPath[str],
         user_id: FromPath[str],
         data: JSONBody[UserUpdate],
     ) -> Response[UserSavedOut]:
         """「ユーザー編集」→「登録」 at the version read; a stale one is 409 (U4)."""
-        return await call(request, code, "PUT", f"/{seg(user_id)}", json=msgspec.to_builtins(data))
+        return await relay.call(
+            "identity", "PUT", upstream(code, f"/{seg(user_id)}"), json=msgspec.to_builtins(data)
+        )
 
     @delete(
-        f"{ADMIN_BASE}/users/{{user_id:str}}",
+        "/users/{user_id:str}",
         operation_id="deleteUser",
         status_code=200,
         tags=TAGS,
@@ -154,13 +169,13 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def delete_user(
-        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], user_id: FromPath[str]
     ) -> Response[CommandOut]:
         """「ユーザー削除」: cannot be undone; live sessions end (U5)."""
-        return await call(request, code, "DELETE", f"/{seg(user_id)}")
+        return await relay.call("identity", "DELETE", upstream(code, f"/{seg(user_id)}"))
 
     @post(
-        f"{ADMIN_BASE}/users/{{user_id:str}}/password-reset",
+        "/users/{user_id:str}/password-reset",
         operation_id="resetUserPassword",
         status_code=200,
         tags=TAGS,
@@ -168,13 +183,15 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def reset_password(
-        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], user_id: FromPath[str]
     ) -> Response[PasswordResetOut]:
         """「パスワードをリセットする」: a new initial password, shown once (U4)."""
-        return await call(request, code, "POST", f"/{seg(user_id)}/password-reset")
+        return await relay.call(
+            "identity", "POST", upstream(code, f"/{seg(user_id)}/password-reset")
+        )
 
     @post(
-        f"{ADMIN_BASE}/users/{{user_id:str}}/second-password-reset",
+        "/users/{user_id:str}/second-password-reset",
         operation_id="resetUserSecondPassword",
         status_code=200,
         tags=TAGS,
@@ -182,14 +199,16 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def reset_second_password(
-        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], user_id: FromPath[str]
     ) -> Response[SecondPasswordResetOut]:
         """「第二パスワードをリセットする」: a new second password, shown once; the old one
         stops working at once, and a session's earlier check of it no longer counts (F7)."""
-        return await call(request, code, "POST", f"/{seg(user_id)}/second-password-reset")
+        return await relay.call(
+            "identity", "POST", upstream(code, f"/{seg(user_id)}/second-password-reset")
+        )
 
     @post(
-        f"{ADMIN_BASE}/users/{{user_id:str}}/mfa-reset",
+        "/users/{user_id:str}/mfa-reset",
         operation_id="resetUserMfa",
         status_code=200,
         tags=TAGS,
@@ -197,41 +216,7 @@ def user_routes(gw: Gateway) -> list[HTTPRouteHandler]:
         responses=ADMIN_PROBLEMS,
     )
     async def reset_mfa(
-        request: Request[Any, Any, Any], code: FromPath[str], user_id: FromPath[str]
+        self, relay: Relaying, code: FromPath[str], user_id: FromPath[str]
     ) -> Response[CommandOut]:
         """「多要素認証情報をリセットする」 (U4)."""
-        return await call(request, code, "POST", f"/{seg(user_id)}/mfa-reset")
-
-    @get(
-        f"{ADMIN_BASE}/federation-targets",
-        operation_id="listFederationTargets",
-        tags=TAGS,
-        security=SESSION_SECURITY,
-        responses=ADMIN_PROBLEMS,
-    )
-    async def list_federation_targets(
-        request: Request[Any, Any, Any], code: FromPath[str]
-    ) -> Response[FederationTargetList]:
-        """The facility's 「認証連携先」 (T1), retired ones marked: the user form offers the
-        current ones, and shows a retired one only on a user who has it (U1). Operators
-        change the catalogue (``./fumidai facility targets``); admins read it."""
-        return await gw.as_admin_of(
-            request,
-            code,
-            "identity",
-            "GET",
-            fill(FEDERATION_TARGETS_PATH, code=code),
-        )
-
-    return [
-        list_users,
-        list_federation_targets,
-        create_user,
-        set_end_date,
-        get_user,
-        update_user,
-        delete_user,
-        reset_password,
-        reset_second_password,
-        reset_mfa,
-    ]
+        return await relay.call("identity", "POST", upstream(code, f"/{seg(user_id)}/mfa-reset"))

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from services.gateway.api.session import STEP_ROUTES
+from services.gateway.api.session_types import STEP_ROUTES
 from services.gateway.api_documents import CHECKED_IN, current_documents
 from services.gateway.openapi import SURFACES
 from services.gateway.tests.conftest import Client

@@ -6,6 +6,7 @@ rather than decoding and re-encoding them.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request, Response
@@ -16,8 +17,9 @@ from libs.runtime.app import CONSISTENCY_HEADER
 from libs.runtime.body_stream import read_ahead
 from libs.runtime.paths import segment
 from libs.runtime.problems import DomainError
+from services.gateway.auth import Caller
 from services.gateway.messages import message
-from services.gateway.upstreams import Answer, StreamedAnswer
+from services.gateway.upstreams import Answer, StreamedAnswer, Upstreams
 
 PASSED_HEADERS = (
     "content-disposition",
@@ -133,3 +135,105 @@ def problem_or_json(upstream: Answer) -> dict[str, Any] | None:
 def seg(value: str) -> str:
     """``value`` as one path segment of a service's URL (see ``libs.runtime.paths``)."""
     return segment(value)
+
+
+@dataclass(frozen=True)
+class Relay:
+    """The services behind the gateway, called on behalf of one request's signed-in
+    caller: every call names the caller in its internal token and waits for the client's
+    consistency token. The routes' one way to call as the caller (a ``relay`` dependency,
+    ``api/dependencies.py``)."""
+
+    upstreams: Upstreams
+    caller: Caller
+    client_token: str | None
+    """The consistency token the client sent (admin API); None on the user API, whose
+    calls never passed one on."""
+
+    def waiting(self, after: str | None = None, *, waits: bool = True) -> dict[str, str]:
+        """The consistency header of a call: ``after`` (a token a step of this request
+        got), else the client's unless the call must not wait (``waits`` False)."""
+        token = after or (self.client_token if waits else None)
+        return {CONSISTENCY_HEADER: token} if token else {}
+
+    async def ask(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+        after: str | None = None,
+        waits: bool = True,
+    ) -> Answer:
+        """The service's whole answer, for a route that reads it (see ``waiting``)."""
+        headers = self.waiting(after, waits=waits)
+        acting = self.caller.acting
+        return await self.upstreams.call(
+            service, method, path, acting, json=json, params=params, headers=headers
+        )
+
+    async def call(
+        self,
+        service: str,
+        method: str,
+        path: str,
+        *,
+        json: Any = None,
+        params: dict[str, Any] | None = None,
+    ) -> Response[Any]:
+        """Call ``service`` and answer with what it answered (``relayed``)."""
+        return relayed(await self.ask(service, method, path, json=json, params=params))
+
+    async def download(
+        self,
+        service: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        timeout: float | None = None,
+    ) -> Response[Any]:
+        """``GET`` a file of ``service`` and stream it through (``relay_stream``)."""
+        answer = await self.upstreams.open(
+            service,
+            "GET",
+            path,
+            self.caller.acting,
+            params=params,
+            headers=self.waiting(),
+            timeout=timeout,
+        )
+        return await relay_stream(answer)
+
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        service: str,
+        path: str,
+        too_large: str,
+        *,
+        media_type: str = "",
+        timeout: float | None = None,
+    ) -> Response[Any]:
+        """``POST`` the request's body to ``service`` as it comes (``relay_body``; 413
+        ``too_large`` over the route's limit), ``media_type`` when the client names none,
+        and stream the answer through."""
+        headers = {
+            **self.waiting(),
+            "content-type": request.headers.get("content-type", media_type),
+        }
+        answer = await relay_body(
+            request,
+            too_large,
+            lambda body: self.upstreams.open(
+                service,
+                "POST",
+                path,
+                self.caller.acting,
+                content=body,
+                headers=headers,
+                timeout=timeout,
+            ),
+        )
+        return await relay_stream(answer)

@@ -1,0 +1,79 @@
+"""What the gateway's handlers receive by name (Litestar's dependency injection) instead
+of reaching into one context object (docs/decisions/0038).
+
+The composition root builds the adapters (``bootstrap.py``); ``app_dependencies`` hands
+each to the app under one name. The caller and its relay are per request, resolved from
+what the route's guard found.
+"""
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+
+from libs.runtime.app import CONSISTENCY_HEADER
+from libs.runtime.source_address import source_ip
+from services.gateway.api.guards import provide_caller
+from services.gateway.api.relay import Relay
+from services.gateway.auth import Caller
+from services.gateway.sessions import SessionStore
+from services.gateway.settings import GatewayOwn
+from services.gateway.throttle import Throttle
+from services.gateway.upstreams import Upstreams
+
+T = TypeVar("T")
+
+# What handlers and providers name to receive (Litestar resolves each by its name).
+Relaying = NamedDependency[Relay]
+SignedInCaller = NamedDependency[Caller]
+UpstreamClients = NamedDependency[Upstreams]
+Sessions = NamedDependency[SessionStore]
+RateLimits = NamedDependency[Throttle]
+Settings = NamedDependency[GatewayOwn]
+ClientIp = NamedDependency[str | None]
+
+
+async def provide_relay(
+    request: Request[Any, Any, Any], upstreams: UpstreamClients, caller: SignedInCaller
+) -> Relay:
+    """The admin API's relay: calls wait for the client's consistency token."""
+    return Relay(upstreams, caller, request.headers.get(CONSISTENCY_HEADER) or None)
+
+
+async def provide_user_relay(upstreams: UpstreamClients, caller: SignedInCaller) -> Relay:
+    """The user API's relay: its calls pass no consistency token on."""
+    return Relay(upstreams, caller, None)
+
+
+async def provide_client_ip(request: Request[Any, Any, Any], settings: Settings) -> str | None:
+    """The client's address, believing only the trusted proxies (decision 0028)."""
+    return source_ip(request, settings.trusted_proxies)
+
+
+SIGNED_IN = {"caller": Provide(provide_caller)}
+"""The dependency of a controller that needs only the caller its guard resolved."""
+ADMIN_CALLS = {"caller": Provide(provide_caller), "relay": Provide(provide_relay)}
+"""The dependencies of an admin API controller guarded by the signed-in admin."""
+USER_CALLS = {"caller": Provide(provide_caller), "relay": Provide(provide_user_relay)}
+"""The dependencies of the user API's controller guarded by the signed-in user."""
+
+
+def _given(value: T) -> Callable[[], Awaitable[T]]:
+    async def provide() -> T:
+        return value
+
+    return provide
+
+
+def app_dependencies(
+    upstreams: UpstreamClients, sessions: Sessions, throttle: RateLimits, settings: GatewayOwn
+) -> dict[str, Provide]:
+    """The adapters and settings the composition root built, by the names handlers use."""
+    return {
+        "upstreams": Provide(_given(upstreams), use_cache=True),
+        "sessions": Provide(_given(sessions), use_cache=True),
+        "throttle": Provide(_given(throttle), use_cache=True),
+        "settings": Provide(_given(settings), use_cache=True),
+        "client_ip": Provide(provide_client_ip),
+    }
