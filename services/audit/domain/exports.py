@@ -14,7 +14,7 @@ from services.audit import messages as m
 from services.audit.contract import ExportJob
 from services.audit.domain.logs import LOGS
 from services.audit.domain.periods import Period, time_zone
-from services.audit.domain.queries import Filter, Query, Record
+from services.audit.domain.queries import Filter, Query, Record, struct_of
 
 
 class StoredQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -51,24 +51,19 @@ class StoredQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 def export_job(record: Record, now: datetime) -> ExportJob:
     """A job's row of 「出力一覧」 as of ``now`` (「残りN日」 while it is done and valid)."""
-    expires = record["expires_at"]
+    expires, status = record["expires_at"], record["status"]
     remaining = None
-    if expires is not None and record["status"] == "done":
+    if expires is not None and status == "done":
         remaining = max(0, math.ceil((expires - now) / timedelta(days=1)))
-    return ExportJob(
+    return struct_of(
+        ExportJob,
+        record,
         id=record["job_id"],
-        log=record["log"],
         kind=m.EXPORT_KIND.format(log=m.LOG_LABELS[record["log"]]),
-        status=record["status"],
-        status_label=m.EXPORT_STATUSES[record["status"]],
-        created_at=record["created_at"],
-        completed_at=record["completed_at"],
+        status_label=m.EXPORT_STATUSES[status],
         file_size=record["size_bytes"],
-        row_count=record["row_count"],
-        expires_at=expires,
         remaining_days=remaining,
-        requested_by=record["requested_by"],
-        error=m.EXPORT_FAILED if record["status"] == "failed" else None,
+        error=m.EXPORT_FAILED if status == "failed" else None,
     )
 
 

@@ -5,7 +5,15 @@ names, and a terminal's name from audit's directory as of the event's time.
 """
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.credentials import FacilityPasswordExpirySet
+from libs.events.catalogue.credentials import (
+    AdminMfaEnrolled,
+    AdminMfaReset,
+    AdminPasswordChanged,
+    AdminPasswordRecovered,
+    AdminPasswordReset,
+    AdminSecondPasswordReset,
+    FacilityPasswordExpirySet,
+)
 from libs.events.catalogue.fileshare import (
     ShareApproved,
     ShareDenied,
@@ -13,6 +21,9 @@ from libs.events.catalogue.fileshare import (
     ShareUploaded,
 )
 from libs.events.catalogue.identity import (
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
     FacilityRegistered,
     FacilitySettingsChanged,
     FederationTargetAdded,
@@ -31,9 +42,52 @@ from libs.events.catalogue.terminals import (
 from libs.events.catalogue.users import (
     TerminalAssigned,
     TerminalUnassigned,
+    UserCreated,
+    UserDeleted,
+    UserMfaReset,
+    UserPasswordReset,
+    UserSecondPasswordReset,
     UserUpdated,
 )
 from services.audit import messages as m
+
+OPERATION_EVENTS: tuple[type[Event], ...] = (
+    FacilityRegistered,
+    FacilitySettingsChanged,
+    FacilityPasswordExpirySet,
+    FederationTargetAdded,
+    FederationTargetRenamed,
+    FederationTargetRetired,
+    AdminCreated,
+    AdminDisabled,
+    AdminEnabled,
+    AdminPasswordChanged,
+    AdminPasswordRecovered,
+    AdminMfaEnrolled,
+    AdminPasswordReset,
+    AdminMfaReset,
+    AdminSecondPasswordReset,
+    UserCreated,
+    UserUpdated,
+    UserDeleted,
+    TerminalAssigned,
+    TerminalUnassigned,
+    UserPasswordReset,
+    UserMfaReset,
+    UserSecondPasswordReset,
+    TerminalCreated,
+    TerminalRenamed,
+    TerminalDeleted,
+    AgentCredentialIssued,
+    AgentCredentialRevoked,
+    SessionForceClosed,
+    ShareUploaded,
+    ShareApproved,
+    ShareDenied,
+    ShareDownloaded,
+    AccountLocked,
+)
+"""Every event 操作ログ reads: what an admin or an operator may do, and ``TOLD``."""
 
 ACTING_ROLES = ("admin", "operator")
 """Whose events are operations; users' own and the system's reactions are not, except the

@@ -5,7 +5,7 @@ import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo
 
 import msgspec
@@ -67,6 +67,15 @@ class Record(Protocol):
     """A row as the store reads it, by column name (an asyncpg record, or a dict)."""
 
     def __getitem__(self, key: str, /) -> Any: ...
+
+
+S = TypeVar("S", bound=msgspec.Struct)
+
+
+def struct_of(struct: type[S], record: Record, /, **given: Any) -> S:
+    """A ``struct`` whose fields are ``given`` or else the record's columns of the same names."""
+    names = [f.name for f in msgspec.structs.fields(struct) if f.name not in given]
+    return struct(**{name: record[name] for name in names}, **given)
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,6 @@ session's id for 「強制切断」 (A6), a clean share's files for download lin
 """
 
 from datetime import datetime
-from typing import TypeVar
-
-import msgspec
 
 from services.audit.contract import (
     ConnectionRow,
@@ -18,35 +15,18 @@ from services.audit.contract import (
     SharedFile,
     SignInRow,
 )
-from services.audit.domain.queries import Record
-
-Plain = TypeVar("Plain", SignInRow, OperationRow)
+from services.audit.domain.queries import Record, struct_of
 
 
 def connection_row(record: Record, cells: list[str]) -> ConnectionRow:
-    refused = record["state"] == "refused"
-    return ConnectionRow(
+    return struct_of(
+        ConnectionRow,
+        record,
         id=record["row_id"],
-        started_at=record["started_at"],
-        ended_at=record["ended_at"],
-        account=record["account"],
-        terminal_id=record["terminal_id"],
-        state=record["state"],
-        reason=record["reason"],
         live=record["state"] == "live",
-        session_id=None if refused else record["row_id"],
-        decision_id=record["decision_id"],
-        closed_by=record["closed_by"],
-        close_reason=record["close_reason"],
-        close_acknowledged_at=record["close_acknowledged_at"],
+        session_id=None if record["state"] == "refused" else record["row_id"],
         cells=cells,
     )
-
-
-def plain_row(kind: type[Plain], record: Record, cells: list[str]) -> Plain:
-    """A row whose fields are the record's columns of the same names, its id the event's."""
-    names = [f.name for f in msgspec.structs.fields(kind) if f.name not in ("id", "cells")]
-    return kind(id=record["event_id"], cells=cells, **{name: record[name] for name in names})
 
 
 def fileshare_row(record: Record, cells: list[str], now: datetime) -> FileShareRow:
@@ -59,22 +39,15 @@ def fileshare_row(record: Record, cells: list[str], now: datetime) -> FileShareR
         and until is not None
         and now < until
     )
-    return FileShareRow(
+    files = [
+        SharedFile(id=file_id, name=name)
+        for file_id, name in zip(record["file_ids"], record["file_names"], strict=False)
+    ]
+    return struct_of(
+        FileShareRow,
+        record,
         id=record["row_id"],
-        occurred_at=record["occurred_at"],
-        share_id=record["share_id"],
-        action=record["action"],
-        account=record["account"],
-        files=[
-            SharedFile(id=file_id, name=name)
-            for file_id, name in zip(record["file_ids"], record["file_names"], strict=False)
-        ],
-        total_bytes=record["total_bytes"],
-        network=record["network"],
-        scan=record["scan"],
-        approval=record["approval"],
-        decided_at=record["decided_at"],
-        download_until=until,
+        files=files,
         downloadable=downloadable,
         cells=cells,
     )
@@ -85,7 +58,7 @@ def log_row(log: str, record: Record, cells: list[str], now: datetime) -> LogRow
     if log == "connections":
         return connection_row(record, cells)
     if log == "signins":
-        return plain_row(SignInRow, record, cells)
+        return struct_of(SignInRow, record, id=record["event_id"], cells=cells)
     if log == "fileshare":
         return fileshare_row(record, cells, now)
-    return plain_row(OperationRow, record, cells)
+    return struct_of(OperationRow, record, id=record["event_id"], cells=cells)

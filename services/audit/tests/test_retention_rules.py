@@ -11,7 +11,7 @@ from services.audit.app.retention import Retention
 from services.audit.contract import OperationRow, SignInRow
 from services.audit.domain.logs import LOGS, LogSpec
 from services.audit.domain.retention import inbox_cutoff, purge_due
-from services.audit.domain.rows import plain_row
+from services.audit.domain.rows import log_row
 from services.audit.settings import AuditOwn
 
 NOW = datetime(2025, 3, 24, 9, 0, tzinfo=UTC)
@@ -92,13 +92,13 @@ def test_a2_rules_inbox_and_schedule() -> None:
     assert {AuditOwn().keep_days(log) for log in LOGS} == {30, 365, 730}
 
 
-def test_a1_plain_rows_are_their_records_columns() -> None:
+def test_a1_rows_are_their_records_columns() -> None:
     signin = {
         "event_id": "e1", "occurred_at": NOW, "account": "u1", "account_id": None,
         "app": "web", "step": "password", "result": "failure", "reason": "bad_password",
         "correlation_id": "c1",
     }  # fmt: skip
-    assert plain_row(SignInRow, signin, ["a"]) == SignInRow(
+    assert log_row("signins", signin, ["a"], NOW) == SignInRow(
         id="e1", occurred_at=NOW, account="u1", account_id=None, app="web", step="password",
         result="failure", reason="bad_password", correlation_id="c1", cells=["a"],
     )  # fmt: skip
@@ -106,5 +106,6 @@ def test_a1_plain_rows_are_their_records_columns() -> None:
         "event_id": "e2", "occurred_at": NOW, "actor_id": "admin01", "actor_role": "admin",
         "action": "UserCreated", "target_type": "user", "target_id": "u1", "target": "u1",
     }  # fmt: skip
-    row = plain_row(OperationRow, operation, [])
+    row = log_row("operations", operation, [], NOW)
+    assert isinstance(row, OperationRow)
     assert row.id == "e2" and row.target == "u1" and row.cells == []

@@ -11,55 +11,17 @@ from collections.abc import Sequence
 import msgspec
 
 from libs.events.catalogue import Event
-from libs.events.catalogue.credentials import (
-    AdminMfaEnrolled,
-    AdminMfaReset,
-    AdminPasswordChanged,
-    AdminPasswordRecovered,
-    AdminPasswordReset,
-    AdminSecondPasswordReset,
-    FacilityPasswordExpirySet,
-)
-from libs.events.catalogue.fileshare import (
-    ShareApproved,
-    ShareDenied,
-    ShareDownloaded,
-    ShareUploaded,
-)
-from libs.events.catalogue.identity import (
-    AdminCreated,
-    AdminDisabled,
-    AdminEnabled,
-    FacilityRegistered,
-    FacilitySettingsChanged,
-    FederationTargetAdded,
-    FederationTargetRenamed,
-    FederationTargetRetired,
-)
-from libs.events.catalogue.signin import AccountLocked
-from libs.events.catalogue.terminals import (
-    AgentCredentialIssued,
-    AgentCredentialRevoked,
-    SessionForceClosed,
-    TerminalCreated,
-    TerminalDeleted,
-    TerminalRenamed,
-)
-from libs.events.catalogue.users import (
-    TerminalAssigned,
-    TerminalUnassigned,
-    UserCreated,
-    UserDeleted,
-    UserMfaReset,
-    UserPasswordReset,
-    UserSecondPasswordReset,
-    UserUpdated,
-)
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
 from services.audit.adapters.projections.directory import terminal_name_at
 from services.audit.domain.logs import OPERATIONS
-from services.audit.domain.operations import ACTING_ROLES, TOLD, describe, terminal_of
+from services.audit.domain.operations import (
+    ACTING_ROLES,
+    OPERATION_EVENTS,
+    TOLD,
+    describe,
+    terminal_of,
+)
 
 _INSERT = """
 INSERT INTO operations_log (event_id, facility, occurred_at, actor_id, actor_role, actor_ip,
@@ -84,42 +46,7 @@ class OperationsLog:
     """操作ログ: rows keep what the event said at the time; later renames do not rewrite them."""
 
     name = OPERATIONS.projection
-    events: Sequence[type[Event]] = (
-        FacilityRegistered,
-        FacilitySettingsChanged,
-        FacilityPasswordExpirySet,
-        FederationTargetAdded,
-        FederationTargetRenamed,
-        FederationTargetRetired,
-        AdminCreated,
-        AdminDisabled,
-        AdminEnabled,
-        AdminPasswordChanged,
-        AdminPasswordRecovered,
-        AdminMfaEnrolled,
-        AdminPasswordReset,
-        AdminMfaReset,
-        AdminSecondPasswordReset,
-        UserCreated,
-        UserUpdated,
-        UserDeleted,
-        TerminalAssigned,
-        TerminalUnassigned,
-        UserPasswordReset,
-        UserMfaReset,
-        UserSecondPasswordReset,
-        TerminalCreated,
-        TerminalRenamed,
-        TerminalDeleted,
-        AgentCredentialIssued,
-        AgentCredentialRevoked,
-        SessionForceClosed,
-        ShareUploaded,
-        ShareApproved,
-        ShareDenied,
-        ShareDownloaded,
-        AccountLocked,
-    )
+    events: Sequence[type[Event]] = OPERATION_EVENTS
     tables: Sequence[str] = ("operations_log",)
 
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
