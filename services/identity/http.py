@@ -11,8 +11,8 @@ from libs.events.clock import Clock, system_clock
 from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
-from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.file_seal import FileSeal
+from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.adapters.totp import SecretBox
 from services.identity.api.federation import federation_routes
 from services.identity.api.jobs import job_routes
@@ -23,7 +23,8 @@ from services.identity.api.terminal_users import terminal_user_routes
 from services.identity.api.users import user_routes
 from services.identity.app.background import Background
 from services.identity.app.jobs import JobRunner
-from services.identity.app.recovery import Recoveries, RecoveryMailer, RecoveryPolicy
+from services.identity.app.recovery import Recoveries
+from services.identity.app.recovery_mailer import RecoveryMailer, RecoveryPolicy
 from services.identity.app.terminal_sweeper import TerminalSweeper
 from services.identity.settings import IdentityOwn
 
@@ -48,7 +49,7 @@ def create_app(
         seal=seal,
         now=clock,
     )
-    sweeper = TerminalSweeper(lambda: backbone.pool, backbone.committed)
+    sweeper = TerminalSweeper(lambda: PostgresUnitOfWork(backbone.pool, backbone.committed))
     mailer, recoveries = password_recovery(backbone, own, sender or SmtpSender(own.smtp), clock)
     app = service_app(
         backbone,
@@ -75,12 +76,11 @@ def password_recovery(
 ) -> tuple[RecoveryMailer, Recoveries]:
     """The worker that mails recovery links and the steps that use them (decision 0020)."""
 
-    def store() -> CredentialStore:
-        return CredentialStore(backbone.pool, backbone.committed)
+    def uow() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(backbone.pool, backbone.committed)
 
     mailer = RecoveryMailer(
-        lambda: backbone.pool,
-        store,
+        uow,
         sender,
         RecoveryPolicy(
             link_ttl=timedelta(seconds=own.recovery_link_s),
@@ -91,8 +91,7 @@ def password_recovery(
         clock,
     )
     recoveries = Recoveries(
-        lambda: backbone.pool,
-        store,
+        uow,
         SecretBox(own.totp_key),
         signin_policy(own),
         mailer.wake,

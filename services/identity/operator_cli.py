@@ -15,7 +15,6 @@ from libs.events.envelope import Actor
 from libs.events.store import NOTIFY_CHANNEL
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
-from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.facility_settings import read_facility
 from services.identity.adapters.postgres import PostgresUnitOfWork, federation_catalogue
 from services.identity.app.facility_settings import SettingsChanged, change_facility_settings
@@ -90,7 +89,7 @@ async def reset_admin(
     """Reset an admin's password (a new initial password), its authenticator (``mfa``) or
     its second password (``second_password``: a new one, shown once)."""
     async with operating(database_url) as pool:
-        store = CredentialStore(pool, lambda: None)
+        store = PostgresUnitOfWork(pool, lambda: None)
         actor = Actor(id=operator, role="operator")
         if second_password:
             return await reset_admin_second_password(account, store, actor)
@@ -122,7 +121,7 @@ async def switch_admin(
         return await set_admin_disabled(
             account,
             disabled,
-            CredentialStore(pool, lambda: None),
+            PostgresUnitOfWork(pool, lambda: None),
             Actor(id=operator, role="operator"),
         )
 

@@ -2,25 +2,16 @@
 a lock that serialises operators changing the same facility, and brought in line with
 ``FacilitySettingsChanged`` in the command's transaction."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from libs.events.catalogue.identity import FacilitySettingsChanged
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from services.identity.app.facility_settings import LockedFacility
 from services.identity.domain.facility import FacilitySettings
 
 _LOCK_CLASS = 0x5173
 """Advisory lock class of a facility's settings (credentials' accounts use 0x5167)."""
-
-
-@dataclass(frozen=True)
-class LockedFacility:
-    """A facility's settings and its aggregate's current version, its row locked."""
-
-    facility_id: str
-    version: int
-    settings: FacilitySettings
 
 
 async def lock_facility(conn: Connection, code: str) -> LockedFacility | None:

@@ -1,51 +1,25 @@
 """identity's unit of work on PostgreSQL: events and state tables in one transaction.
 
-``apply_own`` brings the state tables in line with identity's own events: users' rows
-through ``user_state`` (one statement per user per command), everything else through
-the ``OWN_APPLIERS`` table, one line per event type. Another area that keeps rows about
-an event (e.g. sign-in clearing a TOTP secret on ``UserMfaReset``) adds its function there.
+The append comes first (decision 0001); ``own_events.apply_own`` then brings the state
+tables in line with the command's events, whichever area appended them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import asyncpg
 
-from libs.events.catalogue import Event
-from libs.events.catalogue.credentials import FacilityPasswordExpirySet
-from libs.events.catalogue.identity import (
-    AdminCreated,
-    FacilityRegistered,
-    FacilitySettingsChanged,
-    FederationTargetAdded,
-    FederationTargetRenamed,
-    FederationTargetRetired,
-)
-from libs.events.catalogue.users import (
-    UserCreated,
-    UserDeleted,
-    UserMfaReset,
-    UserPasswordReset,
-)
+from libs.events.catalogue.users import UserCreated
 from libs.events.envelope import Envelope
 from libs.events.store import append
 from libs.postgres.connection import Connection
-from libs.postgres.transaction import PostgresTransaction
-from services.identity.adapters import user_state
-from services.identity.adapters.credentials import (
-    account_versions,
-    apply_credentials,
-    cancel_signins,
-    clear_totp,
-    set_admin_second_password,
-)
-from services.identity.adapters.facility_settings import (
-    LockedFacility,
-    apply_settings_changed,
-    lock_facility,
-)
+from services.identity.adapters.credentials import CredentialRows, account_versions
+from services.identity.adapters.facility_settings import lock_facility
+from services.identity.adapters.own_events import apply_own
+from services.identity.adapters.recovery import RecoveryRows
+from services.identity.adapters.signin_rows import SignInRows
 from services.identity.adapters.user_reads import (
     NUL,
     account_holder,
@@ -53,6 +27,7 @@ from services.identity.adapters.user_reads import (
     load_users,
     users_of_terminal,
 )
+from services.identity.app.facility_settings import LockedFacility
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord
 from services.identity.domain.errors import taken
 from services.identity.domain.federation import CatalogueState
@@ -68,8 +43,13 @@ class Facility:
     time_zone: str
 
 
-class PostgresUnitOfWork(PostgresTransaction):
-    """A transaction on identity's database; ``on_commit`` wakes the relay."""
+class PostgresUnitOfWork(CredentialRows, SignInRows, RecoveryRows):
+    """A transaction on identity's database; ``on_commit`` wakes the relay.
+
+    identity's one unit of work: every port of ``app/`` (users, facilities, credentials,
+    sign-in, recovery) is implemented by it, each concern's rows in its own mixin
+    (``CredentialRows``, ``SignInRows``, ``RecoveryRows``), all on one transaction.
+    """
 
     async def facility_by_code(self, code: str) -> Facility | None:
         row = await self.conn.fetchrow(
@@ -118,9 +98,6 @@ class PostgresUnitOfWork(PostgresTransaction):
             must_change,
         )
 
-    async def set_admin_second_password(self, admin_id: str, secret_hash: str) -> None:
-        await set_admin_second_password(self.conn, admin_id, secret_hash)
-
     # -- users (SPEC U1–U7) ---------------------------------------------------------------
 
     async def account_kind(self, account: str) -> str | None:
@@ -168,6 +145,22 @@ class PostgresUnitOfWork(PostgresTransaction):
     async def facility_version(self, facility: FacilityRow) -> int:
         """The facility aggregate's last version, from the event log itself."""
         return (await account_versions(self.conn, facility.facility_id)).current
+
+    async def deleted_terminal_assignments(self, limit: int) -> list[tuple[str, str, list[str]]]:
+        """Up to ``limit`` users still assigned to a terminal the terminals service deleted
+        (identity's projection keeps it as a tombstone): (facility code, user id, ids)."""
+        rows = await self.conn.fetch(
+            """SELECT f.code, ut.user_id, array_agg(ut.terminal_id) AS terminal_ids
+               FROM terminals t
+               JOIN user_terminals ut ON ut.terminal_id = t.terminal_id
+               JOIN users u ON u.user_id = ut.user_id
+               JOIN facilities f ON f.facility_id = u.facility_id
+               WHERE t.deleted
+               GROUP BY f.code, ut.user_id
+               LIMIT $1""",
+            limit,
+        )
+        return [(row["code"], row["user_id"], list(row["terminal_ids"])) for row in rows]
 
     async def reset_user_password(self, user_id: str, password_hash: str) -> None:
         """A new initial password (hash) the user must change at next sign-in (U4)."""
@@ -233,142 +226,3 @@ async def federation_catalogue(
         facility_id,
     )
     return CatalogueState({row["target"]: row["retired"] for row in rows})
-
-
-Applier = Callable[[Connection, Envelope], Awaitable[None]]
-"""Brings state rows in line with one event, inside the command's transaction."""
-
-
-async def apply_own(
-    conn: Connection, envelopes: Sequence[Envelope], alongside: Alongside | None = None
-) -> None:
-    """Update identity's state tables from one command's own events (same transaction).
-
-    Each user's events go to ``user_state`` together (one statement per user, with the
-    rows ``alongside`` it); then every event's ``OWN_APPLIERS`` run, in order.
-    """
-    runs: dict[str, list[Envelope]] = {}
-    for envelope in envelopes:
-        if envelope.aggregate_type == "user":
-            runs.setdefault(envelope.aggregate_id, []).append(envelope)
-    for user_id, run in runs.items():
-        with_it = alongside if alongside and alongside.user_id == user_id else None
-        await user_state.apply_user(conn, run, with_it)
-    for envelope in envelopes:
-        for applier in OWN_APPLIERS.get(type(envelope.data), ()):
-            await applier(conn, envelope)
-
-
-async def _facility_registered(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    assert isinstance(data, FacilityRegistered)
-    await conn.execute(
-        """INSERT INTO facilities (facility_id, code, name, domain, time_zone,
-               download_period_months, internal_networks, version, registered_at,
-               notification_addresses)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)""",
-        envelope.aggregate_id,
-        data.code,
-        data.name,
-        data.domain,
-        data.time_zone,
-        data.download_period_months,
-        list(data.internal_networks),
-        envelope.version,
-        envelope.occurred_at,
-        list(data.notification_addresses),
-    )
-
-
-async def _target_added(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    assert isinstance(data, FederationTargetAdded)
-    await conn.execute(
-        "INSERT INTO facility_federation_targets (facility_id, target) VALUES ($1, $2)",
-        envelope.aggregate_id,
-        data.name,
-    )
-
-
-async def _target_renamed(conn: Connection, envelope: Envelope) -> None:
-    """The catalogue's row, and every user of the facility who held the old name: their
-    targets stay in their normal form (sorted by code point, as ``check_federation_targets``
-    leaves them)."""
-    data = envelope.data
-    assert isinstance(data, FederationTargetRenamed)
-    await conn.execute(
-        """UPDATE facility_federation_targets SET target = $3
-           WHERE facility_id = $1 AND target = $2""",
-        envelope.aggregate_id,
-        data.previous_name,
-        data.name,
-    )
-    await conn.execute(
-        """UPDATE users SET federation_targets = ARRAY(
-               SELECT DISTINCT x COLLATE "C"
-               FROM unnest(array_replace(federation_targets, $2, $3)) AS u (x) ORDER BY 1)
-           WHERE facility_id = $1 AND federation_targets @> ARRAY[$2::text]""",
-        envelope.aggregate_id,
-        data.previous_name,
-        data.name,
-    )
-
-
-async def _target_retired(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    assert isinstance(data, FederationTargetRetired)
-    await conn.execute(
-        """UPDATE facility_federation_targets SET retired = true
-           WHERE facility_id = $1 AND target = $2""",
-        envelope.aggregate_id,
-        data.name,
-    )
-
-
-async def _admin_created(conn: Connection, envelope: Envelope) -> None:
-    data = envelope.data
-    assert isinstance(data, AdminCreated)
-    await conn.execute(
-        "INSERT INTO accounts (account_key, owner_id, kind) VALUES (lower($1), $2, 'admin')",
-        data.account,
-        envelope.aggregate_id,
-    )
-    await conn.execute(
-        """INSERT INTO admins (admin_id, facility_id, account, name, version, created_at,
-               display_name, email)
-           VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, ''), NULLIF($8, ''))""",
-        envelope.aggregate_id,
-        data.facility_id,
-        data.account,
-        data.name,
-        envelope.version,
-        envelope.occurred_at,
-        data.display_name,
-        data.email,
-    )
-
-
-async def _end_signins(conn: Connection, envelope: Envelope) -> None:
-    """A reset password cancels the user's sign-ins in progress (sign-in's rows)."""
-    await cancel_signins(conn, envelope.aggregate_id)
-
-
-async def _unbind_authenticator(conn: Connection, envelope: Envelope) -> None:
-    """A reset MFA or a deletion unbinds the user's authenticator (sign-in's rows)."""
-    await clear_totp(conn, envelope.aggregate_id)
-
-
-OWN_APPLIERS: Mapping[type[Event], tuple[Applier, ...]] = {
-    FacilityRegistered: (_facility_registered,),
-    FederationTargetAdded: (_target_added,),
-    FederationTargetRenamed: (_target_renamed,),
-    FederationTargetRetired: (_target_retired,),
-    FacilitySettingsChanged: (apply_settings_changed,),
-    # A settings change may set the expiry in the same transaction (credentials' row).
-    FacilityPasswordExpirySet: (apply_credentials,),
-    AdminCreated: (_admin_created,),
-    UserPasswordReset: (_end_signins,),
-    UserMfaReset: (_unbind_authenticator,),
-    UserDeleted: (_unbind_authenticator,),
-}
-"""What each of identity's own events does besides the users' rows (``user_state``)."""

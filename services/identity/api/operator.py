@@ -9,7 +9,6 @@ from litestar.params import FromPath, JSONBody
 
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller, require_role
-from services.identity.adapters.credentials import CredentialStore
 from services.identity.adapters.facility_settings import read_facility
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.app.facility_settings import change_facility_settings
@@ -184,8 +183,8 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             consistency_token=result.last_event_id,
         )
 
-    def store() -> CredentialStore:
-        return CredentialStore(backbone.pool, backbone.committed)
+    def store() -> PostgresUnitOfWork:
+        return PostgresUnitOfWork(backbone.pool, backbone.committed)
 
     @post(
         "/internal/v1/operator/admins/password-reset",

@@ -29,7 +29,7 @@ from libs.events.catalogue.signin import SignInApp
 from libs.events.clock import Clock, system_clock
 from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import ALL_FACILITIES, Caller, Claims, require_role
-from services.identity.adapters.credentials import CredentialStore
+from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.adapters.totp import SecretBox
 from services.identity.app.signin import Progress, SignedIn, SignInPolicy, SignIns
 from services.identity.contract.paths import (
@@ -159,7 +159,7 @@ def signin_routes(
     Raises SettingsError without a valid ``totp_key``: identity does not start without it.
     """
     signins = SignIns(
-        lambda: CredentialStore(backbone.pool, backbone.committed),
+        lambda: PostgresUnitOfWork(backbone.pool, backbone.committed),
         SecretBox(own.totp_key),
         signin_policy(own),
         clock,

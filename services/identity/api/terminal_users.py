@@ -12,7 +12,7 @@ from libs.runtime.backbone import Backbone
 from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.api.facility_scope import FacilityScope
-from services.identity.app.users import TERMINAL_USERS_MAX, set_terminal_users
+from services.identity.app.user_batches import TERMINAL_USERS_MAX, set_terminal_users
 from services.identity.contract.paths import TERMINAL_USERS_PATH
 
 _ID = msgspec.Meta(min_length=1, max_length=200)

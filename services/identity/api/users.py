@@ -20,16 +20,16 @@ from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import Facility, PostgresUnitOfWork
 from services.identity.adapters.user_reads import Search, load_user_out, search_users
 from services.identity.api.facility_scope import FacilityScope
+from services.identity.app.user_batches import set_end_dates
+from services.identity.app.user_writes import Outcome
 from services.identity.app.users import (
     CreateUser,
-    Outcome,
     UpdateUser,
     create_user,
     delete_user,
     reset_user_mfa,
     reset_user_password,
     reset_user_second_password,
-    set_end_dates,
     update_user,
 )
 from services.identity.contract.paths import USERS_PATH

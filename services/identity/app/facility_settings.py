@@ -10,9 +10,21 @@ import msgspec
 
 from libs.events.catalogue.identity import FacilitySettingsChanged
 from libs.events.envelope import Actor, Envelope, next_events
-from services.identity.adapters.facility_settings import LockedFacility
 from services.identity.domain.errors import facility_not_found
-from services.identity.domain.facility import ChangeFacilitySettings, change_settings
+from services.identity.domain.facility import (
+    ChangeFacilitySettings,
+    FacilitySettings,
+    change_settings,
+)
+
+
+@dataclass(frozen=True)
+class LockedFacility:
+    """A facility's settings and its aggregate's current version, its row locked."""
+
+    facility_id: str
+    version: int
+    settings: FacilitySettings
 
 
 class SettingsUnitOfWork(Protocol):

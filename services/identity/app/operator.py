@@ -14,13 +14,13 @@ from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
 from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.runtime.problems import NotFound
-from services.identity.adapters.credentials import Account, CredentialStore
 from services.identity.adapters.passwords import (
     generate_password,
     generate_secret,
     hash_generated_secret,
     hash_password,
 )
+from services.identity.app.credential_ports import Account, CredentialUnitOfWork
 from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.domain.admin import create_admin
 from services.identity.domain.errors import conflict, facility_not_found, taken
@@ -156,7 +156,7 @@ class AdminSwitched:
 
 
 async def set_admin_disabled(
-    account: str, disabled: bool, store: CredentialStore, actor: Actor
+    account: str, disabled: bool, store: CredentialUnitOfWork, actor: Actor
 ) -> AdminSwitched:
     """Disable an admin (``disabled``) or enable it again; never delete it (manual 3.2).
 
@@ -200,7 +200,9 @@ class AdminReset:
     none (created before second passwords existed)."""
 
 
-async def reset_admin_password(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
+async def reset_admin_password(
+    account: str, store: CredentialUnitOfWork, actor: Actor
+) -> AdminReset:
     """Give an admin a new initial password, changed at its next sign-in; lift its lock."""
     password = generate_secret()
     password_hash = hash_generated_secret(password)
@@ -221,7 +223,7 @@ async def reset_admin_password(account: str, store: CredentialStore, actor: Acto
 
 
 async def reset_admin_second_password(
-    account: str, store: CredentialStore, actor: Actor
+    account: str, store: CredentialUnitOfWork, actor: Actor
 ) -> AdminReset:
     """Give an admin a new second password, shown once; the old one fails at once (L3).
 
@@ -243,7 +245,7 @@ async def reset_admin_second_password(
     return AdminReset(admin.account_id, admin.account, reset.event_id, None, second)
 
 
-async def reset_admin_mfa(account: str, store: CredentialStore, actor: Actor) -> AdminReset:
+async def reset_admin_mfa(account: str, store: CredentialUnitOfWork, actor: Actor) -> AdminReset:
     """Unbind an admin's authenticator: it enrols a new one at its next sign-in."""
     async with store:
         admin = await _admin(store, account)
@@ -254,7 +256,7 @@ async def reset_admin_mfa(account: str, store: CredentialStore, actor: Actor) ->
 
 
 async def set_password_expiry(
-    code: str, max_age_days: int | None, store: CredentialStore, actor: Actor
+    code: str, max_age_days: int | None, store: CredentialUnitOfWork, actor: Actor
 ) -> str:
     """Make passwords of facility ``code`` expire after ``max_age_days`` (None: never).
 
@@ -262,14 +264,14 @@ async def set_password_expiry(
     """
     check_password_expiry(max_age_days)
     async with store:
-        row = await store.conn.fetchrow("SELECT facility_id FROM facilities WHERE code = $1", code)
-        if row is None:
+        facility_id = await store.facility_id_of(code)
+        if facility_id is None:
             raise facility_not_found()
-        versions = await store.versions(row["facility_id"])
+        versions = await store.versions(facility_id)
         event = next_event(
             FacilityPasswordExpirySet(max_age_days=max_age_days),
             facility=code,
-            aggregate_id=row["facility_id"],
+            aggregate_id=facility_id,
             version=versions.current,
             actor=actor,
         )
@@ -278,7 +280,7 @@ async def set_password_expiry(
     return event.event_id
 
 
-async def _admin(store: CredentialStore, account: str) -> Account:
+async def _admin(store: CredentialUnitOfWork, account: str) -> Account:
     admin = await store.admin_by_account(account.strip().lower())
     if admin is None:
         raise NotFound("admin_not_found", message("admin_not_found"))
@@ -286,7 +288,7 @@ async def _admin(store: CredentialStore, account: str) -> Account:
 
 
 async def _append_admin_event(
-    store: CredentialStore,
+    store: CredentialUnitOfWork,
     admin: Account,
     data: AdminPasswordReset
     | AdminMfaReset

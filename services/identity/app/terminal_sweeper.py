@@ -9,13 +9,13 @@ and leaves the user to the winner.
 
 import asyncio
 from collections.abc import Callable
+from typing import Protocol
 
-import asyncpg
 import structlog
 
 from libs.events.envelope import SYSTEM
 from libs.events.store import ConcurrencyConflict
-from services.identity.adapters.postgres import PostgresUnitOfWork
+from services.identity.app.unit_of_work import UserUnitOfWork
 from services.identity.app.users import unassign_deleted_terminals
 
 log = structlog.get_logger("terminal_sweeper")
@@ -23,42 +23,29 @@ log = structlog.get_logger("terminal_sweeper")
 BATCH = 200
 
 
+class SweepUnitOfWork(UserUnitOfWork, Protocol):
+    async def deleted_terminal_assignments(self, limit: int) -> list[tuple[str, str, list[str]]]:
+        """Up to ``limit`` users still assigned to a deleted terminal: (facility code,
+        user id, the deleted terminals' ids)."""
+        ...
+
+
 class TerminalSweeper:
     """Finds assignments to deleted terminals and unassigns them."""
 
-    def __init__(
-        self,
-        pool: Callable[[], asyncpg.Pool],
-        on_commit: Callable[[], None],
-        interval_s: float = 1.0,
-    ) -> None:
-        self._pool = pool
-        self._on_commit = on_commit
+    def __init__(self, uow: Callable[[], SweepUnitOfWork], interval_s: float = 1.0) -> None:
+        self._uow = uow
         self._interval_s = interval_s
 
     async def sweep(self) -> int:
         """One pass; return how many users it changed."""
-        pool = self._pool()
-        rows = await pool.fetch(
-            """SELECT f.code, ut.user_id, array_agg(ut.terminal_id) AS terminal_ids
-               FROM terminals t
-               JOIN user_terminals ut ON ut.terminal_id = t.terminal_id
-               JOIN users u ON u.user_id = ut.user_id
-               JOIN facilities f ON f.facility_id = u.facility_id
-               WHERE t.deleted
-               GROUP BY f.code, ut.user_id
-               LIMIT $1""",
-            BATCH,
-        )
+        async with self._uow() as uow:
+            stale = await uow.deleted_terminal_assignments(BATCH)
         changed = 0
-        for row in rows:
+        for code, user_id, terminal_ids in stale:
             try:
                 outcome = await unassign_deleted_terminals(
-                    row["code"],
-                    row["user_id"],
-                    row["terminal_ids"],
-                    PostgresUnitOfWork(pool, self._on_commit),
-                    SYSTEM,
+                    code, user_id, terminal_ids, self._uow(), SYSTEM
                 )
             except ConcurrencyConflict:
                 continue  # another replica or command changed the user first; next pass

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import asyncpg
 import msgspec
@@ -39,87 +38,33 @@ from services.identity.adapters.postgres import (
     live_terminals,
 )
 from services.identity.adapters.user_reads import account_kinds, users_by_account
+from services.identity.app.import_rows import (
+    ImportRow,
+    RowResult,
+    change_text,
+    check_rows,
+    parse_account,
+    result_csv,
+)
 from services.identity.app.unit_of_work import RowRecord
-from services.identity.app.users import (
-    Checked,
+from services.identity.app.user_writes import (
     Issued,
     Outcome,
     Recorder,
-    check_input,
     create_in,
     refuse_taken,
     update_in,
 )
 from services.identity.domain import csv_format as fmt
 from services.identity.domain import user as aggregate
-from services.identity.domain.accounts import check_account_name, full_account
-from services.identity.domain.errors import field_problem, rejected
-from services.identity.domain.federation import CatalogueState
+from services.identity.domain.errors import field_problem
 from services.identity.domain.user import User
-from services.identity.domain.user_profile import (
-    Problems,
-    ProfileDraft,
-    check_federation_targets,
-    today_in,
-)
+from services.identity.domain.user_profile import check_federation_targets, today_in
 from services.identity.messages import CHANGE_LABELS
 
 log = structlog.get_logger("user_import")
 
 _PREFETCH_CHUNK = 2000
-
-
-class RowResult(msgspec.Struct, frozen=True, array_like=True):
-    """The columns an import adds to a row (sealed as is in ``job_rows``)."""
-
-    password: str = ""
-    second_password: str = ""
-    change: str = ""
-    errors: str = ""
-    outcome: str = "failed"
-    """created | updated | unchanged | failed: what the job counts."""
-
-
-@dataclass
-class _Row:
-    no: int
-    cells: dict[str, str]
-    account: str | None = None
-    problems: list[FieldProblem] = field(default_factory=list)
-    checked: Checked | None = None
-    new: bool = True
-    """No one held the account when the rows were checked."""
-
-
-def parse_account(cell: str, facility: Facility) -> str:
-    """The full account a row names: ``<code>-<name>@<domain>`` of this facility, or the name."""
-    text = cell.strip()
-    if not text:
-        raise rejected([field_problem("account", "csv_account_required")])
-    if "@" in text:
-        local, _, domain = text.rpartition("@")
-        prefix = f"{facility.code}-"
-        if domain.lower() != facility.domain.lower() or not local.startswith(prefix):
-            raise rejected([field_problem("account", "account_foreign")])
-        name = local[len(prefix) :]
-    else:
-        name = text
-    check_account_name(name, "account")
-    return full_account(facility.code, name, facility.domain)
-
-
-def _change_text(outcome: Outcome) -> tuple[str, str]:
-    """(更新内容, what to count) of a row that ran."""
-    if outcome.before is None:
-        return CHANGE_LABELS["created"], "created"
-    before, after = outcome.before, outcome.after
-    assert after is not None
-    columns = fmt.changed_columns(
-        before.profile, after.profile, terminals_changed=before.terminals != after.terminals
-    )
-    if not columns:
-        return CHANGE_LABELS["unchanged"], "unchanged"
-    return "、".join(columns), "updated"
 
 
 class UserImport:
@@ -169,13 +114,14 @@ class UserImport:
         }
         for result in results.values():
             self._count(result)
-        rows = [_Row(no, table.cells(cells)) for no, cells in enumerate(table.rows, start=1)]
+        rows = [ImportRow(no, table.cells(cells)) for no, cells in enumerate(table.rows, start=1)]
         # All rows are checked, applied ones of a resumed run too: a later row repeating
         # an applied row's account is still the later one.
         existing, holders = await self._existing(rows)
-        self._check(rows, table, existing, holders, catalogue, terminals)
+        today = today_in(facility.time_zone, self._now())
+        check_rows(rows, table, existing, holders, catalogue, terminals, facility, today)
         pending = [row for row in rows if row.no not in results]
-        writes: list[_Row] = []
+        writes: list[ImportRow] = []
         for row in pending:
             if row.problems:
                 results[row.no] = self._count(RowResult(errors=fmt.describe_problems(row.problems)))
@@ -192,13 +138,13 @@ class UserImport:
             writes.append(row)
         if writes:
             await self._write(writes, results)
-        return self._result_csv(rows, results)
+        return result_csv(rows, results)
 
-    async def _write(self, writes: list[_Row], results: dict[int, RowResult]) -> None:
+    async def _write(self, writes: list[ImportRow], results: dict[int, RowResult]) -> None:
         """Apply rows on connections of the job's own: many rows at once let their commits
         share WAL flushes, and the service's pool stays free for the API and the relay."""
         width = min(self._workers, len(writes))
-        queue: asyncio.Queue[_Row] = asyncio.Queue()
+        queue: asyncio.Queue[ImportRow] = asyncio.Queue()
         for row in writes:
             queue.put_nowait(row)
         pool = await asyncpg.create_pool(self._dsn, min_size=width, max_size=width)
@@ -223,7 +169,7 @@ class UserImport:
             progress.failed += 1
         return result
 
-    async def _existing(self, rows: list[_Row]) -> tuple[dict[str, User], dict[str, str]]:
+    async def _existing(self, rows: list[ImportRow]) -> tuple[dict[str, User], dict[str, str]]:
         """The facility's users the rows name, and who holds each account (one snapshot)."""
         keys = set()
         for row in rows:
@@ -243,78 +189,21 @@ class UserImport:
                 holders |= await account_kinds(conn, chunk)
         return found, holders
 
-    def _check(
-        self,
-        rows: list[_Row],
-        table: fmt.CsvTable,
-        existing: dict[str, User],
-        holders: dict[str, str],
-        catalogue: CatalogueState,
-        terminals: dict[str, str],
-    ) -> None:
-        """Every problem of every row, against the snapshot; a repeated account errs later rows."""
-        today = today_in(self._facility.time_zone, self._now())
-        by_name = {name.lower(): terminal_id for terminal_id, name in terminals.items()}
-        seen: set[str] = set()
-        for row in rows:
-            problems = Problems()
-            account = problems.check(parse_account, row.cells.get(fmt.ACCOUNT, ""), self._facility)
-            if account is not None:
-                if account.lower() in seen:
-                    problems.add(field_problem("account", "csv_account_repeated"))
-                seen.add(account.lower())
-            current = existing.get(account.lower()) if account else None
-            if account is not None and current is None:
-                problems.check(refuse_taken, holders.get(account.lower()))
-            row.new = current is None
-            cells = row.cells
-            share = cells.get(fmt.FILE_SHARE, "").strip()
-            if table.has_federation:
-                targets = fmt.split_values(cells.get(fmt.FEDERATION, ""))
-            else:  # the column is optional: without it, targets stay as they are
-                targets = list(current.profile.federation_targets) if current else []
-            draft = ProfileDraft(
-                family_name=cells.get(fmt.FAMILY_NAME, ""),
-                given_name=cells.get(fmt.GIVEN_NAME, ""),
-                email=cells.get(fmt.EMAIL, ""),
-                valid_from=cells.get(fmt.VALID_FROM, ""),
-                valid_until=cells.get(fmt.VALID_UNTIL, ""),
-                macs=fmt.split_values(cells.get(fmt.MACS, "")),
-                hours_start=cells.get(fmt.HOURS_START, ""),
-                hours_end=cells.get(fmt.HOURS_END, ""),
-                file_share=fmt.FILE_SHARE_CODES.get(share, share) if share else "deny",
-                federation_targets=targets,
-            )
-            terminal_ids, unknown = fmt.split_terminal_names(cells.get(fmt.TERMINALS, ""), by_name)
-            if unknown:
-                problems.add(field_problem("terminals", "terminal_unknown", "、".join(unknown)))
-            row.checked = check_input(
-                draft,
-                terminal_ids,
-                today=today,
-                federation_catalogue=catalogue,
-                terminals=terminals,
-                problems=problems,
-                held=current.profile.federation_targets if current else (),
-            )
-            row.account = account
-            row.problems = problems.items
-
     async def _worker(
-        self, pool: asyncpg.Pool, queue: asyncio.Queue[_Row], results: dict[int, RowResult]
+        self, pool: asyncpg.Pool, queue: asyncio.Queue[ImportRow], results: dict[int, RowResult]
     ) -> None:
         async with pool.acquire() as conn:
             while not queue.empty():
                 row = queue.get_nowait()
                 results[row.no] = self._count(await self._apply(row, conn))
 
-    async def _apply(self, row: _Row, conn: PoolConnectionProxy[asyncpg.Record]) -> RowResult:
+    async def _apply(self, row: ImportRow, conn: PoolConnectionProxy[asyncpg.Record]) -> RowResult:
         """One row in its own transaction; its refusal (never a crash) becomes its エラー内容."""
         assert row.account is not None and row.checked is not None
         recorded: list[RowResult] = []
 
         def record(outcome: Outcome) -> RowRecord:
-            change, counted = _change_text(outcome)
+            change, counted = change_text(outcome)
             issued = outcome.issued
             result = RowResult(
                 password=issued.password if issued else "",
@@ -359,7 +248,7 @@ class UserImport:
 
     async def _write_row(
         self,
-        row: _Row,
+        row: ImportRow,
         conn: PoolConnectionProxy[asyncpg.Record],
         record: Recorder,
         *,
@@ -394,18 +283,3 @@ class UserImport:
             else:
                 events = aggregate.update(current, row.checked.profile, row.checked.terminals)
                 await update_in(uow, current, events, self._actor, record=record)
-
-    def _result_csv(self, rows: list[_Row], results: dict[int, RowResult]) -> bytes:
-        writer = fmt.CsvWriter((*fmt.COLUMNS, *fmt.RESULT_COLUMNS))
-        for row in rows:
-            result = results[row.no]
-            writer.row(
-                [
-                    *(row.cells.get(column, "") for column in fmt.COLUMNS),
-                    result.password,
-                    result.second_password,
-                    result.change,
-                    result.errors,
-                ]
-            )
-        return writer.encode()

@@ -26,7 +26,7 @@ from services.identity.adapters.passwords import (
     hash_password,
     verify_secret,
 )
-from services.identity.app.users import check_input
+from services.identity.app.user_writes import check_input
 from services.identity.domain import csv_format as fmt
 from services.identity.domain import user as aggregate
 from services.identity.domain.federation import CatalogueState

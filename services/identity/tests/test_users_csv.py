@@ -15,7 +15,7 @@ import pytest
 from libs.events.ids import new_id
 from services.identity.adapters.file_seal import FileSeal
 from services.identity.adapters.jobs import purge_expired
-from services.identity.app.user_import import RowResult
+from services.identity.app.import_rows import RowResult
 from services.identity.domain.csv_format import COLUMNS, RESULT_COLUMNS
 from services.identity.settings import IdentitySettings
 from services.identity.tests.users_support import (
