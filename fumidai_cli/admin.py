@@ -4,22 +4,11 @@ deleted (manual 3.2), and the recovery of a lost second password)."""
 
 import argparse
 import asyncio
-import os
-import sys
 from typing import Any
 
-from fumidai_cli.state import read_runtime
-from libs.runtime.problems import DomainError
+from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
+from libs.runtime.refusals import DomainError
 from services.identity.operator_cli import add_facility_admin, reset_admin, switch_admin
-
-
-def _common(action: argparse.ArgumentParser) -> None:
-    action.add_argument(
-        "--database-url",
-        default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
-        help="identity's database (default: the suite started by ./fumidai up)",
-    )
-    action.add_argument("--operator", default=os.environ.get("USER", "operator"))
 
 
 def register(commands: Any) -> None:
@@ -35,7 +24,7 @@ def register(commands: Any) -> None:
     add.add_argument("--name", required=True, help="the account's name part, e.g. admin02")
     add.add_argument("--full-name", required=True, help='the admin\'s 氏名, e.g. "山田 花子"')
     add.add_argument("--email", required=True, help="the admin's e-mail address")
-    _common(add)
+    add_operator_arguments(add)
     add.set_defaults(run=run_add)
     for name, help_text in (
         ("disable", "disable the admin: it cannot sign in and its sessions end (never deleted)"),
@@ -45,7 +34,7 @@ def register(commands: Any) -> None:
         action.add_argument(
             "--account", required=True, help="full account, e.g. 998-admin01@example.jp"
         )
-        _common(action)
+        add_operator_arguments(action)
         action.set_defaults(run=run_switch, disabled=name == "disable")
     for name, help_text in (
         ("reset-password", "give the admin a new initial password, shown once"),
@@ -56,7 +45,7 @@ def register(commands: Any) -> None:
         action.add_argument(
             "--account", required=True, help="full account, e.g. 998-admin01@example.jp"
         )
-        _common(action)
+        add_operator_arguments(action)
         action.set_defaults(
             run=run_reset,
             mfa=name == "reset-mfa",
@@ -64,19 +53,8 @@ def register(commands: Any) -> None:
         )
 
 
-def _database_url(args: argparse.Namespace) -> str | None:
-    url: str | None = args.database_url
-    if url:
-        return url
-    runtime = read_runtime()
-    if runtime is None:
-        print("No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr)
-        return None
-    return runtime.database_url("identity")
-
-
 def run_add(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     try:
@@ -86,10 +64,7 @@ def run_add(args: argparse.Namespace, _: list[str]) -> int:
             )
         )
     except DomainError as error:
-        print(f"{error.code}: {error.message}", file=sys.stderr)
-        for problem in error.errors:
-            print(f"  {problem.field}: {problem.message}", file=sys.stderr)
-        return 1
+        return refused(error)
     print(f"admin     {done.account}")
     print(f"name      {done.display_name}")
     print(f"email     {done.email}")
@@ -103,14 +78,13 @@ def run_add(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def run_switch(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     try:
         done = asyncio.run(switch_admin(url, args.account, args.operator, disabled=args.disabled))
     except DomainError as error:
-        print(f"{error.code}: {error.message}", file=sys.stderr)
-        return 1
+        return refused(error)
     print(f"admin     {done.account}")
     if done.disabled:
         print("Disabled: the admin cannot sign in and its sessions end now.")
@@ -120,7 +94,7 @@ def run_switch(args: argparse.Namespace, _: list[str]) -> int:
 
 
 def run_reset(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     try:
@@ -134,8 +108,7 @@ def run_reset(args: argparse.Namespace, _: list[str]) -> int:
             )
         )
     except DomainError as error:
-        print(f"{error.code}: {error.message}", file=sys.stderr)
-        return 1
+        return refused(error)
     print(f"admin     {done.account}")
     if args.second_password:
         print(f"second    {done.initial_second_password}")

@@ -4,28 +4,18 @@ admin, changes its settings (SPEC T1, L1; issue 15) and reads them all back;
 
 import argparse
 import asyncio
-import os
 import sys
 from typing import Any
 
 from fumidai_cli import federation_targets
-from fumidai_cli.state import read_runtime
-from libs.runtime.problems import DomainError
+from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
+from libs.runtime.refusals import DomainError
 from services.identity.domain.facility import (
     ChangeFacilitySettings,
     PasswordExpiry,
     RegisterFacility,
 )
 from services.identity.operator_cli import change_settings, create_facility, facility_settings
-
-
-def _common(action: argparse.ArgumentParser) -> None:
-    action.add_argument(
-        "--database-url",
-        default=os.environ.get("FUMIDAI_IDENTITY_DATABASE_URL"),
-        help="identity's database (default: the suite started by ./fumidai up)",
-    )
-    action.add_argument("--operator", default=os.environ.get("USER", "operator"))
 
 
 def register(commands: Any) -> None:
@@ -50,13 +40,13 @@ def register(commands: Any) -> None:
         metavar="EMAIL",
         help="an address for the facility's notices besides its admins' (repeatable)",
     )
-    _common(create)
+    add_operator_arguments(create)
     create.set_defaults(run=run_create)
     federation_targets.register(actions)
     _register_set(actions)
     show = actions.add_parser("show", help="print every setting of a facility")
     show.add_argument("code", help="3-digit facility code")
-    _common(show)
+    add_operator_arguments(show)
     show.set_defaults(run=run_show)
 
 
@@ -96,7 +86,7 @@ def _register_set(actions: Any) -> None:
         metavar="N|never",
         help="days a password lasts after its change (1-3650), or never (L1)",
     )
-    _common(change)
+    add_operator_arguments(change)
     change.set_defaults(run=run_set)
 
 
@@ -109,26 +99,8 @@ def _expiry(value: str) -> PasswordExpiry:
         raise argparse.ArgumentTypeError("a number of days, or never") from None
 
 
-def _database_url(args: argparse.Namespace) -> str | None:
-    url: str | None = args.database_url
-    if url:
-        return url
-    runtime = read_runtime()
-    if runtime is None:
-        print("No suite is running: start ./fumidai up, or pass --database-url.", file=sys.stderr)
-        return None
-    return runtime.database_url("identity")
-
-
-def _refused(error: DomainError) -> int:
-    print(f"{error.code}: {error.message}", file=sys.stderr)
-    for problem in error.errors:
-        print(f"  {problem.field}: {problem.message}", file=sys.stderr)
-    return 1
-
-
 def run_create(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     try:
@@ -151,7 +123,7 @@ def run_create(args: argparse.Namespace, _: list[str]) -> int:
             )
         )
     except DomainError as error:
-        return _refused(error)
+        return refused(error)
     print(f"facility  {args.code}  {args.name}")
     print(f"admin     {created.admin_account}")
     print(f"password  {created.initial_password}")
@@ -168,7 +140,7 @@ def _listed(values: list[str] | None, clear: bool) -> tuple[str, ...] | None:
 
 
 def run_set(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     cmd = ChangeFacilitySettings(
@@ -183,7 +155,7 @@ def run_set(args: argparse.Namespace, _: list[str]) -> int:
     try:
         done = asyncio.run(change_settings(url, cmd, args.operator))
     except DomainError as error:
-        return _refused(error)
+        return refused(error)
     print(f"facility  {args.code}")
     print(f"changed   {', '.join(done.changed)}")
     return 0
@@ -203,7 +175,7 @@ _SHOWN = (
 
 
 def run_show(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     found = asyncio.run(facility_settings(url, args.code))

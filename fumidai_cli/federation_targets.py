@@ -7,11 +7,10 @@ of the facility; identity's relay publishes it as soon as the command commits.
 
 import argparse
 import asyncio
-import sys
 from typing import Any
 
-from fumidai_cli.admin import _common, _database_url
-from libs.runtime.problems import DomainError
+from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
+from libs.runtime.refusals import DomainError
 from services.identity.operator_cli import change_federation_targets, list_federation_targets
 
 
@@ -23,7 +22,7 @@ def register(actions: Any) -> None:
         description="Without an action: list the targets (retired ones marked).",
     )
     targets.add_argument("code", help="3-digit facility code, e.g. 998")
-    _common(targets)
+    add_operator_arguments(targets)
     changes = targets.add_subparsers(dest="change", required=False)
     add = changes.add_parser("add", help="add a target users can be given")
     add.add_argument("name", help="1–64 printable characters, no comma")
@@ -38,7 +37,7 @@ def register(actions: Any) -> None:
 
 
 def run_targets(args: argparse.Namespace, _: list[str]) -> int:
-    url = _database_url(args)
+    url = identity_database_url(args)
     if url is None:
         return 2
     try:
@@ -58,10 +57,7 @@ def run_targets(args: argparse.Namespace, _: list[str]) -> int:
             )
         )
     except DomainError as error:
-        print(f"{error.code}: {error.message}", file=sys.stderr)
-        for problem in error.errors:
-            print(f"  {problem.field}: {problem.message}", file=sys.stderr)
-        return 1
+        return refused(error)
     event = done.event
     print(f"{args.change:8}  {args.code}  {event.name}")
     return 0
