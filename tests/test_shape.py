@@ -352,3 +352,23 @@ def test_the_rules_see_what_they_forbid(tmp_path: Path) -> None:
         "a: not allowed",
         "c: gone; remove it from ALLOWED",
     ]
+
+
+VAGUE_NAMES = frozenset({"utils", "util", "helpers", "misc"})
+"""Module names that say nothing of what they hold (STYLE.md, house habits)."""
+
+
+def vaguely_named(root: Path) -> list[str]:
+    return [
+        path.relative_to(root).as_posix()
+        for top in ("services", "libs", "fumidai_cli")
+        for path in sorted((root / top).rglob("*"))
+        if path.stem in VAGUE_NAMES and (path.suffix == ".py" or path.is_dir())
+    ]
+
+
+def test_no_module_is_named_for_no_one_thing(tmp_path: Path) -> None:
+    assert vaguely_named(ROOT) == []
+    (tmp_path / "libs" / "x").mkdir(parents=True)
+    (tmp_path / "libs" / "x" / "helpers.py").touch()
+    assert vaguely_named(tmp_path) == ["libs/x/helpers.py"]
