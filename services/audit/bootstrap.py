@@ -5,11 +5,11 @@ from pathlib import Path
 
 import asyncpg
 from litestar import Litestar
-from litestar.di import Provide
 
 from libs.aio.tasks import cancel_and_wait
 from libs.events.clock import Clock, system_clock
 from libs.postgres.job_queue import Worker
+from libs.runtime.app import CONSISTENCY_WAIT_S, provided
 from libs.runtime.backbone import service_backbone
 from services.audit.adapters.export_store import PostgresExports, export_queue
 from services.audit.adapters.log_reads import PostgresLogReads
@@ -65,16 +65,16 @@ def bootstrap(settings: AuditSettings, clock: Clock = system_clock) -> Litestar:
     store = PostgresExports(pool, queue, own.export_chunk_bytes)
     writer = ExportWriter(store, own, clock)
     worker = Worker("audit-exports", queue, pool, writer.export, poll_s=own.export_poll_s)
-    queries = LogQueries(PostgresLogReads(pool), own, clock)
+    queries = LogQueries(PostgresLogReads(pool), own, clock, CONSISTENCY_WAIT_S)
     exports = Exports(store, worker.wake, clock)
     retention = Retention(PostgresRetention(pool), own, settings.events, PROJECTIONS, clock)
     workers = Workers(worker, retention, own)
     return create_app(
         backbone,
         {
-            "queries": Provide(lambda: queries, sync_to_thread=False),
-            "exports": Provide(lambda: exports, sync_to_thread=False),
-            "retention": Provide(lambda: retention, sync_to_thread=False),
+            "queries": provided(lambda: queries),
+            "exports": provided(lambda: exports),
+            "retention": provided(lambda: retention),
         },
         on_startup=[workers.start],
         on_shutdown=[workers.stop],

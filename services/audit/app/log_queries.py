@@ -10,7 +10,6 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from libs.events.clock import Clock
-from libs.runtime.app import CONSISTENCY_WAIT_S
 from libs.runtime.problems import NotFound
 from services.audit import messages as m
 from services.audit.contract import ColumnOut, ExportRequest, LogPage, PeriodOut
@@ -40,10 +39,12 @@ class LogReads(Protocol):
 class LogQueries:
     """The queries of 「ログ参照」, for one facility at a time."""
 
-    def __init__(self, reads: LogReads, own: AuditOwn, clock: Clock) -> None:
+    def __init__(self, reads: LogReads, own: AuditOwn, clock: Clock, wait_s: float) -> None:
+        """``wait_s``: how long a read waits for the event its consistency token names."""
         self._reads = reads
         self._own = own
         self._clock = clock
+        self._wait_s = wait_s
 
     async def query(self, facility: str, log: str, wanted: ExportRequest) -> Query:
         """The query of ``log`` a request names (its period and filters, as an export keeps
@@ -77,7 +78,7 @@ class LogQueries:
             uuid.UUID(token)
         except ValueError:
             return  # names no event: nothing to wait for, as the app's own wait does
-        await self._reads.wait_for(token, projection, CONSISTENCY_WAIT_S)
+        await self._reads.wait_for(token, projection, self._wait_s)
 
     async def page(
         self, query: Query, limit: int, cursor: str | None, consistency: str | None
