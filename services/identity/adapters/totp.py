@@ -28,7 +28,8 @@ _NONCE_BYTES = 12
 
 
 class SecretBox:
-    """Seals and opens authenticator secrets with the service's key."""
+    """Authenticator secrets with the service's key: made, sealed, opened, and the codes
+    typed checked against them (``app.credential_ports.Authenticators``)."""
 
     def __init__(self, key_setting: str) -> None:
         """Refuse to build (and so the service to start) without a 32-byte key."""
@@ -62,6 +63,18 @@ class SecretBox:
         except InvalidTag as error:
             raise ValueError("sealed secret does not open with this key and account") from error
         return plain.decode()
+
+    def new_secret(self) -> str:
+        return new_secret()
+
+    def provisioning_uri(self, secret: str, account: str, issuer: str) -> str:
+        return provisioning_uri(secret, account, issuer)
+
+    def qr_svg(self, uri: str) -> str:
+        return qr_svg(uri)
+
+    def matching_step(self, secret: str, code: str, moment: datetime) -> int | None:
+        return matching_step(secret, code, moment)
 
 
 def new_secret() -> str:

@@ -86,6 +86,29 @@ class SignIn:
     expires_at: datetime
 
 
+class Authenticators(Protocol):
+    """Authenticator secrets (L2, L5): made and shown to enrol, sealed at rest for one
+    account and opened, and the codes typed checked against them."""
+
+    def new_secret(self) -> str: ...
+
+    def provisioning_uri(self, secret: str, account: str, issuer: str) -> str:
+        """The ``otpauth://`` URI an authenticator app scans."""
+        ...
+
+    def qr_svg(self, uri: str) -> str: ...
+
+    def seal(self, secret: str, account_id: str) -> bytes: ...
+
+    def open(self, sealed: bytes, account_id: str) -> str:
+        """The secret; ValueError when it was not sealed for this account."""
+        ...
+
+    def matching_step(self, secret: str, code: str, moment: datetime) -> int | None:
+        """The latest time step near ``moment`` whose code is ``code``, or None."""
+        ...
+
+
 class CredentialUnitOfWork(Protocol):
     """One transaction on accounts and their credentials: reads, the events, the rows."""
 

@@ -26,9 +26,7 @@ from libs.events.clock import Clock, system_clock
 from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.events.retry import retrying
-from services.identity.adapters import totp
-from services.identity.adapters.totp import SecretBox
-from services.identity.app.credential_ports import Account, Versions
+from services.identity.app.credential_ports import Account, Authenticators, Versions
 from services.identity.app.lockout import SignInPolicy, count_failure, record_failure, refusal
 from services.identity.app.recovery_log import attempt, token_hash
 from services.identity.app.recovery_ports import Link, RecoveryUnitOfWork
@@ -75,7 +73,7 @@ class Recoveries:
     def __init__(
         self,
         uow: Callable[[], RecoveryUnitOfWork],
-        box: SecretBox,
+        box: Authenticators,
         signin: SignInPolicy,
         wake: Callable[[], None],
         clock: Clock = system_clock,
@@ -197,7 +195,7 @@ class Recoveries:
         account = held.account
         bound = await uow.totp(account.account_id)
         assert bound is not None  # enrolled() held under the lock
-        step = totp.matching_step(
+        step = self._box.matching_step(
             self._box.open(bound.secret_sealed, account.account_id), code, held.now
         )
         reason: RecoveryReason | None = None

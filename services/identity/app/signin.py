@@ -12,9 +12,8 @@ from collections.abc import Callable
 from libs.events.catalogue.signin import SignInApp
 from libs.events.clock import Clock, system_clock
 from libs.events.retry import retrying
-from services.identity.adapters.totp import SecretBox
 from services.identity.app import signed_in_checks, signin_factors, signin_password
-from services.identity.app.credential_ports import SignInUnitOfWork
+from services.identity.app.credential_ports import Authenticators, SignInUnitOfWork
 from services.identity.app.lockout import SignInPolicy
 from services.identity.app.secret_checks import decoy_hash
 from services.identity.app.signed_in_checks import SignedIn
@@ -29,7 +28,7 @@ class SignIns:
     def __init__(
         self,
         uow: Callable[[], SignInUnitOfWork],
-        box: SecretBox,
+        box: Authenticators,
         policy: SignInPolicy,
         clock: Clock = system_clock,
     ) -> None:

@@ -4,7 +4,6 @@ enrolment or proves the bound authenticator (L2), and the admin's second passwor
 from libs.events.catalogue import AnyEvent
 from libs.events.catalogue.credentials import AdminMfaEnrolled, UserMfaEnrolled
 from libs.events.catalogue.signin import SignInReason
-from services.identity.adapters import totp
 from services.identity.app.credential_ports import SignInUnitOfWork
 from services.identity.app.secret_checks import check_secret
 from services.identity.app.signin_flow import (
@@ -33,7 +32,7 @@ async def totp_step(ctx: SignInContext, handle: str, code: str, ip: str | None) 
             sealed, last = (bound.secret_sealed, bound.last_step) if bound else (None, -1)
         if sealed is None:  # unbound behind our back without a reset event: start over
             await fail(ctx, uow, r, "totp", "signin_expired", ip)
-        step = totp.matching_step(ctx.box.open(sealed, account.account_id), code, r.now)
+        step = ctx.box.matching_step(ctx.box.open(sealed, account.account_id), code, r.now)
         if step is None:
             await fail(ctx, uow, r, "totp", "wrong_totp", ip)
         if step <= last:

@@ -20,10 +20,9 @@ from libs.events.clock import Clock
 from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.runtime.problems import Conflict, FieldProblem
-from services.identity.adapters import totp
-from services.identity.adapters.totp import SecretBox
 from services.identity.app.credential_ports import (
     Account,
+    Authenticators,
     CredentialUnitOfWork,
     SignIn,
     SignInUnitOfWork,
@@ -73,7 +72,7 @@ class SignInContext:
     secrets, the limits, and the clock they decide by."""
 
     uow: Callable[[], SignInUnitOfWork]
-    box: SecretBox
+    box: Authenticators
     policy: SignInPolicy
     clock: Clock
 
@@ -193,9 +192,9 @@ def offer(
     """A fresh secret to enrol when the next step is enrolment: shown, and kept sealed."""
     if next_step != "totp_enrol":
         return None, None
-    secret = totp.new_secret()
-    uri = totp.provisioning_uri(secret, account.account, ctx.policy.issuer)
-    enrolment = Enrolment(secret=secret, otpauth_uri=uri, qr_svg=totp.qr_svg(uri))
+    secret = ctx.box.new_secret()
+    uri = ctx.box.provisioning_uri(secret, account.account, ctx.policy.issuer)
+    enrolment = Enrolment(secret=secret, otpauth_uri=uri, qr_svg=ctx.box.qr_svg(uri))
     return enrolment, ctx.box.seal(secret, account.account_id)
 
 
