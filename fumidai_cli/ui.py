@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from fumidai_cli.state import ROOT, state_dir
-from services.gateway.console import write_compressed
+from services.gateway.api.console import write_compressed
 
 UI = ROOT / "ui"
 DIST = UI / "dist"

@@ -87,20 +87,6 @@ DOMAIN_MAY_IMPORT_LIBS = (
 ALLOWED: frozenset[str] = frozenset(
     {
         # folders and files
-        "services/gateway: no adapters/",
-        "services/gateway/api_documents.py: not in the shape",
-        "services/gateway/attribute_docs.py: not in the shape",
-        "services/gateway/auth.py: not in the shape",
-        "services/gateway/console.py: not in the shape",
-        "services/gateway/openapi.py: not in the shape",
-        "services/gateway/security.py: not in the shape",
-        "services/gateway/session_cache.py: not in the shape",
-        "services/gateway/session_records.py: not in the shape",
-        "services/gateway/sessions.py: not in the shape",
-        "services/gateway/signin_guard.py: not in the shape",
-        "services/gateway/throttle.py: not in the shape",
-        "services/gateway/upstream_pool.py: not in the shape",
-        "services/gateway/upstreams.py: not in the shape",
         "services/identity/operator_cli.py: not in the shape",
         "services/terminals/agent/: not in the shape",
         # imports

@@ -4,7 +4,7 @@ and the gateway finds in the build every file its ``index.html`` names."""
 import re
 
 from fumidai_cli.ui import BUILD_STAMP, DIST, GENERATED, build_inputs, digest, ensure_ui, log_path
-from services.gateway.console import Console
+from services.gateway.api.console import Console
 
 
 def test_ensure_ui_builds_the_console_once_and_the_gateway_can_serve_it() -> None:

@@ -10,11 +10,13 @@ from libs.config.env import SettingsError
 from libs.runtime.backbone import service_backbone
 from libs.runtime.settings import ServiceSettings
 from libs.runtime.token_keys import GATEWAY, MalformedKey, SigningKey
+from services.gateway.adapters.session_cache import SessionCache
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.adapters.throttle import Throttle
+from services.gateway.adapters.upstreams import Upstreams
 from services.gateway.bus import RIGHTS
 from services.gateway.consumers import PROJECTIONS
 from services.gateway.http import create_app
-from services.gateway.session_cache import SessionCache
-from services.gateway.sessions import SessionStore
 from services.gateway.settings import (
     GatewayOwn,
     UpstreamSettings,
@@ -22,8 +24,6 @@ from services.gateway.settings import (
     load_gateway_own,
     load_upstreams,
 )
-from services.gateway.throttle import Throttle
-from services.gateway.upstreams import Upstreams
 from services.identity.contract import CsvLimits
 
 SERVICE = "gateway"

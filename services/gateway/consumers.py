@@ -48,7 +48,7 @@ from libs.events.catalogue.users import (
 from libs.events.envelope import Envelope
 from libs.events.projection import Projection
 from libs.postgres.connection import Connection
-from services.gateway.session_cache import CHANNEL, account_key
+from services.gateway.adapters.session_cache import CHANNEL, account_key
 
 _ENDING: tuple[type[Event], ...] = (
     UserPasswordReset,

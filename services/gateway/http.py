@@ -9,15 +9,22 @@ from litestar.types import ControllerRouterHandler
 
 from libs.runtime.app import service_app
 from libs.runtime.backbone import Backbone
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.adapters.throttle import Throttle
+from services.gateway.adapters.upstreams import Upstreams
 from services.gateway.api.agent import AgentController
+from services.gateway.api.auth import signed_in_first
 from services.gateway.api.common import SESSION_SECURITY, SIGNED_IN_BODY_LIMIT
+from services.gateway.api.console import Console
 from services.gateway.api.dependencies import app_dependencies
 from services.gateway.api.facility import FacilityController
 from services.gateway.api.guards import SESSION_CHECK, SessionCheck
 from services.gateway.api.jobs import JobsController
 from services.gateway.api.live_sessions import LiveSessionsController
 from services.gateway.api.logs import LogsController
+from services.gateway.api.openapi import OPENAPI, openapi_routes
 from services.gateway.api.recovery import AdminRecoveryController, UserRecoveryController
+from services.gateway.api.security_headers import security_headers
 from services.gateway.api.session import (
     AdminSessionController,
     AdminSignInController,
@@ -28,14 +35,7 @@ from services.gateway.api.shares import SharesController
 from services.gateway.api.terminals import TerminalsController
 from services.gateway.api.user import UserApiController
 from services.gateway.api.users import UsersController
-from services.gateway.auth import signed_in_first
-from services.gateway.console import Console
-from services.gateway.openapi import OPENAPI, openapi_routes
-from services.gateway.security import security_headers
-from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
-from services.gateway.throttle import Throttle
-from services.gateway.upstreams import Upstreams
 from services.identity.contract import UPLOAD_SLACK, CsvLimits
 
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import asyncpg
 
-from services.gateway.session_cache import CHANNEL, token_key
+from services.gateway.adapters.session_cache import CHANNEL, token_key
 
 
 async def age_session(database_url: str, token: str, idle: timedelta) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 from playwright.async_api import Browser, BrowserContext, FilePayload, Locator, Page, expect
 
-from services.gateway.session_cache import CHANNEL, token_key
+from services.gateway.adapters.session_cache import CHANNEL, token_key
 from tests.gateway_support import NEW_PASSWORD, Admin, eventually
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import SESSION_COOKIE, Console

@@ -10,11 +10,11 @@ from litestar import Request, Response, get, post
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from services.gateway.adapters.upstreams import Upstreams
 from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
 from services.gateway.api.dependencies import ClientIp, UpstreamClients
 from services.gateway.api.ordered import OrderedController
 from services.gateway.api.relay import relay_stream, seg
-from services.gateway.upstreams import Upstreams
 from services.terminals.contract import (
     AGENT_PATH,
     AckOut,

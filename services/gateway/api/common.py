@@ -13,7 +13,7 @@ PROBLEM_MEDIA = "application/problem+json"
 SESSION_SECURITY: list[dict[str, list[str]]] = [{"session": []}, {"bearerSession": []}]
 """Signed-in operations (admins on /api/v1, users on /user-api/v1): the session cookie, or
 the session token as a bearer token. With the cookie, a state change also sends
-``X-CSRF-Token`` (services/gateway/auth.py); the documents declare that header on them."""
+``X-CSRF-Token`` (services/gateway/api/auth.py); the documents declare that header on them."""
 
 _DESCRIPTIONS = {
     400: "The request is invalid (field-level ``errors``).",

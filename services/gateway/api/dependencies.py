@@ -14,13 +14,13 @@ from litestar.di import NamedDependency, Provide
 
 from libs.runtime.app import CONSISTENCY_HEADER
 from libs.runtime.source_address import source_ip
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.adapters.throttle import Throttle
+from services.gateway.adapters.upstreams import Upstreams
+from services.gateway.api.auth import Caller
 from services.gateway.api.guards import provide_caller
 from services.gateway.api.relay import Relay
-from services.gateway.auth import Caller
-from services.gateway.sessions import SessionStore
 from services.gateway.settings import GatewayOwn
-from services.gateway.throttle import Throttle
-from services.gateway.upstreams import Upstreams
 
 T = TypeVar("T")
 

@@ -12,11 +12,11 @@ from litestar import Request
 from litestar.di import NamedDependency, Provide
 
 from libs.runtime.problems import DomainError
+from services.gateway.adapters.throttle import Throttle
+from services.gateway.adapters.upstreams import Answer, Upstreams, before_sign_in
 from services.gateway.api.dependencies import ClientIp, RateLimits, UpstreamClients
+from services.gateway.api.signin_guard import check_sign_in_request
 from services.gateway.messages import message
-from services.gateway.signin_guard import check_sign_in_request
-from services.gateway.throttle import Throttle
-from services.gateway.upstreams import Answer, Upstreams, before_sign_in
 
 
 @dataclass(frozen=True)

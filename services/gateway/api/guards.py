@@ -18,8 +18,8 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers import BaseRouteHandler
 
 from libs.runtime.problems import NotFound
-from services.gateway.auth import Caller, authenticate
-from services.gateway.sessions import SessionStore
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.api.auth import Caller, authenticate
 
 SESSION_CHECK = "session_check"
 """The app state's key of the ``SessionCheck`` the guards use (guards take no dependencies)."""

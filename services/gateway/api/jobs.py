@@ -12,13 +12,13 @@ from litestar.params import FromPath, QueryParameter
 from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError
 from services.audit.contract import EXPORTS_PATH, ExportJob
+from services.gateway.adapters.upstreams import Answer
 from services.gateway.api.bodies import CSV_IMPORT, with_body
 from services.gateway.api.common import ADMIN_BASE, ADMIN_PROBLEMS, SESSION_SECURITY, problems
 from services.gateway.api.dependencies import ADMIN_CALLS, Relaying
 from services.gateway.api.guards import admin_of_path_facility
 from services.gateway.api.ordered import OrderedController
 from services.gateway.api.relay import seg
-from services.gateway.upstreams import Answer
 from services.identity.contract import JOBS_PATH, JobOut
 
 TAGS = ["jobs"]

@@ -17,9 +17,9 @@ from libs.runtime.app import CONSISTENCY_HEADER
 from libs.runtime.body_stream import read_ahead
 from libs.runtime.paths import segment
 from libs.runtime.problems import DomainError
-from services.gateway.auth import Caller
+from services.gateway.adapters.upstreams import Answer, StreamedAnswer, Upstreams
+from services.gateway.api.auth import Caller
 from services.gateway.messages import message
-from services.gateway.upstreams import Answer, StreamedAnswer, Upstreams
 
 PASSED_HEADERS = (
     "content-disposition",

@@ -18,6 +18,8 @@ from litestar.params import JSONBody
 
 from libs.runtime.paths import fill
 from libs.runtime.problems import DomainError, FieldProblem
+from services.gateway.adapters.upstreams import Acting, Answer
+from services.gateway.api.auth import COOKIE
 from services.gateway.api.common import (
     PROBLEM_MEDIA,
     SESSION_SECURITY,
@@ -48,12 +50,10 @@ from services.gateway.api.session_types import (
     TotpIn,
     UserPasswordIn,
 )
+from services.gateway.api.signin_guard import SIGNIN_COOKIE, check_bound
 from services.gateway.api.surfaces import SurfaceController, per_surface
-from services.gateway.auth import COOKIE
+from services.gateway.domain.sessions import Grant, Session
 from services.gateway.messages import message
-from services.gateway.session_records import Grant, Session
-from services.gateway.signin_guard import SIGNIN_COOKIE, check_bound
-from services.gateway.upstreams import Acting, Answer
 from services.identity.contract import (
     FACILITY_PATH,
     OWN_ADMIN_PATH,

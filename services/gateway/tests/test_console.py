@@ -14,9 +14,9 @@ import pytest
 
 from libs.runtime.settings import ServiceSettings
 from libs.testing.apps import served
+from services.gateway.api.console import screen_pattern, write_compressed
+from services.gateway.api.security_headers import CONTENT_SECURITY_POLICY
 from services.gateway.bootstrap import bootstrap
-from services.gateway.console import screen_pattern, write_compressed
-from services.gateway.security import CONTENT_SECURITY_POLICY
 from services.gateway.settings import GatewayOwn, UpstreamSettings
 
 NOWHERE = "http://127.0.0.1:9"

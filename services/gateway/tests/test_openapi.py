@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
+from services.gateway.api.documents import CHECKED_IN, current_documents
+from services.gateway.api.openapi import SURFACES
 from services.gateway.api.session_types import STEP_ROUTES
-from services.gateway.api_documents import CHECKED_IN, current_documents
-from services.gateway.openapi import SURFACES
 from services.gateway.tests.conftest import Client
 
 
@@ -21,7 +21,7 @@ def documents() -> dict[str, str]:
 def test_checked_in_document_has_not_drifted(documents: dict[str, str], surface: str) -> None:
     checked_in = (CHECKED_IN / f"{surface}.json").read_text(encoding="utf-8")
     assert checked_in == documents[surface], (
-        f"docs/api/{surface}.json is stale: run `python -m services.gateway.api_documents`"
+        f"docs/api/{surface}.json is stale: run `python -m services.gateway.api.documents`"
     )
 
 

@@ -1,6 +1,6 @@
 """How the gateway picks a service's replica (decision 0039)."""
 
-from services.gateway.upstreams import Replicas, check_all
+from services.gateway.adapters.upstreams import Replicas, check_all
 
 
 def test_calls_go_round_the_replicas() -> None:

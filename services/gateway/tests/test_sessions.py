@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 import pytest
 
-from services.gateway.auth import COOKIE
-from services.gateway.security import CONTENT_SECURITY_POLICY
-from services.gateway.session_cache import CHANNEL, SessionCache
-from services.gateway.session_records import Grant
-from services.gateway.sessions import SessionStore
+from services.gateway.adapters.session_cache import CHANNEL, SessionCache
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.api.auth import COOKIE
+from services.gateway.api.security_headers import CONTENT_SECURITY_POLICY
+from services.gateway.domain.sessions import Grant
 from services.gateway.settings import GatewayOwn
 from services.gateway.tests.conftest import Client
 
@@ -195,7 +195,7 @@ async def test_sign_in_is_rate_limited_per_account(gateway: Client) -> None:
     assert blocked.json()["code"] == "too_many_attempts"
 
 
-# -- Sessions kept by a replica (services/gateway/session_cache.py) -----------------------
+# -- Sessions kept by a replica (services/gateway/adapters/session_cache.py) -----------------------
 
 
 async def replica(database_url: str, ttl_s: float = 30.0) -> tuple[SessionStore, asyncpg.Pool]:

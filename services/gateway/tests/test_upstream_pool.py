@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 import httptools
 import pytest
 
-from services.gateway import upstream_pool
-from services.gateway.upstream_pool import ConnectionPool, UpstreamClosed
+from services.gateway.adapters import upstream_pool
+from services.gateway.adapters.upstream_pool import ConnectionPool, UpstreamClosed
 
 OK = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}"
 

@@ -30,9 +30,9 @@ from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.problems import RETRY_AFTER_S, DomainError
 from libs.runtime.token_keys import SigningKey
+from services.gateway.adapters.upstream_pool import IDEMPOTENT, ConnectionPool
 from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
-from services.gateway.upstream_pool import IDEMPOTENT, ConnectionPool
 
 
 @dataclass(frozen=True)

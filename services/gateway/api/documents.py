@@ -8,12 +8,12 @@ from pathlib import Path
 from libs.events.settings import EventSettings
 from libs.runtime.settings import CoreSettings, ServiceSettings
 from libs.runtime.token_keys import GATEWAY, SigningKey
+from services.gateway.api.openapi import SURFACES, surface_document
 from services.gateway.bootstrap import bootstrap
-from services.gateway.openapi import SURFACES, surface_document
 from services.gateway.settings import GatewayOwn, UpstreamSettings
 from services.identity.contract import CsvLimits
 
-CHECKED_IN = Path(__file__).resolve().parents[2] / "docs" / "api"
+CHECKED_IN = Path(__file__).resolve().parents[3] / "docs" / "api"
 """Where the documents are checked in: ``docs/api/<surface>.json``."""
 
 
@@ -38,7 +38,7 @@ def current_documents() -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    # ``python -m services.gateway.api_documents``: refresh the checked-in documents.
+    # ``python -m services.gateway.api.documents``: refresh the checked-in documents.
     CHECKED_IN.mkdir(parents=True, exist_ok=True)
     for name, text in current_documents().items():
         (CHECKED_IN / f"{name}.json").write_text(text, encoding="utf-8")

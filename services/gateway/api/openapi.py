@@ -16,7 +16,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
 from libs.runtime.schema_pages import document_only
-from services.gateway.attribute_docs import describe_fields, structs_of
+from services.gateway.api.attribute_docs import describe_fields, structs_of
 
 SURFACES: dict[str, tuple[str, str]] = {
     "admin": ("/api/v1", "fumidai admin API"),

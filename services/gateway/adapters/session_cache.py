@@ -21,7 +21,7 @@ import asyncpg
 import structlog
 
 from libs.aio.tasks import cancel_and_wait
-from services.gateway.session_records import Session
+from services.gateway.domain.sessions import Session
 
 log = structlog.get_logger()
 

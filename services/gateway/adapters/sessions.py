@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 import asyncpg
 
 from libs.events.clock import Clock, system_clock
-from services.gateway.session_cache import CHANNEL, SessionCache, account_key, token_key
-from services.gateway.session_records import Grant, Session
+from services.gateway.adapters.session_cache import CHANNEL, SessionCache, account_key, token_key
+from services.gateway.domain.sessions import Grant, Session, expires_at
 
 PoolOf = Callable[[], asyncpg.Pool]
 """The pool, looked up when used: it exists only once the service has started."""
@@ -73,7 +73,7 @@ class SessionStore:
         return token, Session(grant, csrf, now, now, self._expiry(now, now))
 
     def _expiry(self, created: datetime, seen: datetime) -> datetime:
-        return min(created + self._absolute, seen + self._idle)
+        return expires_at(created, seen, idle=self._idle, absolute=self._absolute)
 
     async def resolve(self, token: str) -> Session | None:
         """The live session of ``token``, touched; None when unknown, revoked or timed out."""

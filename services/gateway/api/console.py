@@ -32,7 +32,7 @@ from litestar.types import (
 )
 
 from libs.runtime.problems import Problem
-from services.gateway.security import content_security_policy
+from services.gateway.api.security_headers import content_security_policy
 
 log = structlog.get_logger("console")
 

@@ -4,10 +4,11 @@ Fixed windows in Postgres: one upsert per request. Coarser than a sliding window
 exact across replicas and restarts, which is what a brute-force limit needs.
 """
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from libs.events.clock import Clock, system_clock
-from services.gateway.sessions import PoolOf
+from services.gateway.adapters.sessions import PoolOf
+from services.gateway.domain.throttle import window_start
 
 
 class Throttle:
@@ -17,9 +18,7 @@ class Throttle:
         self._clock = clock
 
     def _window_start(self) -> datetime:
-        seconds = int(self._window.total_seconds())
-        now = int(self._clock().timestamp())
-        return datetime.fromtimestamp(now - now % seconds, UTC)
+        return window_start(self._clock(), self._window)
 
     async def allow(self, key: str, limit: int) -> bool:
         """Count one request for ``key``; False once the window's ``limit`` is passed."""

@@ -1,9 +1,9 @@
-"""What a session is: the grant identity gave at sign-in and the session's times. Its own
-module so the store (``sessions``) and the replica's cache (``session_cache``) both read
-it without importing each other."""
+"""What a session is: the grant identity gave at sign-in and the session's times, and
+when it ends. Pure: the store (``adapters/sessions``) and the replica's cache
+(``adapters/session_cache``) both read it without importing each other."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -28,3 +28,11 @@ class Session:
     """When the session ends at the latest, idle or absolute, whichever comes first."""
     second_password_at: datetime | None = None
     """When identity last verified the user's second password in this session (F7)."""
+
+
+def expires_at(
+    created: datetime, seen: datetime, *, idle: timedelta, absolute: timedelta
+) -> datetime:
+    """When a session ends unless used again: ``idle`` after it was last seen or
+    ``absolute`` after it began, whichever comes first (SPEC L5)."""
+    return min(created + absolute, seen + idle)

@@ -17,9 +17,9 @@ from litestar.handlers import BaseRouteHandler
 from libs.events.envelope import Role
 from libs.runtime.problems import DomainError
 from libs.runtime.source_address import source_ip
-from services.gateway.session_records import Session
-from services.gateway.sessions import SessionStore
-from services.gateway.upstreams import Acting
+from services.gateway.adapters.sessions import SessionStore
+from services.gateway.adapters.upstreams import Acting
+from services.gateway.domain.sessions import Session
 
 COOKIE = "fumidai_session"
 CSRF_HEADER = "x-csrf-token"
