@@ -21,10 +21,10 @@ from libs.runtime.app import provided
 from libs.runtime.backbone import Backbone, service_backbone
 from services.fileshare.adapters.blobs import BlobStore
 from services.fileshare.adapters.clamd import Clamd, ClamdAddress
+from services.fileshare.adapters.mail_notifications import MailNotifications
 from services.fileshare.adapters.postgres import PostgresDirectory, PostgresUnitOfWork
 from services.fileshare.app.context import Context
 from services.fileshare.app.expiry import expire_due
-from services.fileshare.app.notify import MailNotifications
 from services.fileshare.app.scanning import scan_pending
 from services.fileshare.bus import RIGHTS
 from services.fileshare.consumers import PROJECTIONS

@@ -2,7 +2,7 @@
 notifications), and alone the object store of the shared files."""
 
 from libs.events.access import service_rights
-from services.fileshare.app.notify import MailNotifications
+from services.fileshare.adapters.mail_notifications import MailNotifications
 from services.fileshare.consumers import PROJECTIONS
 
 MAIL_DURABLES = tuple(

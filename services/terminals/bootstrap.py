@@ -108,7 +108,7 @@ class TerminalsRuntime:
         return await end_deleted_user_sessions(deleted, self.uow(), self.clock())
 
     def dependencies(self) -> dict[str, Provide]:
-        """What the routes are given, by name (``api/admin.py``, ``api/agent.py``)."""
+        """What the routes are given, by name (``api/provided.py``)."""
         return {
             "db": provided(lambda: self.pool),
             "new_uow": provided(lambda: self.uow),

@@ -10,7 +10,7 @@ from libs.devservers.ports import free_port
 from libs.devservers.smtp import MailCatcher
 from libs.events.consumer import consumer_config, durable_name
 from libs.events.store import read_stream
-from services.fileshare.app.notify import MailNotifications
+from services.fileshare.adapters.mail_notifications import MailNotifications
 from services.fileshare.tests.conftest import Fileshare, StartFileshare
 from services.fileshare.tests.world import (
     ADMIN_MAIL,

@@ -5,22 +5,19 @@ sessions answer 404 exactly like missing ones (SPEC T3): the guards check both b
 route reads its parameters, with the not-found code of the controller's resource.
 """
 
-from collections.abc import Callable
 from typing import Annotated, Literal
 
 import asyncpg
 from litestar import Controller, delete, get, patch, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from libs.events.clock import Clock
 from libs.runtime.guards import acts_in_path_facility
 from libs.runtime.internal_auth import Caller
 from services.terminals.adapters import views
+from services.terminals.api.provided import Db, NewUnitOfWork, Now
 from services.terminals.app.catalogue import create_terminal, delete_terminal, rename_terminal
 from services.terminals.app.credentials import issue_credential, revoke_credential
 from services.terminals.app.sessions import force_close
-from services.terminals.app.unit_of_work import UnitOfWork
 from services.terminals.contract import (
     FACILITY_PATH,
     CredentialIssued,
@@ -37,13 +34,6 @@ from services.terminals.contract import (
     TerminalWritten,
 )
 from services.terminals.domain.errors import not_found
-
-Db = NamedDependency[asyncpg.Pool]
-"""``db``: connections for terminals' own reads (the runtime's pool)."""
-NewUnitOfWork = NamedDependency[Callable[[], UnitOfWork]]
-"""``new_uow``: a new unit of work for each command."""
-Now = NamedDependency[Clock]
-"""``clock``: the service's clock."""
 
 
 async def _summary(db: asyncpg.Pool, code: str, terminal_id: str) -> TerminalSummary:

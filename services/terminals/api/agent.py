@@ -18,11 +18,8 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.runtime.source_address import source_ip
 from services.terminals.adapters.agent_credentials import AgentCredentials
-from services.terminals.adapters.control_channel import ControlChannel
-from services.terminals.adapters.decision_facts import DecisionFacts
-from services.terminals.adapters.decision_log import DecisionLog
 from services.terminals.adapters.heartbeats import record_heartbeat
-from services.terminals.api.admin import Db, NewUnitOfWork, Now
+from services.terminals.api.provided import Channel, Db, Decisions, Facts, NewUnitOfWork, Now, Own
 from services.terminals.app.connections import (
     acknowledge_order,
     authorize,
@@ -49,15 +46,6 @@ T = TypeVar("T")
 
 AgentCaller = NamedDependency[Agent]
 """Annotate a handler parameter ``agent: AgentCaller`` to receive the calling agent."""
-Own = NamedDependency[TerminalsOwn]
-"""``own``: terminals' own settings."""
-Facts = NamedDependency[DecisionFacts]
-"""``facts``: what a connection decision is made from."""
-Decisions = NamedDependency[DecisionLog]
-"""``decisions``: where decisions are recorded (group commit)."""
-Channel = NamedDependency[ControlChannel]
-"""``channel``: the agents' control channel."""
-
 SECURITY: list[dict[str, list[str]]] = [{"agentToken": []}]
 
 HEARTBEAT_INTERVAL_S = 60.0
