@@ -103,16 +103,7 @@ ALLOWED: frozenset[str] = frozenset(
         "services/identity/app/user_writes.py imports services.identity.adapters.passwords",
         "services/identity/app/users.py imports services.identity.adapters.passwords",
         # constructions outside the composition root
-        "services/identity/api/federation.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/api/operator.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/api/signin.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/api/signin.py constructs services.identity.adapters.totp.SecretBox",
-        "services/identity/api/terminal_users.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/api/users.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
         "services/identity/app/user_import.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/http.py constructs services.identity.adapters.file_seal.FileSeal",
-        "services/identity/http.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
-        "services/identity/http.py constructs services.identity.adapters.totp.SecretBox",
         "services/identity/operator_cli.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
     }
 )

@@ -2,14 +2,15 @@
 
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias, TypeVar
 
 import structlog
 from litestar import Litestar, Request
 from litestar.datastructures import State
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi import OpenAPIConfig
+from litestar.params import SkipValidation
 from litestar.types import ControllerRouterHandler, Guard
 
 from libs.config.env import SettingsError
@@ -27,6 +28,13 @@ CONSISTENCY_HEADER = "x-fumidai-consistency"
 CONSISTENCY_WAIT_S = 2.0
 
 log = structlog.get_logger("http")
+
+T = TypeVar("T")
+
+Injected: TypeAlias = NamedDependency[SkipValidation[T]]
+"""A handler parameter ``name: Injected[Type]`` receives the app's dependency ``name``: an
+object the service's composition root built, passed as it is (Litestar would otherwise
+check it against ``Type``, which a Protocol cannot be checked against)."""
 
 
 def service_app(

@@ -3,24 +3,25 @@ read it (the user form offers it); operators add, rename and retire targets."""
 
 from typing import Annotated
 
+import asyncpg
 import msgspec
-from litestar import get, post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from libs.events.catalogue.identity import FederationTargetRenamed, FederationTargetRetired
-from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import Caller, require_role
-from services.identity.adapters.postgres import PostgresUnitOfWork, federation_catalogue
-from services.identity.api.facility_scope import FacilityScope
+from libs.runtime.app import Injected
+from libs.runtime.internal_auth import Caller
+from services.identity.adapters.postgres import Facility, federation_catalogue
+from services.identity.api.guards import facility_admins, operators_only
 from services.identity.app.federation import (
     CatalogueChanged,
+    CatalogueUnitOfWork,
     add_federation_target,
     rename_federation_target,
     retire_federation_target,
 )
 from services.identity.contract import FederationTarget, FederationTargetList
-from services.identity.contract.paths import FEDERATION_TARGETS_PATH
+from services.identity.contract.paths import FEDERATION_TARGETS_PATH, OPERATOR_FACILITIES_PATH
 from services.identity.domain.federation import CatalogueState
 
 _NAME = msgspec.Meta(max_length=1000)
@@ -68,45 +69,55 @@ def _out(done: CatalogueChanged) -> TargetChangedOut:
     )
 
 
-def federation_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
-    """Read the catalogue (admins of the facility, operators); change it (operators)."""
-    scope = FacilityScope(backbone)
-    operator_base = "/internal/v1/operator/facilities/{code:str}/federation-targets"
+class FederationTargetsController(Controller):
+    """The catalogue as its facility's admins and operators read it (the user form offers it)."""
 
-    def uow() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(backbone.pool, backbone.committed)
+    path = FEDERATION_TARGETS_PATH
+    guards = (facility_admins,)
 
-    @get(
-        FEDERATION_TARGETS_PATH,
-        operation_id="listFederationTargets",
-    )
-    async def list_targets(code: FromPath[str], claims: Caller) -> FederationTargetList:
-        facility = await scope(claims, code)
-        async with backbone.pool.acquire() as conn:
+    @get(operation_id="listFederationTargets")
+    async def list_targets(
+        self, facility: Injected[Facility], pool: Injected[asyncpg.Pool]
+    ) -> FederationTargetList:
+        async with pool.acquire() as conn:
             return listed(await federation_catalogue(conn, facility.facility_id))
 
-    @post(operator_base, operation_id="addFederationTarget", status_code=201)
-    async def add(
-        code: FromPath[str], data: JSONBody[TargetIn], claims: Caller
-    ) -> TargetChangedOut:
-        require_role(claims, "operator")
-        return _out(await add_federation_target(code, data.name, uow(), claims.actor))
 
-    @post(f"{operator_base}/rename", operation_id="renameFederationTarget", status_code=200)
-    async def rename(
-        code: FromPath[str], data: JSONBody[TargetRenameIn], claims: Caller
+class OperatorFederationController(Controller):
+    """Operators add, rename and retire a facility's targets."""
+
+    path = f"{OPERATOR_FACILITIES_PATH}/{{code:str}}/federation-targets"
+    guards = (operators_only,)
+
+    @post(operation_id="addFederationTarget", status_code=201)
+    async def add(
+        self,
+        code: FromPath[str],
+        data: JSONBody[TargetIn],
+        claims: Caller,
+        uow: Injected[CatalogueUnitOfWork],
     ) -> TargetChangedOut:
-        require_role(claims, "operator")
+        return _out(await add_federation_target(code, data.name, uow, claims.actor))
+
+    @post("/rename", operation_id="renameFederationTarget", status_code=200)
+    async def rename(
+        self,
+        code: FromPath[str],
+        data: JSONBody[TargetRenameIn],
+        claims: Caller,
+        uow: Injected[CatalogueUnitOfWork],
+    ) -> TargetChangedOut:
         done = await rename_federation_target(
-            code, data.previous_name, data.name, uow(), claims.actor
+            code, data.previous_name, data.name, uow, claims.actor
         )
         return _out(done)
 
-    @post(f"{operator_base}/retire", operation_id="retireFederationTarget", status_code=200)
+    @post("/retire", operation_id="retireFederationTarget", status_code=200)
     async def retire(
-        code: FromPath[str], data: JSONBody[TargetIn], claims: Caller
+        self,
+        code: FromPath[str],
+        data: JSONBody[TargetIn],
+        claims: Caller,
+        uow: Injected[CatalogueUnitOfWork],
     ) -> TargetChangedOut:
-        require_role(claims, "operator")
-        return _out(await retire_federation_target(code, data.name, uow(), claims.actor))
-
-    return [list_targets, add, rename, retire]
+        return _out(await retire_federation_target(code, data.name, uow, claims.actor))

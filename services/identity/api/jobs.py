@@ -9,20 +9,21 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-from litestar import Response, get, post
-from litestar.handlers import HTTPRouteHandler
+import asyncpg
+from litestar import Controller, Response, get, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
-from libs.events.clock import Clock, system_clock
+from libs.events.clock import Clock
 from libs.events.ids import new_id
-from libs.runtime.backbone import Backbone
+from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
-from services.identity.api.facility_scope import FacilityScope
+from services.identity.adapters.postgres import Facility
+from services.identity.api.guards import facility_admins
 from services.identity.app.jobs import JobRunner, result_context
-from services.identity.contract.jobs import UPLOAD_SLACK, JobList, JobOut
+from services.identity.contract.jobs import JobList, JobOut
 from services.identity.contract.paths import JOBS_PATH
 from services.identity.domain import csv_format as fmt
 from services.identity.domain.errors import not_found
@@ -34,6 +35,7 @@ _DAY_S = 86400
 
 
 def job_out(job: store.JobRow, now: datetime) -> JobOut:
+    """A job as 出力一覧 lists it, its days left counted at ``now``."""
     remaining = (
         max(0, math.floor((job.expires_at - now).total_seconds() / _DAY_S))
         if job.expires_at is not None
@@ -62,23 +64,34 @@ def job_out(job: store.JobRow, now: datetime) -> JobOut:
     )
 
 
-def job_routes(
-    backbone: Backbone,
-    own: IdentityOwn,
-    runner: JobRunner,
-    seal: FileSeal,
-    clock: Clock = system_clock,
-) -> list[HTTPRouteHandler]:
-    """Queue an export or an import, list and read jobs, download a finished job's file."""
-    base = JOBS_PATH
-    scoped_facility = FacilityScope(backbone)
+def download_name(file: store.JobFile, facility: Facility) -> str:
+    """The file's name as 出力一覧's 「ダウンロード」 saves it."""
+    stamp = file.created_at.strftime("%Y%m%d%H%M%S")
+    prefix = "users" if file.kind == "user_export" else "users_import_result"
+    return f"{prefix}_{facility.code}_{stamp}.csv"
 
-    @post(f"{base}/user-export", operation_id="queueUserExport", status_code=202)
-    async def queue_export(code: FromPath[str], claims: Caller) -> JobOut:
+
+class JobsController(Controller):
+    """Queue an export or an import, list and read jobs, download a finished job's file.
+
+    The app mounts it with the CSV import's body limit (``http.create_app``): the import is
+    its one route with a body."""
+
+    path = JOBS_PATH
+    guards = (facility_admins,)
+
+    @post("/user-export", operation_id="queueUserExport", status_code=202)
+    async def queue_export(
+        self,
+        claims: Caller,
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        job_runner: Injected[JobRunner],
+        clock: Injected[Clock],
+    ) -> JobOut:
         """「全件CSV出力」: every user of the facility, whatever the search."""
-        facility = await scoped_facility(claims, code)
         now = clock()
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             job = await store.create_job(
                 conn,
                 job_id=new_id(),
@@ -87,25 +100,29 @@ def job_routes(
                 actor=claims.actor,
                 created_at=now,
             )
-        runner.wake()
+        job_runner.wake()
         return job_out(job, now)
 
-    @post(
-        f"{base}/user-import",
-        operation_id="queueUserImport",
-        status_code=202,
-        request_max_body_size=own.csv_max_bytes + UPLOAD_SLACK,
-    )
-    async def queue_import(code: FromPath[str], body: RawBody, claims: Caller) -> JobOut:
+    @post("/user-import", operation_id="queueUserImport", status_code=202)
+    async def queue_import(
+        self,
+        body: RawBody,
+        claims: Caller,
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        job_runner: Injected[JobRunner],
+        seal: Injected[FileSeal],
+        own: Injected[IdentityOwn],
+        clock: Injected[Clock],
+    ) -> JobOut:
         """「一括登録」: a whole-file problem now, or a queued job whose result lists each row."""
-        facility = await scoped_facility(claims, code)
         if len(body) > own.csv_max_bytes:
             raise DomainError("csv_too_large", message("csv_too_large"), status=413)
         if not seal.ready:
             raise DomainError("at_rest_key_missing", message("at_rest_key_missing"), status=503)
         table = fmt.read_table(fmt.decode_upload(body), max_rows=own.csv_max_rows)
         now = clock()
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             job = await store.create_job(
                 conn,
                 job_id=new_id(),
@@ -116,40 +133,50 @@ def job_routes(
                 input_bytes=bytes(body),
                 total_rows=len(table.rows),
             )
-        runner.wake()
+        job_runner.wake()
         return job_out(job, now)
 
-    @get(base, operation_id="listJobs")
+    @get(operation_id="listJobs")
     async def list_jobs(
-        code: FromPath[str],
-        claims: Caller,
+        self,
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
         status: Annotated[store.JobStatus | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIST_MAX)] = 50,
     ) -> JobList:
         """出力一覧, newest first, optionally one ステータス."""
-        facility = await scoped_facility(claims, code)
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             jobs = await store.list_jobs(conn, facility.facility_id, status, limit)
         now = clock()
         return JobList(items=[job_out(job, now) for job in jobs])
 
-    @get(f"{base}/{{job_id:str}}", operation_id="getJob")
-    async def read(code: FromPath[str], job_id: FromPath[str], claims: Caller) -> JobOut:
+    @get("/{job_id:str}", operation_id="getJob")
+    async def read(
+        self,
+        job_id: FromPath[str],
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
+    ) -> JobOut:
         """One job with its progress (poll while 処理中)."""
-        facility = await scoped_facility(claims, code)
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             job = await store.get_job(conn, facility.facility_id, job_id)
         if job is None:
             raise not_found("job_not_found")
         return job_out(job, clock())
 
-    @get(f"{base}/{{job_id:str}}/file", operation_id="downloadJobFile")
+    @get("/{job_id:str}/file", operation_id="downloadJobFile")
     async def download(
-        code: FromPath[str], job_id: FromPath[str], claims: Caller
+        self,
+        job_id: FromPath[str],
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        seal: Injected[FileSeal],
+        clock: Injected[Clock],
     ) -> Response[bytes]:
         """「ダウンロード」: the CSV of a 完了 job within its 有効期間."""
-        facility = await scoped_facility(claims, code)
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             file = await store.job_file(conn, facility.facility_id, job_id, clock())
             if file is None:
                 job = await store.get_job(conn, facility.facility_id, job_id)
@@ -157,15 +184,11 @@ def job_routes(
                     raise DomainError("job_not_ready", message("job_not_ready"), status=409)
                 raise not_found("job_not_found")
         content = seal.open(file.content, result_context(job_id)) if file.sealed else file.content
-        stamp = file.created_at.strftime("%Y%m%d%H%M%S")
-        prefix = "users" if file.kind == "user_export" else "users_import_result"
         return Response(
             content,
             media_type="text/csv; charset=utf-8",
             headers={
-                "Content-Disposition": f'attachment; filename="{prefix}_{facility.code}_{stamp}.csv"',
+                "Content-Disposition": f'attachment; filename="{download_name(file, facility)}"',
                 "Cache-Control": "no-store",
             },
         )
-
-    return [queue_export, queue_import, list_jobs, read, download]

@@ -2,16 +2,32 @@
 further admins, disabling and enabling them (issue 15), admin password, second password
 and MFA resets, a facility's password expiry (L1); and a signed-in admin's own profile."""
 
+import asyncpg
 import msgspec
-from litestar import get, patch, post, put
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import Caller, require_role
+from libs.runtime.app import Injected
+from libs.runtime.internal_auth import Caller, Claims
 from services.identity.adapters.facility_settings import read_facility
-from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.app.facility_settings import change_facility_settings
+from services.identity.api.guards import admins_only, in_facility, operators_only
+from services.identity.api.operator_bodies import (
+    AdminAccountIn,
+    AdminAddedOut,
+    AdminIn,
+    AdminProfileOut,
+    AdminResetOut,
+    AdminStateOut,
+    FacilityCreate,
+    FacilityCreatedOut,
+    FacilityOut,
+    FacilitySettingsChangedOut,
+    FacilitySettingsIn,
+    PasswordExpiryIn,
+    PasswordExpiryOut,
+)
+from services.identity.app.credential_ports import CredentialUnitOfWork
+from services.identity.app.facility_settings import SettingsUnitOfWork, change_facility_settings
 from services.identity.app.operator import (
     add_admin,
     register_facility,
@@ -21,8 +37,13 @@ from services.identity.app.operator import (
     set_admin_disabled,
     set_password_expiry,
 )
-from services.identity.contract import FacilitySettings
-from services.identity.contract.paths import FACILITY_PATH, OWN_ADMIN_PATH
+from services.identity.app.unit_of_work import UnitOfWork
+from services.identity.contract.paths import (
+    FACILITY_PATH,
+    OPERATOR_ADMINS_PATH,
+    OPERATOR_FACILITIES_PATH,
+    OWN_ADMIN_PATH,
+)
 from services.identity.domain.errors import facility_not_found, not_found
 from services.identity.domain.facility import (
     ChangeFacilitySettings,
@@ -31,134 +52,31 @@ from services.identity.domain.facility import (
 )
 
 
-class FacilityCreate(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    name: str
-    domain: str
-    admin: str
-    admin_display_name: str | None = None
-    """The first admin's 氏名 (the CLI always sends it)."""
-    admin_email: str | None = None
-    """The first admin's address (the CLI always sends it)."""
-    time_zone: str = "Asia/Tokyo"
-    download_period_months: int = 3
-    internal_networks: list[str] = []
-    notification_addresses: list[str] = []
-    """Where the facility's notices go besides its admins' own addresses (at most 10)."""
+class FacilityController(Controller):
+    """A facility's settings, read by anyone acting in it (its admins, operators)."""
+
+    path = FACILITY_PATH
+    guards = (in_facility,)
+
+    @get(operation_id="getFacility")
+    async def get_facility(self, code: FromPath[str], pool: Injected[asyncpg.Pool]) -> FacilityOut:
+        async with pool.acquire() as conn:
+            found = await read_facility(conn, code)
+        if found is None:
+            raise facility_not_found()
+        return msgspec.convert(found, FacilityOut)
 
 
-class AdminIn(msgspec.Struct, frozen=True, kw_only=True):
-    """A further admin of a facility (issue 15)."""
+class OperatorFacilitiesController(Controller):
+    """Register a facility, change its settings and password expiry, add admins to it."""
 
-    name: str
-    """The name part of its account, ``<code>-<name>@<domain>`` (T2)."""
-    display_name: str
-    """氏名: at most 64 characters, no control characters."""
-    email: str
-    """At most 64 characters, a valid address."""
+    path = OPERATOR_FACILITIES_PATH
+    guards = (operators_only,)
 
-
-class AdminAddedOut(msgspec.Struct, frozen=True, kw_only=True):
-    admin_id: str
-    account: str
-    display_name: str
-    email: str
-    initial_password: str
-    """Shown once; changed at the admin's first sign-in."""
-    initial_second_password: str
-    """Shown once."""
-    consistency_token: str
-
-
-class AdminStateOut(msgspec.Struct, frozen=True, kw_only=True):
-    admin_id: str
-    account: str
-    disabled: bool
-    consistency_token: str
-
-
-class AdminProfileOut(msgspec.Struct, frozen=True, kw_only=True):
-    """A signed-in admin's own profile, for the console's header."""
-
-    account: str
-    name: str
-    """The account's name part."""
-    display_name: str | None
-    """氏名; null for an admin created before admins had one."""
-    email: str | None
-
-
-class FacilityCreatedOut(msgspec.Struct, frozen=True, kw_only=True):
-    facility_id: str
-    admin_account: str
-    initial_password: str
-    initial_second_password: str
-    consistency_token: str
-
-
-class AdminAccountIn(msgspec.Struct, frozen=True, kw_only=True):
-    account: str
-    """The admin's full account, ``<code>-<name>@<domain>``."""
-
-
-class AdminResetOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    admin_id: str
-    account: str
-    initial_password: str | None = None
-    """Only for a password reset: shown once, changed at the admin's next sign-in."""
-    initial_second_password: str | None = None
-    """A second password reset's new second password, shown once; after a password reset,
-    only when the admin had none yet (created before they existed)."""
-    consistency_token: str
-
-
-class PasswordExpiryIn(msgspec.Struct, frozen=True, kw_only=True):
-    max_age_days: int | None
-    """Days a password lasts after its change; null turns expiry off (the default)."""
-
-
-class FacilitySettingsIn(msgspec.Struct, frozen=True, kw_only=True):
-    """A change of a facility's settings (T1, issue 15): an absent or null setting stays as
-    it is; a list given replaces the old one whole (``[]`` clears it)."""
-
-    name: str | None = None
-    time_zone: str | None = None
-    """An IANA time zone, e.g. ``Asia/Tokyo``."""
-    download_period_months: int | None = None
-    """1–12."""
-    internal_networks: list[str] | None = None
-    """CIDRs counted as inside the facility (院内), at most 100."""
-    notification_addresses: list[str] | None = None
-    """At most 10 addresses."""
-    password_expiry: PasswordExpiryIn | None = None
-    """``{"max_age_days": n}`` (1–3650) or ``{"max_age_days": null}`` (never, L1)."""
-
-
-class FacilitySettingsChangedOut(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    changed: list[str]
-    """The settings that changed (``password_max_age_days`` for the expiry)."""
-    consistency_token: str
-
-
-class PasswordExpiryOut(msgspec.Struct, frozen=True, kw_only=True):
-    code: str
-    max_age_days: int | None
-    consistency_token: str
-
-
-class FacilityOut(FacilitySettings, frozen=True, kw_only=True):
-    """Every setting of the facility (the contract's ``FacilitySettings``) and its id."""
-
-    facility_id: str
-
-
-def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
-    """Register a facility (operators) and read one (its admins, operators)."""
-
-    @post("/internal/v1/operator/facilities", operation_id="registerFacility", status_code=201)
-    async def create_facility(data: JSONBody[FacilityCreate], claims: Caller) -> FacilityCreatedOut:
-        require_role(claims, "operator")
+    @post(operation_id="registerFacility", status_code=201)
+    async def create_facility(
+        self, data: JSONBody[FacilityCreate], claims: Caller, uow: Injected[UnitOfWork]
+    ) -> FacilityCreatedOut:
         result = await register_facility(
             RegisterFacility(
                 code=data.code,
@@ -172,7 +90,7 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
                 internal_networks=tuple(data.internal_networks),
                 notification_addresses=tuple(data.notification_addresses),
             ),
-            PostgresUnitOfWork(backbone.pool, backbone.committed),
+            uow,
             claims.actor,
         )
         return FacilityCreatedOut(
@@ -183,67 +101,15 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             consistency_token=result.last_event_id,
         )
 
-    def store() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(backbone.pool, backbone.committed)
-
-    @post(
-        "/internal/v1/operator/admins/password-reset",
-        operation_id="resetAdminPassword",
-        status_code=200,
-    )
-    async def admin_password_reset(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminResetOut:
-        require_role(claims, "operator")
-        done = await reset_admin_password(data.account, store(), claims.actor)
-        return AdminResetOut(
-            admin_id=done.admin_id,
-            account=done.account,
-            initial_password=done.initial_password,
-            initial_second_password=done.initial_second_password,
-            consistency_token=done.last_event_id,
-        )
-
-    @post(
-        "/internal/v1/operator/admins/second-password-reset",
-        operation_id="resetAdminSecondPassword",
-        status_code=200,
-    )
-    async def admin_second_password_reset(
-        data: JSONBody[AdminAccountIn], claims: Caller
-    ) -> AdminResetOut:
-        require_role(claims, "operator")
-        done = await reset_admin_second_password(data.account, store(), claims.actor)
-        return AdminResetOut(
-            admin_id=done.admin_id,
-            account=done.account,
-            initial_second_password=done.initial_second_password,
-            consistency_token=done.last_event_id,
-        )
-
-    @post("/internal/v1/operator/admins/mfa-reset", operation_id="resetAdminMfa", status_code=200)
-    async def admin_mfa_reset(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminResetOut:
-        require_role(claims, "operator")
-        done = await reset_admin_mfa(data.account, store(), claims.actor)
-        return AdminResetOut(
-            admin_id=done.admin_id, account=done.account, consistency_token=done.last_event_id
-        )
-
-    @post(
-        "/internal/v1/operator/facilities/{code:str}/admins",
-        operation_id="addAdmin",
-        status_code=201,
-    )
+    @post("/{code:str}/admins", operation_id="addAdmin", status_code=201)
     async def admin_add(
-        code: FromPath[str], data: JSONBody[AdminIn], claims: Caller
+        self,
+        code: FromPath[str],
+        data: JSONBody[AdminIn],
+        claims: Caller,
+        uow: Injected[UnitOfWork],
     ) -> AdminAddedOut:
-        require_role(claims, "operator")
-        done = await add_admin(
-            code,
-            data.name,
-            data.display_name,
-            data.email,
-            PostgresUnitOfWork(backbone.pool, backbone.committed),
-            claims.actor,
-        )
+        done = await add_admin(code, data.name, data.display_name, data.email, uow, claims.actor)
         return AdminAddedOut(
             admin_id=done.admin_id,
             account=done.account,
@@ -254,29 +120,109 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             consistency_token=done.last_event_id,
         )
 
-    async def switch(data: AdminAccountIn, claims: Caller, disabled: bool) -> AdminStateOut:
-        require_role(claims, "operator")
-        done = await set_admin_disabled(data.account, disabled, store(), claims.actor)
-        return AdminStateOut(
+    @put("/{code:str}/password-expiry", operation_id="setPasswordExpiry")
+    async def password_expiry(
+        self,
+        code: FromPath[str],
+        data: JSONBody[PasswordExpiryIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> PasswordExpiryOut:
+        token = await set_password_expiry(code, data.max_age_days, uow, claims.actor)
+        return PasswordExpiryOut(code=code, max_age_days=data.max_age_days, consistency_token=token)
+
+    @patch("/{code:str}", operation_id="changeFacilitySettings")
+    async def change_settings(
+        self,
+        code: FromPath[str],
+        data: JSONBody[FacilitySettingsIn],
+        claims: Caller,
+        uow: Injected[SettingsUnitOfWork],
+    ) -> FacilitySettingsChangedOut:
+        done = await change_facility_settings(settings_command(code, data), uow, claims.actor)
+        return FacilitySettingsChangedOut(
+            code=code, changed=list(done.changed), consistency_token=done.last_event_id
+        )
+
+
+class OperatorAdminsController(Controller):
+    """Admins' password, second password and MFA resets; disabling and enabling them."""
+
+    path = OPERATOR_ADMINS_PATH
+    guards = (operators_only,)
+
+    @post("/password-reset", operation_id="resetAdminPassword", status_code=200)
+    async def admin_password_reset(
+        self,
+        data: JSONBody[AdminAccountIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> AdminResetOut:
+        done = await reset_admin_password(data.account, uow, claims.actor)
+        return AdminResetOut(
             admin_id=done.admin_id,
             account=done.account,
-            disabled=done.disabled,
+            initial_password=done.initial_password,
+            initial_second_password=done.initial_second_password,
             consistency_token=done.last_event_id,
         )
 
-    @post("/internal/v1/operator/admins/disable", operation_id="disableAdmin", status_code=200)
-    async def admin_disable(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminStateOut:
-        return await switch(data, claims, True)
+    @post("/second-password-reset", operation_id="resetAdminSecondPassword", status_code=200)
+    async def admin_second_password_reset(
+        self,
+        data: JSONBody[AdminAccountIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> AdminResetOut:
+        done = await reset_admin_second_password(data.account, uow, claims.actor)
+        return AdminResetOut(
+            admin_id=done.admin_id,
+            account=done.account,
+            initial_second_password=done.initial_second_password,
+            consistency_token=done.last_event_id,
+        )
 
-    @post("/internal/v1/operator/admins/enable", operation_id="enableAdmin", status_code=200)
-    async def admin_enable(data: JSONBody[AdminAccountIn], claims: Caller) -> AdminStateOut:
-        return await switch(data, claims, False)
+    @post("/mfa-reset", operation_id="resetAdminMfa", status_code=200)
+    async def admin_mfa_reset(
+        self,
+        data: JSONBody[AdminAccountIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> AdminResetOut:
+        done = await reset_admin_mfa(data.account, uow, claims.actor)
+        return AdminResetOut(
+            admin_id=done.admin_id, account=done.account, consistency_token=done.last_event_id
+        )
 
-    @get(OWN_ADMIN_PATH, operation_id="getOwnAdminProfile")
-    async def own_profile(claims: Caller) -> AdminProfileOut:
+    @post("/disable", operation_id="disableAdmin", status_code=200)
+    async def admin_disable(
+        self,
+        data: JSONBody[AdminAccountIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> AdminStateOut:
+        return await switch(data, True, uow, claims)
+
+    @post("/enable", operation_id="enableAdmin", status_code=200)
+    async def admin_enable(
+        self,
+        data: JSONBody[AdminAccountIn],
+        claims: Caller,
+        uow: Injected[CredentialUnitOfWork],
+    ) -> AdminStateOut:
+        return await switch(data, False, uow, claims)
+
+
+class OwnAdminController(Controller):
+    """A signed-in admin's own profile."""
+
+    path = OWN_ADMIN_PATH
+    guards = (admins_only,)
+
+    @get(operation_id="getOwnAdminProfile")
+    async def own_profile(self, claims: Caller, pool: Injected[asyncpg.Pool]) -> AdminProfileOut:
         """The calling admin's name and address (the gateway's session answer)."""
-        require_role(claims, "admin")
-        row = await backbone.pool.fetchrow(
+        row = await pool.fetchrow(
             """SELECT ad.account, ad.name, ad.display_name, ad.email FROM admins ad
                JOIN accounts a ON a.owner_id = ad.admin_id
                JOIN facilities f ON f.facility_id = ad.facility_id
@@ -288,57 +234,23 @@ def operator_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             raise not_found("admin_not_found")
         return AdminProfileOut(**dict(row))
 
-    @put(
-        "/internal/v1/operator/facilities/{code:str}/password-expiry",
-        operation_id="setPasswordExpiry",
+
+async def switch(
+    data: AdminAccountIn, disabled: bool, uow: CredentialUnitOfWork, claims: Claims
+) -> AdminStateOut:
+    """Disable or enable the admin ``data`` names."""
+    done = await set_admin_disabled(data.account, disabled, uow, claims.actor)
+    return AdminStateOut(
+        admin_id=done.admin_id,
+        account=done.account,
+        disabled=done.disabled,
+        consistency_token=done.last_event_id,
     )
-    async def password_expiry(
-        code: FromPath[str], data: JSONBody[PasswordExpiryIn], claims: Caller
-    ) -> PasswordExpiryOut:
-        require_role(claims, "operator")
-        token = await set_password_expiry(code, data.max_age_days, store(), claims.actor)
-        return PasswordExpiryOut(code=code, max_age_days=data.max_age_days, consistency_token=token)
-
-    @patch("/internal/v1/operator/facilities/{code:str}", operation_id="changeFacilitySettings")
-    async def change_settings(
-        code: FromPath[str], data: JSONBody[FacilitySettingsIn], claims: Caller
-    ) -> FacilitySettingsChangedOut:
-        require_role(claims, "operator")
-        done = await change_facility_settings(
-            settings_command(code, data),
-            PostgresUnitOfWork(backbone.pool, backbone.committed),
-            claims.actor,
-        )
-        return FacilitySettingsChangedOut(
-            code=code, changed=list(done.changed), consistency_token=done.last_event_id
-        )
-
-    @get(FACILITY_PATH, operation_id="getFacility")
-    async def get_facility(code: FromPath[str], claims: Caller) -> FacilityOut:
-        if not claims.may_act_in(code):
-            raise facility_not_found()  # SPEC T3: another facility's looks missing
-        async with backbone.pool.acquire() as conn:
-            found = await read_facility(conn, code)
-        if found is None:
-            raise facility_not_found()
-        return msgspec.convert(found, FacilityOut)
-
-    return [
-        create_facility,
-        change_settings,
-        get_facility,
-        admin_password_reset,
-        admin_second_password_reset,
-        admin_mfa_reset,
-        admin_add,
-        admin_disable,
-        admin_enable,
-        own_profile,
-        password_expiry,
-    ]
 
 
 def settings_command(code: str, data: FacilitySettingsIn) -> ChangeFacilitySettings:
+    """The command a settings change asks for."""
+
     def listed(values: list[str] | None) -> tuple[str, ...] | None:
         return None if values is None else tuple(values)
 

@@ -5,18 +5,18 @@ The request answers 202 with the same body whatever it names; identity's worker 
 link later. The link's token travels in bodies only, never in a URL.
 """
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from litestar import post
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, post
 from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
+from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
-from services.identity.api.signin import Account, require_gateway
+from services.identity.api.guards import gateway_only
+from services.identity.api.signin import Account
 from services.identity.app.recovery import Recoveries
 from services.identity.contract.paths import RECOVERY_PATH
 from services.identity.contract.signin import Secret
@@ -57,25 +57,32 @@ class RecoveredOut(msgspec.Struct, frozen=True, kw_only=True):
     account: str
 
 
-def recovery_routes(recoveries: Callable[[], Recoveries]) -> list[HTTPRouteHandler]:
+class RecoveryController(Controller):
     """Request (202), open a link (200/410/423), set the password (200/400/401/410/423)."""
 
-    @post(f"{RECOVERY_PATH}/requests", operation_id="requestRecovery", status_code=202)
-    async def request(data: JSONBody[RecoveryRequest], claims: Caller) -> RecoveryRequested:
-        require_gateway(claims)
-        await recoveries().request(data.account, data.app, claims.ip)
+    path = RECOVERY_PATH
+    guards = (gateway_only,)
+
+    @post("/requests", operation_id="requestRecovery", status_code=202)
+    async def request(
+        self,
+        data: JSONBody[RecoveryRequest],
+        claims: Caller,
+        recoveries: Injected[Recoveries],
+    ) -> RecoveryRequested:
+        await recoveries.request(data.account, data.app, claims.ip)
         return RecoveryRequested(message=message("recovery_requested"))
 
-    @post(f"{RECOVERY_PATH}/link", operation_id="openRecoveryLink", status_code=200)
-    async def open_link(data: JSONBody[LinkToken], claims: Caller) -> LinkOut:
-        require_gateway(claims)
-        view = await recoveries().open(data.token, claims.ip)
+    @post("/link", operation_id="openRecoveryLink", status_code=200)
+    async def open_link(
+        self, data: JSONBody[LinkToken], claims: Caller, recoveries: Injected[Recoveries]
+    ) -> LinkOut:
+        view = await recoveries.open(data.token, claims.ip)
         return LinkOut(account=view.account, role=view.kind, expires_at=view.expires_at)
 
-    @post(f"{RECOVERY_PATH}/password", operation_id="recoverPassword", status_code=200)
-    async def use_link(data: JSONBody[RecoveryUse], claims: Caller) -> RecoveredOut:
-        require_gateway(claims)
-        account = await recoveries().complete(data.token, data.code, data.new_password, claims.ip)
+    @post("/password", operation_id="recoverPassword", status_code=200)
+    async def use_link(
+        self, data: JSONBody[RecoveryUse], claims: Caller, recoveries: Injected[Recoveries]
+    ) -> RecoveredOut:
+        account = await recoveries.complete(data.token, data.code, data.new_password, claims.ip)
         return RecoveredOut(account=account)
-
-    return [request, open_link, use_link]

@@ -16,22 +16,18 @@ needs to open a session (account id, account, role, facility code). The gateway 
 sessions, cookies and CSRF.
 """
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from litestar import post
-from litestar.exceptions import PermissionDeniedException
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, post
 from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
-from libs.events.clock import Clock, system_clock
-from libs.runtime.backbone import Backbone
-from libs.runtime.internal_auth import ALL_FACILITIES, Caller, Claims, require_role
-from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.adapters.totp import SecretBox
-from services.identity.app.signin import Progress, SignedIn, SignInPolicy, SignIns
+from libs.runtime.app import Injected
+from libs.runtime.internal_auth import Caller, Claims
+from services.identity.api.guards import gateway_only, signed_in
+from services.identity.app.signin import Progress, SignedIn, SignIns
 from services.identity.contract.paths import (
     OWN_PASSWORD_PATH,
     SECOND_PASSWORD_CHECK_PATH,
@@ -43,7 +39,6 @@ from services.identity.contract.signin import (
     SecondPasswordCheck,
     Secret,
 )
-from services.identity.settings import IdentityOwn
 
 Account = Annotated[
     str, msgspec.Meta(min_length=1, max_length=254, pattern=r"^[^\s\x00-\x1f\x7f]+$")
@@ -109,14 +104,8 @@ class SignInOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     grant: GrantOut | None = None
 
 
-def require_gateway(claims: Claims) -> None:
-    """403 unless the caller is the gateway's pre-authentication identity."""
-    require_role(claims, "system")
-    if claims.facility != ALL_FACILITIES:
-        raise PermissionDeniedException()
-
-
 def _out(progress: Progress) -> SignInOut:
+    """The step's answer as the gateway reads it."""
     enrolment = progress.enrolment
     grant = progress.grant
     return SignInOut(
@@ -142,78 +131,57 @@ def _out(progress: Progress) -> SignInOut:
     )
 
 
-def signin_policy(own: IdentityOwn) -> SignInPolicy:
-    """L4's limits as identity is configured."""
-    return SignInPolicy(
-        lockout_failures=own.lockout_failures,
-        lockout_ceiling=own.lockout_ceiling,
-        lockout=timedelta(minutes=own.lockout_minutes),
-    )
+class SignInController(Controller):
+    """The four steps; each answers the next one, or a problem (401/409/410/423/400)."""
 
+    path = SIGNIN_PATH
+    guards = (gateway_only,)
 
-def signin_routes(
-    backbone: Backbone, own: IdentityOwn, clock: Clock = system_clock
-) -> list[HTTPRouteHandler]:
-    """The four steps; each answers the next one, or a problem (401/409/410/423/400).
-
-    Raises SettingsError without a valid ``totp_key``: identity does not start without it.
-    """
-    signins = SignIns(
-        lambda: PostgresUnitOfWork(backbone.pool, backbone.committed),
-        SecretBox(own.totp_key),
-        signin_policy(own),
-        clock,
-    )
-
-    @post(f"{SIGNIN_PATH}/password", operation_id="signInPassword", status_code=200)
-    async def password_step(data: JSONBody[PasswordStep], claims: Caller) -> SignInOut:
-        require_gateway(claims)
+    @post("/password", operation_id="signInPassword", status_code=200)
+    async def password_step(
+        self, data: JSONBody[PasswordStep], claims: Caller, signins: Injected[SignIns]
+    ) -> SignInOut:
         return _out(await signins.start(data.account, data.password, data.app, claims.ip))
 
-    @post(f"{SIGNIN_PATH}/new-password", operation_id="signInNewPassword", status_code=200)
-    async def new_password_step(data: JSONBody[NewPasswordStep], claims: Caller) -> SignInOut:
-        require_gateway(claims)
+    @post("/new-password", operation_id="signInNewPassword", status_code=200)
+    async def new_password_step(
+        self, data: JSONBody[NewPasswordStep], claims: Caller, signins: Injected[SignIns]
+    ) -> SignInOut:
         return _out(await signins.new_password(data.handle, data.new_password, claims.ip))
 
-    @post(f"{SIGNIN_PATH}/totp", operation_id="signInTotp", status_code=200)
-    async def totp_step(data: JSONBody[TotpStep], claims: Caller) -> SignInOut:
-        require_gateway(claims)
+    @post("/totp", operation_id="signInTotp", status_code=200)
+    async def totp_step(
+        self, data: JSONBody[TotpStep], claims: Caller, signins: Injected[SignIns]
+    ) -> SignInOut:
         return _out(await signins.totp(data.handle, data.code, claims.ip))
 
-    @post(
-        f"{SIGNIN_PATH}/second-password",
-        operation_id="signInSecondPassword",
-        status_code=200,
-    )
-    async def second_password_step(data: JSONBody[SecondPasswordStep], claims: Caller) -> SignInOut:
-        require_gateway(claims)
+    @post("/second-password", operation_id="signInSecondPassword", status_code=200)
+    async def second_password_step(
+        self, data: JSONBody[SecondPasswordStep], claims: Caller, signins: Injected[SignIns]
+    ) -> SignInOut:
         return _out(await signins.second_password(data.handle, data.second_password, claims.ip))
 
+
+class OwnCredentialsController(Controller):
+    """A signed-in admin's or user's own credentials, with that session's token."""
+
+    path = "/"
+    guards = (signed_in,)
+
     @post(OWN_PASSWORD_PATH, operation_id="changeOwnPassword", status_code=200)
-    async def change_password(data: JSONBody[PasswordChange], claims: Caller) -> PasswordChangedOut:
-        require_role(claims, "admin", "user")
+    async def change_password(
+        self, data: JSONBody[PasswordChange], claims: Caller, signins: Injected[SignIns]
+    ) -> PasswordChangedOut:
         token = await signins.change_password(
             _signed_in(claims), data.current_password, data.new_password, claims.ip
         )
         return PasswordChangedOut(consistency_token=token)
 
-    @post(
-        SECOND_PASSWORD_CHECK_PATH,
-        operation_id="checkSecondPassword",
-        status_code=204,
-    )
-    async def check_second_password(data: JSONBody[SecondPasswordCheck], claims: Caller) -> None:
-        require_role(claims, "admin", "user")
+    @post(SECOND_PASSWORD_CHECK_PATH, operation_id="checkSecondPassword", status_code=204)
+    async def check_second_password(
+        self, data: JSONBody[SecondPasswordCheck], claims: Caller, signins: Injected[SignIns]
+    ) -> None:
         await signins.check_second_password(_signed_in(claims), data.second_password, claims.ip)
-
-    return [
-        password_step,
-        new_password_step,
-        totp_step,
-        second_password_step,
-        change_password,
-        check_second_password,
-    ]
 
 
 def _signed_in(claims: Claims) -> SignedIn:

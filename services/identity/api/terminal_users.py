@@ -4,14 +4,14 @@
 from typing import Annotated
 
 import msgspec
-from litestar import put
-from litestar.handlers import HTTPRouteHandler
+from litestar import Controller, put
 from litestar.params import FromPath, JSONBody
 
-from libs.runtime.backbone import Backbone
+from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
-from services.identity.adapters.postgres import PostgresUnitOfWork
-from services.identity.api.facility_scope import FacilityScope
+from services.identity.adapters.postgres import Facility
+from services.identity.api.guards import facility_admins
+from services.identity.app.unit_of_work import UserUnitOfWork
 from services.identity.app.user_batches import TERMINAL_USERS_MAX, set_terminal_users
 from services.identity.contract.paths import TERMINAL_USERS_PATH
 
@@ -36,27 +36,24 @@ class TerminalUsersOut(msgspec.Struct, frozen=True, kw_only=True):
     """None when the selection was already so."""
 
 
-def terminal_user_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
-    scoped_facility = FacilityScope(backbone)
+class TerminalUsersController(Controller):
+    """The users of one of the facility's terminals."""
 
-    @put(
-        TERMINAL_USERS_PATH,
-        operation_id="setTerminalUsers",
-    )
+    path = TERMINAL_USERS_PATH
+    guards = (facility_admins,)
+
+    @put(operation_id="setTerminalUsers")
     async def set_users(
-        code: FromPath[str],
+        self,
         terminal_id: FromPath[str],
         data: JSONBody[TerminalUsersIn],
         claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
     ) -> TerminalUsersOut:
         """Make the checked users exactly the terminal's users, all or nothing."""
-        facility = await scoped_facility(claims, code)
         done = await set_terminal_users(
-            facility.code,
-            terminal_id,
-            data.user_ids,
-            PostgresUnitOfWork(backbone.pool, backbone.committed),
-            claims.actor,
+            facility.code, terminal_id, data.user_ids, uow, claims.actor
         )
         return TerminalUsersOut(
             changed=[
@@ -65,5 +62,3 @@ def terminal_user_routes(backbone: Backbone) -> list[HTTPRouteHandler]:
             ],
             consistency_token=done.last_event_id,
         )
-
-    return [set_users]

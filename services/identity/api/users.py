@@ -8,18 +8,19 @@ appear only in the reply of the command that issued them.
 import base64
 from typing import Annotated, Any, Literal
 
+import asyncpg
 import msgspec
-from litestar import Response, delete, get, post, put
+from litestar import Controller, Response, delete, get, post, put
 from litestar.enums import MediaType
-from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from libs.events.clock import Clock, system_clock
-from libs.runtime.backbone import Backbone
+from libs.events.clock import Clock
+from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
-from services.identity.adapters.postgres import Facility, PostgresUnitOfWork
-from services.identity.adapters.user_reads import Search, load_user_out, search_users
-from services.identity.api.facility_scope import FacilityScope
+from services.identity.adapters.postgres import Facility
+from services.identity.adapters.user_reads import Entry, Search, Sort, load_user_out, search_users
+from services.identity.api.guards import facility_admins
+from services.identity.app.unit_of_work import UserUnitOfWork
 from services.identity.app.user_batches import set_end_dates
 from services.identity.app.user_writes import Outcome
 from services.identity.app.users import (
@@ -56,6 +57,7 @@ PAGE_MAX = 200
 
 
 def draft_of(data: UserFields) -> ProfileDraft:
+    """The profile a create or edit form sends, as the use cases take it."""
     return ProfileDraft(
         family_name=data.family_name,
         given_name=data.given_name,
@@ -92,26 +94,43 @@ def decode_cursor(token: str, sort: str, descending: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRouteHandler]:
+async def view_of(pool: asyncpg.Pool, facility: Facility, user_id: str, clock: Clock) -> UserOut:
+    """The user as the list and the form show it; 404 ``user_not_found`` if there is none."""
+    today = today_in(facility.time_zone, clock())
+    async with pool.acquire() as conn:
+        user = await load_user_out(conn, facility.facility_id, user_id, today)
+    if user is None:
+        raise not_found("user_not_found")
+    return user
+
+
+def page_body(entries: list[Entry], limit: int, sort: Sort, descending: bool) -> bytes:
+    """The page's JSON: the first ``limit`` entries as the rows keep them, and the cursor of
+    the next page when there is one (``entries`` holds one more row than the page)."""
+    page = entries[:limit]
+    more = len(entries) > limit
+    next_cursor = encode_cursor(sort, descending, page[-1].sort_keys(sort)) if more else None
+    return b"".join((
+        b'{"items":[',
+        b",".join(entry.json for entry in page),
+        b'],"next_cursor":',
+        msgspec.json.encode(next_cursor),
+        b"}",
+    ))  # fmt: skip
+
+
+class UsersController(Controller):
     """List, create, read, edit, reset, delete users and set end dates in bulk."""
-    base = USERS_PATH
-    scoped_facility = FacilityScope(backbone)
 
-    def uow() -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(backbone.pool, backbone.committed)
+    path = USERS_PATH
+    guards = (facility_admins,)
 
-    async def view_of(facility: Facility, user_id: str) -> UserOut:
-        today = today_in(facility.time_zone, clock())
-        async with backbone.pool.acquire() as conn:
-            user = await load_user_out(conn, facility.facility_id, user_id, today)
-        if user is None:
-            raise not_found("user_not_found")
-        return user
-
-    @get(base, operation_id="listUsers")
+    @get(operation_id="listUsers")
     async def list_users(
-        code: FromPath[str],
-        claims: Caller,
+        self,
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
         account: Annotated[str, QueryParameter()] = "",
         name: Annotated[str, QueryParameter()] = "",
         email: Annotated[str, QueryParameter()] = "",
@@ -123,7 +142,6 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         """「ユーザー一覧」 with 「検索条件」 (partial, any case), sorted, one page (U3).
 
         The users' entries go out as the rows keep them, joined into the page's JSON."""
-        facility = await scoped_facility(claims, code)
         terms = {"account": account.strip(), "name": name.strip(), "email": email.strip()}
         for field, term in terms.items():
             if len(term) > SEARCH_MAX or "\x00" in term:  # PostgreSQL text holds no NUL
@@ -138,27 +156,23 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
             after=after,
             limit=limit + 1,
         )
-        async with backbone.pool.acquire() as conn:
+        async with pool.acquire() as conn:
             entries = await search_users(conn, facility.facility_id, search)
-        page = entries[:limit]
-        more = len(entries) > limit
-        next_cursor = encode_cursor(sort, descending, page[-1].sort_keys(sort)) if more else None
-        body = b"".join((
-            b'{"items":[',
-            b",".join(entry.json for entry in page),
-            b'],"next_cursor":',
-            msgspec.json.encode(next_cursor),
-            b"}",
-        ))  # fmt: skip
+        body = page_body(entries, limit, sort, descending)
         answer: Response[Any] = Response(content=body, media_type=MediaType.JSON)
         return answer
 
-    @post(base, operation_id="createUser", status_code=201)
+    @post(operation_id="createUser", status_code=201)
     async def create(
-        code: FromPath[str], data: JSONBody[UserCreate], claims: Caller
+        self,
+        data: JSONBody[UserCreate],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
     ) -> UserCreatedOut:
         """「新規」→「登録」: the account, initial password and second password, once (U2)."""
-        facility = await scoped_facility(claims, code)
         outcome = await create_user(
             CreateUser(
                 facility_code=facility.code,
@@ -166,28 +180,32 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
                 profile=draft_of(data),
                 terminals=data.terminals,
             ),
-            uow(),
+            uow,
             claims.actor,
             clock(),
         )
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return UserCreatedOut(
-            user=await view_of(facility, outcome.after.user_id),
+            user=await view_of(pool, facility, outcome.after.user_id, clock),
             account=outcome.after.account,
             initial_password=outcome.issued.password,
             second_password=outcome.issued.second_password,
             consistency_token=outcome.last_event_id,
         )
 
-    @post(f"{base}/end-date", operation_id="setUsersEndDate", status_code=200)
+    @post("/end-date", operation_id="setUsersEndDate", status_code=200)
     async def end_date(
-        code: FromPath[str], data: JSONBody[EndDateIn], claims: Caller
+        self,
+        data: JSONBody[EndDateIn],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
+        clock: Injected[Clock],
     ) -> EndDateOut:
         """「有効終了日一括登録」: per-user results; later starts are refused one by one (U7)."""
-        facility = await scoped_facility(claims, code)
         done = await set_end_dates(
-            facility.code, data.user_ids, data.valid_until, uow(), claims.actor, clock()
+            facility.code, data.user_ids, data.valid_until, uow, claims.actor, clock()
         )
         return EndDateOut(
             results=[
@@ -203,17 +221,28 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
             consistency_token=done.last_event_id,
         )
 
-    @get(f"{base}/{{user_id:str}}", operation_id="getUser")
-    async def read(code: FromPath[str], user_id: FromPath[str], claims: Caller) -> UserOut:
-        facility = await scoped_facility(claims, code)
-        return await view_of(facility, user_id)
+    @get("/{user_id:str}", operation_id="getUser")
+    async def read(
+        self,
+        user_id: FromPath[str],
+        facility: Injected[Facility],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
+    ) -> UserOut:
+        return await view_of(pool, facility, user_id, clock)
 
-    @put(f"{base}/{{user_id:str}}", operation_id="updateUser")
+    @put("/{user_id:str}", operation_id="updateUser")
     async def update(
-        code: FromPath[str], user_id: FromPath[str], data: JSONBody[UserUpdate], claims: Caller
+        self,
+        user_id: FromPath[str],
+        data: JSONBody[UserUpdate],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
+        pool: Injected[asyncpg.Pool],
+        clock: Injected[Clock],
     ) -> UserSavedOut:
         """「ユーザー編集」→「登録」 at the version read; 409 ``version_conflict`` if stale (U4)."""
-        facility = await scoped_facility(claims, code)
         outcome: Outcome = await update_user(
             UpdateUser(
                 facility_code=facility.code,
@@ -225,26 +254,28 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
                 reset_mfa=data.reset_mfa,
                 reset_second_password=data.reset_second_password,
             ),
-            uow(),
+            uow,
             claims.actor,
             clock(),
         )
+        issued = outcome.issued
         return UserSavedOut(
-            user=await view_of(facility, user_id),
+            user=await view_of(pool, facility, user_id, clock),
             consistency_token=outcome.last_event_id,
-            initial_password=(outcome.issued.password or None) if outcome.issued else None,
-            second_password=(outcome.issued.second_password or None) if outcome.issued else None,
+            initial_password=(issued.password or None) if issued else None,
+            second_password=(issued.second_password or None) if issued else None,
         )
 
-    @post(
-        f"{base}/{{user_id:str}}/password-reset", operation_id="resetUserPassword", status_code=200
-    )
+    @post("/{user_id:str}/password-reset", operation_id="resetUserPassword", status_code=200)
     async def password_reset(
-        code: FromPath[str], user_id: FromPath[str], claims: Caller
+        self,
+        user_id: FromPath[str],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
     ) -> PasswordResetOut:
         """「パスワードをリセットする」: a new initial password, shown once (U4)."""
-        facility = await scoped_facility(claims, code)
-        outcome = await reset_user_password(facility.code, user_id, uow(), claims.actor)
+        outcome = await reset_user_password(facility.code, user_id, uow, claims.actor)
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return PasswordResetOut(
@@ -254,16 +285,19 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
         )
 
     @post(
-        f"{base}/{{user_id:str}}/second-password-reset",
+        "/{user_id:str}/second-password-reset",
         operation_id="resetUserSecondPassword",
         status_code=200,
     )
     async def second_password_reset(
-        code: FromPath[str], user_id: FromPath[str], claims: Caller
+        self,
+        user_id: FromPath[str],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
     ) -> SecondPasswordResetOut:
         """「第二パスワードをリセットする」: a new second password, shown once."""
-        facility = await scoped_facility(claims, code)
-        outcome = await reset_user_second_password(facility.code, user_id, uow(), claims.actor)
+        outcome = await reset_user_second_password(facility.code, user_id, uow, claims.actor)
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return SecondPasswordResetOut(
@@ -272,28 +306,26 @@ def user_routes(backbone: Backbone, clock: Clock = system_clock) -> list[HTTPRou
             consistency_token=outcome.last_event_id,
         )
 
-    @post(f"{base}/{{user_id:str}}/mfa-reset", operation_id="resetUserMfa", status_code=200)
-    async def mfa_reset(code: FromPath[str], user_id: FromPath[str], claims: Caller) -> CommandOut:
+    @post("/{user_id:str}/mfa-reset", operation_id="resetUserMfa", status_code=200)
+    async def mfa_reset(
+        self,
+        user_id: FromPath[str],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
+    ) -> CommandOut:
         """「多要素認証情報をリセットする」 (U4)."""
-        facility = await scoped_facility(claims, code)
-        outcome = await reset_user_mfa(facility.code, user_id, uow(), claims.actor)
+        outcome = await reset_user_mfa(facility.code, user_id, uow, claims.actor)
         return CommandOut(consistency_token=outcome.last_event_id)
 
-    @delete(f"{base}/{{user_id:str}}", operation_id="deleteUser", status_code=200)
-    async def remove(code: FromPath[str], user_id: FromPath[str], claims: Caller) -> CommandOut:
+    @delete("/{user_id:str}", operation_id="deleteUser", status_code=200)
+    async def remove(
+        self,
+        user_id: FromPath[str],
+        claims: Caller,
+        facility: Injected[Facility],
+        uow: Injected[UserUnitOfWork],
+    ) -> CommandOut:
         """「ユーザー削除」: cannot be undone; admins cannot be deleted (U5)."""
-        facility = await scoped_facility(claims, code)
-        outcome = await delete_user(facility.code, user_id, uow(), claims.actor)
+        outcome = await delete_user(facility.code, user_id, uow, claims.actor)
         return CommandOut(consistency_token=outcome.last_event_id)
-
-    return [
-        list_users,
-        create,
-        end_date,
-        read,
-        update,
-        password_reset,
-        second_password_reset,
-        mfa_reset,
-        remove,
-    ]

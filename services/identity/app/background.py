@@ -1,10 +1,10 @@
-"""Loops that run beside identity's HTTP API: started after the backbone, stopped before it."""
+"""Loops that run beside identity's HTTP API: started after the backbone, stopped before it
+(``http.create_app`` passes ``start`` and ``stop`` to the app as it builds it)."""
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 
 import structlog
-from litestar import Litestar
 
 from libs.aio.tasks import cancel_and_wait
 
@@ -20,11 +20,6 @@ class Background:
         self._loops = loops
         self._restart_delay_s = restart_delay_s
         self._tasks: list[asyncio.Task[None]] = []
-
-    def attach(self, app: Litestar) -> None:
-        """Start with ``app`` after its other startup hooks, stop before its shutdown hooks."""
-        app.on_startup.append(self.start)
-        app.on_shutdown.insert(0, self.stop)
 
     async def start(self) -> None:
         self._tasks = [

@@ -21,3 +21,9 @@ OWN_PASSWORD_PATH = "/internal/v1/credentials/password"
 """Changing the caller's own password."""
 SECOND_PASSWORD_CHECK_PATH = "/internal/v1/credentials/second-password/check"
 """Checking the caller's second password (F7)."""
+OPERATOR_FACILITIES_PATH = "/internal/v1/operator/facilities"
+"""What only operators do to facilities: register one, ``/{code}`` change its settings,
+``/{code}/admins``, ``/{code}/password-expiry``, ``/{code}/federation-targets``."""
+OPERATOR_ADMINS_PATH = "/internal/v1/operator/admins"
+"""What only operators do to admins: ``/password-reset``, ``/second-password-reset``,
+``/mfa-reset``, ``/disable``, ``/enable`` (the account in the body)."""
