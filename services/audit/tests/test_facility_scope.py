@@ -99,3 +99,27 @@ async def test_rebuilding_audits_projections_gives_the_rows_they_have(audit: Aud
         report = await rebuild(audit.pool, audit.nc, projection, audit.settings, swap=False)
         assert report.events > 0, projection.name
         assert set(report.differences.values()) == {0}, (projection.name, report.differences)
+
+
+async def test_t3_guards_answer_before_the_parameters_are_read(audit: Audit) -> None:
+    """Who may ask is settled before what is asked (decision 0023): another facility's
+    admin hears 404 and a caller without a token 401 even for a malformed query."""
+    url = "/internal/v1/facilities/998/logs/connections?limit=999"
+    intruder = bearer("997-operation-admin01@nrasdev.onmicrosoft.com", "admin", "997")
+    assert (await audit.client.get(url, headers=intruder)).status_code == 404
+    assert (await audit.client.get(url)).status_code == 401
+    assert (await audit.client.get(url, headers=admin("998"))).status_code == 400
+    for job in ("not-an-id", "00000000-0000-0000-0000-000000000000"):
+        file = f"/internal/v1/facilities/998/exports/{job}/file"
+        assert (await audit.client.get(file, headers=intruder)).status_code == 404
+        assert (await audit.client.get(file, headers=admin("998"))).json()["code"] == (
+            "export_not_found"
+        )
+
+
+async def test_a2_only_operators_run_the_purge(audit: Audit) -> None:
+    purge = "/internal/v1/operator/audit/purge"
+    assert (await audit.client.post(purge, headers=admin("998"))).status_code == 403
+    assert (await audit.client.post(purge)).status_code == 401
+    operator = bearer("ops", "operator", "*")
+    assert (await audit.client.post(purge, headers=operator)).json()["ran"] is True
