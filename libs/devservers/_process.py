@@ -156,6 +156,13 @@ class ServerProcess:
         or does not serve within ``startup_timeout``)."""
         if self.is_running:
             return
+        self.await_ready(self.launch())
+
+    def launch(self) -> int:
+        """Prepare and spawn the server without waiting for it; the offset of its log to
+        give ``await_ready``. Servers that serve only together (a NATS cluster's nodes)
+        are launched one after another, from this thread (see ``die_with_parent``), then
+        awaited."""
         self.stop()  # reap a server that died on its own
         self._claim_port()
         self._prepare()
@@ -174,8 +181,12 @@ class ServerProcess:
                 **self._popen_options(),
             )
         atexit.register(self.stop)
+        return offset
+
+    def await_ready(self, log_offset: int) -> None:
+        """Return once the launched server serves (stopped and raised if it does not)."""
         try:
-            self._wait_until_ready(offset)
+            self._wait_until_ready(log_offset)
         except BaseException:
             self.stop()
             raise

@@ -25,9 +25,9 @@ REPLICAS = 2
 STREAM_REPLICAS = 3
 
 
-def cluster_env() -> dict[str, str]:
+def cluster_env(nodes: int = NODES) -> dict[str, str]:
     """What every service (and the provisioner) reads differently in a cluster."""
-    return {"FUMIDAI_EVENTS_REPLICAS": str(STREAM_REPLICAS)}
+    return {"FUMIDAI_EVENTS_REPLICAS": str(min(nodes, STREAM_REPLICAS))}
 
 
 @dataclass
@@ -40,6 +40,8 @@ class LocalCluster:
     token_keys: dict[str, SigningKey] = field(default_factory=fresh_token_keys)
     totp_key: str | None = None
     replicas: int = REPLICAS
+    nodes: int = NODES
+    """NATS nodes; 1 with ``replicas`` 1 is the single shape, for a bench to compare."""
     extra_env: dict[str, str] = field(default_factory=dict)
     """More settings for every service (a test's shorter intervals, say)."""
     also_users: list[NatsUser] = field(default_factory=list)
@@ -55,13 +57,15 @@ class LocalCluster:
         """Start the servers, then every replica; return once each answers ready."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self.folder.chmod(0o755)
-        env = {**cluster_env(), **self.extra_env}
-        self.say("starting PostgreSQL, three NATS nodes, clamd and a mail catcher ...")
+        env = {**cluster_env(self.nodes), **self.extra_env}
+        self.say(f"starting PostgreSQL, {self.nodes} NATS node(s), clamd and a mail catcher ...")
         self.postgres = EmbeddedPostgres(self.folder / "postgres")
         self.postgres.start()
         users, seeds = bus_identities.issue(self.folder / "nats-keys", env, ["siem"])
         provisioner = self.provisioner = bus_identities.provisioner_user(env)
-        self.nats = NatsCluster(self.folder, [*users, provisioner, *self.also_users], size=NODES)
+        self.nats = NatsCluster(
+            self.folder, [*users, provisioner, *self.also_users], size=self.nodes
+        )
         self.nats.start()
         asyncio.run(bus_identities.provision(self.nats.urls[0], provisioner, env))
         self.fileshare = FileshareServers(self.folder, self.say)

@@ -7,7 +7,6 @@ from the others.
 """
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from libs.devservers.nats import EmbeddedNats
@@ -27,7 +26,8 @@ def _distinct_ports(count: int) -> list[int]:
 
 
 class NatsCluster:
-    """``size`` JetStream nodes in ``folder`` (``nats-1`` …), each letting ``users`` in."""
+    """``size`` JetStream nodes in ``folder`` (``nats-1`` …), each letting ``users`` in; one
+    node is a plain server (no cluster block), for measuring against the clustered shape."""
 
     def __init__(self, folder: Path, users: Sequence[NatsUser], size: int = 3) -> None:
         routes_ports = _distinct_ports(size)
@@ -45,7 +45,9 @@ class NatsCluster:
                     "host": LOOPBACK,
                     "port": port,
                     "routes": routes,
-                },
+                }
+                if size > 1
+                else None,
             )
             for n, port in enumerate(routes_ports, start=1)
         ]
@@ -68,9 +70,13 @@ class NatsCluster:
 
     def start(self) -> None:
         """Start every node together; return once each serves JetStream."""
-        with ThreadPoolExecutor(max_workers=len(self.nodes)) as pool:
-            for started in [pool.submit(node.start) for node in self.nodes]:
-                started.result()
+        offsets = [node.launch() for node in self.nodes]
+        try:
+            for node, offset in zip(self.nodes, offsets, strict=True):
+                node.await_ready(offset)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
         for node in self.nodes:

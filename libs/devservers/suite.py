@@ -23,7 +23,7 @@ from typing import IO
 import asyncpg
 import httpx
 
-from libs.devservers._process import die_with_parent
+from libs.devservers._process import die_with_parent, log_tail
 from libs.devservers.ports import free_port
 from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey, TrustedKey
 
@@ -221,7 +221,11 @@ class Suite:
             for instance in sorted(pending):
                 process = self.processes[instance]
                 if process.poll() is not None:
-                    raise SuiteError(f"{instance} exited with {process.returncode}; see its log")
+                    log = self.log_dir / f"{instance}.log"
+                    raise SuiteError(
+                        f"{instance} exited with {process.returncode}; {log}:\n"
+                        + log_tail(log, lines=15)
+                    )
                 try:
                     response = httpx.get(f"{self.url(instance)}/health/ready", timeout=1.0)
                 except httpx.HTTPError:

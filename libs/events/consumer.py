@@ -17,6 +17,7 @@ import contextlib
 import time
 import zlib
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 import asyncpg
 import structlog
@@ -33,6 +34,7 @@ from libs.events.envelope import Envelope
 from libs.events.lag import export_lag, pending
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
+from libs.events.streams import while_electing
 from libs.events.subjects import filter_for
 from libs.postgres.connection import Connection
 
@@ -146,7 +148,7 @@ class ConsumerRunner:
         for context in contexts_of(self.projection):
             stream = self._settings.stream_name(context)
             config = consumer_config(self.projection, context, self._settings)
-            await self._js.add_consumer(stream, config)
+            await while_electing(partial(self._js.add_consumer, stream, config))
             self._tasks.append(
                 asyncio.create_task(
                     self._run(stream, context), name=f"consumer-{self.projection.name}-{context}"

@@ -2,7 +2,8 @@
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 import structlog
 from nats.errors import TimeoutError as NatsTimeoutError
@@ -17,6 +18,24 @@ from libs.events.subjects import context_subjects
 log = structlog.get_logger("streams")
 
 _DAY = 86400.0
+
+T = TypeVar("T")
+
+SLOW_ANSWERS = (TimeoutError, NatsTimeoutError, ServiceUnavailableError)
+"""What JetStream's API answers while a cluster elects leaders (or, under load, late)."""
+
+
+async def while_electing(call: Callable[[], Awaitable[T]], attempts: int = 10) -> T:
+    """``call()``, again after a growing pause while JetStream answers late: replicas
+    starting together on a fresh cluster create R3 consumers and buckets at once, and each
+    needs a leader elected (decision 0039). The last slow answer reaches the caller."""
+    for attempt in range(1, attempts):
+        try:
+            return await call()
+        except SLOW_ANSWERS:
+            await asyncio.sleep(min(0.2 * 2**attempt, 5.0))
+    return await call()
+
 
 # The consumer advisories that mean "this message will not be delivered again".
 DEAD_ADVISORIES = ("MAX_DELIVERIES", "MSG_TERMINATED")

@@ -137,6 +137,22 @@ def _interface(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     return _unexpected(request, exc)
 
 
+SERVER_FAREWELL = "another operation (2) is in progress"
+"""asyncpg's words for a pooled connection still consuming an error PostgreSQL sent it while
+it sat idle (protocol state 2): the server's FATAL as it ends the connection, shutting down
+or its postmaster gone. Its next query raises ``InternalClientError`` with them."""
+
+
+def _internal_client(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """asyncpg's InternalClientError is a bug of asyncpg's or ours (500), except on a
+    connection PostgreSQL ended while it was idle: the next request that took it from the
+    pool got it. That was the 500 of the one request in flight when ``up``'s PostgreSQL was
+    killed (issue 17; tests/faults/ found it): a dependency down."""
+    if SERVER_FAREWELL in str(exc):
+        return _dependency_down(request, exc)
+    return _unexpected(request, exc)
+
+
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.error("unhandled_error", path=request.url.path, error=repr(exc), exc_info=exc)
     return problem_response(
@@ -153,6 +169,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     RecursionError: _too_deep,
     **{kind: _dependency_down for kind in DEPENDENCY_DOWN},
     asyncpg.InterfaceError: _interface,
+    asyncpg.InternalClientError: _internal_client,
     Exception: _unexpected,
 }
 """Pass to every Litestar app: ``Litestar(..., exception_handlers=EXCEPTION_HANDLERS)``."""

@@ -12,6 +12,13 @@ from nats.aio.client import Client as NATS
 
 from libs.devservers.local_cluster import LocalCluster
 from libs.devservers.natsauth import NatsUser, connect_options, new_user
+from tests.faults.load import World, prepare_world
+
+TEST_ENV = {
+    # A message a killed replica fetched and never acknowledged comes again after the ack
+    # wait: 30 s by default, shortened so that a case's recovery fits the folder's time.
+    "FUMIDAI_EVENTS_CONSUMER_ACK_WAIT_S": "10",
+}
 
 
 @pytest.fixture(scope="session")
@@ -25,7 +32,7 @@ def cluster(harness_user: NatsUser) -> Iterator[LocalCluster]:
     # system user and must reach its data here.
     folder = Path(tempfile.mkdtemp(prefix="fumidai-cluster-"))
     folder.chmod(0o755)
-    local = LocalCluster(folder / "cluster", also_users=[harness_user])
+    local = LocalCluster(folder / "cluster", also_users=[harness_user], extra_env=TEST_ENV)
     try:
         local.start()
         yield local
@@ -46,3 +53,14 @@ async def cluster_nc(cluster: LocalCluster, harness_user: NatsUser) -> AsyncIter
     )
     yield client
     await client.close()
+
+
+@pytest.fixture(scope="session")
+async def world(cluster: LocalCluster) -> AsyncIterator[World]:
+    """A facility on the cluster with what the load needs (``prepare_world``)."""
+    assert cluster.suite is not None
+    prepared = await prepare_world(cluster.suite, "881")
+    try:
+        yield prepared
+    finally:
+        await prepared.admin.http.aclose()

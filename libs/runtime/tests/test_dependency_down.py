@@ -83,3 +83,23 @@ async def test_a_connection_closed_under_the_service_is_a_503_and_misuse_stays_a
     ) as client:
         assert_unavailable(await client.get("/closed"))
         assert (await client.get("/misuse")).status_code == 500
+
+
+async def test_a_connection_postgresql_ended_while_idle_is_a_503_and_a_protocol_bug_a_500() -> None:
+    @get("/farewell")
+    async def farewell() -> None:
+        # What asyncpg raises on a pooled connection that got PostgreSQL's FATAL while idle
+        # (seen under tests/faults/ as PostgreSQL stopped; cannot be timed from a test).
+        raise asyncpg.InternalClientError(
+            "cannot switch to state 12; another operation (2) is in progress"
+        )
+
+    @get("/bug")
+    async def bug() -> None:
+        raise asyncpg.InternalClientError("unknown error in protocol implementation")
+
+    async with create_async_test_client(
+        [farewell, bug], exception_handlers=EXCEPTION_HANDLERS
+    ) as client:
+        assert_unavailable(await client.get("/farewell"))
+        assert (await client.get("/bug")).status_code == 500

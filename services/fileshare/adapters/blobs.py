@@ -29,6 +29,7 @@ from nats.js.object_store import (
     OBJ_STREAM_TEMPLATE,
 )
 
+from libs.events.streams import while_electing
 from services.fileshare.app.blob_store import BlobCorrupt, BlobMissing, StoredBlob
 
 PUBLISH_WINDOW = 16
@@ -126,16 +127,14 @@ class BlobStore:
     async def ensure(self) -> None:
         """Create the bucket when missing (file storage, the cluster's replicas)."""
         try:
-            await self.js.stream_info(self.stream)
+            await while_electing(lambda: self.js.stream_info(self.stream))
         except NotFoundError:
-            await self.js.create_object_store(
-                self.bucket,
-                config=api.ObjectStoreConfig(
-                    description="fumidai shared files",
-                    storage=api.StorageType.FILE,
-                    replicas=self._replicas,
-                ),
+            config = api.ObjectStoreConfig(
+                description="fumidai shared files",
+                storage=api.StorageType.FILE,
+                replicas=self._replicas,
             )
+            await while_electing(lambda: self.js.create_object_store(self.bucket, config=config))
 
     def writer(self, name: str) -> BlobWriter:
         return BlobWriter(self, name)
