@@ -11,7 +11,7 @@ from pathlib import Path
 
 from libs.devservers.nats import EmbeddedNats
 from libs.devservers.natsauth import NatsUser
-from libs.devservers.ports import LOOPBACK, free_port
+from libs.devservers.ports import LOOPBACK, quiet_port
 
 CLUSTER_NAME = "fumidai-local"
 
@@ -19,7 +19,7 @@ CLUSTER_NAME = "fumidai-local"
 def _distinct_ports(count: int) -> list[int]:
     ports: list[int] = []
     while len(ports) < count:
-        port = free_port()
+        port = quiet_port()
         if port not in ports:
             ports.append(port)
     return ports

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from typing import Final
 
@@ -36,6 +37,24 @@ def free_port() -> int:
             sock.bind((LOOPBACK, 0))
             port: int = sock.getsockname()[1]
         if port not in FOREIGN_SERVICE_PORTS:
+            return port
+
+
+QUIET_PORTS: Final = (20000, 32767)
+"""Below Linux's default ephemeral range (32768–60999), where the kernel never picks a
+connection's local port."""
+
+
+def quiet_port() -> int:
+    """A free loopback port outside the ephemeral range, for a child to bind seconds later.
+
+    A kernel-chosen port (``free_port``) may meanwhile become the local port of an outgoing
+    connection: ten service processes starting at once open hundreds, and one of them took
+    a replica's port in a run of tests/faults/ ("address already in use").
+    """
+    while True:
+        port = random.randint(*QUIET_PORTS)
+        if port not in FOREIGN_SERVICE_PORTS and is_port_free(port):
             return port
 
 

@@ -24,7 +24,7 @@ import asyncpg
 import httpx
 
 from libs.devservers._process import die_with_parent, log_tail
-from libs.devservers.ports import free_port
+from libs.devservers.ports import quiet_port
 from libs.runtime.token_keys import GATEWAY, OPERATOR, SigningKey, TrustedKey
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -125,10 +125,10 @@ class Suite:
         for instance in self.all_instances():
             if instance not in self.ports:
                 wanted = self.gateway_port if instance == "gateway" else None
-                self.ports[instance] = wanted or free_port()
+                self.ports[instance] = wanted or quiet_port()
         for gateway in self.instances("gateway"):
             if gateway not in self.metrics_ports:
-                self.metrics_ports[gateway] = free_port()
+                self.metrics_ports[gateway] = quiet_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("FUMIDAI_")}
         env.update(
             {
