@@ -6,13 +6,12 @@ each to the app under one name. The caller and its relay are per request, resolv
 what the route's guard found.
 """
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 
-from libs.runtime.app import CONSISTENCY_HEADER
+from libs.runtime.app import CONSISTENCY_HEADER, provided
 from libs.runtime.source_address import source_ip
 from services.gateway.adapters.sessions import SessionStore
 from services.gateway.adapters.throttle import Throttle
@@ -21,8 +20,6 @@ from services.gateway.api.auth import Caller
 from services.gateway.api.guards import provide_caller
 from services.gateway.api.relay import Relay
 from services.gateway.settings import GatewayOwn
-
-T = TypeVar("T")
 
 # What handlers and providers name to receive (Litestar resolves each by its name).
 Relaying = NamedDependency[Relay]
@@ -59,21 +56,14 @@ USER_CALLS = {"caller": Provide(provide_caller), "relay": Provide(provide_user_r
 """The dependencies of the user API's controller guarded by the signed-in user."""
 
 
-def _given(value: T) -> Callable[[], Awaitable[T]]:
-    async def provide() -> T:
-        return value
-
-    return provide
-
-
 def app_dependencies(
     upstreams: UpstreamClients, sessions: Sessions, throttle: RateLimits, settings: GatewayOwn
 ) -> dict[str, Provide]:
     """The adapters and settings the composition root built, by the names handlers use."""
     return {
-        "upstreams": Provide(_given(upstreams), use_cache=True),
-        "sessions": Provide(_given(sessions), use_cache=True),
-        "throttle": Provide(_given(throttle), use_cache=True),
-        "settings": Provide(_given(settings), use_cache=True),
+        "upstreams": provided(lambda: upstreams),
+        "sessions": provided(lambda: sessions),
+        "throttle": provided(lambda: throttle),
+        "settings": provided(lambda: settings),
         "client_ip": Provide(provide_client_ip),
     }
