@@ -52,11 +52,7 @@ class PostgresUnitOfWork(CredentialRows, SignInRows, RecoveryRows):
     """
 
     async def facility_by_code(self, code: str) -> Facility | None:
-        row = await self.conn.fetchrow(
-            "SELECT facility_id, code, name, domain, time_zone FROM facilities WHERE code = $1",
-            code,
-        )
-        return Facility(**dict(row)) if row else None
+        return await facility_by_code(self.conn, code)
 
     async def lock_facility(self, code: str) -> LockedFacility | None:
         """The facility's settings for a change, its row locked until commit."""
@@ -190,6 +186,14 @@ class PostgresUnitOfWork(CredentialRows, SignInRows, RecoveryRows):
             record.row_no,
             record.sealed,
         )
+
+
+async def facility_by_code(conn: Connection, code: str) -> Facility | None:
+    row = await conn.fetchrow(
+        "SELECT facility_id, code, name, domain, time_zone FROM facilities WHERE code = $1",
+        code,
+    )
+    return Facility(**dict(row)) if row else None
 
 
 async def facility_by_id(conn: Connection, facility_id: str) -> Facility | None:

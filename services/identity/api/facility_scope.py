@@ -7,7 +7,7 @@ from collections.abc import Callable
 import asyncpg
 from litestar.params import FromPath
 
-from services.identity.adapters.postgres import Facility
+from services.identity.adapters.postgres import Facility, facility_by_code
 from services.identity.domain.errors import facility_not_found
 
 CACHE_S = 5.0
@@ -34,12 +34,9 @@ class FacilityScope:
         cached = self._cache.get(code)
         if cached is not None and now - cached[0] < CACHE_S:
             return cached[1]
-        row = await self._pool().fetchrow(
-            "SELECT facility_id, code, name, domain, time_zone FROM facilities WHERE code = $1",
-            code,
-        )
-        if row is None:
+        async with self._pool().acquire() as conn:
+            facility = await facility_by_code(conn, code)
+        if facility is None:
             raise facility_not_found()
-        facility = Facility(**dict(row))
         self._cache[code] = (now, facility)
         return facility

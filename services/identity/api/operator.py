@@ -9,6 +9,7 @@ from litestar.params import FromPath, JSONBody
 
 from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller, Claims
+from services.identity.adapters.admin_reads import own_admin_profile
 from services.identity.adapters.facility_settings import read_facility
 from services.identity.api.guards import admins_only, in_facility, operators_only
 from services.identity.api.operator_bodies import (
@@ -222,17 +223,11 @@ class OwnAdminController(Controller):
     @get(operation_id="getOwnAdminProfile")
     async def own_profile(self, claims: Caller, pool: Injected[asyncpg.Pool]) -> AdminProfileOut:
         """The calling admin's name and address (the gateway's session answer)."""
-        row = await pool.fetchrow(
-            """SELECT ad.account, ad.name, ad.display_name, ad.email FROM admins ad
-               JOIN accounts a ON a.owner_id = ad.admin_id
-               JOIN facilities f ON f.facility_id = ad.facility_id
-               WHERE a.account_key = lower($1) AND f.code = $2""",
-            claims.sub,
-            claims.facility,
-        )
-        if row is None:
+        async with pool.acquire() as conn:
+            found = await own_admin_profile(conn, claims.sub, claims.facility)
+        if found is None:
             raise not_found("admin_not_found")
-        return AdminProfileOut(**dict(row))
+        return AdminProfileOut(**found)
 
 
 async def switch(
