@@ -30,7 +30,7 @@ from libs.events.consumer import durable_name
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.streams import SLOW_ANSWERS
-from services.fileshare.app.notify import MailNotifications
+from services.fileshare.adapters.mail_notifications import MailNotifications
 from tests.faults.load import Ledger
 
 
