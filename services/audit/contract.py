@@ -24,6 +24,10 @@ EXPORT_PATH = f"{EXPORTS_PATH}/{{job_id:str}}"
 """One export."""
 EXPORT_FILE_PATH = f"{EXPORT_PATH}/file"
 """One export's file."""
+OPERATIONS_PATH = "/internal/v1/facilities/{code:str}/operations"
+"""操作ログ's newest rows, unpaged: the first route of audit, kept for its early callers."""
+PURGE_PATH = "/internal/v1/operator/audit/purge"
+"""Operators: run the retention purge now."""
 
 
 class ConnectionRow(msgspec.Struct, frozen=True, kw_only=True, tag="connections", tag_field="log"):

@@ -18,7 +18,13 @@ from services.audit.api.parameters import (
     current_query,
 )
 from services.audit.app.log_queries import LogQueries
-from services.audit.contract import LOG_CSV_PATH, LOG_PATH, ExportRequest, LogPage
+from services.audit.contract import (
+    LOG_CSV_PATH,
+    LOG_PATH,
+    OPERATIONS_PATH,
+    ExportRequest,
+    LogPage,
+)
 
 TRUNCATED_HEADER = "Fumidai-Csv-Truncated"
 """``true`` when more rows matched than the CSV holds (A5): offer the full export."""
@@ -86,7 +92,7 @@ class LogsController(Controller):
             },
         )
 
-    @get("/internal/v1/facilities/{code:str}/operations", operation_id="listOperations")
+    @get(OPERATIONS_PATH, operation_id="listOperations")
     async def list_operations(
         self,
         code: FromPath[str],

@@ -6,6 +6,7 @@ from litestar.di import NamedDependency
 
 from libs.runtime.guards import requires_role
 from services.audit.app.retention import Retention
+from services.audit.contract import PURGE_PATH
 
 
 class PurgeOut(msgspec.Struct, frozen=True, kw_only=True):
@@ -16,10 +17,10 @@ class PurgeOut(msgspec.Struct, frozen=True, kw_only=True):
 class OperatorController(Controller):
     """What only operators may ask of audit."""
 
-    path = "/internal/v1/operator/audit"
+    path = PURGE_PATH
     guards = (requires_role("operator"),)
 
-    @post("/purge", operation_id="purgeLogs", status_code=200)
+    @post(operation_id="purgeLogs", status_code=200)
     async def purge_now(self, retention: NamedDependency[Retention]) -> PurgeOut:
         """Run the retention purge now (A2), as the daily schedule would (operators)."""
         report = await retention.purge()
