@@ -2,7 +2,6 @@
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import asyncpg
@@ -24,18 +23,6 @@ GRANT = Grant(
     facility_id="f1",
     app="メンテナンスツール",
 )
-
-
-@pytest.fixture
-async def store(database_url: str, gateway: Client) -> AsyncIterator[SessionStore]:
-    """The gateway's session table, through a pool of the test's own event loop.
-
-    The app runs its own loop in another thread; its pool cannot be used from here.
-    """
-    del gateway  # started first: its migrations create the tables
-    pool = await asyncpg.create_pool(database_url, min_size=1, max_size=2)
-    yield SessionStore(lambda: pool, idle=timedelta(minutes=30), absolute=timedelta(hours=12))
-    await pool.close()
 
 
 async def test_l5_every_response_has_the_security_headers(gateway: Client) -> None:
