@@ -90,20 +90,11 @@ ALLOWED: frozenset[str] = frozenset(
         "services/identity/operator_cli.py: not in the shape",
         "services/terminals/agent/: not in the shape",
         # imports
-        "services/identity/app/jobs.py imports services.identity.adapters.file_seal",
-        "services/identity/app/jobs.py imports services.identity.adapters.jobs",
-        "services/identity/app/jobs.py imports services.identity.adapters.postgres",
-        "services/identity/app/jobs.py imports services.identity.adapters.user_reads",
         "services/identity/app/operator.py imports services.identity.adapters.passwords",
         "services/identity/app/secret_checks.py imports services.identity.adapters.passwords",
-        "services/identity/app/user_import.py imports services.identity.adapters.file_seal",
-        "services/identity/app/user_import.py imports services.identity.adapters.jobs",
-        "services/identity/app/user_import.py imports services.identity.adapters.postgres",
-        "services/identity/app/user_import.py imports services.identity.adapters.user_reads",
         "services/identity/app/user_writes.py imports services.identity.adapters.passwords",
         "services/identity/app/users.py imports services.identity.adapters.passwords",
         # constructions outside the composition root
-        "services/identity/app/user_import.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
         "services/identity/operator_cli.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
     }
 )

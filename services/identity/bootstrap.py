@@ -12,11 +12,11 @@ from libs.mail.smtp import Sender, SmtpSender
 from libs.runtime.app import provided
 from libs.runtime.backbone import service_backbone
 from services.identity.adapters.file_seal import FileSeal
+from services.identity.adapters.job_runner import JobRunner
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.adapters.totp import SecretBox
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.background import Background
-from services.identity.app.jobs import JobRunner
 from services.identity.app.recovery import Recoveries
 from services.identity.app.recovery_mailer import RecoveryMailer, RecoveryPolicy
 from services.identity.app.signin import SignInPolicy, SignIns

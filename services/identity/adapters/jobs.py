@@ -14,6 +14,7 @@ from typing import Literal
 from libs.events.envelope import Actor, Role
 from libs.postgres.connection import Connection
 from libs.postgres.job_queue import Claim, JobQueue
+from services.identity.app.import_ports import Progress
 
 JobKind = Literal["user_export", "user_import"]
 JobStatus = Literal["queued", "running", "done", "failed"]
@@ -30,18 +31,6 @@ QUEUE = JobQueue(
 _LISTED = """job_id, kind, status, created_at, started_at, finished_at, expires_at,
     total_rows, done_rows, created_rows, updated_rows, unchanged_rows, failed_rows,
     error_code, result_size"""
-
-
-@dataclass
-class Progress:
-    """How far a job got; written with every heartbeat."""
-
-    total: int | None = None
-    done: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,17 @@ from libs.events.store import append
 from libs.postgres.connection import Connection
 from services.identity.adapters.credentials import CredentialRows, account_versions
 from services.identity.adapters.facility_settings import lock_facility
+from services.identity.adapters.jobs import job_rows
 from services.identity.adapters.own_events import apply_own
 from services.identity.adapters.recovery import RecoveryRows
 from services.identity.adapters.signin_rows import SignInRows
 from services.identity.adapters.user_reads import (
     NUL,
     account_holder,
+    account_kinds,
     load_user,
     load_users,
+    users_by_account,
     users_of_terminal,
 )
 from services.identity.app.facility_settings import LockedFacility
@@ -157,6 +160,17 @@ class PostgresUnitOfWork(CredentialRows, SignInRows, RecoveryRows):
             limit,
         )
         return [(row["code"], row["user_id"], list(row["terminal_ids"])) for row in rows]
+
+    async def job_rows(self, job_id: str) -> dict[int, bytes]:
+        return await job_rows(self.conn, job_id)
+
+    async def users_by_account(
+        self, facility: FacilityRow, account_keys: Sequence[str]
+    ) -> dict[str, User]:
+        return await users_by_account(self.conn, facility.facility_id, facility.code, account_keys)
+
+    async def account_kinds(self, account_keys: Sequence[str]) -> dict[str, str]:
+        return await account_kinds(self.conn, account_keys)
 
     async def reset_user_password(self, user_id: str, password_hash: str) -> None:
         """A new initial password (hash) the user must change at next sign-in (U4)."""

@@ -20,9 +20,9 @@ from libs.runtime.internal_auth import Caller
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
+from services.identity.adapters.job_runner import JobRunner, result_context
 from services.identity.adapters.postgres import Facility
 from services.identity.api.guards import facility_admins
-from services.identity.app.jobs import JobRunner, result_context
 from services.identity.contract.jobs import JobList, JobOut
 from services.identity.contract.paths import JOBS_PATH
 from services.identity.domain import csv_format as fmt

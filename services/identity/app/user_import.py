@@ -22,22 +22,13 @@ from collections.abc import Callable
 import asyncpg
 import msgspec
 import structlog
-from asyncpg.pool import PoolConnectionProxy
 
 from libs.events.clock import Clock
 from libs.events.envelope import Actor
 from libs.events.retry import retrying
 from libs.events.store import ConcurrencyConflict
 from libs.runtime.problems import DomainError, FieldProblem
-from services.identity.adapters import jobs as job_store
-from services.identity.adapters.file_seal import FileSeal
-from services.identity.adapters.postgres import (
-    Facility,
-    PostgresUnitOfWork,
-    federation_catalogue,
-    live_terminals,
-)
-from services.identity.adapters.user_reads import account_kinds, users_by_account
+from services.identity.app.import_ports import ImportUnitOfWork, Lanes, Progress, Sealer
 from services.identity.app.import_rows import (
     ImportRow,
     RowResult,
@@ -46,7 +37,7 @@ from services.identity.app.import_rows import (
     parse_account,
     result_csv,
 )
-from services.identity.app.unit_of_work import RowRecord
+from services.identity.app.unit_of_work import FacilityRow, RowRecord, UserUnitOfWork
 from services.identity.app.user_writes import (
     Issued,
     Outcome,
@@ -74,23 +65,21 @@ class UserImport:
         self,
         *,
         job_id: str,
-        facility: Facility,
+        facility: FacilityRow,
         actor: Actor,
-        pool: asyncpg.Pool,
-        dsn: str,
+        uow: Callable[[], ImportUnitOfWork],
+        lanes: Lanes,
         workers: int,
-        on_commit: Callable[[], None],
-        seal: FileSeal,
-        progress: job_store.Progress,
+        seal: Sealer,
+        progress: Progress,
         now: Clock,
     ) -> None:
         self._job_id = job_id
         self._facility = facility
         self._actor = actor
-        self._pool = pool
-        self._dsn = dsn
+        self._uow = uow
+        self._lanes = lanes
         self._workers = workers
-        self._on_commit = on_commit
         self._seal = seal
         self._progress = progress
         self._now = now
@@ -102,10 +91,10 @@ class UserImport:
         """Apply ``table``; return the result CSV (not yet sealed)."""
         facility = self._facility
         self._progress.total = len(table.rows)
-        async with self._pool.acquire() as conn:
-            done_before = await job_store.job_rows(conn, self._job_id)
-            catalogue = await federation_catalogue(conn, facility.facility_id)
-            terminals = await live_terminals(conn, facility.code)
+        async with self._uow() as uow:
+            done_before = await uow.job_rows(self._job_id)
+            catalogue = await uow.federation_catalogue(facility)
+            terminals = await uow.live_terminals(facility)
         results: dict[int, RowResult] = {
             no: msgspec.msgpack.decode(
                 self._seal.open(sealed, self._row_context(no)), type=RowResult
@@ -147,14 +136,15 @@ class UserImport:
         queue: asyncio.Queue[ImportRow] = asyncio.Queue()
         for row in writes:
             queue.put_nowait(row)
-        pool = await asyncpg.create_pool(self._dsn, min_size=width, max_size=width)
-        workers = [asyncio.create_task(self._worker(pool, queue, results)) for _ in range(width)]
-        try:
-            await asyncio.gather(*workers)
-        finally:
-            for worker in workers:
-                worker.cancel()
-            await pool.close()
+        async with self._lanes(width) as lanes:
+            workers = [asyncio.create_task(self._worker(lane, queue, results)) for lane in lanes]
+            try:
+                await asyncio.gather(*workers)
+            finally:
+                for worker in workers:
+                    worker.cancel()
+                # Each lane's connection goes back only once its row is rolled back.
+                await asyncio.gather(*workers, return_exceptions=True)
 
     def _count(self, result: RowResult) -> RowResult:
         progress = self._progress
@@ -180,24 +170,24 @@ class UserImport:
         found: dict[str, User] = {}
         holders: dict[str, str] = {}
         ordered = sorted(keys)
-        async with self._pool.acquire() as conn:
+        async with self._uow() as uow:
             for start in range(0, len(ordered), _PREFETCH_CHUNK):
                 chunk = ordered[start : start + _PREFETCH_CHUNK]
-                found |= await users_by_account(
-                    conn, self._facility.facility_id, self._facility.code, chunk
-                )
-                holders |= await account_kinds(conn, chunk)
+                found |= await uow.users_by_account(self._facility, chunk)
+                holders |= await uow.account_kinds(chunk)
         return found, holders
 
     async def _worker(
-        self, pool: asyncpg.Pool, queue: asyncio.Queue[ImportRow], results: dict[int, RowResult]
+        self,
+        lane: Callable[[], UserUnitOfWork],
+        queue: asyncio.Queue[ImportRow],
+        results: dict[int, RowResult],
     ) -> None:
-        async with pool.acquire() as conn:
-            while not queue.empty():
-                row = queue.get_nowait()
-                results[row.no] = self._count(await self._apply(row, conn))
+        while not queue.empty():
+            row = queue.get_nowait()
+            results[row.no] = self._count(await self._apply(row, lane))
 
-    async def _apply(self, row: ImportRow, conn: PoolConnectionProxy[asyncpg.Record]) -> RowResult:
+    async def _apply(self, row: ImportRow, lane: Callable[[], UserUnitOfWork]) -> RowResult:
         """One row in its own transaction; its refusal (never a crash) becomes its エラー内容."""
         assert row.account is not None and row.checked is not None
         recorded: list[RowResult] = []
@@ -225,7 +215,7 @@ class UserImport:
             tries += 1
             # A new account goes straight to its append on the first try: the accounts
             # table's key refuses it should anyone have taken it since the rows were checked.
-            await self._write_row(row, conn, record, look_up=not (row.new and tries == 1))
+            await self._write_row(row, lane(), record, look_up=not (row.new and tries == 1))
             return recorded[-1]
 
         try:
@@ -249,14 +239,13 @@ class UserImport:
     async def _write_row(
         self,
         row: ImportRow,
-        conn: PoolConnectionProxy[asyncpg.Record],
+        uow: UserUnitOfWork,
         record: Recorder,
         *,
         look_up: bool,
     ) -> None:
         """Create or update the row's user in one transaction (one try of ``_apply``)."""
         assert row.account is not None and row.checked is not None
-        uow = PostgresUnitOfWork(self._pool, self._on_commit, conn=conn)
         async with uow:
             kind, current = (
                 await uow.account_holder(self._facility, row.account) if look_up else (None, None)

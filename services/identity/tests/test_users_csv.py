@@ -610,7 +610,7 @@ async def test_u6_progress_is_visible_while_an_import_runs(
     shared_app: Client, place: Place, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Beat often: on a quiet machine 900 rows import within one half-second beat.
-    monkeypatch.setattr("services.identity.app.jobs.HEARTBEAT_S", 0.02)
+    monkeypatch.setattr("services.identity.adapters.job_runner.HEARTBEAT_S", 0.02)
     rows = [
         [
             place.account(f"p{n:04d}"),

@@ -1,5 +1,9 @@
 """出力一覧's jobs (SPEC U6): exports and imports run in the background of the service.
 
+A driving adapter, as ``api/`` is: the job queue's worker, which runs the import use case
+(``app/user_import``) with its ports built here, and writes exports itself (a snapshot
+of the facility's users, formatted by ``domain/csv_format``).
+
 ``JobRunner.run`` is a loop the app starts with it: a ``libs.postgres.job_queue`` worker
 that claims one job at a time (the oldest queued one, or a running one whose worker died),
 runs it while beating a heartbeat with its progress every half second, and stores its
@@ -19,8 +23,10 @@ from libs.postgres.job_queue import Claim, LeaseLost, Worker, keep_leased
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
 from services.identity.adapters.file_seal import FileSeal
-from services.identity.adapters.postgres import Facility, facility_by_id
+from services.identity.adapters.import_lanes import import_lanes
+from services.identity.adapters.postgres import Facility, PostgresUnitOfWork, facility_by_id
 from services.identity.adapters.user_reads import count_users, export_batches
+from services.identity.app.import_ports import Progress
 from services.identity.app.user_import import UserImport
 from services.identity.domain import csv_format as fmt
 from services.identity.settings import IdentityOwn
@@ -85,7 +91,7 @@ class JobRunner:
     async def execute(self, claim: Claim) -> None:
         """Run one claimed job to 完了 or 失敗, beating while it runs."""
         job = store.claimed(claim)
-        progress = store.Progress()
+        progress = Progress()
         if store.QUEUE.exhausted(claim):
             await self._fail(job, progress, "job_interrupted")
             return
@@ -122,7 +128,7 @@ class JobRunner:
             )
         log.info("job_done", job_id=job.job_id, kind=job.kind, rows=progress.done)
 
-    async def _fail(self, job: store.Claimed, progress: store.Progress, code: str) -> None:
+    async def _fail(self, job: store.Claimed, progress: Progress, code: str) -> None:
         async with self._pool().acquire() as conn:
             await store.fail(
                 conn,
@@ -133,7 +139,7 @@ class JobRunner:
                 now=self._now(),
             )
 
-    async def _work(self, job: store.Claimed, progress: store.Progress) -> tuple[bytes, bool]:
+    async def _work(self, job: store.Claimed, progress: Progress) -> tuple[bytes, bool]:
         pool = self._pool()
         async with pool.acquire() as conn:
             facility = await facility_by_id(conn, job.facility_id)
@@ -142,7 +148,7 @@ class JobRunner:
             return await self._export(facility, progress), False
         return await self._import(job, facility, progress), True
 
-    async def _export(self, facility: Facility, progress: store.Progress) -> bytes:
+    async def _export(self, facility: Facility, progress: Progress) -> bytes:
         """「全件CSV出力」: every user of the facility, whatever the search (one snapshot)."""
         writer = fmt.CsvWriter(fmt.COLUMNS)
         async with (
@@ -156,9 +162,7 @@ class JobRunner:
                 progress.done += len(rows)
         return writer.encode()
 
-    async def _import(
-        self, job: store.Claimed, facility: Facility, progress: store.Progress
-    ) -> bytes:
+    async def _import(self, job: store.Claimed, facility: Facility, progress: Progress) -> bytes:
         async with self._pool().acquire() as conn:
             raw = await store.job_input(conn, job.job_id)
         table = fmt.read_table(fmt.decode_upload(raw), max_rows=self._own.csv_max_rows)
@@ -166,10 +170,9 @@ class JobRunner:
             job_id=job.job_id,
             facility=facility,
             actor=job.actor,
-            pool=self._pool(),
-            dsn=self._dsn,
+            uow=lambda: PostgresUnitOfWork(self._pool(), self._on_commit),
+            lanes=import_lanes(self._dsn, self._on_commit),
             workers=self._own.csv_import_workers,
-            on_commit=self._on_commit,
             seal=self._seal,
             progress=progress,
             now=self._now,
