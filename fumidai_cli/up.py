@@ -43,6 +43,9 @@ from libs.runtime.token_keys import GATEWAY, OPERATOR
 NATS_KEYS = "nats-keys"
 """Where in .fumidai the services' NKey seeds are (0600, rewritten at each start)."""
 
+TEXT_LOGS = {"FUMIDAI_LOG_FORMAT": "text"}
+"""The services' logs under ``up`` are read by people (the suite's default is JSON)."""
+
 SUPERVISION_TICK_S = 0.5
 """How often ``up`` looks for a crashed service or server."""
 
@@ -155,7 +158,7 @@ def start_suite(
         token_keys={issuer: signing_key(issuer) for issuer in (GATEWAY, OPERATOR)},
         totp_key=secret("identity-totp-key"),
         gateway_port=port,
-        extra_env=env,
+        extra_env=env | TEXT_LOGS,
     )
     asyncio.run(suite.prepare())
     say("starting " + ", ".join(SERVICES) + " (logs in .fumidai/logs) ...")

@@ -135,6 +135,8 @@ class Suite:
                 "FUMIDAI_NATS_URL": self.nats_url,
                 "FUMIDAI_IDENTITY_TOTP_KEY": self.totp_key,
                 "PYTHONUNBUFFERED": "1",
+                # JSON lines, which tests read; ``up`` asks for text, for people.
+                "FUMIDAI_LOG_FORMAT": "json",
             }
         )
         for service in SERVICES:

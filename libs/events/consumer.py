@@ -30,6 +30,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.codec import UndecodableEvent, decode
+from libs.events.correlation import correlated
 from libs.events.envelope import Envelope
 from libs.events.lag import export_lag, pending
 from libs.events.projection import Projection, contexts_of
@@ -113,11 +114,27 @@ async def apply_batch(
             new_ids.discard(envelope.event_id)  # the same id twice in one batch applies once
     apply_many = getattr(projection, "apply_many", None)
     if apply_many is not None and len(todo) > 1:
+        for envelope in todo:
+            _applying(projection, envelope)
         await apply_many(conn, todo)
     else:
         for envelope in todo:
-            await projection.apply(conn, envelope)
+            # What the projection logs or appends while applying names the event's story.
+            with correlated(envelope.correlation_id):
+                _applying(projection, envelope)
+                await projection.apply(conn, envelope)
     return len(fresh)
+
+
+def _applying(projection: Projection, envelope: Envelope) -> None:
+    """A debug line per event applied, under the event's correlation id."""
+    with correlated(envelope.correlation_id):
+        log.debug(
+            "event_applied",
+            projection=projection.name,
+            event_id=envelope.event_id,
+            type=envelope.type,
+        )
 
 
 class ConsumerRunner:
@@ -257,6 +274,10 @@ class ConsumerRunner:
             return await apply_batch(conn, self.projection, envelopes)
 
     async def _one(self, msg: Msg, envelope: Envelope) -> None:
+        with correlated(envelope.correlation_id):
+            await self._one_correlated(msg, envelope)
+
+    async def _one_correlated(self, msg: Msg, envelope: Envelope) -> None:
         try:
             await self._commit([envelope])
         except Exception as error:

@@ -8,6 +8,7 @@ import msgspec
 
 from libs.events.catalogue import AnyEvent, Event, event_name
 from libs.events.clock import system_clock
+from libs.events.correlation import current_correlation
 from libs.events.ids import new_id
 
 Role = Literal["operator", "admin", "user", "agent", "system"]
@@ -110,10 +111,12 @@ def next_events(
     """Envelopes for an aggregate's next events, numbered after ``version``, all at one time.
 
     With a ``cause`` each event follows from it (its correlation, caused by it). Without
-    one the first event opens the correlation (or joins ``correlation_id``) and the others
-    are caused by the first: one command's events read as one story.
+    one the first event opens the correlation (or joins ``correlation_id``, by default the
+    current request's or handled event's, ``libs.events.correlation``) and the others are
+    caused by the first: one command's events read as one story.
     """
     when = at or system_clock()
+    correlation_id = correlation_id or current_correlation()
     envelopes: list[Envelope] = []
     for offset, event in enumerate(events, start=1):
         first = envelopes[0] if envelopes else None

@@ -20,6 +20,7 @@ from nats.js import JetStreamContext
 from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.catalogue import EVENTS_BY_TAG
+from libs.events.correlation import NATS_HEADER, correlation_of
 from libs.events.settings import EventSettings
 from libs.events.store import NOTIFY_CHANNEL, Cursor, StoredEvent, read_all
 from libs.postgres.connection import Connection
@@ -198,6 +199,7 @@ class Relay:
                     headers={
                         "Nats-Msg-Id": stored.event_id,
                         "Fumidai-Type": stored.type,
+                        NATS_HEADER: correlation_of(stored.payload),
                     },
                 )
             )

@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from libs.events.catalogue import ALL_EVENTS, Event, event_name
+from libs.events.correlation import NATS_HEADER
 from libs.events.envelope import Envelope
 from libs.events.settings import EventSettings
 from libs.events.subjects import context_subjects
@@ -211,6 +212,11 @@ def _message(cls: type[Event], envelope_ref: str, data_ref: str) -> dict[str, An
                 "Fumidai-Type": {
                     "const": tag,
                     "description": "The versioned event type, equal to data.type.",
+                },
+                NATS_HEADER: {
+                    "type": "string",
+                    "description": "The envelope's correlation_id: the id of the request "
+                    "or event that caused it (decision 0045).",
                 },
             },
         },

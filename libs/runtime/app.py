@@ -15,6 +15,7 @@ from litestar.types import ControllerRouterHandler, Guard
 
 from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
+from libs.runtime.access_log import correlated_requests
 from libs.runtime.backbone import Backbone
 from libs.runtime.guards import VERIFIER_STATE, caller_of
 from libs.runtime.health import ReadinessCheck, health_handlers
@@ -53,6 +54,7 @@ def service_app(
     public: bool = False,
     request_max_body_size: int = 10_000_000,
     accepts_tokens: bool = True,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token) and
     ``dependencies`` (what its composition root built); ``state``: what its guards read.
@@ -68,11 +70,46 @@ def service_app(
     reaches (issue 16, item 11).
     ``accepts_tokens``: off for a service no caller sends internal tokens (the gateway),
     which may then start without trusted keys.
+    Every request runs under a correlation id and leaves an access line
+    (``access_log``); ``trusted_proxies`` may name it and are believed about the client.
     """
     verifier = _verifier(backbone, needed=accepts_tokens)
 
-    async def claims(request: Request[Any, Any, Any]) -> Claims:
-        return caller_of(request)
+    app = Litestar(
+        route_handlers=[
+            *health_handlers(
+                backbone.service,
+                readiness or backbone.readiness,
+                metrics_route=not public and not backbone.core.metrics_port,
+                upstreams=upstreams,
+            ),
+            *routes,
+        ],
+        dependencies={**(dependencies or {}), "claims": Provide(_claims)},
+        state=State({**(state or {}), VERIFIER_STATE: verifier}),
+        before_request=_read_your_writes(backbone, enabled=reads_wait_for_tokens),
+        guards=list(guards),
+        request_max_body_size=request_max_body_size,
+        middleware=[request_latency],
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[backbone.start, *on_startup],
+        on_shutdown=[*on_shutdown, backbone.stop],
+        openapi_config=openapi_config,
+    )
+    app.asgi_handler = correlated_requests(
+        app.asgi_handler, trusted_proxies=trusted_proxies, accepts_tokens=accepts_tokens
+    )
+    return app
+
+
+async def _claims(request: Request[Any, Any, Any]) -> Claims:
+    return caller_of(request)
+
+
+def _read_your_writes(
+    backbone: Backbone, *, enabled: bool
+) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """The hook that makes a request wait for the event its consistency token names."""
 
     async def read_your_writes(request: Request[Any, Any, Any]) -> None:
         """Wait (bounded) until this service has applied the event the caller names.
@@ -80,7 +117,7 @@ def service_app(
         DESIGN.md "Commands, queries and consistency"; docs/decisions/0002.
         """
         token = request.headers.get(CONSISTENCY_HEADER)
-        if not token or not backbone.projections or not reads_wait_for_tokens:
+        if not token or not backbone.projections or not enabled:
             return
         try:
             uuid.UUID(token)
@@ -96,27 +133,7 @@ def service_app(
             # Answer anyway, from what is there: a bounded wait, as DESIGN.md says.
             log.warning("consistency_wait_timed_out", event_id=token, path=request.url.path)
 
-    return Litestar(
-        route_handlers=[
-            *health_handlers(
-                backbone.service,
-                readiness or backbone.readiness,
-                metrics_route=not public and not backbone.core.metrics_port,
-                upstreams=upstreams,
-            ),
-            *routes,
-        ],
-        dependencies={**(dependencies or {}), "claims": Provide(claims)},
-        state=State({**(state or {}), VERIFIER_STATE: verifier}),
-        before_request=read_your_writes,
-        guards=list(guards),
-        request_max_body_size=request_max_body_size,
-        middleware=[request_latency],
-        exception_handlers=EXCEPTION_HANDLERS,
-        on_startup=[backbone.start, *on_startup],
-        on_shutdown=[*on_shutdown, backbone.stop],
-        openapi_config=openapi_config,
-    )
+    return read_your_writes
 
 
 class ServiceRuntime(Protocol):

@@ -18,6 +18,8 @@ from libs.runtime.internal_auth import Claims, Verifier, claims_from, require_ro
 VERIFIER_STATE = "internal_token_verifier"
 """The key of the app's ``Verifier`` in its state (``service_app`` puts it there)."""
 _CLAIMS_STATE = "internal_token_claims"
+CALLER_ROLE_STATE = "caller_role"
+"""Where a request's resolved caller leaves its role, for the access log line."""
 
 Connection = ASGIConnection[Any, Any, Any, Any]
 
@@ -30,6 +32,7 @@ def caller_of(connection: Connection) -> Claims:
         verifier: Verifier = connection.app.state[VERIFIER_STATE]
         claims = claims_from(connection, verifier)
         state[_CLAIMS_STATE] = claims
+        state[CALLER_ROLE_STATE] = claims.role
     return claims
 
 

@@ -1,12 +1,17 @@
-"""structlog JSON lines, one per event, with secrets redacted before they are written."""
+"""structlog lines, one per event, each naming the work's correlation id, with secrets
+redacted before they are written: JSON lines for deployments, plain text by default."""
 
 import logging
 import sys
 from collections.abc import MutableMapping
-from typing import Any, TextIO
+from typing import Any, Literal, TextIO
 
 import structlog
 import structlog.tracebacks
+
+from libs.events.correlation import current_correlation
+
+LogFormat = Literal["text", "json"]
 
 # Keys whose values are never written, whatever logs them. Matching is by substring so
 # ``initial_password`` and ``totp_secret_enc`` are covered too.
@@ -20,6 +25,14 @@ def _redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[
     return event
 
 
+def _add_correlation(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Name the request or event being handled (``libs.events.correlation``), if any."""
+    correlation = current_correlation()
+    if correlation is not None:
+        event.setdefault("correlation_id", correlation)
+    return event
+
+
 _TRACEBACKS = structlog.processors.ExceptionRenderer(
     structlog.tracebacks.ExceptionDictTransformer(show_locals=False)
 )
@@ -29,23 +42,31 @@ password, the second password, the TOTP code of a sign-in — where no key is ev
 seen by ``_redact``."""
 
 
-def configure(service: str, level: str = "info", stream: TextIO | None = None) -> None:
-    """Send structlog and stdlib logging to ``stream`` (stdout) as JSON lines tagged with
-    ``service``."""
+def _renderer(log_format: LogFormat) -> Any:
+    if log_format == "json":
+        return structlog.processors.JSONRenderer(ensure_ascii=False)
+    return structlog.dev.ConsoleRenderer(colors=False)
+
+
+def configure(
+    service: str,
+    level: str = "info",
+    stream: TextIO | None = None,
+    log_format: LogFormat = "json",
+) -> None:
+    """Send structlog and stdlib logging to ``stream`` (stdout) as lines tagged with
+    ``service`` and the current correlation id, in ``log_format``."""
     out = stream or sys.stdout
     numeric = logging.getLevelNamesMapping().get(level.upper(), logging.INFO)
     shared: list[Any] = [
         structlog.contextvars.merge_contextvars,
+        _add_correlation,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact,
     ]
     structlog.configure(
-        processors=[
-            *shared,
-            _TRACEBACKS,
-            structlog.processors.JSONRenderer(ensure_ascii=False),
-        ],
+        processors=[*shared, _TRACEBACKS, _renderer(log_format)],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
         logger_factory=structlog.PrintLoggerFactory(out),
         cache_logger_on_first_use=True,
@@ -54,8 +75,7 @@ def configure(service: str, level: str = "info", stream: TextIO | None = None) -
     handler = logging.StreamHandler(out)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processor=structlog.processors.JSONRenderer(ensure_ascii=False),
-            foreign_pre_chain=shared,
+            processor=_renderer(log_format), foreign_pre_chain=shared
         )
     )
     root = logging.getLogger()

@@ -60,5 +60,5 @@ def run_service(
 ) -> None:
     """Read settings, configure logging, build the app with ``bootstrap`` and serve it."""
     settings = load_settings(service)
-    configure(service, settings.core.log_level)
+    configure(service, settings.core.log_level, log_format=settings.core.log_format)
     serve(bootstrap(settings), settings.core)

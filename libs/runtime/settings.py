@@ -2,7 +2,7 @@
 
 import os
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Generic, Literal, TypeVar
 
 import msgspec
 
@@ -35,6 +35,10 @@ class CoreSettings(msgspec.Struct, frozen=True, kw_only=True):
         ),
     ] = 0
     log_level: Annotated[str, M(description="debug, info, warning or error.")] = "info"
+    log_format: Annotated[
+        Literal["text", "json"],
+        M(description="text (readable, the default on a workstation) or json (deployments)."),
+    ] = "text"
     pool_size: Annotated[int, M(ge=1, le=200, description="Postgres connections in the pool.")] = 10
     nats_nkey_seed_file: Annotated[
         str,

@@ -97,6 +97,7 @@ def create_app(
         state=State({SESSION_CHECK: SessionCheck(sessions, settings.trusted_proxies)}),
         request_max_body_size=SIGNED_IN_BODY_LIMIT,
         accepts_tokens=False,
+        trusted_proxies=settings.trusted_proxies,
     )
     console = Console(Path(settings.ui_dir) if settings.ui_dir else None)
     app.asgi_handler = security_headers(app.asgi_handler, console, https=settings.cookie_secure)

@@ -8,11 +8,14 @@ from collections import defaultdict
 import asyncpg
 from nats.aio.client import Client as NATS
 
+from libs.events.catalogue.probe import ProbeRecorded
+from libs.events.correlation import NATS_HEADER, correlated
+from libs.events.envelope import next_events
 from libs.events.relay import Relay
 from libs.events.settings import EventSettings
 from libs.events.store import ConcurrencyConflict, Notifier, append
 from libs.events.streams import ensure_streams
-from libs.events.tests.probes import probe
+from libs.events.tests.probes import TESTER, probe
 from libs.events.tests.streamread import stream_contents
 
 
@@ -132,3 +135,33 @@ async def test_relay_elects_one_leader(
     await _wait_for(three, 10)
     for relay in others:
         await relay.stop()
+
+
+async def test_a_published_event_names_its_correlation_in_a_header(
+    pool: asyncpg.Pool, nc: NATS, event_settings: EventSettings, database_url: str
+) -> None:
+    await ensure_streams(nc.jetstream(), event_settings)
+    with correlated("request-relay-1"):
+        [envelope] = next_events(
+            [ProbeRecorded(seq=1)], aggregate_id="corr-1", version=0, facility="998", actor=TESTER
+        )
+    async with pool.acquire() as conn:
+        await append(conn, [envelope])
+    relay = Relay(service="t", dsn=database_url, pool=pool, nc=nc, settings=event_settings)
+    relay.start()
+    stream = event_settings.stream_name("probe")
+    js = nc.jetstream()
+
+    async def published() -> bool:
+        return (await js.stream_info(stream)).state.messages >= 1
+
+    await _wait_for(published)
+    await relay.stop()
+    info = await js.stream_info(stream)
+    for seq in range(info.state.first_seq, info.state.last_seq + 1):
+        msg = await js.get_msg(stream, seq)
+        if (msg.headers or {}).get("Nats-Msg-Id") == envelope.event_id:
+            assert msg.headers is not None
+            assert msg.headers[NATS_HEADER] == "request-relay-1"
+            return
+    raise AssertionError("the event was not published")

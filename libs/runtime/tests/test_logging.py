@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import structlog
 
+from libs.events.correlation import correlated
 from libs.runtime.logging import configure
 
 
@@ -60,3 +61,31 @@ def test_keys_naming_a_secret_are_redacted(service_log: io.StringIO) -> None:
     line = last_line(service_log)
     assert line["account"] == "admin01"
     assert line["initial_password"] == line["session_token"] == "[redacted]"
+
+
+def test_every_line_names_the_work_in_hand(service_log: io.StringIO) -> None:
+    with correlated("request-9"):
+        structlog.get_logger("fresh").info("in_request")
+        logging.getLogger("stdlib").warning("from the standard library")
+    structlog.get_logger("fresh").info("outside")
+    inside, stdlib, outside = (json.loads(x) for x in service_log.getvalue().splitlines())
+    assert inside["correlation_id"] == stdlib["correlation_id"] == "request-9"
+    assert inside["service"] == stdlib["service"] == "test"
+    assert "correlation_id" not in outside
+
+
+def test_text_lines_for_people_still_redact() -> None:
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    written = io.StringIO()
+    configure("test", stream=written, log_format="text")
+    try:
+        with correlated("request-10"):
+            structlog.get_logger("fresh").info("signed_in", account="admin01", password="p4ss")
+    finally:
+        structlog.reset_defaults()
+        structlog.contextvars.clear_contextvars()
+        root.handlers[:], root.level = handlers, level
+    line = written.getvalue()
+    assert "signed_in" in line and "correlation_id=request-10" in line
+    assert "p4ss" not in line and not line.startswith("{")

@@ -26,6 +26,8 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import httptools
 
+from libs.events.correlation import HEADER as CORRELATION_HEADER
+from libs.events.correlation import current_correlation
 from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.problems import RETRY_AFTER_S, DomainError
@@ -180,6 +182,12 @@ def _query(params: Params | None) -> list[tuple[str, str]]:
     return pairs
 
 
+def _correlation() -> dict[str, str]:
+    """The request's correlation id, passed on to the service (decision 0045)."""
+    current = current_correlation()
+    return {CORRELATION_HEADER: current} if current else {}
+
+
 def _may_retry(method: str, error: BaseException) -> bool:
     """Whether a call that failed with ``error`` may go to another replica."""
     return isinstance(error, ConnectionRefusedError) or method in IDEMPOTENT
@@ -219,7 +227,7 @@ class Upstreams:
 
         A service that cannot be reached answers 503 ``upstream_unavailable``.
         """
-        send = {**(headers or {}), **self._authorization(service, acting)}
+        send = {**(headers or {}), **self._authorization(service, acting), **_correlation()}
         data = None
         if json is not None:
             data = jsonlib.dumps(json, ensure_ascii=False).encode()
@@ -282,7 +290,7 @@ class Upstreams:
                     replicas.urls[index] + path,
                     data=content,
                     params=_query(params),
-                    headers={**(headers or {}), **auth},
+                    headers={**(headers or {}), **auth, **_correlation()},
                     timeout=self._timeout(timeout),
                 )
             except aiohttp.ClientConnectorError as error:

@@ -15,6 +15,7 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.handlers import BaseRouteHandler
 
 from libs.events.envelope import Role
+from libs.runtime.guards import CALLER_ROLE_STATE
 from libs.runtime.problems import DomainError
 from libs.runtime.source_address import source_ip
 from services.gateway.adapters.sessions import SessionStore
@@ -76,7 +77,9 @@ async def _live_session(
     session = kept[1] if kept and kept[0] == token else await store.resolve(token)
     if session is None:
         raise NotAuthorizedException()
-    connection.scope.setdefault("state", {})[_RESOLVED] = (token, session)
+    state = connection.scope.setdefault("state", {})
+    state[_RESOLVED] = (token, session)
+    state[CALLER_ROLE_STATE] = session.grant.role  # for the access log line
     return token, via_cookie, session
 
 
