@@ -84,7 +84,7 @@ def bootstrap(
     signins = SignIns(uow, SecretBox(own.totp_key), signin_policy(own), clock)
     dependencies = {
         "uow": provided(uow),
-        "pool": provided(lambda: backbone.pool),
+        "db": provided(lambda: backbone.pool),
         "facility": Provide(FacilityScope(lambda: backbone.pool).facility),
         "clock": provided(lambda: clock),
         "own": provided(lambda: own),

@@ -3,19 +3,17 @@ read it (the user form offers it); operators add, rename and retire targets."""
 
 from typing import Annotated
 
-import asyncpg
 import msgspec
 from litestar import Controller, get, post
 from litestar.params import FromPath, JSONBody
 
 from libs.events.catalogue.identity import FederationTargetRenamed, FederationTargetRetired
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
-from services.identity.adapters.postgres import Facility, federation_catalogue
+from services.identity.adapters.postgres import federation_catalogue
 from services.identity.api.guards import facility_admins, operators_only
+from services.identity.api.provided import CatalogueWork, Db, InFacility
 from services.identity.app.federation import (
     CatalogueChanged,
-    CatalogueUnitOfWork,
     add_federation_target,
     rename_federation_target,
     retire_federation_target,
@@ -76,10 +74,8 @@ class FederationTargetsController(Controller):
     guards = (facility_admins,)
 
     @get(operation_id="listFederationTargets")
-    async def list_targets(
-        self, facility: Injected[Facility], pool: Injected[asyncpg.Pool]
-    ) -> FederationTargetList:
-        async with pool.acquire() as conn:
+    async def list_targets(self, facility: InFacility, db: Db) -> FederationTargetList:
+        async with db.acquire() as conn:
             return listed(await federation_catalogue(conn, facility.facility_id))
 
 
@@ -95,7 +91,7 @@ class OperatorFederationController(Controller):
         code: FromPath[str],
         data: JSONBody[TargetIn],
         claims: Caller,
-        uow: Injected[CatalogueUnitOfWork],
+        uow: CatalogueWork,
     ) -> TargetChangedOut:
         return _out(await add_federation_target(code, data.name, uow, claims.actor))
 
@@ -105,7 +101,7 @@ class OperatorFederationController(Controller):
         code: FromPath[str],
         data: JSONBody[TargetRenameIn],
         claims: Caller,
-        uow: Injected[CatalogueUnitOfWork],
+        uow: CatalogueWork,
     ) -> TargetChangedOut:
         done = await rename_federation_target(
             code, data.previous_name, data.name, uow, claims.actor
@@ -118,6 +114,6 @@ class OperatorFederationController(Controller):
         code: FromPath[str],
         data: JSONBody[TargetIn],
         claims: Caller,
-        uow: Injected[CatalogueUnitOfWork],
+        uow: CatalogueWork,
     ) -> TargetChangedOut:
         return _out(await retire_federation_target(code, data.name, uow, claims.actor))

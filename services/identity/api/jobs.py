@@ -9,26 +9,22 @@ import math
 from datetime import datetime
 from typing import Annotated
 
-import asyncpg
 from litestar import Controller, Response, get, post
 from litestar.params import FromPath, QueryParameter, RawBody
 
-from libs.events.clock import Clock
 from libs.events.ids import new_id
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
 from libs.runtime.problems import DomainError
 from services.identity.adapters import jobs as store
-from services.identity.adapters.file_seal import FileSeal
-from services.identity.adapters.job_runner import JobRunner, result_context
+from services.identity.adapters.job_runner import result_context
 from services.identity.adapters.postgres import Facility
 from services.identity.api.guards import facility_admins
+from services.identity.api.provided import Db, InFacility, Jobs, Now, Own, Seal
 from services.identity.contract.jobs import JobList, JobOut
 from services.identity.contract.paths import JOBS_PATH
 from services.identity.domain import csv_format as fmt
 from services.identity.domain.errors import not_found
 from services.identity.messages import JOB_KIND_LABELS, JOB_STATUS_LABELS, message
-from services.identity.settings import IdentityOwn
 
 LIST_MAX = 200
 _DAY_S = 86400
@@ -84,14 +80,14 @@ class JobsController(Controller):
     async def queue_export(
         self,
         claims: Caller,
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        job_runner: Injected[JobRunner],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        job_runner: Jobs,
+        clock: Now,
     ) -> JobOut:
         """「全件CSV出力」: every user of the facility, whatever the search."""
         now = clock()
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             job = await store.create_job(
                 conn,
                 job_id=new_id(),
@@ -108,12 +104,12 @@ class JobsController(Controller):
         self,
         body: RawBody,
         claims: Caller,
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        job_runner: Injected[JobRunner],
-        seal: Injected[FileSeal],
-        own: Injected[IdentityOwn],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        job_runner: Jobs,
+        seal: Seal,
+        own: Own,
+        clock: Now,
     ) -> JobOut:
         """「一括登録」: a whole-file problem now, or a queued job whose result lists each row."""
         if len(body) > own.csv_max_bytes:
@@ -122,7 +118,7 @@ class JobsController(Controller):
             raise DomainError("at_rest_key_missing", message("at_rest_key_missing"), status=503)
         table = fmt.read_table(fmt.decode_upload(body), max_rows=own.csv_max_rows)
         now = clock()
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             job = await store.create_job(
                 conn,
                 job_id=new_id(),
@@ -139,14 +135,14 @@ class JobsController(Controller):
     @get(operation_id="listJobs")
     async def list_jobs(
         self,
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        clock: Now,
         status: Annotated[store.JobStatus | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=LIST_MAX)] = 50,
     ) -> JobList:
         """出力一覧, newest first, optionally one ステータス."""
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             jobs = await store.list_jobs(conn, facility.facility_id, status, limit)
         now = clock()
         return JobList(items=[job_out(job, now) for job in jobs])
@@ -155,12 +151,12 @@ class JobsController(Controller):
     async def read(
         self,
         job_id: FromPath[str],
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        clock: Now,
     ) -> JobOut:
         """One job with its progress (poll while 処理中)."""
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             job = await store.get_job(conn, facility.facility_id, job_id)
         if job is None:
             raise not_found("job_not_found")
@@ -170,13 +166,13 @@ class JobsController(Controller):
     async def download(
         self,
         job_id: FromPath[str],
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        seal: Injected[FileSeal],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        seal: Seal,
+        clock: Now,
     ) -> Response[bytes]:
         """「ダウンロード」: the CSV of a 完了 job within its 有効期間."""
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             file = await store.job_file(conn, facility.facility_id, job_id, clock())
             if file is None:
                 job = await store.get_job(conn, facility.facility_id, job_id)

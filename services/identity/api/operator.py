@@ -2,12 +2,10 @@
 further admins, disabling and enabling them (issue 15), admin password, second password
 and MFA resets, a facility's password expiry (L1); and a signed-in admin's own profile."""
 
-import asyncpg
 import msgspec
 from litestar import Controller, get, patch, post, put
 from litestar.params import FromPath, JSONBody
 
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller, Claims
 from services.identity.adapters.admin_reads import own_admin_profile
 from services.identity.adapters.facility_settings import read_facility
@@ -27,8 +25,9 @@ from services.identity.api.operator_bodies import (
     PasswordExpiryIn,
     PasswordExpiryOut,
 )
+from services.identity.api.provided import CredentialsWork, Db, FacilityWork, SettingsWork
 from services.identity.app.credential_ports import CredentialUnitOfWork
-from services.identity.app.facility_settings import SettingsUnitOfWork, change_facility_settings
+from services.identity.app.facility_settings import change_facility_settings
 from services.identity.app.operator import (
     add_admin,
     register_facility,
@@ -38,7 +37,6 @@ from services.identity.app.operator import (
     set_admin_disabled,
     set_password_expiry,
 )
-from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.contract.paths import (
     FACILITY_PATH,
     OPERATOR_ADMINS_PATH,
@@ -60,8 +58,8 @@ class FacilityController(Controller):
     guards = (in_facility,)
 
     @get(operation_id="getFacility")
-    async def get_facility(self, code: FromPath[str], pool: Injected[asyncpg.Pool]) -> FacilityOut:
-        async with pool.acquire() as conn:
+    async def get_facility(self, code: FromPath[str], db: Db) -> FacilityOut:
+        async with db.acquire() as conn:
             found = await read_facility(conn, code)
         if found is None:
             raise facility_not_found()
@@ -76,7 +74,7 @@ class OperatorFacilitiesController(Controller):
 
     @post(operation_id="registerFacility", status_code=201)
     async def create_facility(
-        self, data: JSONBody[FacilityCreate], claims: Caller, uow: Injected[UnitOfWork]
+        self, data: JSONBody[FacilityCreate], claims: Caller, uow: FacilityWork
     ) -> FacilityCreatedOut:
         result = await register_facility(
             RegisterFacility(
@@ -108,7 +106,7 @@ class OperatorFacilitiesController(Controller):
         code: FromPath[str],
         data: JSONBody[AdminIn],
         claims: Caller,
-        uow: Injected[UnitOfWork],
+        uow: FacilityWork,
     ) -> AdminAddedOut:
         done = await add_admin(code, data.name, data.display_name, data.email, uow, claims.actor)
         return AdminAddedOut(
@@ -127,7 +125,7 @@ class OperatorFacilitiesController(Controller):
         code: FromPath[str],
         data: JSONBody[PasswordExpiryIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> PasswordExpiryOut:
         token = await set_password_expiry(code, data.max_age_days, uow, claims.actor)
         return PasswordExpiryOut(code=code, max_age_days=data.max_age_days, consistency_token=token)
@@ -138,7 +136,7 @@ class OperatorFacilitiesController(Controller):
         code: FromPath[str],
         data: JSONBody[FacilitySettingsIn],
         claims: Caller,
-        uow: Injected[SettingsUnitOfWork],
+        uow: SettingsWork,
     ) -> FacilitySettingsChangedOut:
         done = await change_facility_settings(settings_command(code, data), uow, claims.actor)
         return FacilitySettingsChangedOut(
@@ -157,7 +155,7 @@ class OperatorAdminsController(Controller):
         self,
         data: JSONBody[AdminAccountIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> AdminResetOut:
         done = await reset_admin_password(data.account, uow, claims.actor)
         return AdminResetOut(
@@ -173,7 +171,7 @@ class OperatorAdminsController(Controller):
         self,
         data: JSONBody[AdminAccountIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> AdminResetOut:
         done = await reset_admin_second_password(data.account, uow, claims.actor)
         return AdminResetOut(
@@ -188,7 +186,7 @@ class OperatorAdminsController(Controller):
         self,
         data: JSONBody[AdminAccountIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> AdminResetOut:
         done = await reset_admin_mfa(data.account, uow, claims.actor)
         return AdminResetOut(
@@ -200,7 +198,7 @@ class OperatorAdminsController(Controller):
         self,
         data: JSONBody[AdminAccountIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> AdminStateOut:
         return await switch(data, True, uow, claims)
 
@@ -209,7 +207,7 @@ class OperatorAdminsController(Controller):
         self,
         data: JSONBody[AdminAccountIn],
         claims: Caller,
-        uow: Injected[CredentialUnitOfWork],
+        uow: CredentialsWork,
     ) -> AdminStateOut:
         return await switch(data, False, uow, claims)
 
@@ -221,9 +219,9 @@ class OwnAdminController(Controller):
     guards = (admins_only,)
 
     @get(operation_id="getOwnAdminProfile")
-    async def own_profile(self, claims: Caller, pool: Injected[asyncpg.Pool]) -> AdminProfileOut:
+    async def own_profile(self, claims: Caller, db: Db) -> AdminProfileOut:
         """The calling admin's name and address (the gateway's session answer)."""
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             found = await own_admin_profile(conn, claims.sub, claims.facility)
         if found is None:
             raise not_found("admin_not_found")

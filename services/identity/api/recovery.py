@@ -13,11 +13,10 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
 from services.identity.api.guards import gateway_only
+from services.identity.api.provided import RecoverySteps
 from services.identity.api.signin import Account
-from services.identity.app.recovery import Recoveries
 from services.identity.contract.paths import RECOVERY_PATH
 from services.identity.contract.signin import Secret
 from services.identity.messages import message
@@ -68,21 +67,21 @@ class RecoveryController(Controller):
         self,
         data: JSONBody[RecoveryRequest],
         claims: Caller,
-        recoveries: Injected[Recoveries],
+        recoveries: RecoverySteps,
     ) -> RecoveryRequested:
         await recoveries.request(data.account, data.app, claims.ip)
         return RecoveryRequested(message=message("recovery_requested"))
 
     @post("/link", operation_id="openRecoveryLink", status_code=200)
     async def open_link(
-        self, data: JSONBody[LinkToken], claims: Caller, recoveries: Injected[Recoveries]
+        self, data: JSONBody[LinkToken], claims: Caller, recoveries: RecoverySteps
     ) -> LinkOut:
         view = await recoveries.open(data.token, claims.ip)
         return LinkOut(account=view.account, role=view.kind, expires_at=view.expires_at)
 
     @post("/password", operation_id="recoverPassword", status_code=200)
     async def use_link(
-        self, data: JSONBody[RecoveryUse], claims: Caller, recoveries: Injected[Recoveries]
+        self, data: JSONBody[RecoveryUse], claims: Caller, recoveries: RecoverySteps
     ) -> RecoveredOut:
         account = await recoveries.complete(data.token, data.code, data.new_password, claims.ip)
         return RecoveredOut(account=account)

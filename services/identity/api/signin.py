@@ -24,10 +24,10 @@ from litestar import Controller, post
 from litestar.params import JSONBody
 
 from libs.events.catalogue.signin import SignInApp
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller, Claims
 from services.identity.api.guards import gateway_only, signed_in
-from services.identity.app.signin import Progress, SignedIn, SignIns
+from services.identity.api.provided import SignInSteps
+from services.identity.app.signin import Progress, SignedIn
 from services.identity.contract.paths import (
     OWN_PASSWORD_PATH,
     SECOND_PASSWORD_CHECK_PATH,
@@ -139,25 +139,25 @@ class SignInController(Controller):
 
     @post("/password", operation_id="signInPassword", status_code=200)
     async def password_step(
-        self, data: JSONBody[PasswordStep], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[PasswordStep], claims: Caller, signins: SignInSteps
     ) -> SignInOut:
         return _out(await signins.start(data.account, data.password, data.app, claims.ip))
 
     @post("/new-password", operation_id="signInNewPassword", status_code=200)
     async def new_password_step(
-        self, data: JSONBody[NewPasswordStep], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[NewPasswordStep], claims: Caller, signins: SignInSteps
     ) -> SignInOut:
         return _out(await signins.new_password(data.handle, data.new_password, claims.ip))
 
     @post("/totp", operation_id="signInTotp", status_code=200)
     async def totp_step(
-        self, data: JSONBody[TotpStep], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[TotpStep], claims: Caller, signins: SignInSteps
     ) -> SignInOut:
         return _out(await signins.totp(data.handle, data.code, claims.ip))
 
     @post("/second-password", operation_id="signInSecondPassword", status_code=200)
     async def second_password_step(
-        self, data: JSONBody[SecondPasswordStep], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[SecondPasswordStep], claims: Caller, signins: SignInSteps
     ) -> SignInOut:
         return _out(await signins.second_password(data.handle, data.second_password, claims.ip))
 
@@ -170,7 +170,7 @@ class OwnCredentialsController(Controller):
 
     @post(OWN_PASSWORD_PATH, operation_id="changeOwnPassword", status_code=200)
     async def change_password(
-        self, data: JSONBody[PasswordChange], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[PasswordChange], claims: Caller, signins: SignInSteps
     ) -> PasswordChangedOut:
         token = await signins.change_password(
             _signed_in(claims), data.current_password, data.new_password, claims.ip
@@ -179,7 +179,7 @@ class OwnCredentialsController(Controller):
 
     @post(SECOND_PASSWORD_CHECK_PATH, operation_id="checkSecondPassword", status_code=204)
     async def check_second_password(
-        self, data: JSONBody[SecondPasswordCheck], claims: Caller, signins: Injected[SignIns]
+        self, data: JSONBody[SecondPasswordCheck], claims: Caller, signins: SignInSteps
     ) -> None:
         await signins.check_second_password(_signed_in(claims), data.second_password, claims.ip)
 

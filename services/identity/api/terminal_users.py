@@ -7,11 +7,9 @@ import msgspec
 from litestar import Controller, put
 from litestar.params import FromPath, JSONBody
 
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
-from services.identity.adapters.postgres import Facility
 from services.identity.api.guards import facility_admins
-from services.identity.app.unit_of_work import UserUnitOfWork
+from services.identity.api.provided import InFacility, UsersWork
 from services.identity.app.user_batches import TERMINAL_USERS_MAX, set_terminal_users
 from services.identity.contract.paths import TERMINAL_USERS_PATH
 
@@ -48,8 +46,8 @@ class TerminalUsersController(Controller):
         terminal_id: FromPath[str],
         data: JSONBody[TerminalUsersIn],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
+        facility: InFacility,
+        uow: UsersWork,
     ) -> TerminalUsersOut:
         """Make the checked users exactly the terminal's users, all or nothing."""
         done = await set_terminal_users(

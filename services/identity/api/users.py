@@ -15,12 +15,11 @@ from litestar.enums import MediaType
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from libs.events.clock import Clock
-from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import Facility
 from services.identity.adapters.user_reads import Entry, Search, Sort, load_user_out, search_users
 from services.identity.api.guards import facility_admins
-from services.identity.app.unit_of_work import UserUnitOfWork
+from services.identity.api.provided import Db, InFacility, Now, UsersWork
 from services.identity.app.user_batches import set_end_dates
 from services.identity.app.user_writes import Outcome
 from services.identity.app.users import (
@@ -94,10 +93,10 @@ def decode_cursor(token: str, sort: str, descending: bool) -> tuple[str, ...]:
     return tuple(keys)
 
 
-async def view_of(pool: asyncpg.Pool, facility: Facility, user_id: str, clock: Clock) -> UserOut:
+async def view_of(db: asyncpg.Pool, facility: Facility, user_id: str, clock: Clock) -> UserOut:
     """The user as the list and the form show it; 404 ``user_not_found`` if there is none."""
     today = today_in(facility.time_zone, clock())
-    async with pool.acquire() as conn:
+    async with db.acquire() as conn:
         user = await load_user_out(conn, facility.facility_id, user_id, today)
     if user is None:
         raise not_found("user_not_found")
@@ -128,9 +127,9 @@ class UsersController(Controller):
     @get(operation_id="listUsers")
     async def list_users(
         self,
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        clock: Now,
         account: Annotated[str, QueryParameter()] = "",
         name: Annotated[str, QueryParameter()] = "",
         email: Annotated[str, QueryParameter()] = "",
@@ -156,7 +155,7 @@ class UsersController(Controller):
             after=after,
             limit=limit + 1,
         )
-        async with pool.acquire() as conn:
+        async with db.acquire() as conn:
             entries = await search_users(conn, facility.facility_id, search)
         body = page_body(entries, limit, sort, descending)
         answer: Response[Any] = Response(content=body, media_type=MediaType.JSON)
@@ -167,10 +166,10 @@ class UsersController(Controller):
         self,
         data: JSONBody[UserCreate],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        uow: UsersWork,
+        db: Db,
+        clock: Now,
     ) -> UserCreatedOut:
         """「新規」→「登録」: the account, initial password and second password, once (U2)."""
         outcome = await create_user(
@@ -187,7 +186,7 @@ class UsersController(Controller):
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return UserCreatedOut(
-            user=await view_of(pool, facility, outcome.after.user_id, clock),
+            user=await view_of(db, facility, outcome.after.user_id, clock),
             account=outcome.after.account,
             initial_password=outcome.issued.password,
             second_password=outcome.issued.second_password,
@@ -199,9 +198,9 @@ class UsersController(Controller):
         self,
         data: JSONBody[EndDateIn],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
-        clock: Injected[Clock],
+        facility: InFacility,
+        uow: UsersWork,
+        clock: Now,
     ) -> EndDateOut:
         """「有効終了日一括登録」: per-user results; later starts are refused one by one (U7)."""
         done = await set_end_dates(
@@ -225,11 +224,11 @@ class UsersController(Controller):
     async def read(
         self,
         user_id: FromPath[str],
-        facility: Injected[Facility],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        db: Db,
+        clock: Now,
     ) -> UserOut:
-        return await view_of(pool, facility, user_id, clock)
+        return await view_of(db, facility, user_id, clock)
 
     @put("/{user_id:str}", operation_id="updateUser")
     async def update(
@@ -237,10 +236,10 @@ class UsersController(Controller):
         user_id: FromPath[str],
         data: JSONBody[UserUpdate],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
-        pool: Injected[asyncpg.Pool],
-        clock: Injected[Clock],
+        facility: InFacility,
+        uow: UsersWork,
+        db: Db,
+        clock: Now,
     ) -> UserSavedOut:
         """「ユーザー編集」→「登録」 at the version read; 409 ``version_conflict`` if stale (U4)."""
         outcome: Outcome = await update_user(
@@ -260,7 +259,7 @@ class UsersController(Controller):
         )
         issued = outcome.issued
         return UserSavedOut(
-            user=await view_of(pool, facility, user_id, clock),
+            user=await view_of(db, facility, user_id, clock),
             consistency_token=outcome.last_event_id,
             initial_password=(issued.password or None) if issued else None,
             second_password=(issued.second_password or None) if issued else None,
@@ -271,8 +270,8 @@ class UsersController(Controller):
         self,
         user_id: FromPath[str],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
+        facility: InFacility,
+        uow: UsersWork,
     ) -> PasswordResetOut:
         """「パスワードをリセットする」: a new initial password, shown once (U4)."""
         outcome = await reset_user_password(facility.code, user_id, uow, claims.actor)
@@ -293,8 +292,8 @@ class UsersController(Controller):
         self,
         user_id: FromPath[str],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
+        facility: InFacility,
+        uow: UsersWork,
     ) -> SecondPasswordResetOut:
         """「第二パスワードをリセットする」: a new second password, shown once."""
         outcome = await reset_user_second_password(facility.code, user_id, uow, claims.actor)
@@ -311,8 +310,8 @@ class UsersController(Controller):
         self,
         user_id: FromPath[str],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
+        facility: InFacility,
+        uow: UsersWork,
     ) -> CommandOut:
         """「多要素認証情報をリセットする」 (U4)."""
         outcome = await reset_user_mfa(facility.code, user_id, uow, claims.actor)
@@ -323,8 +322,8 @@ class UsersController(Controller):
         self,
         user_id: FromPath[str],
         claims: Caller,
-        facility: Injected[Facility],
-        uow: Injected[UserUnitOfWork],
+        facility: InFacility,
+        uow: UsersWork,
     ) -> CommandOut:
         """「ユーザー削除」: cannot be undone; admins cannot be deleted (U5)."""
         outcome = await delete_user(facility.code, user_id, uow, claims.actor)
