@@ -217,3 +217,29 @@ async def test_sign_in_recovery_and_download_leave_no_secret_in_the_logs(
         written = (suite.log_dir / f"{service}.log").read_text()
         leaked = [s for s in secrets if s in written]
         assert leaked == [], f"{service}'s log holds {len(leaked)} secret(s)"
+
+
+async def test_an_agents_request_keeps_the_gateways_id_in_terminals(
+    world: World, signed: Signed
+) -> None:
+    """The agent API is relayed without an internal token; terminals believes the id
+    because the gateway is its trusted proxy (as it believes the agent's address)."""
+    suite, admin = world.suite, signed.admin
+    terminal = await admin.send("POST", "/terminals", json={"name": "踏み台端末09"})
+    assert terminal.status_code == 201, terminal.text
+    terminal_id = terminal.json()["terminal"]["terminal_id"]
+    issued = await admin.send("POST", f"/terminals/{terminal_id}/credentials")
+    assert issued.status_code == 201, issued.text
+    async with httpx.AsyncClient(base_url=suite.url("gateway"), timeout=30) as agent:
+        answer = await agent.get(
+            "/agent/v1/terminal", headers={"Authorization": f"Bearer {issued.json()['token']}"}
+        )
+    assert answer.status_code == 200, answer.text
+    request_id = answer.headers["x-request-id"]
+    [inner] = [
+        x
+        for x in log_lines(suite, "terminals")
+        if x["event"] == "request" and x.get("correlation_id") == request_id
+    ]
+    assert (inner["route"], inner["status"]) == ("/agent/v1/terminal", 200)
+    assert issued.json()["token"] not in (suite.log_dir / "terminals.log").read_text()

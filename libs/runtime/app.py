@@ -155,6 +155,7 @@ def runtime_app(
     runtime: ServiceRuntime,
     routes: Sequence[ControllerRouterHandler],
     openapi_config: OpenAPIConfig | None = None,
+    trusted_proxies: tuple[str, ...] = (),
 ) -> Litestar:
     """``service_app`` serving ``routes`` with ``runtime``'s dependencies, readiness and life."""
     return service_app(
@@ -165,6 +166,7 @@ def runtime_app(
         on_shutdown=[runtime.stop],
         openapi_config=openapi_config,
         dependencies=runtime.dependencies(),
+        trusted_proxies=trusted_proxies,
     )
 
 

@@ -131,4 +131,4 @@ def build_runtime(settings: TerminalsSettings, clock: Clock = system_clock) -> T
 
 def bootstrap(settings: TerminalsSettings, clock: Clock = system_clock) -> Litestar:
     """Wire terminals's backbone and runtime into its HTTP app."""
-    return create_app(build_runtime(settings, clock))
+    return create_app(build_runtime(settings, clock), settings.own.trusted_proxies)

@@ -38,7 +38,9 @@ OPENAPI = OpenAPIConfig(
 )
 
 
-def create_app(runtime: ServiceRuntime) -> Litestar:
+def create_app(runtime: ServiceRuntime, trusted_proxies: tuple[str, ...] = ()) -> Litestar:
     """The Litestar app of terminals, started and stopped with its backbone and runtime
-    (``bootstrap.TerminalsRuntime``), whose dependencies its routes are given."""
-    return runtime_app(runtime, [TerminalsController, SessionsController, AgentController], OPENAPI)
+    (``bootstrap.TerminalsRuntime``), whose dependencies its routes are given.
+    ``trusted_proxies`` (the gateway) name an agent's address and its request's id."""
+    routes = [TerminalsController, SessionsController, AgentController]
+    return runtime_app(runtime, routes, OPENAPI, trusted_proxies)
