@@ -31,7 +31,6 @@ _PUNCTUATION = re.compile(r"[\s()\[\]{}:,;.]*")
 ALLOWED: frozenset[str] = frozenset(
     {
         # Alike by chance: two projections of the same facility events, other columns.
-        "services/audit/adapters/projections/directory.py ~ services/fileshare/consumers.py",
         # The gateway's public job row repeats identity's fields and their docstrings, which
         # are its OpenAPI descriptions (attribute_docs): sharing them must keep docs/api.
         "services/gateway/api/jobs.py ~ services/identity/contract/jobs.py",

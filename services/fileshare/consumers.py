@@ -13,36 +13,18 @@ from libs.events.catalogue.identity import (
 from libs.events.catalogue.users import UserCreated, UserDeleted, UserProfile, UserUpdated
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from libs.postgres.versioned_rows import Versioned, VersionedRows
 
-_FACILITY_SETTINGS = """
-INSERT INTO facility_policies AS p (
-    code, internal_networks, download_period_months, time_zone, notification_addresses,
-    internal_networks_version, download_period_version, time_zone_version,
-    notification_addresses_version)
-VALUES ($1, coalesce($2::cidr[], '{}'), coalesce($3, 3), coalesce($4, 'Asia/Tokyo'),
-        coalesce($5::text[], '{}'),
-        CASE WHEN $2 IS NULL THEN 0 ELSE $6 END, CASE WHEN $3 IS NULL THEN 0 ELSE $6 END,
-        CASE WHEN $4 IS NULL THEN 0 ELSE $6 END, CASE WHEN $5 IS NULL THEN 0 ELSE $6 END)
-ON CONFLICT (code) DO UPDATE SET
-    internal_networks = CASE WHEN EXCLUDED.internal_networks_version > p.internal_networks_version
-                             THEN EXCLUDED.internal_networks ELSE p.internal_networks END,
-    internal_networks_version = greatest(p.internal_networks_version,
-                                         EXCLUDED.internal_networks_version),
-    download_period_months = CASE WHEN EXCLUDED.download_period_version > p.download_period_version
-                                  THEN EXCLUDED.download_period_months
-                                  ELSE p.download_period_months END,
-    download_period_version = greatest(p.download_period_version,
-                                       EXCLUDED.download_period_version),
-    time_zone = CASE WHEN EXCLUDED.time_zone_version > p.time_zone_version
-                     THEN EXCLUDED.time_zone ELSE p.time_zone END,
-    time_zone_version = greatest(p.time_zone_version, EXCLUDED.time_zone_version),
-    notification_addresses = CASE WHEN EXCLUDED.notification_addresses_version
-                                       > p.notification_addresses_version
-                                  THEN EXCLUDED.notification_addresses
-                                  ELSE p.notification_addresses END,
-    notification_addresses_version = greatest(p.notification_addresses_version,
-                                              EXCLUDED.notification_addresses_version)
-"""
+_POLICIES = VersionedRows(
+    "facility_policies",
+    ["code"],
+    [
+        Versioned("internal_networks", "'{}'", cast="::cidr[]"),
+        Versioned("download_period_months", "3", version="download_period_version"),
+        Versioned("time_zone", "'Asia/Tokyo'"),
+        Versioned("notification_addresses", "'{}'", cast="::text[]"),
+    ],
+)
 """A facility's registration or settings change: each setting the event carries (None:
 unchanged) replaces the row's only when the event is newer than what the row reflects.
 An empty list is a value (e.g. no internal networks any more), unlike None."""
@@ -59,14 +41,14 @@ class FacilityPolicies:
     async def apply(self, conn: Connection, envelope: Envelope) -> None:
         data = envelope.data
         if isinstance(data, FacilityRegistered | FacilitySettingsChanged):
-            await conn.execute(
-                _FACILITY_SETTINGS,
+            await _POLICIES.write(
+                conn,
+                envelope.version,
                 data.code,
                 _listed(data.internal_networks),
                 data.download_period_months,
                 data.time_zone,
                 _listed(data.notification_addresses),
-                envelope.version,
             )
 
 

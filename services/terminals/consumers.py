@@ -17,21 +17,14 @@ from libs.events.catalogue.users import (
 )
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from libs.postgres.versioned_rows import Versioned, VersionedRows
 from services.terminals.domain.decision import clock_minutes, normalize_mac
 
-_FACILITY_SETTINGS = """
-INSERT INTO facilities (facility_id, code, name, time_zone, name_version, time_zone_version)
-VALUES ($1, $2, coalesce($3, ''), coalesce($4, 'Asia/Tokyo'),
-        CASE WHEN $3 IS NULL THEN 0 ELSE $5 END, CASE WHEN $4 IS NULL THEN 0 ELSE $5 END)
-ON CONFLICT (facility_id) DO UPDATE SET
-    code = EXCLUDED.code,
-    name = CASE WHEN EXCLUDED.name_version > facilities.name_version
-                THEN EXCLUDED.name ELSE facilities.name END,
-    name_version = greatest(facilities.name_version, EXCLUDED.name_version),
-    time_zone = CASE WHEN EXCLUDED.time_zone_version > facilities.time_zone_version
-                     THEN EXCLUDED.time_zone ELSE facilities.time_zone END,
-    time_zone_version = greatest(facilities.time_zone_version, EXCLUDED.time_zone_version)
-"""
+_FACILITIES = VersionedRows(
+    "facilities",
+    ["facility_id", "code"],
+    [Versioned("name", "''"), Versioned("time_zone", "'Asia/Tokyo'")],
+)
 """A facility's registration or settings change: each setting the event carries (None:
 unchanged) replaces the row's only if the event is newer than what the row reflects."""
 
@@ -52,13 +45,8 @@ class Directory:
         if isinstance(data, FacilityRegistered | FacilitySettingsChanged):
             # The time zone decides validity days and allowed hours (T1, C1): from the
             # next decision on, in the zone the facility has now.
-            await conn.execute(
-                _FACILITY_SETTINGS,
-                envelope.aggregate_id,
-                data.code,
-                data.name,
-                data.time_zone,
-                envelope.version,
+            await _FACILITIES.write(
+                conn, envelope.version, envelope.aggregate_id, data.code, data.name, data.time_zone
             )
         elif isinstance(data, AdminCreated):
             await conn.execute(

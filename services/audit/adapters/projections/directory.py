@@ -17,6 +17,7 @@ from libs.events.catalogue.terminals import TerminalCreated, TerminalRenamed
 from libs.events.catalogue.users import UserCreated, UserUpdated
 from libs.events.envelope import Envelope
 from libs.postgres.connection import Connection
+from libs.postgres.versioned_rows import Versioned, VersionedRows
 
 _NAME_FIELDS = {"family_name", "given_name"}
 
@@ -54,22 +55,14 @@ def terminal_name_at(terminal_id: str, at: str) -> str:
                         t.valid_from, t.event_id LIMIT 1)"""
 
 
-_FACILITY_SETTINGS = """
-INSERT INTO facilities (code, facility_id, time_zone, download_period_months,
-                        time_zone_version, download_period_version)
-VALUES ($1, $2, coalesce($3, 'Asia/Tokyo'), coalesce($4, 3),
-        CASE WHEN $3 IS NULL THEN 0 ELSE $5 END, CASE WHEN $4 IS NULL THEN 0 ELSE $5 END)
-ON CONFLICT (code) DO UPDATE SET
-    facility_id = EXCLUDED.facility_id,
-    time_zone = CASE WHEN EXCLUDED.time_zone_version > facilities.time_zone_version
-                     THEN EXCLUDED.time_zone ELSE facilities.time_zone END,
-    time_zone_version = greatest(facilities.time_zone_version, EXCLUDED.time_zone_version),
-    download_period_months =
-        CASE WHEN EXCLUDED.download_period_version > facilities.download_period_version
-             THEN EXCLUDED.download_period_months ELSE facilities.download_period_months END,
-    download_period_version =
-        greatest(facilities.download_period_version, EXCLUDED.download_period_version)
-"""
+_FACILITIES = VersionedRows(
+    "facilities",
+    ["code", "facility_id"],
+    [
+        Versioned("time_zone", "'Asia/Tokyo'"),
+        Versioned("download_period_months", "3", version="download_period_version"),
+    ],
+)
 """A facility's registration or settings change: each setting the event carries (None:
 unchanged) replaces the row's only if the event is newer than what the row reflects;
 until its registration is seen, T1's defaults stand in (version 0, replaced by any)."""
@@ -94,13 +87,13 @@ class Directory:
         data = envelope.data
         if isinstance(data, FacilityRegistered | FacilitySettingsChanged):
             # Log periods and CSV times are in the zone the facility has now (T1).
-            await conn.execute(
-                _FACILITY_SETTINGS,
+            await _FACILITIES.write(
+                conn,
+                envelope.version,
                 data.code,
                 envelope.aggregate_id,
                 data.time_zone,
                 data.download_period_months,
-                envelope.version,
             )
         elif isinstance(data, AdminCreated):
             # The admin's own name (氏名) once it has one; before that, its name part.
