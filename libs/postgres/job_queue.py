@@ -11,7 +11,8 @@ attempt refunded. Why ours and not a library: docs/decisions/0035-one-job-queue.
 
 The table needs: the key column, ``status`` text (``queued``, ``running``, then whatever
 the service settles on), ``created_at``, ``attempts`` integer, ``heartbeat_at``
-timestamptz and ``claim`` text.
+timestamptz and ``claim`` text. A ``correlation_id`` among the columns a worker reads (the
+request's that queued the job, ``libs.events.correlation``) is the one its job runs under.
 """
 
 import asyncio
@@ -24,6 +25,7 @@ from typing import Any, TypeVar
 import asyncpg
 import structlog
 
+from libs.events.correlation import correlated, new_correlation, well_formed
 from libs.postgres.connection import Connection
 
 T = TypeVar("T")
@@ -197,7 +199,11 @@ class Worker:
             claim = await self._queue.claim(conn)
         if claim is None:
             return False
-        await self._handle(claim)
+        # One job, one story in the logs and events: the request's that queued it when the
+        # table keeps it (a ``correlation_id`` among ``returning``), else the job's own.
+        kept = claim.row.get("correlation_id")
+        with correlated(kept if well_formed(kept) else new_correlation()):
+            await self._handle(claim)
         return True
 
     async def run(self) -> None:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 import asyncpg
 import pytest
 
+from libs.events.correlation import current_correlation, well_formed
 from libs.postgres.job_queue import Claim, JobQueue, LeaseLost, Worker, keep_leased
 
 TABLE = """CREATE TABLE jobs (
@@ -187,3 +188,28 @@ async def test_the_worker_runs_every_waiting_job_and_outlives_a_failure(
         await asyncio.wait_for(task, 5)
     assert handled[:2] == ["a", "b"]
     assert (await row(pool, "b"))["status"] == "done"
+
+
+async def test_a_job_runs_under_the_correlation_its_row_keeps_else_its_own(
+    pool: asyncpg.Pool,
+) -> None:
+    """Decision 0045: a job's log lines and events share one id, the queuing request's
+    when the table keeps it."""
+    kept = JobQueue(table="jobs", returning="note, note AS correlation_id", lease_s=30.0)
+    seen: dict[str, str | None] = {}
+
+    async def handle(claim: Claim) -> None:
+        seen[claim.key] = current_correlation()
+        async with pool.acquire() as conn:
+            await kept.settle(conn, claim, "done", {})
+
+    await queued(pool, "request-77")
+    assert await Worker("test", kept, lambda: pool, handle, poll_s=0.05).run_one()
+    await queued(pool, "not an id", "a")
+    plain = Worker("test", QUEUE, lambda: pool, handle, poll_s=0.05)
+    assert await Worker("test", kept, lambda: pool, handle, poll_s=0.05).run_one()
+    assert await plain.run_one()
+    assert seen["request-77"] == "request-77"
+    assert seen["not an id"] != "not an id" and well_formed(seen["not an id"])
+    assert well_formed(seen["a"]) and seen["a"] != seen["not an id"]
+    assert current_correlation() is None
