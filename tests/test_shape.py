@@ -89,11 +89,6 @@ ALLOWED: frozenset[str] = frozenset(
         # folders and files
         "services/identity/operator_cli.py: not in the shape",
         "services/terminals/agent/: not in the shape",
-        # imports
-        "services/identity/app/operator.py imports services.identity.adapters.passwords",
-        "services/identity/app/secret_checks.py imports services.identity.adapters.passwords",
-        "services/identity/app/user_writes.py imports services.identity.adapters.passwords",
-        "services/identity/app/users.py imports services.identity.adapters.passwords",
         # constructions outside the composition root
         "services/identity/operator_cli.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
     }

@@ -13,12 +13,14 @@ from libs.runtime.app import provided
 from libs.runtime.backbone import service_backbone
 from services.identity.adapters.file_seal import FileSeal
 from services.identity.adapters.job_runner import JobRunner
+from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.adapters.totp import SecretBox
 from services.identity.api.facility_scope import FacilityScope
 from services.identity.app.background import Background
 from services.identity.app.recovery import Recoveries
 from services.identity.app.recovery_mailer import RecoveryMailer, RecoveryPolicy
+from services.identity.app.secret_checks import SecretChecks
 from services.identity.app.signin import SignInPolicy, SignIns
 from services.identity.app.terminal_sweeper import TerminalSweeper
 from services.identity.bus import RIGHTS
@@ -62,15 +64,18 @@ def bootstrap(
         return PostgresUnitOfWork(backbone.pool, backbone.committed)
 
     seal = FileSeal(own.totp_key)
+    passwords = Argon2Passwords()
+    checks = SecretChecks(passwords)
     job_runner = JobRunner(
         pool=lambda: backbone.pool,
         dsn=backbone.core.database_url,
         on_commit=backbone.committed,
         own=own,
         seal=seal,
+        passwords=passwords,
         now=clock,
     )
-    mailer, recoveries = password_recovery(own, uow, sender or SmtpSender(own.smtp), clock)
+    mailer, recoveries = password_recovery(own, uow, sender or SmtpSender(own.smtp), checks, clock)
     # Users' chores: CSV jobs (U6), unassigning deleted terminals (K4), and mailing the
     # links of 「パスワードを忘れた場合」 (issue 15).
     sweeper = TerminalSweeper(uow)
@@ -81,7 +86,7 @@ def bootstrap(
             ("recovery-mailer", mailer.run),
         ]
     )
-    signins = SignIns(uow, SecretBox(own.totp_key), signin_policy(own), clock)
+    signins = SignIns(uow, SecretBox(own.totp_key), checks, signin_policy(own), clock)
     dependencies = {
         "uow": provided(uow),
         "db": provided(lambda: backbone.pool),
@@ -89,6 +94,7 @@ def bootstrap(
         "clock": provided(lambda: clock),
         "own": provided(lambda: own),
         "seal": provided(lambda: seal),
+        "passwords": provided(lambda: passwords),
         "job_runner": provided(lambda: job_runner),
         "signins": provided(lambda: signins),
         "recoveries": provided(lambda: recoveries),
@@ -106,7 +112,11 @@ def signin_policy(own: IdentityOwn) -> SignInPolicy:
 
 
 def password_recovery(
-    own: IdentityOwn, uow: Callable[[], PostgresUnitOfWork], sender: Sender, clock: Clock
+    own: IdentityOwn,
+    uow: Callable[[], PostgresUnitOfWork],
+    sender: Sender,
+    checks: SecretChecks,
+    clock: Clock,
 ) -> tuple[RecoveryMailer, Recoveries]:
     """The worker that mails recovery links and the steps that use them (decision 0020)."""
     mailer = RecoveryMailer(
@@ -123,6 +133,7 @@ def password_recovery(
     recoveries = Recoveries(
         uow,
         SecretBox(own.totp_key),
+        checks,
         signin_policy(own),
         mailer.wake,
         clock,

@@ -16,6 +16,7 @@ from libs.events.store import NOTIFY_CHANNEL
 from libs.postgres.migrations import apply
 from libs.runtime.backbone import service_migrations
 from services.identity.adapters.facility_settings import read_facility
+from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.postgres import PostgresUnitOfWork, federation_catalogue
 from services.identity.app.facility_settings import SettingsChanged, change_facility_settings
 from services.identity.app.federation import (
@@ -65,7 +66,10 @@ async def create_facility(
         await conn.close()
     async with operating(database_url) as pool:
         return await register_facility(
-            cmd, PostgresUnitOfWork(pool, lambda: None), Actor(id=operator, role="operator")
+            cmd,
+            PostgresUnitOfWork(pool, lambda: None),
+            Argon2Passwords(),
+            Actor(id=operator, role="operator"),
         )
 
 
@@ -92,10 +96,10 @@ async def reset_admin(
         store = PostgresUnitOfWork(pool, lambda: None)
         actor = Actor(id=operator, role="operator")
         if second_password:
-            return await reset_admin_second_password(account, store, actor)
+            return await reset_admin_second_password(account, store, Argon2Passwords(), actor)
         if mfa:
             return await reset_admin_mfa(account, store, actor)
-        return await reset_admin_password(account, store, actor)
+        return await reset_admin_password(account, store, Argon2Passwords(), actor)
 
 
 async def add_facility_admin(
@@ -109,6 +113,7 @@ async def add_facility_admin(
             display_name,
             email,
             PostgresUnitOfWork(pool, lambda: None),
+            Argon2Passwords(),
             Actor(id=operator, role="operator"),
         )
 

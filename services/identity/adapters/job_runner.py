@@ -27,6 +27,7 @@ from services.identity.adapters.import_lanes import import_lanes
 from services.identity.adapters.postgres import Facility, PostgresUnitOfWork, facility_by_id
 from services.identity.adapters.user_reads import count_users, export_batches
 from services.identity.app.import_ports import Progress
+from services.identity.app.password_ports import Passwords
 from services.identity.app.user_import import UserImport
 from services.identity.domain import csv_format as fmt
 from services.identity.settings import IdentityOwn
@@ -53,6 +54,7 @@ class JobRunner:
         on_commit: Callable[[], None],
         own: IdentityOwn,
         seal: FileSeal,
+        passwords: Passwords,
         poll_s: float = 1.0,
         now: Clock = system_clock,
     ) -> None:
@@ -61,6 +63,7 @@ class JobRunner:
         self._on_commit = on_commit
         self._own = own
         self._seal = seal
+        self._passwords = passwords
         self._now = now
         self._purged_at = 0.0
         self._worker = Worker(
@@ -174,6 +177,7 @@ class JobRunner:
             lanes=import_lanes(self._dsn, self._on_commit),
             workers=self._own.csv_import_workers,
             seal=self._seal,
+            passwords=self._passwords,
             progress=progress,
             now=self._now,
         ).run(table)

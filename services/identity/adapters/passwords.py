@@ -112,3 +112,25 @@ def verify_secret(stored_hash: str, candidate: str) -> bool:
         return False
     expected = hmac.new(salt, candidate.encode(), hashlib.sha256).digest()
     return hmac.compare_digest(expected, digest)
+
+
+class Argon2Passwords:
+    """``app.password_ports.Passwords`` by the functions above."""
+
+    def generate_password(self) -> str:
+        return generate_password()
+
+    def generate_secret(self) -> str:
+        return generate_secret()
+
+    def hash_password(self, password: str) -> str:
+        return hash_password(password)
+
+    def hash_generated_secret(self, secret: str) -> str:
+        return hash_generated_secret(secret)
+
+    def verify_secret(self, stored_hash: str, candidate: str) -> bool:
+        return verify_secret(stored_hash, candidate)
+
+    def is_slow(self, stored_hash: str) -> bool:
+        return stored_hash.startswith("$argon2")

@@ -25,7 +25,13 @@ from services.identity.api.operator_bodies import (
     PasswordExpiryIn,
     PasswordExpiryOut,
 )
-from services.identity.api.provided import CredentialsWork, Db, FacilityWork, SettingsWork
+from services.identity.api.provided import (
+    CredentialsWork,
+    Db,
+    FacilityWork,
+    Hashing,
+    SettingsWork,
+)
 from services.identity.app.credential_ports import CredentialUnitOfWork
 from services.identity.app.facility_settings import change_facility_settings
 from services.identity.app.operator import (
@@ -74,7 +80,11 @@ class OperatorFacilitiesController(Controller):
 
     @post(operation_id="registerFacility", status_code=201)
     async def create_facility(
-        self, data: JSONBody[FacilityCreate], claims: Caller, uow: FacilityWork
+        self,
+        data: JSONBody[FacilityCreate],
+        claims: Caller,
+        uow: FacilityWork,
+        passwords: Hashing,
     ) -> FacilityCreatedOut:
         result = await register_facility(
             RegisterFacility(
@@ -90,6 +100,7 @@ class OperatorFacilitiesController(Controller):
                 notification_addresses=tuple(data.notification_addresses),
             ),
             uow,
+            passwords,
             claims.actor,
         )
         return FacilityCreatedOut(
@@ -107,8 +118,11 @@ class OperatorFacilitiesController(Controller):
         data: JSONBody[AdminIn],
         claims: Caller,
         uow: FacilityWork,
+        passwords: Hashing,
     ) -> AdminAddedOut:
-        done = await add_admin(code, data.name, data.display_name, data.email, uow, claims.actor)
+        done = await add_admin(
+            code, data.name, data.display_name, data.email, uow, passwords, claims.actor
+        )
         return AdminAddedOut(
             admin_id=done.admin_id,
             account=done.account,
@@ -156,8 +170,9 @@ class OperatorAdminsController(Controller):
         data: JSONBody[AdminAccountIn],
         claims: Caller,
         uow: CredentialsWork,
+        passwords: Hashing,
     ) -> AdminResetOut:
-        done = await reset_admin_password(data.account, uow, claims.actor)
+        done = await reset_admin_password(data.account, uow, passwords, claims.actor)
         return AdminResetOut(
             admin_id=done.admin_id,
             account=done.account,
@@ -172,8 +187,9 @@ class OperatorAdminsController(Controller):
         data: JSONBody[AdminAccountIn],
         claims: Caller,
         uow: CredentialsWork,
+        passwords: Hashing,
     ) -> AdminResetOut:
-        done = await reset_admin_second_password(data.account, uow, claims.actor)
+        done = await reset_admin_second_password(data.account, uow, passwords, claims.actor)
         return AdminResetOut(
             admin_id=done.admin_id,
             account=done.account,

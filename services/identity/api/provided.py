@@ -15,6 +15,7 @@ from services.identity.adapters.postgres import Facility
 from services.identity.app.credential_ports import CredentialUnitOfWork
 from services.identity.app.facility_settings import SettingsUnitOfWork
 from services.identity.app.federation import CatalogueUnitOfWork
+from services.identity.app.password_ports import Passwords
 from services.identity.app.recovery import Recoveries
 from services.identity.app.signin import SignIns
 from services.identity.app.unit_of_work import UnitOfWork, UserUnitOfWork
@@ -44,3 +45,5 @@ SignInSteps = Injected[SignIns]
 """``signins``: the sign-in steps and a signed-in caller's own credential checks."""
 RecoverySteps = Injected[Recoveries]
 """``recoveries``: 「パスワードを忘れた場合」's steps."""
+Hashing = Injected[Passwords]
+"""``passwords``: making, hashing and checking passwords (``app/password_ports.py``)."""

@@ -19,7 +19,7 @@ from libs.runtime.internal_auth import Caller
 from services.identity.adapters.postgres import Facility
 from services.identity.adapters.user_reads import Entry, Search, Sort, load_user_out, search_users
 from services.identity.api.guards import facility_admins
-from services.identity.api.provided import Db, InFacility, Now, UsersWork
+from services.identity.api.provided import Db, Hashing, InFacility, Now, UsersWork
 from services.identity.app.user_batches import set_end_dates
 from services.identity.app.user_writes import Outcome
 from services.identity.app.users import (
@@ -168,6 +168,7 @@ class UsersController(Controller):
         claims: Caller,
         facility: InFacility,
         uow: UsersWork,
+        passwords: Hashing,
         db: Db,
         clock: Now,
     ) -> UserCreatedOut:
@@ -180,6 +181,7 @@ class UsersController(Controller):
                 terminals=data.terminals,
             ),
             uow,
+            passwords,
             claims.actor,
             clock(),
         )
@@ -238,6 +240,7 @@ class UsersController(Controller):
         claims: Caller,
         facility: InFacility,
         uow: UsersWork,
+        passwords: Hashing,
         db: Db,
         clock: Now,
     ) -> UserSavedOut:
@@ -254,6 +257,7 @@ class UsersController(Controller):
                 reset_second_password=data.reset_second_password,
             ),
             uow,
+            passwords,
             claims.actor,
             clock(),
         )
@@ -272,9 +276,10 @@ class UsersController(Controller):
         claims: Caller,
         facility: InFacility,
         uow: UsersWork,
+        passwords: Hashing,
     ) -> PasswordResetOut:
         """「パスワードをリセットする」: a new initial password, shown once (U4)."""
-        outcome = await reset_user_password(facility.code, user_id, uow, claims.actor)
+        outcome = await reset_user_password(facility.code, user_id, uow, passwords, claims.actor)
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return PasswordResetOut(
@@ -294,9 +299,12 @@ class UsersController(Controller):
         claims: Caller,
         facility: InFacility,
         uow: UsersWork,
+        passwords: Hashing,
     ) -> SecondPasswordResetOut:
         """「第二パスワードをリセットする」: a new second password, shown once."""
-        outcome = await reset_user_second_password(facility.code, user_id, uow, claims.actor)
+        outcome = await reset_user_second_password(
+            facility.code, user_id, uow, passwords, claims.actor
+        )
         assert outcome.after is not None and outcome.issued is not None
         assert outcome.last_event_id is not None
         return SecondPasswordResetOut(

@@ -14,13 +14,8 @@ from libs.events.catalogue.identity import AdminDisabled, AdminEnabled
 from libs.events.envelope import Actor, Envelope, next_event
 from libs.events.ids import new_id
 from libs.runtime.problems import NotFound
-from services.identity.adapters.passwords import (
-    generate_password,
-    generate_secret,
-    hash_generated_secret,
-    hash_password,
-)
 from services.identity.app.credential_ports import Account, CredentialUnitOfWork
+from services.identity.app.password_ports import Passwords
 from services.identity.app.unit_of_work import UnitOfWork
 from services.identity.domain.admin import create_admin
 from services.identity.domain.errors import conflict, facility_not_found, taken
@@ -47,7 +42,7 @@ class FacilityCreated:
 
 
 async def register_facility(
-    cmd: RegisterFacility, uow: UnitOfWork, actor: Actor
+    cmd: RegisterFacility, uow: UnitOfWork, passwords: Passwords, actor: Actor
 ) -> FacilityCreated:
     """Register a facility and its first admin, whose password must change at first sign-in."""
     facility = register(cmd)
@@ -61,8 +56,8 @@ async def register_facility(
         cmd.admin_display_name,
         cmd.admin_email,
     )
-    password = generate_password()
-    second_password = generate_secret()
+    password = passwords.generate_password()
+    second_password = passwords.generate_secret()
     async with uow:
         if await uow.facility_by_code(facility.code) is not None:
             raise taken("code", "facility_code_taken")
@@ -80,8 +75,10 @@ async def register_facility(
             cause=registered,
         )
         await uow.append([registered, created])
-        await uow.set_admin_password(admin_id, hash_password(password), must_change=True)
-        await uow.set_admin_second_password(admin_id, hash_generated_secret(second_password))
+        await uow.set_admin_password(admin_id, passwords.hash_password(password), must_change=True)
+        await uow.set_admin_second_password(
+            admin_id, passwords.hash_generated_secret(second_password)
+        )
         await uow.commit()
     return FacilityCreated(
         facility_id,
@@ -107,13 +104,19 @@ class AdminAdded:
 
 
 async def add_admin(
-    code: str, name: str, display_name: str, email: str, uow: UnitOfWork, actor: Actor
+    code: str,
+    name: str,
+    display_name: str,
+    email: str,
+    uow: UnitOfWork,
+    passwords: Passwords,
+    actor: Actor,
 ) -> AdminAdded:
     """Add admin ``name`` (氏名 ``display_name``, address ``email``) to facility ``code``;
     like the first admin, it must change its password at first sign-in."""
     admin_id = new_id()
-    password = generate_password()
-    second_password = generate_secret()
+    password = passwords.generate_password()
+    second_password = passwords.generate_secret()
     async with uow:
         facility = await uow.facility_by_code(code)
         if facility is None:
@@ -131,8 +134,10 @@ async def add_admin(
             raise taken("name", "account_taken")
         created = next_event(admin, facility=code, aggregate_id=admin_id, version=0, actor=actor)
         await uow.append([created])
-        await uow.set_admin_password(admin_id, hash_password(password), must_change=True)
-        await uow.set_admin_second_password(admin_id, hash_generated_secret(second_password))
+        await uow.set_admin_password(admin_id, passwords.hash_password(password), must_change=True)
+        await uow.set_admin_second_password(
+            admin_id, passwords.hash_generated_secret(second_password)
+        )
         await uow.commit()
     return AdminAdded(
         admin_id,
@@ -201,11 +206,11 @@ class AdminReset:
 
 
 async def reset_admin_password(
-    account: str, store: CredentialUnitOfWork, actor: Actor
+    account: str, store: CredentialUnitOfWork, passwords: Passwords, actor: Actor
 ) -> AdminReset:
     """Give an admin a new initial password, changed at its next sign-in; lift its lock."""
-    password = generate_secret()
-    password_hash = hash_generated_secret(password)
+    password = passwords.generate_secret()
+    password_hash = passwords.hash_generated_secret(password)
     async with store:
         admin = await _admin(store, account)
         reset = await _append_admin_event(
@@ -214,8 +219,10 @@ async def reset_admin_password(
         await store.set_password(admin, password_hash, must_change=True, changed_at=None)
         second = None
         if admin.second_password_hash is None:
-            second = generate_secret()
-            await store.set_admin_second_password(admin.account_id, hash_generated_secret(second))
+            second = passwords.generate_secret()
+            await store.set_admin_second_password(
+                admin.account_id, passwords.hash_generated_secret(second)
+            )
         await store.clear_failures(admin.key)
         await store.cancel_signins(admin.account_id)
         await store.commit()
@@ -223,7 +230,7 @@ async def reset_admin_password(
 
 
 async def reset_admin_second_password(
-    account: str, store: CredentialUnitOfWork, actor: Actor
+    account: str, store: CredentialUnitOfWork, passwords: Passwords, actor: Actor
 ) -> AdminReset:
     """Give an admin a new second password, shown once; the old one fails at once (L3).
 
@@ -231,8 +238,8 @@ async def reset_admin_second_password(
     cancelled: whoever held the old one must sign in again with the new one. Its lock
     is lifted, as a password reset's is.
     """
-    second = generate_secret()
-    second_hash = hash_generated_secret(second)
+    second = passwords.generate_secret()
+    second_hash = passwords.hash_generated_secret(second)
     async with store:
         admin = await _admin(store, account)
         reset = await _append_admin_event(

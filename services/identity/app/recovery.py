@@ -30,7 +30,7 @@ from services.identity.app.credential_ports import Account, Authenticators, Vers
 from services.identity.app.lockout import SignInPolicy, count_failure, record_failure, refusal
 from services.identity.app.recovery_log import attempt, token_hash
 from services.identity.app.recovery_ports import Link, RecoveryUnitOfWork
-from services.identity.app.secret_checks import check_secret, hash_password
+from services.identity.app.secret_checks import SecretChecks
 from services.identity.app.signin_flow import enrolled, within_validity
 from services.identity.domain.password_policy import policy_problems, policy_refusal
 from services.identity.domain.recovery import link_refusal
@@ -74,12 +74,14 @@ class Recoveries:
         self,
         uow: Callable[[], RecoveryUnitOfWork],
         box: Authenticators,
+        checks: SecretChecks,
         signin: SignInPolicy,
         wake: Callable[[], None],
         clock: Clock = system_clock,
     ) -> None:
         self._uow = uow
         self._box = box
+        self._checks = checks
         self._signin = signin
         self._wake = wake
         self._clock = clock
@@ -115,7 +117,7 @@ class Recoveries:
                 await self._log_and_commit(uow, held, "password_rejected", ip)
                 raise policy_refusal(public)
             step = await self._checked_code(uow, held, code, ip)
-            if await check_secret(account.password_hash, new_password):
+            if await self._checks.check(account.password_hash, new_password):
                 # The code is spent all the same (L2: a code is accepted once).
                 await uow.append(
                     [self._attempt(held, "recovery_password", "password_rejected", ip)]
@@ -123,7 +125,7 @@ class Recoveries:
                 await uow.accept_step(account.account_id, step)
                 await uow.commit()
                 raise policy_refusal(["password_reused"])
-            new_hash = await hash_password(new_password)
+            new_hash = await self._checks.hash_password(new_password)
             await self._recover(uow, held, new_hash, ip)
             await uow.accept_step(account.account_id, step)
             await uow.commit()

@@ -12,7 +12,6 @@ from libs.events.catalogue.signin import SignInReason
 from libs.runtime.problems import DomainError, NotFound
 from services.identity.app.credential_ports import Account, SignInUnitOfWork
 from services.identity.app.lockout import count_failure, record_failure, refusal
-from services.identity.app.secret_checks import check_secret, hash_password
 from services.identity.app.signin_flow import SignInContext, account_event
 from services.identity.domain.password_policy import policy_problems, policy_refusal
 from services.identity.domain.signin import Lockout
@@ -35,7 +34,7 @@ async def check_second_password(
     async with ctx.uow() as uow:
         account = await _signed_in(uow, who)
         failures, now = await _checkable(ctx, uow, account, ip)
-        if not await check_secret(account.second_password_hash, candidate):
+        if not await ctx.checks.check(account.second_password_hash, candidate):
             error = await _count_alone(
                 ctx, uow, account, failures, "wrong_second_password", now, ip
             )
@@ -50,7 +49,7 @@ async def change_password(
     async with ctx.uow() as uow:
         account = await _signed_in(uow, who)
         failures, now = await _checkable(ctx, uow, account, ip)
-        if not await check_secret(account.password_hash, current):
+        if not await ctx.checks.check(account.password_hash, current):
             error = await _count_alone(ctx, uow, account, failures, "wrong_password", now, ip)
             await uow.commit()
             if error.code == "account_locked":
@@ -59,7 +58,7 @@ async def change_password(
         problems = policy_problems(new, account.name, same_as_current=new == current)
         if problems:
             raise policy_refusal(problems)
-        new_hash = await hash_password(new)
+        new_hash = await ctx.checks.hash_password(new)
         changed: AnyEvent = (
             AdminPasswordChanged(account=account.account, reason="voluntary")
             if account.kind == "admin"

@@ -15,7 +15,7 @@ from libs.events.retry import retrying
 from services.identity.app import signed_in_checks, signin_factors, signin_password
 from services.identity.app.credential_ports import Authenticators, SignInUnitOfWork
 from services.identity.app.lockout import SignInPolicy
-from services.identity.app.secret_checks import decoy_hash
+from services.identity.app.secret_checks import SecretChecks
 from services.identity.app.signed_in_checks import SignedIn
 from services.identity.app.signin_flow import Enrolment, Grant, Progress, SignInContext
 
@@ -29,11 +29,11 @@ class SignIns:
         self,
         uow: Callable[[], SignInUnitOfWork],
         box: Authenticators,
+        checks: SecretChecks,
         policy: SignInPolicy,
         clock: Clock = system_clock,
     ) -> None:
-        self._ctx = SignInContext(uow=uow, box=box, policy=policy, clock=clock)
-        decoy_hash()  # now, not in the first unknown account's answer time
+        self._ctx = SignInContext(uow=uow, box=box, checks=checks, policy=policy, clock=clock)
 
     async def start(self, typed: str, password: str, app: SignInApp, ip: str | None) -> Progress:
         """Step 1: account and password. Opens the sign-in transaction."""

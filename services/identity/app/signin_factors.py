@@ -5,7 +5,6 @@ from libs.events.catalogue import AnyEvent
 from libs.events.catalogue.credentials import AdminMfaEnrolled, UserMfaEnrolled
 from libs.events.catalogue.signin import SignInReason
 from services.identity.app.credential_ports import SignInUnitOfWork
-from services.identity.app.secret_checks import check_secret
 from services.identity.app.signin_flow import (
     Progress,
     Resumed,
@@ -77,7 +76,7 @@ async def second_password_step(
     """The admin's second password, the last step (L3)."""
     async with ctx.uow() as uow:
         r = await resume(ctx, uow, handle, ("second_password",), "second_password", ip)
-        if not await check_secret(r.account.second_password_hash, password):
+        if not await ctx.checks.check(r.account.second_password_hash, password):
             await fail(ctx, uow, r, "second_password", "wrong_second_password", ip)
         await uow.append([resumed_attempt(r, "second_password", "signed_in", ip)])
         grant = await finish(uow, r)

@@ -29,6 +29,7 @@ from services.identity.app.credential_ports import (
     Versions,
 )
 from services.identity.app.lockout import SignInPolicy, count_failure, record_failure, refusal
+from services.identity.app.secret_checks import SecretChecks
 from services.identity.domain.signin import Lockout, NextStep
 from services.identity.messages import message
 
@@ -69,10 +70,11 @@ class Progress:
 @dataclass(frozen=True)
 class SignInContext:
     """What the steps run with: a fresh unit of work each, the sealer of authenticator
-    secrets, the limits, and the clock they decide by."""
+    secrets, the checks of passwords, the limits, and the clock they decide by."""
 
     uow: Callable[[], SignInUnitOfWork]
     box: Authenticators
+    checks: SecretChecks
     policy: SignInPolicy
     clock: Clock
 

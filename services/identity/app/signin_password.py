@@ -15,7 +15,6 @@ from libs.events.catalogue.signin import SignInApp, SignInReason
 from libs.events.ids import new_id
 from services.identity.app.credential_ports import Account, SignIn, SignInUnitOfWork
 from services.identity.app.lockout import count_failure, record_failure
-from services.identity.app.secret_checks import check_secret, hash_password
 from services.identity.app.signin_flow import (
     Progress,
     SignInContext,
@@ -71,7 +70,7 @@ async def start(
         ref = new_id()
         reason: SignInReason = "locked"
         if not failures.locked(now):
-            matched = await check_secret(
+            matched = await ctx.checks.check(
                 account.password_hash if account else None, password, even_time=True
             )
             reason = _password_verdict(account, matched, app, now)
@@ -144,13 +143,13 @@ async def new_password(ctx: SignInContext, handle: str, password: str, ip: str |
     async with ctx.uow() as uow:
         r = await resume(ctx, uow, handle, ("new_password",), "new_password", ip)
         account = r.account
-        same = await check_secret(account.password_hash, password)
+        same = await ctx.checks.check(account.password_hash, password)
         problems = policy_problems(password, account.name, same_as_current=same)
         if problems:
             await uow.append([resumed_attempt(r, "new_password", "password_rejected", ip)])
             await uow.commit()
             raise policy_refusal(problems)
-        new_hash = await hash_password(password)
+        new_hash = await ctx.checks.hash_password(password)
         why: Literal["initial", "expired"] = (
             "expired" if r.signin.password_reason == "expired" else "initial"
         )

@@ -37,6 +37,7 @@ from services.identity.app.import_rows import (
     parse_account,
     result_csv,
 )
+from services.identity.app.password_ports import Passwords
 from services.identity.app.unit_of_work import FacilityRow, RowRecord, UserUnitOfWork
 from services.identity.app.user_writes import (
     Issued,
@@ -71,6 +72,7 @@ class UserImport:
         lanes: Lanes,
         workers: int,
         seal: Sealer,
+        passwords: Passwords,
         progress: Progress,
         now: Clock,
     ) -> None:
@@ -81,6 +83,7 @@ class UserImport:
         self._lanes = lanes
         self._workers = workers
         self._seal = seal
+        self._passwords = passwords
         self._progress = progress
         self._now = now
 
@@ -266,7 +269,7 @@ class UserImport:
                     row.account,
                     row.checked,
                     self._actor,
-                    issued=Issued.for_new_user(),
+                    issued=Issued.fresh(self._passwords),
                     record=record,
                 )
             else:

@@ -8,7 +8,7 @@ and kept only as hashes (decision 0004). A command's reply names its last event
 """
 
 from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from libs.events.catalogue import Event
@@ -16,7 +16,7 @@ from libs.events.catalogue.users import UserProfile
 from libs.events.envelope import Actor, next_events
 from libs.events.ids import new_id
 from libs.runtime.problems import DomainError
-from services.identity.adapters.passwords import generate_secret, hash_generated_secret
+from services.identity.app.password_ports import Passwords
 from services.identity.app.unit_of_work import Alongside, FacilityRow, RowRecord, UserUnitOfWork
 from services.identity.domain import user as aggregate
 from services.identity.domain.errors import conflict, facility_not_found, not_found, taken
@@ -38,10 +38,24 @@ class Issued:
 
     password: str = ""
     second_password: str = ""
+    password_hash: str = field(default="", repr=False)
+    """What is stored of ``password``."""
+    second_password_hash: str = field(default="", repr=False)
+    """What is stored of ``second_password``."""
 
     @classmethod
-    def for_new_user(cls) -> "Issued":
-        return cls(generate_secret(), generate_secret())
+    def fresh(
+        cls, passwords: Passwords, *, password: bool = True, second_password: bool = True
+    ) -> "Issued":
+        """New secrets with their hashes: both for a new user, what it resets otherwise."""
+        first = passwords.generate_secret() if password else ""
+        second = passwords.generate_secret() if second_password else ""
+        return cls(
+            first,
+            second,
+            passwords.hash_generated_secret(first) if first else "",
+            passwords.hash_generated_secret(second) if second else "",
+        )
 
 
 @dataclass(frozen=True)
@@ -169,10 +183,7 @@ async def create_in(
         issued=issued,
         last_event_id=envelopes[-1].event_id,
     )
-    secrets = (
-        hash_generated_secret(issued.password),
-        hash_generated_secret(issued.second_password),
-    )
+    secrets = (issued.password_hash, issued.second_password_hash)
     await uow.append(
         envelopes,
         Alongside(user_id, secrets, record(outcome) if record is not None else None),
@@ -210,10 +221,8 @@ async def update_in(
     kept = record(outcome) if record is not None else None
     await uow.append(envelopes, Alongside(user.user_id, record=kept) if kept else None)
     if issued is not None and issued.password:
-        await uow.reset_user_password(user.user_id, hash_generated_secret(issued.password))
+        await uow.reset_user_password(user.user_id, issued.password_hash)
     if issued is not None and issued.second_password:
-        await uow.reset_user_second_password(
-            user.user_id, hash_generated_secret(issued.second_password)
-        )
+        await uow.reset_user_second_password(user.user_id, issued.second_password_hash)
     await uow.commit()
     return outcome

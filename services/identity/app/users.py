@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from libs.events.envelope import Actor
-from services.identity.adapters.passwords import generate_secret
+from services.identity.app.password_ports import Passwords
 from services.identity.app.unit_of_work import UserUnitOfWork
 from services.identity.app.user_writes import (
     Issued,
@@ -41,7 +41,9 @@ class CreateUser:
     terminals: Sequence[str] = ()
 
 
-async def create_user(cmd: CreateUser, uow: UserUnitOfWork, actor: Actor, now: datetime) -> Outcome:
+async def create_user(
+    cmd: CreateUser, uow: UserUnitOfWork, passwords: Passwords, actor: Actor, now: datetime
+) -> Outcome:
     """A new user; its initial password and second password come back once (U2)."""
     async with uow:
         facility = await facility_of(uow, cmd.facility_code)
@@ -54,7 +56,9 @@ async def create_user(cmd: CreateUser, uow: UserUnitOfWork, actor: Actor, now: d
         assert name is not None and checked is not None
         account = full_account(facility.code, name, facility.domain)
         refuse_taken(await uow.account_kind(account))
-        return await create_in(uow, facility, account, checked, actor, issued=Issued.for_new_user())
+        return await create_in(
+            uow, facility, account, checked, actor, issued=Issued.fresh(passwords)
+        )
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,9 @@ class UpdateUser:
     reset_second_password: bool = False
 
 
-async def update_user(cmd: UpdateUser, uow: UserUnitOfWork, actor: Actor, now: datetime) -> Outcome:
+async def update_user(
+    cmd: UpdateUser, uow: UserUnitOfWork, passwords: Passwords, actor: Actor, now: datetime
+) -> Outcome:
     """Save the form; a stale ``version`` is refused (409), never silently overwritten."""
     async with uow:
         facility = await facility_of(uow, cmd.facility_code)
@@ -93,21 +99,26 @@ async def update_user(cmd: UpdateUser, uow: UserUnitOfWork, actor: Actor, now: d
         problems.raise_any()
         assert checked is not None
         events = aggregate.update(user, checked.profile, checked.terminals)
-        password = second_password = ""
         if cmd.reset_password:
             events += aggregate.reset_password(user)
-            password = generate_secret()
         if cmd.reset_mfa:
             events += aggregate.reset_mfa(user)
         if cmd.reset_second_password:
             events += aggregate.reset_second_password(user)
-            second_password = generate_secret()
-        issued = Issued(password, second_password) if password or second_password else None
+        issued = (
+            Issued.fresh(
+                passwords,
+                password=cmd.reset_password,
+                second_password=cmd.reset_second_password,
+            )
+            if cmd.reset_password or cmd.reset_second_password
+            else None
+        )
         return await update_in(uow, user, events, actor, issued=issued)
 
 
 async def reset_user_password(
-    facility_code: str, user_id: str, uow: UserUnitOfWork, actor: Actor
+    facility_code: str, user_id: str, uow: UserUnitOfWork, passwords: Passwords, actor: Actor
 ) -> Outcome:
     """「パスワードをリセットする」: a new initial password, shown once, to change (U4)."""
     async with uow:
@@ -115,13 +126,12 @@ async def reset_user_password(
         user = await uow.user(facility, user_id)
         if user is None:
             raise await missing_user(uow, facility, user_id)
-        return await update_in(
-            uow, user, aggregate.reset_password(user), actor, issued=Issued(generate_secret())
-        )
+        issued = Issued.fresh(passwords, second_password=False)
+        return await update_in(uow, user, aggregate.reset_password(user), actor, issued=issued)
 
 
 async def reset_user_second_password(
-    facility_code: str, user_id: str, uow: UserUnitOfWork, actor: Actor
+    facility_code: str, user_id: str, uow: UserUnitOfWork, passwords: Passwords, actor: Actor
 ) -> Outcome:
     """「第二パスワードをリセットする」: a new second password, shown once; the old one
     stops working at once (issue 15's recovery of a lost second password)."""
@@ -130,7 +140,7 @@ async def reset_user_second_password(
         user = await uow.user(facility, user_id)
         if user is None:
             raise await missing_user(uow, facility, user_id)
-        issued = Issued(second_password=generate_secret())
+        issued = Issued.fresh(passwords, password=False)
         return await update_in(
             uow, user, aggregate.reset_second_password(user), actor, issued=issued
         )

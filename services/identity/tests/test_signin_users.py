@@ -12,6 +12,7 @@ import pytest
 
 from libs.events.envelope import Actor
 from services.identity.adapters import totp
+from services.identity.adapters.passwords import Argon2Passwords
 from services.identity.adapters.postgres import PostgresUnitOfWork
 from services.identity.app.users import (
     CreateUser,
@@ -68,6 +69,7 @@ async def new_user(
             ),
         ),
         PostgresUnitOfWork(pool, lambda: None),
+        Argon2Passwords(),
         ADMIN,
         clock.now,
     )
@@ -147,7 +149,7 @@ async def test_u4_admin_resets_of_a_user_take_effect_at_sign_in(
 
     # A password reset cancels that sign-in and forces a change again (U4).
     outcome = await reset_user_password(
-        "998", user_id, PostgresUnitOfWork(pool, lambda: None), ADMIN
+        "998", user_id, PostgresUnitOfWork(pool, lambda: None), Argon2Passwords(), ADMIN
     )
     assert outcome.issued is not None
     code = totp.code_at(started["enrolment"]["secret"], clock.step)
