@@ -9,8 +9,9 @@ wait) and a NATS node stopped for 30 s, each ended by exact accounting.
     .venv/bin/python -m bench.faults            # about 6–8 minutes on 2 cores
 
 Last line: one JSON object with faults_events_lost, faults_events_doubled,
-faults_recovery_max_s, faults_failed_requests (per case), cluster_decisions_per_s and
-single_decisions_per_s.
+faults_recovery_max_s (from a fault's end, its 10 s of load after included),
+faults_catch_up_max_s (from the load's end), faults_failed_requests (per case),
+cluster_decisions_per_s and single_decisions_per_s.
 """
 
 import argparse
@@ -133,6 +134,7 @@ def main() -> None:
         "faults_events_doubled": sum(r.accounting.doubled for r in results),
         "faults_dead_letters": sum(r.accounting.dead_letters for r in results),
         "faults_recovery_max_s": round(max(r.recovery_s for r in results), 1),
+        "faults_catch_up_max_s": round(max(r.catch_up_s for r in results), 1),
         "faults_failed_requests": {r.name: sum(r.ledger.failed.values()) for r in results},
         "cluster_decisions_per_s": round(cluster_rate, 1),
         "single_decisions_per_s": round(single_rate, 1),

@@ -29,7 +29,10 @@ class CaseResult:
     accounting: Accounting
     ledger: Ledger
     recovery_s: float
-    """From the fault's end to every consumer caught up and every replica ready."""
+    """From the fault's end to every consumer caught up and every replica ready (the load's
+    seconds after the fault included)."""
+    catch_up_s: float
+    """From the load's end to the same."""
 
     def line(self) -> str:
         a = self.accounting
@@ -40,7 +43,7 @@ class CaseResult:
             f"events {a.events} lost {a.lost} doubled {a.doubled} dead letters "
             f"{a.dead_letters}; audit rows {a.audit_rows}/{a.decisions}; mail sent "
             f"{a.mail_sent} lost {a.mail_lost} doubled {a.mail_doubled}; recovery "
-            f"{self.recovery_s:.1f} s"
+            f"{self.recovery_s:.1f} s (after the load {self.catch_up_s:.1f} s)"
         )
 
 
@@ -147,6 +150,8 @@ async def run_case(
         did = await fault(cluster, nc)
         ended = time.monotonic()
         await asyncio.sleep(after_s)
+    stopped = time.monotonic()
     await replicas_ready(cluster)
     accounting, _ = await settle(cluster, nc, ledger, timeout=90)
-    return CaseResult(name, did, accounting, ledger, time.monotonic() - ended)
+    now = time.monotonic()
+    return CaseResult(name, did, accounting, ledger, now - ended, now - stopped)
