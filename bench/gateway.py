@@ -61,8 +61,8 @@ from fumidai_cli.system import ensure
 from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 from tests.gateway_support import NEW_PASSWORD, walk_sign_in
 
 TARGETS = {"list_p95_ms": 40.0, "signin_p95_ms": 400.0}

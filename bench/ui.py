@@ -103,8 +103,8 @@ from libs.devservers.clamd import EmbeddedClamd
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from services.fileshare.adapters.clamd import ClamdAddress
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 from tests.gateway_support import Admin, walk_sign_in
 from tests.ui.browser import ARGS, CHROMIUM
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
 from libs.runtime.refusals import DomainError
-from services.identity.operator_cli import add_facility_admin, reset_admin, switch_admin
+from services.identity.bootstrap import add_facility_admin, reset_admin, switch_admin
 
 
 def register(commands: Any) -> None:

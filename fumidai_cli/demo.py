@@ -10,8 +10,8 @@ import msgspec
 from fumidai_cli.demo_seed import SuiteUrls, seed
 from libs.devservers.suite import Suite
 from libs.runtime.token_keys import OPERATOR
+from services.identity.bootstrap import create_facility, facility_exists
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility, facility_exists
 
 DEMO_FACILITY = RegisterFacility(
     code="998",

@@ -10,12 +10,12 @@ from typing import Any
 from fumidai_cli import federation_targets
 from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
 from libs.runtime.refusals import DomainError
+from services.identity.bootstrap import change_settings, create_facility, facility_settings
 from services.identity.domain.facility import (
     ChangeFacilitySettings,
     PasswordExpiry,
     RegisterFacility,
 )
-from services.identity.operator_cli import change_settings, create_facility, facility_settings
 
 
 def register(commands: Any) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from fumidai_cli.operator_commands import add_operator_arguments, identity_database_url, refused
 from libs.runtime.refusals import DomainError
-from services.identity.operator_cli import change_federation_targets, list_federation_targets
+from services.identity.bootstrap import change_federation_targets, list_federation_targets
 
 
 def register(actions: Any) -> None:

@@ -21,8 +21,8 @@ from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.runtime.token_keys import TrustedKey
 from libs.testing.servers import SessionServers, authorize_suite
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 
 NEW_PASSWORD = "Kq7#mB2$vX9!pL4z"
 

@@ -14,8 +14,8 @@ import pytest
 
 from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
+from services.identity.bootstrap import add_facility_admin, create_facility, switch_admin
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import add_facility_admin, create_facility, switch_admin
 from tests.gateway_support import (
     NEW_PASSWORD,
     eventually,

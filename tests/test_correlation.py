@@ -17,8 +17,8 @@ from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import SERVICES, Suite
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 from tests.gateway_support import (
     NEW_PASSWORD,
     Admin,

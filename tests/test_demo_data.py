@@ -26,7 +26,7 @@ from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY, OPERATOR
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
-from services.identity.operator_cli import create_facility
+from services.identity.bootstrap import create_facility
 from tests.gateway_support import eventually, running_suite, sharing_env
 
 

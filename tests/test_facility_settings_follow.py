@@ -20,8 +20,8 @@ from libs.devservers.suite import Suite
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.fileshare.domain.share import add_months
+from services.identity.bootstrap import add_facility_admin, create_facility, switch_admin
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import add_facility_admin, create_facility, switch_admin
 from tests.gateway_support import (
     Admin,
     eventually,

@@ -14,7 +14,7 @@ import pytest
 
 from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
-from services.identity.operator_cli import reset_admin
+from services.identity.bootstrap import reset_admin
 from tests.gateway_support import (
     NEW_PASSWORD,
     Admin,

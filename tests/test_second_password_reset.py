@@ -17,7 +17,7 @@ from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import Suite
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
-from services.identity.operator_cli import reset_admin
+from services.identity.bootstrap import reset_admin
 from tests.gateway_support import (
     NEW_PASSWORD,
     eventually,

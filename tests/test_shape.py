@@ -87,10 +87,7 @@ DOMAIN_MAY_IMPORT_LIBS = (
 ALLOWED: frozenset[str] = frozenset(
     {
         # folders and files
-        "services/identity/operator_cli.py: not in the shape",
         "services/terminals/agent/: not in the shape",
-        # constructions outside the composition root
-        "services/identity/operator_cli.py constructs services.identity.adapters.postgres.PostgresUnitOfWork",
     }
 )
 

@@ -20,8 +20,8 @@ from libs.devservers.suite import Suite
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import GATEWAY
 from libs.testing.servers import SessionServers, authorize_suite
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from typing import Any
 import httpx
 
 from libs.devservers.suite import Suite
+from services.identity.bootstrap import create_facility
 from services.identity.domain.facility import RegisterFacility
-from services.identity.operator_cli import create_facility
 from tests.gateway_support import Admin, post_user_share, sign_in_admin, user_ready_to_share
 
 AGENTS = 3

@@ -14,7 +14,7 @@ from playwright.async_api import BrowserContext
 from fumidai_cli.ui import ensure_ui
 from libs.devservers.smtp import MailCatcher
 from libs.devservers.suite import UI_DIST, Suite
-from services.identity.operator_cli import reset_admin
+from services.identity.bootstrap import reset_admin
 from tests.gateway_support import Admin, register, sign_in_admin
 from tests.ui.data import seed_manual_style
 

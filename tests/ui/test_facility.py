@@ -3,8 +3,8 @@ an operator last set them; loading and failure said plainly."""
 
 from playwright.async_api import BrowserContext, Locator, Page, Route, expect
 
+from services.identity.bootstrap import change_federation_targets, change_settings
 from services.identity.domain.facility import ChangeFacilitySettings, PasswordExpiry
-from services.identity.operator_cli import change_federation_targets, change_settings
 from tests.ui.console_suite import Console, FacilityAdmin
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from playwright.async_api import Browser, Page, expect
 
-from services.identity.operator_cli import change_federation_targets
+from services.identity.bootstrap import change_federation_targets
 from tests.gateway_support import Admin
 from tests.ui.browser import axe_violations, new_context, unlabelled_fields
 from tests.ui.console_suite import Console, adopt_session

@@ -10,8 +10,8 @@ import time
 import httpx
 from playwright.async_api import Page, expect
 
+from services.identity.bootstrap import add_facility_admin
 from services.identity.messages import MESSAGES
-from services.identity.operator_cli import add_facility_admin
 from tests.gateway_support import NEW_PASSWORD, mailed_link, recovery_links, walk_sign_in
 from tests.ui.console_suite import Console, FacilityAdmin
 from tests.ui.signin import Authenticator

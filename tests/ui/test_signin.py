@@ -11,8 +11,8 @@ import httpx
 import pytest
 from playwright.async_api import BrowserContext, Page, expect
 
+from services.identity.bootstrap import add_facility_admin
 from services.identity.messages import MESSAGES
-from services.identity.operator_cli import add_facility_admin
 from tests.gateway_support import NEW_PASSWORD, Admin, walk_sign_in
 from tests.ui.console_suite import (
     SESSION_COOKIE,

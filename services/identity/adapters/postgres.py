@@ -210,6 +210,15 @@ async def facility_by_code(conn: Connection, code: str) -> Facility | None:
     return Facility(**dict(row)) if row else None
 
 
+async def facility_exists(conn: Connection, code: str) -> bool:
+    """True when facility ``code`` exists; False too on a database not yet migrated."""
+    if not await conn.fetchval("SELECT to_regclass('public.facilities') IS NOT NULL"):
+        return False
+    return bool(
+        await conn.fetchval("SELECT EXISTS (SELECT 1 FROM facilities WHERE code = $1)", code)
+    )
+
+
 async def facility_by_id(conn: Connection, facility_id: str) -> Facility | None:
     row = await conn.fetchrow(
         "SELECT facility_id, code, name, domain, time_zone FROM facilities WHERE facility_id = $1",

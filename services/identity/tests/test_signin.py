@@ -24,9 +24,8 @@ from libs.config.env import SettingsError
 from libs.events.catalogue.credentials import AdminPasswordChanged
 from libs.events.catalogue.signin import SignInAttempted
 from services.identity.adapters import totp
-from services.identity.bootstrap import bootstrap
+from services.identity.bootstrap import bootstrap, reset_admin
 from services.identity.domain.password_policy import policy_problems
-from services.identity.operator_cli import reset_admin
 from services.identity.settings import IdentityOwn, IdentitySettings
 from services.identity.tests.callers import bearer, operator
 from services.identity.tests.signin_support import (
