@@ -28,14 +28,7 @@ MIN_LINES = 6
 LEFT_OUT = frozenset({"tests", "migrations", "__pycache__"})
 _PUNCTUATION = re.compile(r"[\s()\[\]{}:,;.]*")
 
-ALLOWED: frozenset[str] = frozenset(
-    {
-        # Alike by chance: two projections of the same facility events, other columns.
-        # The gateway's public job row repeats identity's fields and their docstrings, which
-        # are its OpenAPI descriptions (attribute_docs): sharing them must keep docs/api.
-        "services/gateway/api/jobs.py ~ services/identity/contract/jobs.py",
-    }
-)
+ALLOWED: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

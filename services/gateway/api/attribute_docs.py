@@ -16,11 +16,21 @@ from typing import Any, get_args, get_type_hints
 import msgspec
 from litestar import Litestar
 
+DOCS_FROM = "docs_from"
+"""A struct's class variable naming, per other struct, fields of its own that mean what
+they mean there: a wire type repeating another service's fields says them once, in the
+contract that owns them, and takes their docstrings from it."""
+
 
 @cache
 def attribute_docs(cls: type) -> dict[str, str]:
-    """Field name → the docstring under it, in ``cls`` and the classes it inherits."""
+    """Field name → the docstring under it, in ``cls`` and the classes it inherits, or in
+    the struct its ``docs_from`` names for that field."""
     docs: dict[str, str] = {}
+    borrowed: dict[type, tuple[str, ...]] = getattr(cls, DOCS_FROM, {})
+    for other, fields in borrowed.items():
+        theirs = attribute_docs(other)
+        docs.update({field: theirs[field] for field in fields})
     for klass in reversed(cls.__mro__):
         try:
             source = textwrap.dedent(inspect.getsource(klass))

@@ -3,7 +3,7 @@ user CSV jobs (全件CSV出力, 一括登録) and audit's full log exports, and 
 
 import asyncio
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -29,6 +29,11 @@ LIST_MAX = 200
 class OutputJob(msgspec.Struct, frozen=True, kw_only=True):
     """A row of 「出力一覧」, whichever service made the file."""
 
+    docs_from: ClassVar[dict[type, tuple[str, ...]]] = {
+        JobOut: ("status", "status_label", "created_at", "finished_at", "file_size")
+    }
+    """Fields that mean what they mean in identity's row (``attribute_docs.DOCS_FROM``)."""
+
     source: Literal["users", "logs"]
     """``users``: identity's user CSV jobs; ``logs``: audit's log exports."""
     job_id: str
@@ -36,15 +41,10 @@ class OutputJob(msgspec.Struct, frozen=True, kw_only=True):
     kind_label: str
     """出力種別."""
     status: Status
-    """``queued`` 待機中, ``running`` 処理中, ``done`` 完了, ``failed`` 失敗."""
     status_label: str
-    """ステータス as shown: 待機中 / 処理中 / 完了 / 失敗."""
     created_at: datetime
-    """作成日時."""
     finished_at: datetime | None
-    """完了日時; null until done or failed."""
     file_size: int | None
-    """ファイルサイズ in bytes, once the file exists."""
     expires_at: datetime | None
     """When the file is deleted."""
     remaining_days: int | None
