@@ -16,7 +16,7 @@ identity by publishing its events, and measures:
   from when each request was due. Beside them, the same decision as a pure in-process
   call, and behind a bare Litestar endpoint on the same uvicorn with the same client (no
   credential, no database, no event): what the HTTP stack alone costs on this machine.
-* force close (SPEC C4): 500 agents (the reference agent, ``services/terminals/agent``) each
+* force close (SPEC C4): 500 agents (the reference agent, ``fumidai_cli/reference_agent``) each
   hold a live session and their control-channel poll; an admin force-closes half of the
   sessions at a steady 10/s (already far more than admins do: the headline figure) and the
   other half at 50/s (a burst, to see where it bends). The figure is from the admin's
@@ -71,6 +71,8 @@ from bench.events import (
     wait_until,
 )
 from bench.raw_http import RawConnection
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from libs.devservers.ports import free_port
 from libs.events.catalogue.identity import FacilityRegistered
 from libs.events.catalogue.users import TerminalAssigned, UserCreated, UserProfile
@@ -82,8 +84,6 @@ from libs.events.subjects import subject_of
 from libs.runtime.internal_auth import issue
 from libs.runtime.serve import SERVER
 from libs.runtime.token_keys import OPERATOR, SigningKey
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent
 from services.terminals.contract import AckOut, AuthorizeRequest, DecisionOut
 from services.terminals.domain.decision import AccessProfile, Account, decide, normalize_mac
 from services.terminals.messages import message

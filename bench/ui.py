@@ -29,7 +29,7 @@ count behind each p95; one more run before them is not counted):
   ``ui_log_first_rows_observed_ms``), p95. The rows are ``bench.audit``'s
   generator's (two years, as audit's projection writes them), COPYed into the running
   audit's own database, so the page's call runs audit's real query (``bench.ui_logs``);
-* ``ui_force_close_ms``: with the reference agent (``services/terminals/agent``, its
+* ``ui_force_close_ms``: with the reference agent (``fumidai_cli/reference_agent``, its
   credential issued through the admin API, its default long-poll wait) holding a live
   session, OK on the 「強制切断」 confirmation until the row's アクティブ状態 shows
   「端末確認」 (the agent's acknowledgement), painted; a new session each run, p95;

@@ -3,7 +3,7 @@ rows, and 「強制切断」 until the connected agent's acknowledgement shows.
 
 The rows are ``bench.audit``'s (its generator and its COPY), loaded into the running
 suite's own audit database in the facility the admin signs in to: the page's API call is
-audit's real query over them. The agent is the reference one (``services/terminals/agent``)
+audit's real query over them. The agent is the reference one (``fumidai_cli/reference_agent``)
 with its credential issued through the admin API and its own default long-poll wait.
 """
 
@@ -27,8 +27,8 @@ from bench.ui_browser import (
     new_page,
     since_click,
 )
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from tests.gateway_support import Admin, eventually
 
 MAC = "00-11-22-33-44-55"

@@ -1,4 +1,4 @@
-"""``./fumidai agent``: the reference jump-host agent (services/terminals/agent/).
+"""``./fumidai agent``: the reference jump-host agent (fumidai_cli/reference_agent/).
 
 Runs one terminal's agent against the agent API: it checks its credential, follows its
 control channel (acknowledging every force close) and sends heartbeats. Interactive, it
@@ -19,12 +19,12 @@ from typing import Any
 
 import httpx
 
+from fumidai_cli.reference_agent.client import AgentApiError, AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.simulate import SimulatedUser, simulate
 from fumidai_cli.state import read_runtime, signing_key
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import OPERATOR
-from services.terminals.agent.client import AgentApiError, AgentClient
-from services.terminals.agent.runner import JumpHostAgent
-from services.terminals.agent.simulate import SimulatedUser, simulate
 
 
 def register(commands: Any) -> None:

@@ -29,9 +29,9 @@ import httpx
 import pyotp
 
 from fumidai_cli.demo_data import Catalogue, Connection, DemoUser, catalogue
+from fumidai_cli.reference_agent.client import AgentClient
 from libs.runtime.internal_auth import issue
 from libs.runtime.token_keys import SigningKey
-from services.terminals.agent.client import AgentClient
 
 OPERATOR = "fumidai-up-demo"
 NEW_PASSWORD = "Demo#Fumidai-2025!"

@@ -158,6 +158,39 @@ def cycles(found: list[Import]) -> list[list[str]]:
     return circles
 
 
+REFERENCE_AGENT = "fumidai_cli/reference_agent"
+"""The reference jump-host agent: a client program of the agent protocol, not a service."""
+
+
+def agent_reaches(root: Path, agent: str = REFERENCE_AGENT) -> list[str]:
+    """The reference agent importing a service's module other than terminals' contract:
+    it knows the service only as any jump host's agent does (docs/agent-protocol.md)."""
+    known = modules(root)
+    return [
+        str(i)
+        for path in sorted((root / agent).rglob("*.py"))
+        for i in imports_of(module_name(path, root), path, known)
+        if service_of(i.target)
+        and not (service_of(i.target) == "terminals" and is_contract(i.target))
+    ]
+
+
+def test_the_reference_agent_knows_terminals_by_its_contract_alone(tmp_path: Path) -> None:
+    assert agent_reaches(ROOT) == []
+    home = tmp_path / "agent"
+    home.mkdir()
+    (home / "client.py").write_text(
+        "from services.terminals.contract import AgentOrder\n"
+        "from services.terminals.domain import session\n"
+        "from services.identity.contract import JobOut\n"
+        "import httpx\n"
+    )
+    assert agent_reaches(tmp_path, "agent") == [
+        "agent.client:2 imports services.terminals.domain",
+        "agent.client:3 imports services.identity.contract",
+    ]
+
+
 def test_services_import_only_each_others_contracts() -> None:
     assert foreign_reaches(all_imports(ROOT)) == []
 

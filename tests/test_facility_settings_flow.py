@@ -16,9 +16,9 @@ import asyncpg
 import httpx
 import pytest
 
+from fumidai_cli.reference_agent.client import AgentClient
 from libs.devservers.suite import Suite
 from libs.testing.servers import SessionServers
-from services.terminals.agent.client import AgentClient
 from tests.gateway_support import (
     NEW_PASSWORD,
     Admin,

@@ -12,12 +12,12 @@ from datetime import date, timedelta
 import httpx
 import pytest
 
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from libs.devservers.smtp import MailCatcher
 from libs.testing.fileshare_fixtures import ClamdServer
 from libs.testing.servers import SessionServers
 from services.fileshare.tests.samples import encrypted_zip
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent
 from tests.gateway_support import (
     eventually,
     post_user_share,

@@ -84,12 +84,7 @@ DOMAIN_MAY_IMPORT_LIBS = (
 """The pure parts of libs: the events' types, the refusals (not their HTTP mapping in
 ``libs.runtime.problems``), text rules."""
 
-ALLOWED: frozenset[str] = frozenset(
-    {
-        # folders and files
-        "services/terminals/agent/: not in the shape",
-    }
-)
+ALLOWED: frozenset[str] = frozenset()
 
 
 def _subject(path: Path, root: Path) -> str:

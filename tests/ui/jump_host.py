@@ -1,11 +1,11 @@
-"""The reference agent (services.terminals.agent) as the browser tests' jump host: the one
+"""The reference agent (fumidai_cli.reference_agent) as the browser tests' jump host: the one
 side of a connection a script may play, since a real jump host is a program too."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from tests.gateway_support import eventually
 
 MAC = "00-11-22-33-44-55"

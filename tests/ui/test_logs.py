@@ -17,8 +17,8 @@ import httpx
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from tests.gateway_support import Admin, eventually, post_user_share, user_ready_to_share
 from tests.ui.browser import axe_violations, new_context
 from tests.ui.console_suite import Console, adopt_session

@@ -21,6 +21,7 @@ import uvicorn
 from litestar import Litestar
 from nats.aio.client import Client as NATS
 
+from fumidai_cli.reference_agent.client import AgentClient
 from libs.events.catalogue import AnyEvent
 from libs.events.catalogue.identity import (
     AdminCreated,
@@ -43,7 +44,6 @@ from libs.events.ids import new_id
 from libs.events.settings import EventSettings
 from libs.events.subjects import subject_of
 from libs.runtime.serve import SERVER
-from services.terminals.agent.client import AgentClient
 from services.terminals.bootstrap import TerminalsRuntime
 from services.terminals.tests.callers import bearer
 

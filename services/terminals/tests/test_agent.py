@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fumidai_cli.__main__ import main
-from services.terminals.agent.runner import JumpHostAgent
-from services.terminals.agent.simulate import SimulatedUser, simulate
+from fumidai_cli.reference_agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.simulate import SimulatedUser, simulate
 from services.terminals.tests.harness import IdentityFeed, Service, account, recorded
 
 MAC = "00:11:22:33:44:55"

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from services.terminals.agent.client import AgentApiError, AgentClient, TerminalDeleted
-from services.terminals.agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.client import AgentApiError, AgentClient, TerminalDeleted
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 from services.terminals.tests.harness import (
     ADMIN,
     IdentityFeed,

@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 import httpx
 import msgspec
 
-from services.terminals.agent.client import AgentClient
-from services.terminals.agent.runner import JumpHostAgent, LiveSession
+from fumidai_cli.reference_agent.client import AgentClient
+from fumidai_cli.reference_agent.runner import JumpHostAgent, LiveSession
 from services.terminals.bootstrap import TerminalsRuntime, build_runtime
 from services.terminals.http import create_app
 from services.terminals.settings import TerminalsSettings

@@ -3,7 +3,7 @@
 import httpx
 import pytest
 
-from services.terminals.agent.client import AgentClient, CredentialRejected
+from fumidai_cli.reference_agent.client import AgentClient, CredentialRejected
 from services.terminals.tests.callers import bearer
 from services.terminals.tests.harness import IdentityFeed, Service, admin_headers
 

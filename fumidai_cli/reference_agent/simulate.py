@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from services.terminals.agent.client import AgentApiError
-from services.terminals.agent.runner import JumpHostAgent
+from fumidai_cli.reference_agent.client import AgentApiError
+from fumidai_cli.reference_agent.runner import JumpHostAgent
 
 
 @dataclass(frozen=True)

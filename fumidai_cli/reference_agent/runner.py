@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from libs.aio.tasks import cancel_and_wait
-from services.terminals.agent.client import (
+from fumidai_cli.reference_agent.client import (
     AgentApiError,
     AgentClient,
     CredentialRejected,
     TerminalDeleted,
 )
+from libs.aio.tasks import cancel_and_wait
 from services.terminals.contract import AgentOrder, DecisionOut, TerminalInfo
 
 log = logging.getLogger("fumidai.agent")
