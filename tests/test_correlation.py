@@ -53,8 +53,9 @@ async def world(
             **sharing_env(clamd_server.host, clamd_server.port, mail.host, mail.port),
             "FUMIDAI_IDENTITY_SMTP_HOST": mail.host,
             "FUMIDAI_IDENTITY_SMTP_PORT": str(mail.port),
-            # audit writes a debug line per event it applies.
+            # audit writes a debug line per event it applies, the gateway one per console file.
             "FUMIDAI_AUDIT_LOG_LEVEL": "debug",
+            "FUMIDAI_GATEWAY_LOG_LEVEL": "debug",
         }
         logs = tmp_path_factory.mktemp("correlation-logs")
         async for suite in running_suite(servers, logs, env):
@@ -204,14 +205,33 @@ async def test_sign_in_recovery_and_download_leave_no_secret_in_the_logs(
     approved = await admin.send("POST", f"/shares/{share_id}/approve")
     assert approved.status_code == 200, approved.text
     file_id = approved.json()["files"][0]["file_id"]
+
+    async def mailed_under_the_approval() -> list[dict[str, Any]]:
+        # fileshare's mail consumer sends under the ShareApproved event's correlation.
+        return [
+            x
+            for x in log_lines(suite, "fileshare")
+            if x["event"] == "mail_sent"
+            and x.get("correlation_id") == approved.headers["x-request-id"]
+        ]
+
+    assert await eventually(mailed_under_the_approval, 30.0), "the mail does not name the approval"
     download = await admin.get(f"/shares/{share_id}/files/{file_id}")
     assert download.status_code == 200
 
-    gateway = [x for x in log_lines(suite, "gateway") if x["event"] == "request"]
+    downloaded = "/api/v1/facilities/{code}/shares/{share_id}/files/{file_id}"
+
+    async def logged() -> list[dict[str, Any]]:
+        # A streamed answer's line is written once the app returns, just after the
+        # client has read the last byte.
+        lines = [x for x in log_lines(suite, "gateway") if x["event"] == "request"]
+        return lines if any(x["route"] == downloaded for x in lines) else []
+
+    gateway = await eventually(logged, 5.0)
     routes = {x["route"] for x in gateway}
     assert "/api/v1/session/password" in routes
     assert f"{base}/link" in routes
-    assert "/api/v1/facilities/{code}/shares/{share_id}/files/{file_id}" in routes
+    assert downloaded in routes
     assert all(line["client"] == "127.0.0.1" for line in gateway)
     for service in SERVICES:
         written = (suite.log_dir / f"{service}.log").read_text()
@@ -243,3 +263,56 @@ async def test_an_agents_request_keeps_the_gateways_id_in_terminals(
     ]
     assert (inner["route"], inner["status"]) == ("/agent/v1/terminal", 200)
     assert issued.json()["token"] not in (suite.log_dir / "terminals.log").read_text()
+
+
+async def test_export_jobs_run_under_the_request_that_queued_them(
+    world: World, signed: Signed
+) -> None:
+    """A background job keeps the id of the request that queued it (its row's
+    ``correlation_id``): the worker's lines of identity's CSV export and of audit's full
+    export name the answered ``X-Request-Id``."""
+    suite, admin = world.suite, signed.admin
+    users = await admin.send("POST", "/jobs/user-export")
+    assert users.status_code == 202, users.text
+    logs = await admin.send("POST", "/logs/operations/exports", json={})
+    assert logs.status_code == 202, logs.text
+
+    def worked(service: str, event: str, answer: httpx.Response, job_id: str) -> Any:
+        async def lines() -> list[dict[str, Any]]:
+            return [
+                x
+                for x in log_lines(suite, service)
+                if x["event"] == event
+                and x.get("job_id") == job_id
+                and x.get("correlation_id") == answer.headers["x-request-id"]
+            ]
+
+        return eventually(lines, 30.0)
+
+    assert await worked("identity", "job_started", users, users.json()["job_id"])
+    assert await worked("identity", "job_done", users, users.json()["job_id"])
+    assert await worked("audit", "export_done", logs, logs.json()["id"])
+
+
+async def test_the_console_answers_under_an_id_with_one_quiet_access_line(world: World) -> None:
+    """The console's files are served inside the gateway's request ids and access lines: a
+    page load leaves one debug line per file (route ``console``, never the path)."""
+    suite = world.suite
+    async with httpx.AsyncClient(base_url=suite.url("gateway"), timeout=30) as http:
+        answers = [await http.get("/users/123/edit"), await http.get("/assets/missing-Zz9.js")]
+    assert answers[1].status_code == 404
+    for answer in answers:
+
+        async def accessed(request_id: str = answer.headers["x-request-id"]) -> Any:
+            return [
+                x
+                for x in log_lines(suite, "gateway")
+                if x["event"] == "request" and x.get("correlation_id") == request_id
+            ]
+
+        [line] = await eventually(accessed, 5.0)
+        assert (line["route"], line["level"], line["status"]) == (
+            "console",
+            "debug",
+            answer.status_code,
+        )

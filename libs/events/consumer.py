@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from functools import partial
+from itertools import groupby
 
 import asyncpg
 import structlog
@@ -42,6 +43,8 @@ from libs.postgres.connection import Connection
 log = structlog.get_logger("consumer")
 
 AfterCommit = Callable[[list[Msg]], Awaitable[None]]
+"""Called with committed messages before they are acked, under their events' correlation id
+(a batch's events of several stories make one call per run of one story)."""
 
 WRONG_CONTEXT = "wrong_context"
 """The termination reason of an event that is not its stream's context's."""
@@ -262,12 +265,20 @@ class ConsumerRunner:
                 await self._one(msg, env)
             return
         metrics.CONSUME_SECONDS.labels(self.projection.name).observe(time.perf_counter() - started)
-        if self._after_commit is not None:
-            await self._after_commit([msg for msg, _ in decoded])
+        await self._committed(decoded)
         for msg, _ in decoded:
             await msg.ack()
         self.applied += len(decoded)
         metrics.EVENTS_CONSUMED.labels(self.projection.name, "applied").inc(len(decoded))
+
+    async def _committed(self, decoded: list[tuple[Msg, Envelope]]) -> None:
+        """The after-commit hook, once per run of events sharing a correlation id and under
+        it: what the hook logs or sends names the story of the events it follows."""
+        if self._after_commit is None:
+            return
+        for correlation_id, run in groupby(decoded, key=lambda pair: pair[1].correlation_id):
+            with correlated(correlation_id):
+                await self._after_commit([msg for msg, _ in run])
 
     async def _commit(self, envelopes: list[Envelope]) -> int:
         async with self._pool.acquire() as conn, conn.transaction():

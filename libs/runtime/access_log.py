@@ -28,6 +28,16 @@ log = structlog.get_logger("access")
 
 _HEADER = HEADER.lower().encode()
 _QUIET = ("/health/", "/metrics")
+_QUIET_SCOPE = "fumidai.access_quiet"
+
+
+def served_outside_routes(scope: Scope, route: str, *, quiet: bool = False) -> None:
+    """For an app answering inside this wrapper but outside the routes (the gateway's
+    console): the ``route`` its access line names, not the raw path, and ``quiet`` to
+    write that line at debug."""
+    marked = cast("dict[str, Any]", scope)
+    marked["path_template"] = route
+    marked[_QUIET_SCOPE] = quiet
 
 
 def _headers(scope: Scope, name: bytes) -> list[str]:
@@ -103,7 +113,8 @@ def _access_line(
     forwarded = ",".join(_headers(scope, b"x-forwarded-for"))
     route = str(scope.get("path_template") or "unrouted")
     # Probes and scrapes come every few seconds: at info they would drown the requests.
-    write = log.debug if route.startswith(_QUIET) else log.info
+    quiet = route.startswith(_QUIET) or scope.get(_QUIET_SCOPE, False)
+    write = log.debug if quiet else log.info
     write(
         "request",
         method=cast("HTTPScope", scope)["method"],

@@ -11,7 +11,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.openapi import OpenAPIConfig
 from litestar.params import SkipValidation
-from litestar.types import ControllerRouterHandler, Guard
+from litestar.types import ASGIApp, ControllerRouterHandler, Guard
 
 from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
@@ -55,6 +55,7 @@ def service_app(
     request_max_body_size: int = 10_000_000,
     accepts_tokens: bool = True,
     trusted_proxies: tuple[str, ...] = (),
+    front: Callable[[ASGIApp], ASGIApp] | None = None,
 ) -> Litestar:
     """An app serving ``routes`` whose handlers may take ``claims`` (verified token) and
     ``dependencies`` (what its composition root built); ``state``: what its guards read.
@@ -72,6 +73,8 @@ def service_app(
     which may then start without trusted keys.
     Every request runs under a correlation id and leaves an access line
     (``access_log``); ``trusted_proxies`` may name it and are believed about the client.
+    ``front`` wraps the app's handler inside that: what it answers itself (the gateway's
+    console) runs under an id and leaves an access line too.
     """
     verifier = _verifier(backbone, needed=accepts_tokens)
 
@@ -96,8 +99,9 @@ def service_app(
         on_shutdown=[*on_shutdown, backbone.stop],
         openapi_config=openapi_config,
     )
+    handler = front(app.asgi_handler) if front is not None else app.asgi_handler
     app.asgi_handler = correlated_requests(
-        app.asgi_handler, trusted_proxies=trusted_proxies, accepts_tokens=accepts_tokens
+        handler, trusted_proxies=trusted_proxies, accepts_tokens=accepts_tokens
     )
     return app
 

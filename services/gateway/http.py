@@ -80,6 +80,7 @@ def create_app(
         *openapi_routes(),
     ]
     cache = sessions.cache
+    console = Console(Path(settings.ui_dir) if settings.ui_dir else None)
     # A client's consistency token names a service's event; the gateway passes it on to
     # that service, which waits. Its own projection (session revocations) answers no read,
     # and waiting on it held every such request for the whole bound first (0002).
@@ -98,7 +99,7 @@ def create_app(
         request_max_body_size=SIGNED_IN_BODY_LIMIT,
         accepts_tokens=False,
         trusted_proxies=settings.trusted_proxies,
+        # Inside the request ids and access lines: the console's answers have them too.
+        front=lambda routes: security_headers(routes, console, https=settings.cookie_secure),
     )
-    console = Console(Path(settings.ui_dir) if settings.ui_dir else None)
-    app.asgi_handler = security_headers(app.asgi_handler, console, https=settings.cookie_secure)
     return app

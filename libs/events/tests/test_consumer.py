@@ -6,16 +6,18 @@ import asyncpg
 import msgspec
 import pytest
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 
 from libs.events import metrics
 from libs.events.catalogue.identity import FacilityRegistered
 from libs.events.codec import encode
 from libs.events.consumer import ConsumerRunner
+from libs.events.correlation import correlation_of, current_correlation
 from libs.events.deadletter import DeadLetterMover
 from libs.events.envelope import envelop
 from libs.events.settings import EventSettings
 from libs.events.store import append
-from libs.events.tests.probes import TESTER
+from libs.events.tests.probes import TESTER, probe
 from libs.events.tests.rig import Rig, wait_for
 from libs.events.tests.streamread import stream_contents
 from libs.events.tests.tally import ProbeTally
@@ -239,3 +241,39 @@ async def test_consumer_lag_is_exported_continuously_even_when_the_consumer_is_s
     await healthy.stop()
     await rig.relay.stop()
     await rig.notifier.stop()
+
+
+async def test_the_after_commit_hook_runs_under_its_events_correlation(
+    pool: asyncpg.Pool, nc: NATS, event_settings: EventSettings, database_url: str
+) -> None:
+    """Decision 0045: what a hook logs or sends after the commit names the story of the
+    events it follows, one call per run of events sharing a correlation id."""
+    calls: list[tuple[str | None, list[str]]] = []
+
+    async def record(msgs: list[Msg]) -> None:
+        calls.append((current_correlation(), [correlation_of(msg.data) for msg in msgs]))
+
+    rig = Rig(pool, nc, event_settings, database_url)
+    rig.runner = ConsumerRunner(
+        projection=ProbeTally(), pool=pool, nc=nc, settings=event_settings, after_commit=record
+    )
+    await rig.start()
+    stories = ["story-a"] * 3 + ["story-b"] * 2
+    async with pool.acquire() as conn:
+        await append(
+            conn,
+            [
+                msgspec.structs.replace(probe(f"c-{n}", 1, seq=n), correlation_id=story)
+                for n, story in enumerate(stories)
+            ],
+        )
+    rig.notifier.poke()
+
+    async def all_hooked() -> bool:
+        return sum(len(ids) for _, ids in calls) == len(stories)
+
+    await wait_for(all_hooked)
+    await rig.stop()
+    assert all(ids and set(ids) == {current} for current, ids in calls), calls
+    assert sorted(one for _, ids in calls for one in ids) == stories
+    assert current_correlation() is None

@@ -12,6 +12,7 @@ from datetime import datetime
 import asyncpg
 import msgspec
 
+from libs.events.correlation import current_correlation
 from libs.postgres.job_queue import Claim, JobQueue, keep_leased
 from services.audit.adapters.log_reads import copy_csv
 from services.audit.domain.exports import StoredQuery
@@ -22,9 +23,12 @@ _COLUMNS = """job_id::text AS job_id, log, status, created_at, completed_at, siz
 
 
 def export_queue(lease_s: float) -> JobQueue:
-    """The queue over ``export_jobs``: a claim hands the worker the job's facility and query."""
+    """The queue over ``export_jobs``: a claim hands the worker the job's facility and query,
+    and the correlation id it runs under (the queuing request's, decision 0045)."""
     return JobQueue(
-        table="export_jobs", returning="facility, query::text AS query", lease_s=lease_s
+        table="export_jobs",
+        returning="facility, query::text AS query, correlation_id",
+        lease_s=lease_s,
     )
 
 
@@ -43,14 +47,16 @@ class PostgresExports:
     ) -> Record:
         record = await self._pool().fetchrow(
             f"""INSERT INTO export_jobs (job_id, facility, log, query, requested_by, created_at,
-                                         status)
-                VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'queued') RETURNING {_COLUMNS}""",
+                                         status, correlation_id)
+                VALUES ($1, $2, $3, $4::jsonb, $5, $6, 'queued', $7) RETURNING {_COLUMNS}""",
             uuid.uuid4(),
             facility,
             query.log,
             msgspec.json.encode(query).decode(),
             requested_by,
             now,
+            # The request's that queued it: the worker runs the job under it (decision 0045).
+            current_correlation(),
         )
         assert record is not None  # INSERT ... RETURNING
         return record

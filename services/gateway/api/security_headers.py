@@ -4,6 +4,8 @@ script, no framing), and which requests the admin console answers instead of the
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from libs.runtime.access_log import served_outside_routes
+
 
 def content_security_policy(style_nonce: str | None = None) -> str:
     """The CSP; ``style_nonce`` also admits the ``<style>`` elements carrying it.
@@ -25,6 +27,9 @@ CONTENT_SECURITY_POLICY = content_security_policy()
 SERVICE_PREFIXES = ("/api/", "/agent/", "/user-api/", "/health/", "/metrics", "/schema")
 SERVICE_ROOTS = frozenset({"/api", "/agent", "/user-api", "/health"})
 """Paths the routes own: the console never answers them, so their 404s stay problem+json."""
+
+CONSOLE_ROUTE = "console"
+"""What a console request's access line names as its route (never its path)."""
 
 _READS = frozenset({"GET", "HEAD"})
 
@@ -76,7 +81,12 @@ def security_headers(app: ASGIApp, console: ASGIApp, *, https: bool = False) -> 
                 message = {**message, "headers": headers}
             await send(message)
 
-        target = console if is_console_request(scope["method"], scope["path"]) else app
-        await target(scope, receive, send_with_headers)
+        if is_console_request(scope["method"], scope["path"]):
+            # A page load is index.html and a dozen files, and its screen's API calls are
+            # logged at info already: the console's lines are debug (decision 0045).
+            served_outside_routes(scope, CONSOLE_ROUTE, quiet=True)
+            await console(scope, receive, send_with_headers)
+        else:
+            await app(scope, receive, send_with_headers)
 
     return middleware

@@ -12,6 +12,7 @@ import brotli
 import httpx
 import pytest
 
+from libs.events.correlation import well_formed
 from libs.runtime.settings import ServiceSettings
 from libs.testing.apps import served
 from services.gateway.api.console import screen_pattern, write_compressed
@@ -269,3 +270,17 @@ def test_the_longest_prefix_wins_and_an_exact_address_first() -> None:
     assert screen_pattern("/share", patterns) == "/share"
     assert screen_pattern("/share/signin", patterns) == "/share/*"
     assert screen_pattern("/users", patterns) == ""
+
+
+async def test_the_consoles_answers_carry_a_request_id(console_url: str) -> None:
+    """The console sits inside the request ids and access lines (decision 0045): each of
+    its answers, a 404 too, names the id its (debug) access line carries."""
+    answers = [
+        await get(console_url, "/users/123/edit"),
+        await get(console_url, "/assets/index-Bx7kQ2.js"),
+        await get(console_url, "/assets/index-Zz9.js"),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 404]
+    ids = {answer.headers["x-request-id"] for answer in answers}
+    assert len(ids) == 3 and all(well_formed(one) for one in ids)
+    assert all(len(answer.headers.get_list("x-request-id")) == 1 for answer in answers)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Literal
 
+from libs.events.correlation import current_correlation
 from libs.events.envelope import Actor, Role
 from libs.postgres.connection import Connection
 from libs.postgres.job_queue import Claim, JobQueue
@@ -22,7 +23,7 @@ STATUSES: tuple[JobStatus, ...] = ("queued", "running", "done", "failed")
 
 QUEUE = JobQueue(
     table="jobs",
-    returning="facility_id, kind, actor_id, actor_role, actor_ip",
+    returning="facility_id, kind, actor_id, actor_role, actor_ip, correlation_id",
     lease_s=30.0,
     on_claim="started_at = coalesce(started_at, now())",
 )
@@ -80,11 +81,12 @@ async def create_job(
     input_bytes: bytes | None = None,
     total_rows: int | None = None,
 ) -> JobRow:
-    """Queue a job (待機中)."""
+    """Queue a job (待機中) under the current request's correlation id, which its worker
+    runs it under (decision 0045)."""
     row = await conn.fetchrow(
         f"""INSERT INTO jobs (job_id, facility_id, kind, status, actor_id, actor_role,
-                actor_ip, created_at, input, total_rows)
-            VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9)
+                actor_ip, created_at, input, total_rows, correlation_id)
+            VALUES ($1, $2, $3, 'queued', $4, $5, $6, $7, $8, $9, $10)
             RETURNING {_LISTED}""",
         job_id,
         facility_id,
@@ -95,6 +97,7 @@ async def create_job(
         created_at,
         input_bytes,
         total_rows,
+        current_correlation(),
     )
     assert row is not None
     return JobRow(**dict(row))
