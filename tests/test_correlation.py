@@ -256,11 +256,17 @@ async def test_an_agents_request_keeps_the_gateways_id_in_terminals(
         )
     assert answer.status_code == 200, answer.text
     request_id = answer.headers["x-request-id"]
-    [inner] = [
-        x
-        for x in log_lines(suite, "terminals")
-        if x["event"] == "request" and x.get("correlation_id") == request_id
-    ]
+
+    async def logged() -> list[dict[str, Any]]:
+        # terminals writes its line once its answer has ended: the gateway may have
+        # relayed it to the agent a moment before.
+        return [
+            x
+            for x in log_lines(suite, "terminals")
+            if x["event"] == "request" and x.get("correlation_id") == request_id
+        ]
+
+    [inner] = await eventually(logged, 5.0)
     assert (inner["route"], inner["status"]) == ("/agent/v1/terminal", 200)
     assert issued.json()["token"] not in (suite.log_dir / "terminals.log").read_text()
 
