@@ -32,7 +32,7 @@ from libs.events.envelope import Role
 from libs.runtime.internal_auth import issue
 from libs.runtime.problems import RETRY_AFTER_S, DomainError
 from libs.runtime.token_keys import SigningKey
-from services.gateway.adapters.upstream_pool import IDEMPOTENT, ConnectionPool
+from services.gateway.adapters.upstream_pool import ConnectionPool
 from services.gateway.messages import message
 from services.gateway.settings import UpstreamSettings
 
@@ -188,9 +188,18 @@ def _correlation() -> dict[str, str]:
     return {CORRELATION_HEADER: current} if current else {}
 
 
+SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+"""Methods whose call may run twice without a trace: reads."""
+
+
 def _may_retry(method: str, error: BaseException) -> bool:
-    """Whether a call that failed with ``error`` may go to another replica."""
-    return isinstance(error, ConnectionRefusedError) or method in IDEMPOTENT
+    """Whether a call that failed with ``error`` may go to another replica: a refused
+    connection never reached a service; any other failure may come after the service acted.
+    Our PUT and DELETE are not idempotent in effect — a user's PUT carries its version and
+    may issue a one-time password, a DELETE that ran answers 404 the second time — so only
+    reads are sent again: a replica that commits and dies before answering must not turn
+    the admin's success into a 409 or hide the password it issued."""
+    return isinstance(error, ConnectionRefusedError) or method in SAFE
 
 
 class Upstreams:
