@@ -3,7 +3,7 @@
 Starts the single shape (one NATS node, one replica of every service) and measures
 connection decisions per second through the gateway; stops it; starts the local cluster
 (three NATS nodes, R3, two replicas of everything), measures the same, then runs every
-fault of tests/faults/ under the same mixed load with the service defaults (30 s ack
+fault of tests/faults/ under the same mixed load with the service defaults (10 s ack
 wait) and a NATS node stopped for 30 s, each ended by exact accounting.
 
     .venv/bin/python -m bench.faults            # about 6–8 minutes on 2 cores

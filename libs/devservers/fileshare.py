@@ -21,7 +21,7 @@ class FileshareServers:
         """Start both; return fileshare's environment for them."""
         env: dict[str, str] = {}
         clamd = EmbeddedClamd(self._state / "clamd")
-        self._say("starting clamd (ClamAV; config and logs in .fumidai/clamd) ...")
+        self._say(f"starting clamd (ClamAV; config and logs in {_shown(clamd.state_dir)}) ...")
         try:
             clamd.start()
         except ClamdError as error:
@@ -37,7 +37,9 @@ class FileshareServers:
                 self._say("WARNING: " + TEST_SIGNATURES_WARNING)
         self.mail = MailCatcher(spool_dir=self._state / "mail")
         self.mail.start()
-        self._say(f"mail catcher on port {self.mail.port} (messages in .fumidai/mail)")
+        self._say(
+            f"mail catcher on port {self.mail.port} (messages in {_shown(self._state / 'mail')})"
+        )
         env["FUMIDAI_FILESHARE_SMTP_HOST"] = self.mail.host
         env["FUMIDAI_FILESHARE_SMTP_PORT"] = str(self.mail.port)
         # identity mails the links of 「パスワードを忘れた場合」 to the same catcher.
@@ -52,3 +54,12 @@ class FileshareServers:
         if self.clamd is not None:
             self.clamd.stop()
             self.clamd = None
+
+
+def _shown(folder: Path) -> str:
+    """``folder`` as the person running ``up`` finds it: from the working directory when
+    under it (``.fumidai/clamd`` alone, ``.fumidai/cluster/clamd`` under ``--cluster``)."""
+    try:
+        return str(folder.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(folder)

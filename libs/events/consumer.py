@@ -5,7 +5,9 @@ applies only the new ones; the acks go out after the commit. A crash between com
 ack leads to a redelivery that the inbox turns into a no-op. A batch that fails is
 replayed one message per transaction so one poison message cannot hold back the rest:
 it is nak'ed with backoff until ``max_deliver``, and undecodable bytes are terminated at
-once; both advisories move it to the dead-letter stream (``deadletter.py``).
+once; both advisories move it to the dead-letter stream (``deadletter.py``). While a
+batch is applied its messages are kept in hand (``heartbeat.py``): the ack wait only
+decides when a dead replica's messages come again, not how long a batch may take.
 
 An event whose type belongs to another context than the stream it came on is refused
 the same way, terminated with the reason ``wrong_context``: a service may publish on its
@@ -33,6 +35,7 @@ from libs.events import metrics
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.correlation import correlated
 from libs.events.envelope import Envelope
+from libs.events.heartbeat import in_hand
 from libs.events.lag import export_lag, pending
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
@@ -254,6 +257,12 @@ class ConsumerRunner:
             decoded.append((msg, envelope))
         if not decoded:
             return
+        # However long the batch takes, JetStream must not hand its messages to another
+        # replica meanwhile: the ack wait is short so a dead replica's come back soon.
+        async with in_hand([msg for msg, _ in decoded], self._settings.consumer_ack_wait_s):
+            await self._apply(decoded)
+
+    async def _apply(self, decoded: list[tuple[Msg, Envelope]]) -> None:
         started = time.perf_counter()
         try:
             await self._commit([env for _, env in decoded])

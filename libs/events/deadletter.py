@@ -21,6 +21,7 @@ from nats.js.errors import NotFoundError
 from libs.aio.tasks import cancel_and_wait
 from libs.events import metrics
 from libs.events.consumer import WRONG_CONTEXT, durable_name
+from libs.events.heartbeat import in_hand
 from libs.events.projection import Projection, contexts_of
 from libs.events.settings import EventSettings
 from libs.events.streams import DEAD_ADVISORIES
@@ -71,7 +72,7 @@ class DeadLetterMover:
                 deliver_policy=DeliverPolicy.ALL,
                 ack_policy=AckPolicy.EXPLICIT,
                 max_deliver=-1,
-                ack_wait=30,
+                ack_wait=self._settings.consumer_ack_wait_s,
                 filter_subjects=filters if len(filters) > 1 else None,
                 filter_subject=filters[0] if len(filters) == 1 else None,
             ),
@@ -98,9 +99,10 @@ class DeadLetterMover:
                         advisories = await sub.fetch(50, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
                         continue
-                    for advisory in advisories:
-                        await self._move(json.loads(advisory.data), advisory.subject)
-                        await advisory.ack()
+                    async with in_hand(advisories, self._settings.consumer_ack_wait_s):
+                        for advisory in advisories:
+                            await self._move(json.loads(advisory.data), advisory.subject)
+                            await advisory.ack()
             except asyncio.CancelledError:
                 raise
             except Exception as error:

@@ -14,12 +14,6 @@ from libs.devservers.local_cluster import LocalCluster
 from libs.devservers.natsauth import NatsUser, connect_options, new_user
 from tests.faults.load import World, prepare_world
 
-TEST_ENV = {
-    # A message a killed replica fetched and never acknowledged comes again after the ack
-    # wait: 30 s by default, shortened so that a case's recovery fits the folder's time.
-    "FUMIDAI_EVENTS_CONSUMER_ACK_WAIT_S": "10",
-}
-
 
 @pytest.fixture(scope="session")
 def harness_user() -> NatsUser:
@@ -32,7 +26,7 @@ def cluster(harness_user: NatsUser) -> Iterator[LocalCluster]:
     # system user and must reach its data here.
     folder = Path(tempfile.mkdtemp(prefix="fumidai-cluster-"))
     folder.chmod(0o755)
-    local = LocalCluster(folder / "cluster", also_users=[harness_user], extra_env=TEST_ENV)
+    local = LocalCluster(folder / "cluster", also_users=[harness_user])
     try:
         local.start()
         yield local

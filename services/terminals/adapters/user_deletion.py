@@ -23,6 +23,7 @@ from libs.aio.tasks import cancel_and_wait
 from libs.events.catalogue.users import UserDeleted
 from libs.events.codec import UndecodableEvent, decode
 from libs.events.envelope import Envelope
+from libs.events.heartbeat import in_hand
 from libs.events.lag import export_lag
 from libs.events.settings import EventSettings
 from libs.events.subjects import filter_for
@@ -110,8 +111,11 @@ class UserDeletionReactor:
                         msgs = await sub.fetch(50, timeout=1.0)
                     except (TimeoutError, NatsTimeoutError):
                         continue
-                    for msg in msgs:
-                        await self._handle(msg)
+                    # Each waits up to projection_wait_s for the projection: the ones
+                    # behind it in the batch are kept in hand meanwhile (heartbeat.py).
+                    async with in_hand(msgs, self._settings.consumer_ack_wait_s):
+                        for msg in msgs:
+                            await self._handle(msg)
             except asyncio.CancelledError:
                 raise
             except Exception as error:  # keep reacting through NATS or Postgres outages
