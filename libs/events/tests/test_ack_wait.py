@@ -96,7 +96,7 @@ async def test_a_batch_longer_than_the_ack_wait_is_delivered_once(
 
         async def both_in_hand() -> bool:
             info = await js.consumer_info(stream, durable)
-            return info.num_pending == 0 and info.num_ack_pending == 2
+            return bool(info.num_pending == 0 and info.num_ack_pending == 2)
 
         await wait_for(published)
         await worker.start()
