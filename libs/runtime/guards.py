@@ -39,7 +39,7 @@ def caller_of(connection: Connection) -> Claims:
 def requires_role(*roles: Role) -> Guard:
     """401 without a genuine token, 403 unless its role is one of ``roles``."""
 
-    def guard(connection: Connection, _: BaseRouteHandler) -> None:
+    async def guard(connection: Connection, _: BaseRouteHandler) -> None:
         require_role(caller_of(connection), *roles)
 
     return guard
@@ -52,7 +52,7 @@ def acts_in_path_facility(
     none is named), then ``not_found()`` unless the caller may act in the facility the
     path names: another facility's resource looks missing (SPEC T3)."""
 
-    def guard(connection: Connection, _: BaseRouteHandler) -> None:
+    async def guard(connection: Connection, _: BaseRouteHandler) -> None:
         claims = caller_of(connection)
         if roles:
             require_role(claims, *roles)

@@ -28,7 +28,7 @@ in_facility = acts_in_path_facility(not_found=facility_not_found)
 """Anyone acting in the path's facility (its settings are read by its users' services)."""
 
 
-def gateway_only(connection: Connection, _: BaseRouteHandler) -> None:
+async def gateway_only(connection: Connection, _: BaseRouteHandler) -> None:
     """The gateway's pre-authentication identity (role ``system``, facility ``*``) alone
     drives sign-in and recovery: an admin's or user's token must never drive another's."""
     claims = caller_of(connection)

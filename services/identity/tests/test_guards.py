@@ -3,6 +3,8 @@ before the parameters are checked or the body is read, in the order the handlers
 checked it — 401 without a token, 403 for another role, 404 ``facility_not_found`` for
 another facility — and a facility that does not exist is 404 after the body is read."""
 
+import inspect
+
 from services.identity.tests.callers import bearer, operator
 from services.identity.tests.users_support import Client, new_facility
 
@@ -53,3 +55,18 @@ async def test_operator_and_gateway_routes_refuse_other_roles_before_the_body(
 
     assert [r.status_code for r in (register, sign_in, recovery)] == [403, 403, 403]
     assert as_operator.status_code == 400
+
+
+async def test_every_guard_runs_on_the_event_loop(shared_app: Client) -> None:
+    """Litestar runs a plain-function guard in a worker thread: the identity's user list
+    spent more on the thread hop and the token check there than on its query (bench.gateway,
+    half the list's rate). Every guard of every route is a coroutine function."""
+    app = shared_app.app
+    sync = sorted(
+        f"{handler}: {guard}"
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        for guard in handler.resolve_guards()
+        if not inspect.iscoroutinefunction(guard)
+    )
+    assert sync == []
