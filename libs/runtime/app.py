@@ -17,6 +17,7 @@ from libs.config.env import SettingsError
 from libs.events.consistency import wait_for_event
 from libs.runtime.access_log import correlated_requests
 from libs.runtime.backbone import Backbone
+from libs.runtime.dependency_order import resolve_in_turn
 from libs.runtime.guards import VERIFIER_STATE, caller_of
 from libs.runtime.health import ReadinessCheck, health_handlers
 from libs.runtime.internal_auth import Claims, Verifier
@@ -77,6 +78,7 @@ def service_app(
     console) runs under an id and leaves an access line too.
     """
     verifier = _verifier(backbone, needed=accepts_tokens)
+    resolve_in_turn()
 
     app = Litestar(
         route_handlers=[

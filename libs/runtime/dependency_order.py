@@ -1,0 +1,45 @@
+"""A request's dependencies resolved one after another, never in a task group.
+
+Litestar resolves the dependencies of one level of a handler's dependency graph
+concurrently, in an anyio task group, whenever there is more than one (litestar#4563).
+Ours are all quick (a value the composition root built, the verified caller, a cached
+facility): the group, its tasks and cancel scopes cost more than everything they
+resolve. A handler of three such dependencies spent ~70 µs a request on it, and at
+saturation identity's user list fell from 2,000 to 1,450 answers a second when its
+handlers moved from closures to Controllers with injected dependencies
+(docs/decisions/0047).
+
+``resolve_in_turn()`` replaces the one method that does it. The replacement keeps
+Litestar's order (level by level), its cleanup of generator dependencies and its
+errors (the first one raised, as the group re-raised it). It is written against
+Litestar 2.25.0 (constraints.txt); ``tests`` pin the source it replaces, so an upgrade
+that changes it fails until someone looks again.
+"""
+
+from typing import Any
+
+from litestar._kwargs import kwargs_model
+from litestar._kwargs.cleanup import DependencyCleanupGroup
+from litestar._kwargs.dependencies import resolve_dependency
+from litestar.connection import ASGIConnection
+
+LITESTARS = kwargs_model.KwargsModel.resolve_dependencies
+"""Litestar's own method, kept for the test that pins what it replaces."""
+
+
+async def resolve_dependencies(
+    self: kwargs_model.KwargsModel,
+    connection: ASGIConnection[Any, Any, Any, Any],
+    kwargs: dict[str, Any],
+) -> DependencyCleanupGroup:
+    """Resolve every dependency into ``kwargs``, level by level, one at a time."""
+    cleanup_group = DependencyCleanupGroup()
+    for batch in self.dependency_batches:
+        for dependency in batch:
+            await resolve_dependency(dependency, connection, kwargs, cleanup_group)
+    return cleanup_group
+
+
+def resolve_in_turn() -> None:
+    """Make every Litestar app in this process resolve dependencies one at a time."""
+    kwargs_model.KwargsModel.resolve_dependencies = resolve_dependencies  # type: ignore[method-assign]
