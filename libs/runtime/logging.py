@@ -7,6 +7,7 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any, Literal, TextIO
 
+import msgspec
 import structlog
 import structlog.tracebacks
 
@@ -51,9 +52,19 @@ password, the second password, the TOTP code of a sign-in — where no key is ev
 seen by ``_redact``."""
 
 
+def _json_line(event: MutableMapping[str, Any], **_: Any) -> str:
+    """One JSON line, by msgspec: every request writes one (its access line), and the
+    standard library's encoder was a third of what writing it cost. Anything msgspec
+    cannot encode is written as its ``repr``."""
+    return _ENCODER.encode(event).decode()
+
+
+_ENCODER = msgspec.json.Encoder(enc_hook=repr)
+
+
 def _renderer(log_format: LogFormat) -> Any:
     if log_format == "json":
-        return structlog.processors.JSONRenderer(ensure_ascii=False)
+        return structlog.processors.JSONRenderer(serializer=_json_line)
     return structlog.dev.ConsoleRenderer(colors=False)
 
 

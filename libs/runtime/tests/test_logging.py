@@ -89,3 +89,16 @@ def test_text_lines_for_people_still_redact() -> None:
     line = written.getvalue()
     assert "signed_in" in line and "correlation_id=request-10" in line
     assert "p4ss" not in line and not line.startswith("{")
+
+
+def test_a_value_json_cannot_hold_is_written_as_its_repr(service_log: io.StringIO) -> None:
+    """A line is always one JSON object, whatever was logged with it; Japanese unescaped."""
+
+    class Opaque:
+        def __repr__(self) -> str:
+            return "<opaque 端末>"
+
+    structlog.get_logger("test").info("odd", value=Opaque(), label="端末確認")
+    line = last_line(service_log)
+    assert line["value"] == "<opaque 端末>" and line["label"] == "端末確認"
+    assert "端末確認" in service_log.getvalue()
