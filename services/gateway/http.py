@@ -4,7 +4,6 @@ from pathlib import Path
 
 from litestar import Litestar, Router
 from litestar.datastructures import State
-from litestar.handlers import BaseRouteHandler
 from litestar.types import ControllerRouterHandler
 
 from libs.runtime.app import service_app
@@ -13,8 +12,7 @@ from services.gateway.adapters.sessions import SessionStore
 from services.gateway.adapters.throttle import Throttle
 from services.gateway.adapters.upstreams import Upstreams
 from services.gateway.api.agent import AgentController
-from services.gateway.api.auth import signed_in_first
-from services.gateway.api.common import SESSION_SECURITY, SIGNED_IN_BODY_LIMIT
+from services.gateway.api.common import SIGNED_IN_BODY_LIMIT
 from services.gateway.api.console import Console
 from services.gateway.api.dependencies import app_dependencies
 from services.gateway.api.facility import FacilityController
@@ -37,11 +35,6 @@ from services.gateway.api.user import UserApiController
 from services.gateway.api.users import UsersController
 from services.gateway.settings import GatewayOwn
 from services.identity.contract import UPLOAD_SLACK, CsvLimits
-
-
-def signed_in_route(handler: BaseRouteHandler) -> bool:
-    """A route of a signed-in admin or user (its documented security is the session)."""
-    return getattr(handler, "security", None) == SESSION_SECURITY
 
 
 def create_app(
@@ -93,7 +86,6 @@ def create_app(
         openapi_config=OPENAPI,
         reads_wait_for_tokens=False,
         public=True,
-        guards=[signed_in_first(sessions, signed_in_route)],
         dependencies=app_dependencies(upstreams, sessions, throttle, settings),
         state=State({SESSION_CHECK: SessionCheck(sessions, settings.trusted_proxies)}),
         request_max_body_size=SIGNED_IN_BODY_LIMIT,

@@ -6,13 +6,11 @@ bearer token instead; browsers never attach that by themselves, so it needs no C
 """
 
 import hmac
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers import BaseRouteHandler
 
 from libs.events.envelope import Role
 from libs.runtime.guards import CALLER_ROLE_STATE
@@ -61,10 +59,6 @@ def session_token(connection: ASGIConnection[Any, Any, Any, Any]) -> tuple[str, 
     return (cookie, True) if cookie else None
 
 
-_RESOLVED = "fumidai_session"
-"""Where ``signed_in_first`` leaves the session it resolved, for the route to reuse."""
-
-
 async def _live_session(
     connection: ASGIConnection[Any, Any, Any, Any], store: SessionStore
 ) -> tuple[str, bool, Session]:
@@ -73,34 +67,11 @@ async def _live_session(
     if presented is None:
         raise NotAuthorizedException()
     token, via_cookie = presented
-    kept = connection.scope.get("state", {}).get(_RESOLVED)
-    session = kept[1] if kept and kept[0] == token else await store.resolve(token)
+    session = await store.resolve(token)
     if session is None:
         raise NotAuthorizedException()
-    state = connection.scope.setdefault("state", {})
-    state[_RESOLVED] = (token, session)
-    state[CALLER_ROLE_STATE] = session.grant.role  # for the access log line
+    connection.scope.setdefault("state", {})[CALLER_ROLE_STATE] = session.grant.role
     return token, via_cookie, session
-
-
-def signed_in_first(
-    store: SessionStore, secured: Callable[[BaseRouteHandler], bool]
-) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
-    """A guard: a ``secured`` route answers 401 to a caller without a live session before
-    its body is read, its parameters checked or its consistency token honoured.
-
-    Litestar decodes a route's body before the route runs; with the session checked only
-    inside, anyone could make the gateway parse 10 MB and explain its field errors
-    (issue 16, item 9). The route still checks the role, the facility and CSRF.
-    """
-
-    async def guard(
-        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
-    ) -> None:
-        if secured(handler):
-            await _live_session(connection, store)
-
-    return guard
 
 
 async def authenticate(

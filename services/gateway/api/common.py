@@ -47,7 +47,7 @@ def problems(*statuses: int) -> dict[int, ResponseSpec]:
 ADMIN_PROBLEMS = problems(400, 401, 403, 404, 409, 503)
 
 # What a body may weigh before its sender is known (issue 16, item 9). Signed-in routes
-# read no byte of it before the session is checked (auth.signed_in_first); the sign-in
+# read no byte of it before the session is checked (api/guards.py); the sign-in
 # steps and the agent API cannot be checked here first, so their bodies stay small.
 SIGN_IN_BODY_LIMIT = 32 * 1024
 """A sign-in step: an account and a 1,024-character secret, even escaped as ``\\uXXXX``."""

@@ -5,6 +5,8 @@ the app here does not make the app's own modules import each other in a circle."
 import json
 from pathlib import Path
 
+from litestar import Litestar
+
 from libs.events.settings import EventSettings
 from libs.runtime.settings import CoreSettings, ServiceSettings
 from libs.runtime.token_keys import GATEWAY, SigningKey
@@ -17,20 +19,25 @@ CHECKED_IN = Path(__file__).resolve().parents[3] / "docs" / "api"
 """Where the documents are checked in: ``docs/api/<surface>.json``."""
 
 
-def current_documents() -> dict[str, str]:
-    """Each surface's document as the code defines it, as checked-in text."""
-    # Never started: building the app is enough to know its routes.
+def documented_app() -> Litestar:
+    """The gateway's app as the code defines it, built but never started: enough to know
+    its routes."""
     core = CoreSettings(
         database_url="postgresql://unused/unused",
         nats_url="nats://unused:4222",
         token_signing_key=SigningKey.generate(GATEWAY).text(),
     )
-    app = bootstrap(
+    return bootstrap(
         ServiceSettings(core=core, events=EventSettings()),
         UpstreamSettings(),
         GatewayOwn(),
         CsvLimits(),
     )
+
+
+def current_documents() -> dict[str, str]:
+    """Each surface's document as the code defines it, as checked-in text."""
+    app = documented_app()
     return {
         surface: json.dumps(surface_document(app, surface), ensure_ascii=False, indent=2) + "\n"
         for surface in SURFACES

@@ -6,6 +6,9 @@ from dataclasses import replace
 
 from services.gateway.adapters.sessions import SessionStore
 from services.gateway.api.auth import COOKIE
+from services.gateway.api.common import SESSION_SECURITY
+from services.gateway.api.documents import documented_app
+from services.gateway.api.guards import admin_of_path_facility, signed_in_admin, signed_in_user
 from services.gateway.domain.sessions import Grant
 from services.gateway.tests.conftest import Client
 
@@ -68,3 +71,23 @@ async def test_l5_a_cookies_state_change_without_csrf_is_403_before_its_body_is_
         headers={"X-CSRF-Token": session.csrf_token, "content-type": "application/json"},
     )
     assert checked.status_code == 400
+
+
+def test_every_signed_in_route_has_exactly_one_session_guard() -> None:
+    """The session guards are the only check of a signed-in route (none at app level):
+    a route documented as needing the session without one would serve anyone, and a
+    second guard would only resolve the session again (Litestar copies the route's
+    handler for every guard it runs)."""
+    app = documented_app()
+    session_guards = {signed_in_admin, admin_of_path_facility, signed_in_user}
+    wrong = sorted(
+        f"{sorted(handler.http_methods)} {route.path}: {len(guards)} guard(s)"
+        for route in app.routes
+        for handler in getattr(route, "route_handlers", ())
+        if "OPTIONS" not in handler.http_methods
+        for guards in [handler.resolve_guards()]
+        if (getattr(handler, "security", None) == SESSION_SECURITY)
+        != (len(guards) == 1 and guards[0] in session_guards)
+    )
+    assert wrong == []
+    assert not app.guards
