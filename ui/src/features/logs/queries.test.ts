@@ -40,6 +40,19 @@ describe("polling 端末接続履歴", () => {
     expect(pollInterval([closed("2026-12-05T07:50:00Z")], NOW)).toBe(false);
   });
 
+  it("polls every 100 ms in the first 2 s after a close made here", () => {
+    // The agent's acknowledgement reaches audit tens of ms after the close: the first read
+    // after OK may miss it, and the next one must not be a whole 400 ms later.
+    const close = { closed_by: "admin", ended_at: "2026-12-05T07:59:59.900Z" };
+    const closed = row(close);
+    const here = new Map([["s", 1_000]]);
+    expect(pollInterval([closed], NOW, here, 1_050)).toBe(100);
+    expect(pollInterval([closed], NOW, here, 3_000)).toBe(400);
+    expect(pollInterval([closed], NOW, new Map([["other", 1_000]]), 1_050)).toBe(400);
+    const acked = row({ ...close, close_acknowledged_at: "2026-12-05T07:59:59.950Z" });
+    expect(pollInterval([acked], NOW, here, 1_050)).toBe(false);
+  });
+
   it("stops once the agent acknowledged", () => {
     const acked = row({
       closed_by: "admin",

@@ -2,7 +2,8 @@
 //
 // Live rows of 端末接続履歴 are polled, not pushed (docs/decisions "force close: poll, not
 // server-sent events", 0014): every 2 s while the page shows a 接続中 row or a 強制切断
-// whose agent has not acknowledged yet, every 400 ms in the first 10 s after a close.
+// whose agent has not acknowledged yet, every 400 ms in the first 10 s after a close, and
+// every 100 ms in the first 2 s after a close this console made.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, type Answer, call, download } from "../../api/client";
 import { jobsKey } from "../jobs/queries";
@@ -17,6 +18,13 @@ export const POLL_MS = 2_000;
 // then, so OK → 「端末確認」 is not a whole interval late (bench: ui_force_close_ms).
 export const ACK_POLL_MS = 400;
 const ACK_SOON_MS = 10_000;
+// The first read after 「強制切断」 waits for the close only (its token); the agent's
+// acknowledgement reaches audit 8–120 ms after the close (measured 2026-12-06), so that
+// read sees it or not by a few ms. Right after a close made here, look again this soon
+// rather than a whole ACK_POLL_MS later. Timed by this browser's clock, not the row's
+// ended_at: a clock behind the server's must not keep this pace for long.
+export const ACK_DUE_POLL_MS = 100;
+const ACK_DUE_MS = 2_000;
 // A close the agent never acknowledges (its host gone) stops the polling after this.
 const AWAIT_ACK_MS = 5 * 60_000;
 
@@ -28,6 +36,13 @@ export const logKeys = {
 
 // The token of the last force close, sent once with the next read of 端末接続履歴.
 const pendingToken = new Map<string, string>();
+// When (performance.now()) this console closed each session, for ACK_DUE_MS.
+const closedHere = new Map<string, number>();
+
+function noteClose(sessionId: string, at: number): void {
+  for (const [id, when] of closedHere) if (at - when >= ACK_DUE_MS) closedHere.delete(id);
+  closedHere.set(sessionId, at);
+}
 
 function takeConsistency(code: string, log: LogName): Record<string, string> {
   const token = log === "connections" ? pendingToken.get(code) : undefined;
@@ -45,9 +60,20 @@ function awaitingAck(row: LogRow, now: number): number | null {
   return row.ended_at === null ? 0 : now - Date.parse(row.ended_at);
 }
 
-/** How often to read the page again: soon after a close, every 2 s while a row is live or
- * a close awaits its agent, otherwise never. */
-export function pollInterval(rows: readonly LogRow[], now: number): number | false {
+/** How often to read the page again: very soon after a close made here (``closed``: when,
+ * by session id, on ``clock``), soon after any close, every 2 s while a row is live or a
+ * close awaits its agent, otherwise never. */
+export function pollInterval(
+  rows: readonly LogRow[],
+  now: number,
+  closed: ReadonlyMap<string, number> = closedHere,
+  clock: number = performance.now(),
+): number | false {
+  const due = (row: LogRow) => {
+    const at = isConnection(row) && row.session_id ? closed.get(row.session_id) : undefined;
+    return at !== undefined && clock - at < ACK_DUE_MS && awaitingAck(row, now) !== null;
+  };
+  if (rows.some(due)) return ACK_DUE_POLL_MS;
   const waits = rows.map((row) => awaitingAck(row, now)).filter((ms) => ms !== null);
   if (waits.some((ms) => ms < ACK_SOON_MS)) return ACK_POLL_MS;
   if (waits.some((ms) => ms < AWAIT_ACK_MS)) return POLL_MS;
@@ -120,8 +146,9 @@ export function useForceClose(code: string) {
           body: { reason },
         }),
       ),
-    onSuccess: (closed) => {
+    onSuccess: (closed, { sessionId }) => {
       pendingToken.set(code, closed.consistency_token);
+      noteClose(sessionId, performance.now());
       void client.invalidateQueries({ queryKey: logKeys.all(code) });
     },
     // A second admin's 409 also means the row changed: show it as it is now.
