@@ -11,6 +11,7 @@ may hold a recovery link's token), and no header: cookies, Authorization and the
 token stay out of the log (docs/decisions/0045).
 """
 
+import logging
 import time
 from typing import Any, cast
 
@@ -110,12 +111,16 @@ def correlated_requests(
 def _access_line(
     scope: Scope, answer: dict[str, int], started: float, trusted_proxies: tuple[str, ...]
 ) -> None:
-    forwarded = ",".join(_headers(scope, b"x-forwarded-for"))
     route = str(scope.get("path_template") or "unrouted")
     # Probes and scrapes come every few seconds: at info they would drown the requests.
     quiet = route.startswith(_QUIET) or scope.get(_QUIET_SCOPE, False)
-    write = log.debug if quiet else log.info
-    write(
+    logger = log.bind()
+    level = logging.DEBUG if quiet else logging.INFO
+    if not logger.is_enabled_for(level):
+        return  # a line the level drops is not built either: its fields cost ~3 µs
+    forwarded = ",".join(_headers(scope, b"x-forwarded-for"))
+    logger.log(
+        level,
         "request",
         method=cast("HTTPScope", scope)["method"],
         route=route,

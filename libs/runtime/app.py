@@ -18,6 +18,7 @@ from libs.events.consistency import wait_for_event
 from libs.runtime.access_log import correlated_requests
 from libs.runtime.backbone import Backbone
 from libs.runtime.dependency_order import resolve_in_turn
+from libs.runtime.guard_calls import guards_get_the_handler
 from libs.runtime.guards import VERIFIER_STATE, caller_of
 from libs.runtime.health import ReadinessCheck, health_handlers
 from libs.runtime.internal_auth import Claims, Verifier
@@ -79,6 +80,7 @@ def service_app(
     """
     verifier = _verifier(backbone, needed=accepts_tokens)
     resolve_in_turn()
+    guards_get_the_handler()
 
     app = Litestar(
         route_handlers=[

@@ -1,6 +1,7 @@
 """The catalogue and the codec: every type round-trips; old versions are upcast."""
 
 import typing
+import uuid
 from typing import Any
 
 import msgspec
@@ -12,7 +13,7 @@ from libs.events import codec
 from libs.events.catalogue import ALL_EVENTS, EVENTS_BY_TAG, AnyEvent
 from libs.events.catalogue.probe import ProbeRecorded
 from libs.events.codec import UndecodableEvent, decode, encode
-from libs.events.ids import uuid7
+from libs.events.ids import new_id, uuid7
 from libs.events.tests.probes import probe
 
 
@@ -57,3 +58,11 @@ def test_uuid7_is_version_7_and_time_ordered() -> None:
     assert all(i.version == 7 and i.variant == "specified in RFC 4122" for i in ids)
     stamps = [i.int >> 80 for i in ids]
     assert stamps == sorted(stamps)
+
+
+def test_new_id_is_a_uuid7s_canonical_text() -> None:
+    """``new_id`` formats the bits itself: the same text ``str(uuid.UUID)`` would give."""
+    for text in (new_id() for _ in range(200)):
+        parsed = uuid.UUID(text)
+        assert str(parsed) == text and parsed.version == 7
+        assert parsed.variant == "specified in RFC 4122"

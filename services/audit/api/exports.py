@@ -4,10 +4,10 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 
+from libs.runtime.app import Injected
 from libs.runtime.internal_auth import Caller
 from services.audit import messages as m
 from services.audit.api.parameters import CSV_TYPE, FACILITY_GUARDS, attachment
@@ -36,8 +36,8 @@ class ExportsController(Controller):
         log: FromPath[str],
         claims: Caller,
         data: JSONBody[ExportRequest],
-        queries: NamedDependency[LogQueries],
-        exports: NamedDependency[Exports],
+        queries: Injected[LogQueries],
+        exports: Injected[Exports],
     ) -> ExportJob:
         """Queue a full export of the current query, without the CSV's cap (A5 beyond)."""
         query = await queries.query(code, log, data)
@@ -47,7 +47,7 @@ class ExportsController(Controller):
     async def list_exports(
         self,
         code: FromPath[str],
-        exports: NamedDependency[Exports],
+        exports: Injected[Exports],
         status: Annotated[
             str | None, QueryParameter(description="queued | running | done | failed")
         ] = None,
@@ -57,7 +57,7 @@ class ExportsController(Controller):
 
     @get(EXPORT_PATH, operation_id="getLogExport")
     async def get_export(
-        self, code: FromPath[str], job_id: FromPath[str], exports: NamedDependency[Exports]
+        self, code: FromPath[str], job_id: FromPath[str], exports: Injected[Exports]
     ) -> ExportJob:
         return await exports.get(code, job_id)
 
@@ -66,8 +66,8 @@ class ExportsController(Controller):
         self,
         code: FromPath[str],
         job_id: FromPath[str],
-        exports: NamedDependency[Exports],
-        queries: NamedDependency[LogQueries],
+        exports: Injected[Exports],
+        queries: Injected[LogQueries],
     ) -> Stream:
         """The export's file, streamed chunk by chunk while it is valid (「ダウンロード」)."""
         job, chunks = await exports.open(code, job_id)

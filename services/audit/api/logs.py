@@ -6,9 +6,10 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Response, get
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromPath, FromQuery
 
+from libs.runtime.app import Injected
 from services.audit.api.parameters import (
     CSV_TYPE,
     FACILITY_GUARDS,
@@ -59,8 +60,8 @@ class LogsController(Controller):
         self,
         code: FromPath[str],
         log: FromPath[str],
-        current: NamedDependency[ExportRequest],
-        queries: NamedDependency[LogQueries],
+        current: Injected[ExportRequest],
+        queries: Injected[LogQueries],
         cursor: FromQuery[str | None] = None,
         limit: Limit = 50,
         consistency: Consistency = None,
@@ -74,8 +75,8 @@ class LogsController(Controller):
         self,
         code: FromPath[str],
         log: FromPath[str],
-        current: NamedDependency[ExportRequest],
-        queries: NamedDependency[LogQueries],
+        current: Injected[ExportRequest],
+        queries: Injected[LogQueries],
     ) -> Response[bytes]:
         """「CSV出力」: the current query, newest first, at most 1,000 rows (A5)."""
         query = await queries.query(code, log, current)
@@ -96,7 +97,7 @@ class LogsController(Controller):
     async def list_operations(
         self,
         code: FromPath[str],
-        queries: NamedDependency[LogQueries],
+        queries: Injected[LogQueries],
         limit: Limit = 50,
         consistency: Consistency = None,
     ) -> list[Operation]:

@@ -2,8 +2,8 @@
 
 import msgspec
 from litestar import Controller, post
-from litestar.di import NamedDependency
 
+from libs.runtime.app import Injected
 from libs.runtime.guards import requires_role
 from services.audit.app.retention import Retention
 from services.audit.contract import PURGE_PATH
@@ -21,7 +21,7 @@ class OperatorController(Controller):
     guards = (requires_role("operator"),)
 
     @post(operation_id="purgeLogs", status_code=200)
-    async def purge_now(self, retention: NamedDependency[Retention]) -> PurgeOut:
+    async def purge_now(self, retention: Injected[Retention]) -> PurgeOut:
         """Run the retention purge now (A2), as the daily schedule would (operators)."""
         report = await retention.purge()
         return PurgeOut(ran=report.ran, deleted=report.deleted)

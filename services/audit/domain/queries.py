@@ -74,7 +74,9 @@ S = TypeVar("S", bound=msgspec.Struct)
 
 def struct_of(struct: type[S], record: Record, /, **given: Any) -> S:
     """A ``struct`` whose fields are ``given`` or else the record's columns of the same names."""
-    names = [f.name for f in msgspec.structs.fields(struct) if f.name not in given]
+    # The class's own tuple of names: msgspec.structs.fields() evaluates every annotation
+    # again on each call, ~20 µs a row, a millisecond of a page of 50 (decision 0049).
+    names = [name for name in struct.__struct_fields__ if name not in given]
     return struct(**{name: record[name] for name in names}, **given)
 
 

@@ -13,9 +13,10 @@ from types import MappingProxyType
 from typing import Annotated, Any, TypeVar
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.app import Injected
 from libs.runtime.source_address import source_ip
 from services.terminals.adapters.agent_credentials import AgentCredentials
 from services.terminals.adapters.heartbeats import record_heartbeat
@@ -44,7 +45,7 @@ from services.terminals.settings import TerminalsOwn
 
 T = TypeVar("T")
 
-AgentCaller = NamedDependency[Agent]
+AgentCaller = Injected[Agent]
 """Annotate a handler parameter ``agent: AgentCaller`` to receive the calling agent."""
 SECURITY: list[dict[str, list[str]]] = [{"agentToken": []}]
 
@@ -80,7 +81,7 @@ def _ip(request: Request[Any, Any, Any], own: TerminalsOwn) -> str | None:
 
 
 async def calling_agent(
-    request: Request[Any, Any, Any], credentials: NamedDependency[AgentCredentials]
+    request: Request[Any, Any, Any], credentials: Injected[AgentCredentials]
 ) -> Agent:
     """The agent whose credential the request carries; 401 without a live one."""
     return await credentials.authenticate(request.headers.get("authorization", ""))
