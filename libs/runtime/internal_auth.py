@@ -25,6 +25,7 @@ import msgspec
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.params import SkipValidation
 
 from libs.events.envelope import Actor, Role
 from libs.runtime.token_keys import OPERATOR, SigningKey, TrustedKey, b64, unb64
@@ -284,8 +285,9 @@ def claims_from(connection: ASGIConnection[Any, Any, Any, Any], verifier: Verifi
         raise NotAuthorizedException() from error
 
 
-Caller: TypeAlias = NamedDependency[Claims]
-"""Annotate a handler parameter ``claims: Caller`` to receive the verified token's claims."""
+Caller: TypeAlias = NamedDependency[SkipValidation[Claims]]
+"""Annotate a handler parameter ``claims: Caller`` to receive the verified token's claims
+(not checked again against their type on every request: the verifier decoded them)."""
 
 
 def require_role(claims: Claims, *roles: Role) -> None:

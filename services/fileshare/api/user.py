@@ -14,10 +14,11 @@ from types import MappingProxyType
 from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
+from libs.runtime.app import Injected
 from libs.runtime.guards import requires_role
 from libs.runtime.internal_auth import Caller, Claims, require_role
 from services.fileshare.adapters.share_views import one_share, user_shares
@@ -47,7 +48,7 @@ async def verified_user(claims: Caller, ctx: Ctx) -> Claims:
     return claims
 
 
-VerifiedUser = NamedDependency[Claims]
+VerifiedUser = Injected[Claims]
 """``user``: the caller, a user whose second password was verified recently."""
 
 

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from libs.runtime.app import Injected
 from services.gateway.adapters.upstreams import Upstreams
 from services.gateway.api.common import PRE_AUTH_BODY_LIMIT, problems
 from services.gateway.api.dependencies import ClientIp, UpstreamClients
@@ -79,7 +80,7 @@ async def provide_agent_relay(
     return AgentRelay(request, upstreams, client_ip)
 
 
-Agent = NamedDependency[AgentRelay]
+Agent = Injected[AgentRelay]
 AGENT_CALLS = {"agent": Provide(provide_agent_relay)}
 
 

@@ -9,9 +9,9 @@ what the route's guard found.
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 
-from libs.runtime.app import CONSISTENCY_HEADER, provided
+from libs.runtime.app import CONSISTENCY_HEADER, Injected, provided
 from libs.runtime.source_address import source_ip
 from services.gateway.adapters.sessions import SessionStore
 from services.gateway.adapters.throttle import Throttle
@@ -22,13 +22,15 @@ from services.gateway.api.relay import Relay
 from services.gateway.settings import GatewayOwn
 
 # What handlers and providers name to receive (Litestar resolves each by its name).
-Relaying = NamedDependency[Relay]
-SignedInCaller = NamedDependency[Caller]
-UpstreamClients = NamedDependency[Upstreams]
-Sessions = NamedDependency[SessionStore]
-RateLimits = NamedDependency[Throttle]
-Settings = NamedDependency[GatewayOwn]
-ClientIp = NamedDependency[str | None]
+# ``Injected``: each is the gateway's own object, not a client's input, and Litestar
+# would check it against its type on every request (docs/decisions/0049).
+Relaying = Injected[Relay]
+SignedInCaller = Injected[Caller]
+UpstreamClients = Injected[Upstreams]
+Sessions = Injected[SessionStore]
+RateLimits = Injected[Throttle]
+Settings = Injected[GatewayOwn]
+ClientIp = Injected[str | None]
 
 
 async def provide_relay(

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 
+from libs.runtime.app import Injected
 from libs.runtime.problems import DomainError
 from services.gateway.adapters.throttle import Throttle
 from services.gateway.adapters.upstreams import Answer, Upstreams, before_sign_in
@@ -58,6 +59,6 @@ async def provide_front_door(
     return FrontDoor(request, upstreams, throttle, client_ip)
 
 
-Door = NamedDependency[FrontDoor]
+Door = Injected[FrontDoor]
 FRONT_DOOR = {"door": Provide(provide_front_door)}
 """The dependencies of a controller of requests made before signing in."""
